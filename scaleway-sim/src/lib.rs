@@ -1,0 +1,1 @@
+//! Offline simulator of the Scaleway API (work in progress).
