@@ -1,1 +1,82 @@
-//! Core (work in progress).
+//! Core of the `scaleway-*` crates, typed async Rust clients for the Scaleway API.
+//!
+//! * [`Config`]: environment variables, the `scw` config file and its profiles, builder
+//!   overrides — the Go SDK's names and precedence — with the source of every value and
+//!   clear errors for bad input;
+//! * [`AccessKey`], [`SecretKey`] (never printed), [`ProjectId`], [`OrganizationId`];
+//! * [`Region`], [`Zone`], [`Locality`] and the localities each product exists in;
+//! * [`Client`]: the one HTTP path (auth, `User-Agent`, timeouts, [`RetryPolicy`],
+//!   tracing, error decoding) every call of every crate goes through;
+//! * [`Error`]: one queryable error type for the family, decoding Scaleway's error bodies;
+//! * [`Paginator`]: both pagination styles as a `Stream` of items;
+//! * [`fanout`]: one listing per zone or region with per-locality results;
+//! * [`string_enum!`]: enums that keep values the server adds later.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), scaleway_core::Error> {
+//! use futures::TryStreamExt;
+//! use scaleway_core::Client;
+//!
+//! // SCW_ACCESS_KEY, SCW_SECRET_KEY, … or ~/.config/scw/config.yaml
+//! let client = Client::from_env()?;
+//! let projects: Vec<serde_json::Value> = client
+//!     .get("/account/v3/projects")
+//!     .query("organization_id", client.default_organization_id()?)
+//!     .paginate("projects")
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! println!("{} projects", projects.len());
+//! # Ok(()) }
+//! ```
+//!
+//! Streams are `futures::Stream`s (futures-core 0.3, stable for years); timestamps are
+//! `chrono::DateTime<Utc>` and URLs `url::Url`, both re-exported.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod config;
+mod credentials;
+mod enums;
+mod error;
+pub mod fanout;
+mod locality;
+mod pagination;
+mod retry;
+#[cfg(feature = "test-util")]
+pub mod testing;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_TIMEOUT, Method, RequestBuilder, RequestSigner, Response, SignableRequest,
+    default_user_agent,
+};
+pub use config::{
+    Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport,
+    DEFAULT_API_URL, Env, Setting, Source, Sourced,
+};
+pub use credentials::{AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey};
+pub use error::{
+    ApiError, ApiErrorKind, ArgumentErrorReason, DecodeError, Error, ErrorKind,
+    InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result, decode_api_error,
+};
+pub use fanout::{LocalityOutcome, LocalityResult};
+pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};
+pub use pagination::{
+    DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
+};
+pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
+
+pub use chrono;
+pub use url;
+
+/// A timestamp as the API sends it (RFC 3339; Instance's `+00:00` form included).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

@@ -1,0 +1,283 @@
+//! Credentials and identifiers: access keys, secret keys, project and organization IDs.
+//!
+//! Parsing (`FromStr`) validates the format the official SDKs validate
+//! (`scw/client_option.go`, `validation/is.go`): an access key is `SCW` followed by
+//! 17 upper-case letters or digits; a secret key, project ID and organization ID are UUIDs.
+//!
+//! The secret key is a [`SecretKey`]: it never appears in `Debug`, `Display`,
+//! serialized output or error messages.
+//!
+//! ```
+//! use scaleway_core::{AccessKey, SecretKey};
+//!
+//! let access: AccessKey = "SCWXXXXXXXXXXXXXXXXX".parse()?;
+//! let secret: SecretKey = "11111111-1111-1111-1111-111111111111".parse()?;
+//! assert_eq!(format!("{secret:?}"), "SecretKey([redacted])");
+//! assert!(!format!("{secret}").contains("1111"));
+//! # let _ = access;
+//! # Ok::<(), scaleway_core::InvalidValue>(())
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// A value given by the user does not have the expected format.
+///
+/// The message never contains a secret: for secret keys only the length is shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} {shown} is not valid: expected {expected}")]
+#[non_exhaustive]
+pub struct InvalidValue {
+    /// What was parsed (`access key`, `secret key`, `project ID`, …).
+    pub what: &'static str,
+    /// The rejected value, quoted, or a redacted description for secrets.
+    pub shown: String,
+    /// What is accepted.
+    pub expected: &'static str,
+}
+
+const UUID_EXPECTED: &str = "a UUID like 11111111-1111-1111-1111-111111111111";
+
+/// Whether `s` has the 8-4-4-4-12 hexadecimal UUID form.
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// An API key's access key ID (`SCW` + 17 upper-case letters or digits), e.g. `SCWXXXXXXXXXXXXXXXXX`.
+///
+/// Not a secret: it identifies the key in IAM and is the S3 access key ID.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccessKey(String);
+
+impl AccessKey {
+    /// The access key as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for AccessKey {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let ok = s.len() == 20
+            && s.starts_with("SCW")
+            && s[3..]
+                .bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if ok {
+            Ok(AccessKey(s.to_owned()))
+        } else {
+            Err(InvalidValue {
+                what: "access key",
+                shown: format!("`{s}`"),
+                expected: "`SCW` followed by 17 upper-case letters or digits (20 characters)",
+            })
+        }
+    }
+}
+
+impl fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccessKey").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An API key's secret key (a UUID), sent as `X-Auth-Token`.
+///
+/// `Debug` and `Display` print `[redacted]`, serialization writes `"[redacted]"`, and there
+/// is deliberately no `Deserialize`: a secret key enters the program only through
+/// [`FromStr`] or [`SecretKey::new`]. Read it with [`SecretKey::expose_secret`] at the
+/// one place it is needed.
+#[derive(Clone)]
+pub struct SecretKey(SecretString);
+
+impl SecretKey {
+    /// Validates and wraps a secret key.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`InvalidValue`] when `secret` is not a UUID; the error does not contain it.
+    pub fn new(secret: impl Into<String>) -> Result<Self, InvalidValue> {
+        let secret: String = secret.into();
+        if is_uuid(&secret) {
+            Ok(SecretKey(SecretString::from(secret)))
+        } else {
+            Err(InvalidValue {
+                what: "secret key",
+                shown: format!("([redacted], {} characters)", secret.chars().count()),
+                expected: UUID_EXPECTED,
+            })
+        }
+    }
+
+    /// The secret itself. Only call this where the secret must be sent (auth header,
+    /// request signing).
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose_secret() == other.expose_secret()
+    }
+}
+
+impl Eq for SecretKey {}
+
+impl FromStr for SecretKey {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SecretKey::new(s)
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
+impl fmt::Display for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for SecretKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        ///
+        /// `FromStr` validates the UUID form (user input); `Deserialize` accepts what the
+        /// server sends as is.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The ID as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                if is_uuid(s) {
+                    Ok($name(s.to_owned()))
+                } else {
+                    Err(InvalidValue {
+                        what: $what,
+                        shown: format!("`{s}`"),
+                        expected: UUID_EXPECTED,
+                    })
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A project ID (UUID).
+    ProjectId,
+    "project ID"
+);
+uuid_id!(
+    /// An organization ID (UUID).
+    OrganizationId,
+    "organization ID"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "d6f3a1f2-5b1e-4c4e-9a53-0c1f2e3d4b5a";
+
+    #[test]
+    fn access_key_format() {
+        assert!("SCWXXXXXXXXXXXXXXXXX".parse::<AccessKey>().is_ok());
+        assert!("SCW0123456789ABCDEFG".parse::<AccessKey>().is_ok());
+        for bad in [
+            "",
+            "SCW",
+            "SCWxxxxxxxxxxxxxxxxx",
+            "ABCXXXXXXXXXXXXXXXXX",
+            "SCWXXXXXXXXXXXXXXXXXX",
+            "SCWXXXXXXXXXXXXXXXX",
+            "SCWXXXXXXXXXXXXXXXXX@11111111-1111-1111-1111-111111111111",
+        ] {
+            let e = bad.parse::<AccessKey>().unwrap_err();
+            assert!(e.to_string().contains("17 upper-case"), "{e}");
+        }
+    }
+
+    #[test]
+    fn secret_never_printed() {
+        let s: SecretKey = SECRET.parse().unwrap();
+        assert_eq!(s.expose_secret(), SECRET);
+        for out in [
+            format!("{s:?}"),
+            format!("{s}"),
+            format!("{s:#?}"),
+            serde_json::to_string(&s).unwrap(),
+        ] {
+            assert!(!out.contains("d6f3a1f2"), "{out}");
+        }
+        let bad = format!("{SECRET}x");
+        let e = SecretKey::new(bad.clone()).unwrap_err();
+        assert!(!e.to_string().contains("d6f3a1f2"), "{e}");
+        assert!(!format!("{e:?}").contains("d6f3a1f2"), "{e:?}");
+        assert!(e.to_string().contains("37 characters"), "{e}");
+    }
+
+    #[test]
+    fn ids() {
+        assert!("11111111-1111-1111-1111-111111111111".parse::<ProjectId>().is_ok());
+        assert!("ABCDEF01-1111-1111-1111-111111111111".parse::<OrganizationId>().is_ok());
+        let e = "prod".parse::<ProjectId>().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "project ID `prod` is not valid: expected a UUID like 11111111-1111-1111-1111-111111111111"
+        );
+        assert!("11111111-1111-1111-1111-11111111111g".parse::<ProjectId>().is_err());
+        assert!("111111111111-1111-1111-1111-11111111".parse::<ProjectId>().is_err());
+    }
+}

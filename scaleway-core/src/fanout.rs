@@ -1,0 +1,144 @@
+//! Locality fan-out: one listing per zone or region, concurrently, with per-locality
+//! results.
+//!
+//! Each product declares the localities it exists in ([`ProductLocalities`], from the
+//! official SDKs' per-API lists). A requested locality outside that list is reported
+//! [`LocalityOutcome::NotAvailable`] without a request; an answer saying the service does
+//! not exist there (a 404 on the listing route, or a 400 whose invalid argument is the
+//! zone or region) is mapped to the same. One locality failing never fails the others.
+//!
+//! ```no_run
+//! # async fn run(client: scaleway_core::Client) {
+//! use scaleway_core::{fanout, Locality, LocalityOutcome, ProductLocalities};
+//!
+//! let results = fanout::fan_out(ProductLocalities::INSTANCE, None, 8, |locality| {
+//!     let client = client.clone();
+//!     async move {
+//!         client
+//!             .get("/instance/v1/zones/{zone}/servers")
+//!             .locality(&locality)
+//!             .paginate::<serde_json::Value>("servers")
+//!             .per_page_style()
+//!             .collect_all()
+//!             .await
+//!     }
+//! })
+//! .await;
+//! for r in results {
+//!     match r.outcome {
+//!         LocalityOutcome::Ok(servers) => println!("{}: {}", r.locality, servers.len()),
+//!         LocalityOutcome::NotAvailable => println!("{}: not available", r.locality),
+//!         LocalityOutcome::Failed(e) => println!("{}: {e}", r.locality),
+//!     }
+//! }
+//! # }
+//! ```
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use crate::error::{ApiErrorKind, Error};
+use crate::locality::{Locality, ProductLocalities};
+
+/// What one locality gave.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LocalityOutcome<T> {
+    /// The call succeeded.
+    Ok(T),
+    /// The product does not exist in this locality (not queried, or the API said so).
+    NotAvailable,
+    /// The call failed; other localities are unaffected.
+    Failed(Error),
+}
+
+impl<T> LocalityOutcome<T> {
+    /// The value, if the call succeeded.
+    pub fn ok(self) -> Option<T> {
+        match self {
+            LocalityOutcome::Ok(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The result for one locality.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LocalityResult<T> {
+    /// The locality.
+    pub locality: Locality,
+    /// What it gave.
+    pub outcome: LocalityOutcome<T>,
+}
+
+/// Whether an error means "this product does not exist in this locality".
+pub fn is_unavailable_here(error: &Error) -> bool {
+    let Some(api) = error.api_error() else {
+        return false;
+    };
+    match &api.kind {
+        ApiErrorKind::NotFound { .. } => api.status == 404,
+        ApiErrorKind::InvalidArguments { details } => details
+            .iter()
+            .any(|d| d.argument_name == "zone" || d.argument_name == "region"),
+        _ => false,
+    }
+}
+
+/// Runs `f` once per locality of `product` (or of `only`, when given), at most
+/// `concurrency` at once, and yields results as they complete.
+pub fn fan_out_stream<T, F, Fut>(
+    product: ProductLocalities,
+    only: Option<Vec<Locality>>,
+    concurrency: usize,
+    f: F,
+) -> BoxStream<'static, LocalityResult<T>>
+where
+    T: Send + 'static,
+    F: Fn(Locality) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+{
+    let requested = only.unwrap_or_else(|| product.all());
+    let (available, unavailable): (Vec<_>, Vec<_>) =
+        requested.into_iter().partition(|l| product.contains(l));
+    let skipped = stream::iter(unavailable.into_iter().map(|locality| LocalityResult {
+        locality,
+        outcome: LocalityOutcome::NotAvailable,
+    }));
+    let run = stream::iter(available)
+        .map(move |locality| {
+            let fut = f(locality.clone());
+            async move {
+                let outcome = match fut.await {
+                    Ok(v) => LocalityOutcome::Ok(v),
+                    Err(e) if is_unavailable_here(&e) => LocalityOutcome::NotAvailable,
+                    Err(e) => LocalityOutcome::Failed(e),
+                };
+                LocalityResult { locality, outcome }
+            }
+        })
+        .buffer_unordered(concurrency.max(1));
+    skipped.chain(run).boxed()
+}
+
+/// Like [`fan_out_stream`], collected in the order of the requested localities.
+pub async fn fan_out<T, F, Fut>(
+    product: ProductLocalities,
+    only: Option<Vec<Locality>>,
+    concurrency: usize,
+    f: F,
+) -> Vec<LocalityResult<T>>
+where
+    T: Send + 'static,
+    F: Fn(Locality) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+{
+    let order = only.clone().unwrap_or_else(|| product.all());
+    let mut results: Vec<_> = fan_out_stream(product, only, concurrency, f)
+        .collect()
+        .await;
+    results.sort_by_key(|r| order.iter().position(|l| *l == r.locality));
+    results
+}

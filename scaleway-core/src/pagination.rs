@@ -1,0 +1,349 @@
+//! One pagination mechanism for both Scaleway styles.
+//!
+//! * **`page` / `page_size`** with `total_count` in the body (every API but Instance);
+//! * **`page` / `per_page`** with the total in the `X-Total-Count` header (and a `Link`
+//!   header) — Instance.
+//!
+//! The paginator asks for the largest page the API accepts (100) so that listings take
+//! the fewest requests, reads the total from the **first** page (later pages may lie:
+//! VPC answers `total_count: 0` past the end), then fetches every remaining page
+//! concurrently up to a bound while yielding items in order. It stops at the first short
+//! or empty page even if the total promised more, and never requests more than
+//! `ceil(total / page_size)` pages (or 10 000 when no total is given), so it cannot loop
+//! forever.
+//!
+//! ```no_run
+//! # async fn run(client: scaleway_core::Client) -> Result<(), scaleway_core::Error> {
+//! use futures::TryStreamExt;
+//! use scaleway_core::Zone;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Server { id: String }
+//!
+//! let servers: Vec<Server> = client
+//!     .get("/instance/v1/zones/{zone}/servers")
+//!     .zone(&Zone::FrPar1)
+//!     .paginate::<Server>("servers")
+//!     .per_page_style()
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use futures::stream::{self, BoxStream, StreamExt};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+use crate::client::{RequestBuilder, Response};
+use crate::error::{DecodeError, Error, ErrorKind, excerpt};
+
+/// The largest page size Scaleway APIs accept.
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// Default number of pages fetched at once after the first.
+pub const DEFAULT_PAGE_CONCURRENCY: usize = 16;
+/// Hard cap on the number of pages of one listing (IAM's documented `page` maximum).
+pub const MAX_PAGES: u32 = 10_000;
+
+/// Which pagination convention the endpoint uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PageStyle {
+    /// `page` + `page_size`, `total_count` in the body.
+    PageSize,
+    /// `page` + `per_page`, `X-Total-Count` header (Instance).
+    PerPage,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// 1-based page number.
+    pub number: u32,
+    /// The page's items.
+    pub items: Vec<T>,
+    /// The total the server announced on this page, if any.
+    pub total_count: Option<u64>,
+}
+
+/// A paginated listing. Build it with [`RequestBuilder::paginate`]; consume it with
+/// [`items`](Paginator::items), [`pages`](Paginator::pages) or
+/// [`collect_all`](Paginator::collect_all).
+#[derive(Debug)]
+#[must_use = "a paginator does nothing until it is consumed"]
+pub struct Paginator<T> {
+    request: RequestBuilder,
+    items_key: &'static str,
+    style: PageStyle,
+    page_size: u32,
+    concurrency: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl RequestBuilder {
+    /// Lists every item of a paginated endpoint whose items are under `items_key`
+    /// (`"servers"`, `"api_keys"`, …).
+    pub fn paginate<T: DeserializeOwned + Send + 'static>(
+        self,
+        items_key: &'static str,
+    ) -> Paginator<T> {
+        Paginator {
+            request: self,
+            items_key,
+            style: PageStyle::PageSize,
+            page_size: MAX_PAGE_SIZE,
+            concurrency: DEFAULT_PAGE_CONCURRENCY,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+    /// Uses Instance's `per_page` / `X-Total-Count` convention.
+    pub fn per_page_style(mut self) -> Self {
+        self.style = PageStyle::PerPage;
+        self
+    }
+
+    /// Sets the pagination convention.
+    pub fn style(mut self, style: PageStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Sets the page size (default and maximum 100).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = n.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Sets how many pages are fetched at once after the first (default 16). The client's
+    /// global bound on requests in flight still applies.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Every item, in order. The stream ends after the first error.
+    pub fn items(self) -> BoxStream<'static, Result<T, Error>> {
+        self.pages()
+            .flat_map(|page| match page {
+                Ok(p) => stream::iter(p.items.into_iter().map(Ok)).left_stream(),
+                Err(e) => stream::iter(std::iter::once(Err(e))).right_stream(),
+            })
+            .boxed()
+    }
+
+    /// Every item, collected.
+    ///
+    /// # Errors
+    ///
+    /// The first error of any page.
+    pub async fn collect_all(self) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        let mut pages = self.pages();
+        while let Some(p) = pages.next().await {
+            out.extend(p?.items);
+        }
+        Ok(out)
+    }
+
+    /// Every page, in order. The stream ends after the first error or short page.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
+        let fetcher = Fetcher {
+            request: self.request,
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+        };
+        let page_size = self.page_size;
+        let concurrency = self.concurrency;
+        let first = {
+            let f = fetcher.clone();
+            async move { f.fetch(1).await }
+        };
+        stream::once(first)
+            .flat_map(move |first| match first {
+                Err(e) => stream::iter([Err(e)]).boxed(),
+                Ok((page, link_last)) => {
+                    let seen = page.items.len() as u64;
+                    let total = page.total_count.map(|t| t.max(seen));
+                    let last_page: u32 = match (total, link_last) {
+                        (Some(t), _) => t.div_ceil(u64::from(page_size)).min(u64::from(MAX_PAGES)) as u32,
+                        (None, Some(l)) => l.min(MAX_PAGES),
+                        (None, None) => MAX_PAGES,
+                    };
+                    let short = page.items.len() < page_size as usize;
+                    let head = stream::iter([Ok(page)]);
+                    if short || last_page <= 1 {
+                        return head.boxed();
+                    }
+                    let f = fetcher.clone();
+                    let fetch = move |n: u32| {
+                        let f = f.clone();
+                        async move { f.fetch(n).await.map(|(p, _)| p) }
+                    };
+                    let rest = if total.is_some() || link_last.is_some() {
+                        // Known page count: all remaining pages at once, in order.
+                        stream::iter(2..=last_page)
+                            .map(fetch)
+                            .buffered(concurrency)
+                            .boxed()
+                    } else {
+                        // No total: one page after the other until a short page.
+                        stream::iter(2..=last_page).then(fetch).boxed()
+                    };
+                    head.chain(rest).boxed()
+                }
+            })
+            .scan(false, move |stopped, page| {
+                if *stopped {
+                    return futures::future::ready(None);
+                }
+                *stopped = match &page {
+                    Err(_) => true,
+                    Ok(p) => p.items.len() < page_size as usize,
+                };
+                futures::future::ready(Some(page))
+            })
+            .boxed()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Fetcher {
+    request: RequestBuilder,
+    items_key: &'static str,
+    style: PageStyle,
+    page_size: u32,
+}
+
+impl Fetcher {
+    /// Fetches page `n`; returns it and the `Link: rel="last"` page number if any.
+    async fn fetch<T: DeserializeOwned>(&self, n: u32) -> Result<(Page<T>, Option<u32>), Error> {
+        let size_key = match self.style {
+            PageStyle::PageSize => "page_size",
+            PageStyle::PerPage => "per_page",
+        };
+        let req = self
+            .request
+            .clone()
+            .set_query("page", n)
+            .set_query(size_key, self.page_size);
+        let info = req.info();
+        let resp = req.send_raw().await?;
+        let (items, body_total) =
+            decode_page::<T>(&resp, self.items_key).map_err(|e| e.with_request(info))?;
+        let header_total = resp
+            .header("x-total-count")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let total_count = match self.style {
+            PageStyle::PageSize => body_total.or(header_total),
+            PageStyle::PerPage => header_total.or(body_total),
+        };
+        let link_last = resp.header("link").and_then(link_last_page);
+        Ok((
+            Page {
+                number: n,
+                items,
+                total_count,
+            },
+            link_last,
+        ))
+    }
+}
+
+fn decode_page<T: DeserializeOwned>(
+    resp: &Response,
+    items_key: &'static str,
+) -> Result<(Vec<T>, Option<u64>), Error> {
+    let mut de = serde_json::Deserializer::from_slice(resp.body());
+    let mut track = serde_path_to_error::Track::new();
+    let seed = PageSeed::<T> {
+        key: items_key,
+        _t: PhantomData,
+    };
+    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    result.map_err(|e| {
+        Error::new(ErrorKind::Decode(DecodeError {
+            path: track.path().to_string(),
+            message: e.to_string(),
+            status: resp.status(),
+            request_id: resp.header("x-request-id").map(str::to_owned),
+            body_excerpt: excerpt(resp.body()),
+        }))
+    })
+}
+
+/// Picks `key` (the items) and `total_count` out of a list response without a struct per
+/// endpoint.
+struct PageSeed<T> {
+    key: &'static str,
+    _t: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for PageSeed<T> {
+    type Value = (Vec<T>, Option<u64>);
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for PageSeed<T> {
+    type Value = (Vec<T>, Option<u64>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with a `{}` list", self.key)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut items: Option<Vec<T>> = None;
+        let mut total = None;
+        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if k == self.key {
+                items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
+            } else if k == "total_count" {
+                total = map.next_value::<Option<u64>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        let items = items.ok_or_else(|| de::Error::missing_field(self.key))?;
+        Ok((items, total))
+    }
+}
+
+/// `</servers?page=3&per_page=50>; rel="last"` → 3.
+fn link_last_page(link: &str) -> Option<u32> {
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        if !params.contains("rel=\"last\"") && !params.contains("rel=last") {
+            return None;
+        }
+        let target = target.trim().trim_start_matches('<').trim_end_matches('>');
+        let query = target.split_once('?')?.1;
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("page="))
+            .and_then(|v| v.parse().ok())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_header() {
+        assert_eq!(
+            link_last_page(r#"</servers?page=2&per_page=50&>; rel="next",</servers?page=7&per_page=50&>; rel="last""#),
+            Some(7)
+        );
+        assert_eq!(link_last_page(r#"</servers?page=1&per_page=50>; rel="first""#), None);
+        assert_eq!(link_last_page("garbage"), None);
+    }
+}

@@ -1,0 +1,295 @@
+//! Retries: exponential backoff with full jitter, a total time budget, and
+//! idempotency-aware rules.
+//!
+//! What is retried:
+//!
+//! | outcome | GET, HEAD, PUT, DELETE | POST, PATCH |
+//! |---|---|---|
+//! | 429 | yes | yes (the request was not processed) |
+//! | 502, 503, 504 | yes | no (it may have been processed) |
+//! | connection failure (nothing sent) | yes | yes |
+//! | timeout, other transport failure | yes | no |
+//! | anything else | no | no |
+//!
+//! The delay before attempt *n + 1* is `Retry-After` when the server sent one, else a
+//! random duration in `[0, min(max_backoff, initial_backoff × 2ⁿ⁻¹)]` ("full jitter").
+//! Retrying stops after `max_attempts` attempts or when the next attempt would start
+//! after the total `budget`.
+//!
+//! The decision is a pure function, [`RetryPolicy::classify`], tested on its own.
+
+use std::time::Duration;
+
+use crate::Method;
+
+/// How failed requests are retried. On by default; [`RetryPolicy::never`] switches it off.
+///
+/// ```
+/// use std::time::Duration;
+/// use scaleway_core::RetryPolicy;
+///
+/// let patient = RetryPolicy::default()
+///     .with_max_attempts(20)
+///     .with_budget(Duration::from_secs(300));
+/// assert_eq!(patient.max_attempts(), 20);
+/// assert_eq!(RetryPolicy::never().max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 8 attempts, backoff from 250 ms doubling up to 8 s with full jitter, 60 s budget.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            budget: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What happened to one attempt, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The server answered with this status (and maybe a `Retry-After`).
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Parsed `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+    /// The connection could not be established: the request was not sent.
+    ConnectFailed,
+    /// The attempt timed out.
+    Timeout,
+    /// Another transport failure (reset, broken body) after the request may have been sent.
+    TransportFailed,
+}
+
+/// The retry decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Try again after this delay.
+    RetryAfter(Duration),
+    /// Stop and report the error.
+    GiveUp(GiveUpReason),
+}
+
+/// Why retrying stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// The outcome is not retryable for this method.
+    NotRetryable,
+    /// `max_attempts` reached.
+    AttemptsExhausted,
+    /// The next attempt would start after the budget.
+    BudgetExhausted,
+}
+
+impl RetryPolicy {
+    /// No retries: one attempt.
+    pub fn never() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the maximum number of attempts, first included (at least 1).
+    pub fn with_max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Sets the first backoff (doubled at each retry).
+    pub fn with_initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// Sets the backoff cap.
+    pub fn with_max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// Sets the total time budget, measured from the start of the first attempt.
+    pub fn with_budget(mut self, d: Duration) -> Self {
+        self.budget = d;
+        self
+    }
+
+    /// Maximum number of attempts.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Total time budget.
+    pub fn budget(&self) -> Duration {
+        self.budget
+    }
+
+    /// Whether `outcome` may be retried for `method` (ignoring attempts and budget).
+    pub fn is_retryable(method: Method, outcome: Outcome) -> bool {
+        let idempotent = method.is_idempotent();
+        match outcome {
+            Outcome::Status { status: 429, .. } | Outcome::ConnectFailed => true,
+            Outcome::Status {
+                status: 502..=504, ..
+            }
+            | Outcome::Timeout
+            | Outcome::TransportFailed => idempotent,
+            Outcome::Status { .. } => false,
+        }
+    }
+
+    /// Decides what to do after attempt number `attempt` (1-based) failed with `outcome`,
+    /// `elapsed` after the first attempt started. `jitter` is a uniform random number in
+    /// `[0, 1)`.
+    pub fn classify(
+        &self,
+        method: Method,
+        outcome: Outcome,
+        attempt: u32,
+        elapsed: Duration,
+        jitter: f64,
+    ) -> Decision {
+        if !Self::is_retryable(method, outcome) {
+            return Decision::GiveUp(GiveUpReason::NotRetryable);
+        }
+        if attempt >= self.max_attempts {
+            return Decision::GiveUp(GiveUpReason::AttemptsExhausted);
+        }
+        let delay = match outcome {
+            Outcome::Status {
+                retry_after: Some(d),
+                ..
+            } => d,
+            _ => self.backoff(attempt, jitter),
+        };
+        if elapsed.saturating_add(delay) >= self.budget {
+            return Decision::GiveUp(GiveUpReason::BudgetExhausted);
+        }
+        Decision::RetryAfter(delay)
+    }
+
+    /// Full-jitter backoff after attempt `attempt` (1-based).
+    fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exp = attempt.saturating_sub(1).min(31);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Duration = Duration::from_secs(1);
+
+    fn st(status: u16) -> Outcome {
+        Outcome::Status {
+            status,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn retry_table() {
+        use Method::*;
+        let cases = [
+            (Get, st(429), true),
+            (Post, st(429), true),
+            (Get, st(503), true),
+            (Post, st(503), false),
+            (Patch, st(502), false),
+            (Delete, st(504), true),
+            (Put, st(503), true),
+            (Get, st(500), false),
+            (Get, st(404), false),
+            (Get, st(401), false),
+            (Post, Outcome::ConnectFailed, true),
+            (Post, Outcome::Timeout, false),
+            (Get, Outcome::Timeout, true),
+            (Post, Outcome::TransportFailed, false),
+            (Head, Outcome::TransportFailed, true),
+        ];
+        for (m, o, want) in cases {
+            assert_eq!(RetryPolicy::is_retryable(m, o), want, "{m:?} {o:?}");
+        }
+    }
+
+    #[test]
+    fn attempts_and_budget() {
+        let p = RetryPolicy::default().with_max_attempts(3).with_budget(10 * S);
+        assert!(matches!(
+            p.classify(Method::Get, st(503), 1, Duration::ZERO, 0.5),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            p.classify(Method::Get, st(503), 3, Duration::ZERO, 0.5),
+            Decision::GiveUp(GiveUpReason::AttemptsExhausted)
+        );
+        assert_eq!(
+            p.classify(Method::Get, st(503), 1, 10 * S, 0.0),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+        assert_eq!(
+            p.classify(Method::Post, st(503), 1, Duration::ZERO, 0.5),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+        assert_eq!(
+            RetryPolicy::never().classify(Method::Get, st(429), 1, Duration::ZERO, 0.5),
+            Decision::GiveUp(GiveUpReason::AttemptsExhausted)
+        );
+    }
+
+    #[test]
+    fn full_jitter_exponential_capped() {
+        let p = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(1000))
+            .with_max_attempts(100)
+            .with_budget(1000 * S);
+        let d = |attempt, j| match p.classify(Method::Get, st(429), attempt, Duration::ZERO, j) {
+            Decision::RetryAfter(d) => d,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(d(1, 1.0), Duration::from_millis(100));
+        assert_eq!(d(2, 1.0), Duration::from_millis(200));
+        assert_eq!(d(3, 0.5), Duration::from_millis(200));
+        assert_eq!(d(5, 1.0), Duration::from_millis(1000));
+        assert_eq!(d(60, 1.0), Duration::from_millis(1000));
+        assert_eq!(d(4, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_honoured() {
+        let p = RetryPolicy::default();
+        let o = Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(3)),
+        };
+        assert_eq!(
+            p.classify(Method::Get, o, 1, Duration::ZERO, 0.1),
+            Decision::RetryAfter(Duration::from_secs(3))
+        );
+        // ... but never beyond the budget.
+        assert_eq!(
+            p.classify(Method::Get, o, 1, Duration::from_secs(58), 0.1),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+    }
+}
