@@ -212,9 +212,17 @@ impl fmt::Debug for Client {
             .field("api_url", &self.inner.api_url.as_str())
             .field(
                 "access_key",
-                &self.inner.config.access_key.as_ref().map(|a| a.value.as_str()),
+                &self
+                    .inner
+                    .config
+                    .access_key
+                    .as_ref()
+                    .map(|a| a.value.as_str()),
             )
-            .field("secret_key", &self.inner.secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "secret_key",
+                &self.inner.secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
@@ -577,7 +585,11 @@ impl RequestBuilder {
     }
 
     /// Adds `key=v` once per value (Scaleway's array convention: `tags=a&tags=b`).
-    pub fn query_each<V: fmt::Display>(mut self, key: &str, values: impl IntoIterator<Item = V>) -> Self {
+    pub fn query_each<V: fmt::Display>(
+        mut self,
+        key: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
         for v in values {
             self.query.push((key.to_owned(), v.to_string()));
         }
@@ -586,7 +598,11 @@ impl RequestBuilder {
 
     /// Adds one comma-joined value when `values` is not empty (Instance's array
     /// convention: `tags=a,b`).
-    pub fn query_csv<V: fmt::Display>(self, key: &str, values: impl IntoIterator<Item = V>) -> Self {
+    pub fn query_csv<V: fmt::Display>(
+        self,
+        key: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
         let joined = values
             .into_iter()
             .map(|v| v.to_string())
@@ -773,10 +789,9 @@ impl RequestBuilder {
                 Err(AttemptError::Signer(e)) => {
                     return Err(e.with_request(info).with_attempts(attempt));
                 }
-                Err(AttemptError::Timeout) => (
-                    Outcome::Timeout,
-                    Error::new(ErrorKind::Timeout { timeout }),
-                ),
+                Err(AttemptError::Timeout) => {
+                    (Outcome::Timeout, Error::new(ErrorKind::Timeout { timeout }))
+                }
                 Err(AttemptError::Transport { message, connect }) => (
                     if connect {
                         Outcome::ConnectFailed
@@ -928,7 +943,9 @@ fn fill_route(route: &str, params: &[(&'static str, String)]) -> Result<String, 
         if value.is_empty() {
             return Err(format!("route `{route}`: path parameter `{name}` is empty"));
         }
-        out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()).map(|s| s.replace('+', "%20")));
+        out.extend(
+            url::form_urlencoded::byte_serialize(value.as_bytes()).map(|s| s.replace('+', "%20")),
+        );
         rest = &after[close + 1..];
     }
     out.push_str(rest);
@@ -941,7 +958,10 @@ mod tests {
 
     #[test]
     fn routes() {
-        let p = vec![("zone", "fr-par-1".to_owned()), ("server_id", "a b/c".to_owned())];
+        let p = vec![
+            ("zone", "fr-par-1".to_owned()),
+            ("server_id", "a b/c".to_owned()),
+        ];
         assert_eq!(
             fill_route("/instance/v1/zones/{zone}/servers/{server_id}", &p).unwrap(),
             "/instance/v1/zones/fr-par-1/servers/a%20b%2Fc"

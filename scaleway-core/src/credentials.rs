@@ -270,14 +270,30 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert!("11111111-1111-1111-1111-111111111111".parse::<ProjectId>().is_ok());
-        assert!("ABCDEF01-1111-1111-1111-111111111111".parse::<OrganizationId>().is_ok());
+        assert!(
+            "11111111-1111-1111-1111-111111111111"
+                .parse::<ProjectId>()
+                .is_ok()
+        );
+        assert!(
+            "ABCDEF01-1111-1111-1111-111111111111"
+                .parse::<OrganizationId>()
+                .is_ok()
+        );
         let e = "prod".parse::<ProjectId>().unwrap_err().to_string();
         assert_eq!(
             e,
             "project ID `prod` is not valid: expected a UUID like 11111111-1111-1111-1111-111111111111"
         );
-        assert!("11111111-1111-1111-1111-11111111111g".parse::<ProjectId>().is_err());
-        assert!("111111111111-1111-1111-1111-11111111".parse::<ProjectId>().is_err());
+        assert!(
+            "11111111-1111-1111-1111-11111111111g"
+                .parse::<ProjectId>()
+                .is_err()
+        );
+        assert!(
+            "111111111111-1111-1111-1111-11111111"
+                .parse::<ProjectId>()
+                .is_err()
+        );
     }
 }

@@ -102,6 +102,7 @@ macro_rules! string_enum {
 }
 
 #[cfg(test)]
+#[allow(unreachable_pub)]
 mod tests {
     crate::string_enum! {
         /// Test enum.

@@ -448,8 +448,14 @@ pub fn decode_api_error(
         },
         Some("denied_authentication") | Some("authentication_denied") => {
             ApiErrorKind::DeniedAuthentication {
-                method: raw.method.clone().unwrap_or_else(|| "unknown_method".into()),
-                reason: raw.reason.clone().unwrap_or_else(|| "unknown_reason".into()),
+                method: raw
+                    .method
+                    .clone()
+                    .unwrap_or_else(|| "unknown_method".into()),
+                reason: raw
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "unknown_reason".into()),
             }
         }
         Some("quotas_exceeded") => ApiErrorKind::QuotasExceeded {
@@ -676,7 +682,10 @@ impl Error {
     /// The key lacks a permission set for this product on this project. A 403 just after a
     /// policy was changed can be IAM propagation: re-check after a few seconds.
     pub fn is_permission_denied(&self) -> bool {
-        matches!(self.api_kind(), Some(ApiErrorKind::PermissionsDenied { .. }))
+        matches!(
+            self.api_kind(),
+            Some(ApiErrorKind::PermissionsDenied { .. })
+        )
     }
 
     /// The `(resource, action)` pairs of a `permissions_denied` error (empty otherwise).
@@ -689,7 +698,10 @@ impl Error {
 
     /// 401 `denied_authentication`: unknown, revoked, malformed or expired key.
     pub fn is_authentication_denied(&self) -> bool {
-        matches!(self.api_kind(), Some(ApiErrorKind::DeniedAuthentication { .. }))
+        matches!(
+            self.api_kind(),
+            Some(ApiErrorKind::DeniedAuthentication { .. })
+        )
     }
 
     /// 429.
@@ -798,20 +810,30 @@ mod tests {
                 }]
             }
         );
-        assert_eq!(e.to_string(), "HTTP 403: permission denied for read on api_key");
+        assert_eq!(
+            e.to_string(),
+            "HTTP 403: permission denied for read on api_key"
+        );
 
         let e = decode(
             401,
             r#"{"message":"authentication is denied","method":"api_key","reason":"not_found","type":"denied_authentication"}"#,
         );
-        assert!(matches!(e.kind, ApiErrorKind::DeniedAuthentication { ref reason, .. } if reason == "not_found"));
+        assert!(
+            matches!(e.kind, ApiErrorKind::DeniedAuthentication { ref reason, .. } if reason == "not_found")
+        );
 
         for t in ["resource_expired", "expired"] {
             let e = decode(
                 410,
-                &format!(r#"{{"type":"{t}","message":"gone","resource":"api_key","resource_id":"x","expired_since":"2025-01-01T00:00:00Z"}}"#),
+                &format!(
+                    r#"{{"type":"{t}","message":"gone","resource":"api_key","resource_id":"x","expired_since":"2025-01-01T00:00:00Z"}}"#
+                ),
             );
-            assert!(matches!(e.kind, ApiErrorKind::ResourceExpired { .. }), "{t}");
+            assert!(
+                matches!(e.kind, ApiErrorKind::ResourceExpired { .. }),
+                "{t}"
+            );
         }
     }
 
@@ -867,8 +889,14 @@ mod tests {
         assert_eq!(e.kind, ApiErrorKind::Other);
         assert_eq!(e.message, "<html>bad gateway</html>");
         let e = decode(404, r#"{"message":"Namespace was not found"}"#);
-        assert!(matches!(e.kind, ApiErrorKind::NotFound { resource: None, .. }));
-        assert_eq!(e.to_string(), "HTTP 404: not found: Namespace was not found");
+        assert!(matches!(
+            e.kind,
+            ApiErrorKind::NotFound { resource: None, .. }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "HTTP 404: not found: Namespace was not found"
+        );
         let e = decode(409, r#"{"type":"conflict","message":"Group is in use."}"#);
         assert_eq!(e.kind, ApiErrorKind::Other);
         assert_eq!(e.error_type.as_deref(), Some("conflict"));

@@ -41,9 +41,8 @@ use futures::stream::{self, BoxStream, StreamExt};
 use crate::error::{ApiErrorKind, Error};
 use crate::locality::{Locality, ProductLocalities};
 
-/// What one locality gave.
+/// What one locality gave. Deliberately exhaustive: these are the only three answers.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum LocalityOutcome<T> {
     /// The call succeeded.
     Ok(T),
@@ -89,16 +88,16 @@ pub fn is_unavailable_here(error: &Error) -> bool {
 
 /// Runs `f` once per locality of `product` (or of `only`, when given), at most
 /// `concurrency` at once, and yields results as they complete.
-pub fn fan_out_stream<T, F, Fut>(
+pub fn fan_out_stream<'a, T, F, Fut>(
     product: ProductLocalities,
     only: Option<Vec<Locality>>,
     concurrency: usize,
     f: F,
-) -> BoxStream<'static, LocalityResult<T>>
+) -> BoxStream<'a, LocalityResult<T>>
 where
-    T: Send + 'static,
-    F: Fn(Locality) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'a,
+    F: Fn(Locality) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<T, Error>> + Send + 'a,
 {
     let requested = only.unwrap_or_else(|| product.all());
     let (available, unavailable): (Vec<_>, Vec<_>) =
@@ -124,16 +123,16 @@ where
 }
 
 /// Like [`fan_out_stream`], collected in the order of the requested localities.
-pub async fn fan_out<T, F, Fut>(
+pub async fn fan_out<'a, T, F, Fut>(
     product: ProductLocalities,
     only: Option<Vec<Locality>>,
     concurrency: usize,
     f: F,
 ) -> Vec<LocalityResult<T>>
 where
-    T: Send + 'static,
-    F: Fn(Locality) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'a,
+    F: Fn(Locality) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<T, Error>> + Send + 'a,
 {
     let order = only.clone().unwrap_or_else(|| product.all());
     let mut results: Vec<_> = fan_out_stream(product, only, concurrency, f)

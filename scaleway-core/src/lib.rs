@@ -55,13 +55,13 @@ pub use client::{
     default_user_agent,
 };
 pub use config::{
-    Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport,
-    DEFAULT_API_URL, Env, Setting, Source, Sourced,
+    Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport, DEFAULT_API_URL,
+    Env, Setting, Source, Sourced,
 };
 pub use credentials::{AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey};
 pub use error::{
-    ApiError, ApiErrorKind, ArgumentErrorReason, DecodeError, Error, ErrorKind,
-    InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result, decode_api_error,
+    ApiError, ApiErrorKind, ArgumentErrorReason, DecodeError, Error, ErrorKind, InvalidArgument,
+    PermissionDenied, QuotaExceeded, RequestInfo, Result, decode_api_error,
 };
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};

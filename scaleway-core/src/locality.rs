@@ -412,8 +412,7 @@ impl ProductLocalities {
     /// Container Registry v1: fr-par, nl-ams, pl-waw.
     pub const REGISTRY: Self = Self::Regions(&[Region::FrPar, Region::NlAms, Region::PlWaw]);
     /// Secret Manager v1beta1: fr-par, nl-ams, pl-waw.
-    pub const SECRET_MANAGER: Self =
-        Self::Regions(&[Region::FrPar, Region::NlAms, Region::PlWaw]);
+    pub const SECRET_MANAGER: Self = Self::Regions(&[Region::FrPar, Region::NlAms, Region::PlWaw]);
     /// Object Storage: every region (`s3.<region>.scw.cloud`).
     pub const OBJECT_STORAGE: Self = Self::Regions(&Region::ALL);
     /// IAM and Account: global.
@@ -449,7 +448,10 @@ mod tests {
             assert!(z.region().zones().contains(&z), "{z}");
             assert!(z.as_str().starts_with(z.region().as_str()));
         }
-        assert_eq!(Zone::Other("jp-tok-1".into()).region(), Region::Other("jp-tok".into()));
+        assert_eq!(
+            Zone::Other("jp-tok-1".into()).region(),
+            Region::Other("jp-tok".into())
+        );
     }
 
     #[test]
@@ -469,9 +471,15 @@ mod tests {
         assert_eq!(serde_json::to_string(&z).unwrap(), "\"jp-tok-2\"");
         let r: Region = serde_json::from_str("\"fr-par\"").unwrap();
         assert_eq!(r, Region::FrPar);
-        assert_eq!(Region::from_server("jp-tok"), Some(Region::Other("jp-tok".into())));
+        assert_eq!(
+            Region::from_server("jp-tok"),
+            Some(Region::Other("jp-tok".into()))
+        );
         assert_eq!(Region::from_server("nope"), None);
-        assert_eq!(Zone::from_server("jp-tok-12"), Some(Zone::Other("jp-tok-12".into())));
+        assert_eq!(
+            Zone::from_server("jp-tok-12"),
+            Some(Zone::Other("jp-tok-12".into()))
+        );
         assert_eq!(Zone::from_server("jp-tok-123"), None);
     }
 
@@ -481,7 +489,10 @@ mod tests {
             ("\"fr-par-1\"", Locality::Zone(Zone::FrPar1)),
             ("\"fr-par\"", Locality::Region(Region::FrPar)),
             ("\"global\"", Locality::Global),
-            ("\"jp-tok\"", Locality::Region(Region::Other("jp-tok".into()))),
+            (
+                "\"jp-tok\"",
+                Locality::Region(Region::Other("jp-tok".into())),
+            ),
         ] {
             assert_eq!(serde_json::from_str::<Locality>(text).unwrap(), loc);
             assert_eq!(serde_json::to_string(&loc).unwrap(), text);

@@ -172,7 +172,9 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                     let seen = page.items.len() as u64;
                     let total = page.total_count.map(|t| t.max(seen));
                     let last_page: u32 = match (total, link_last) {
-                        (Some(t), _) => t.div_ceil(u64::from(page_size)).min(u64::from(MAX_PAGES)) as u32,
+                        (Some(t), _) => {
+                            t.div_ceil(u64::from(page_size)).min(u64::from(MAX_PAGES)) as u32
+                        }
                         (None, Some(l)) => l.min(MAX_PAGES),
                         (None, None) => MAX_PAGES,
                     };
@@ -340,10 +342,15 @@ mod tests {
     #[test]
     fn link_header() {
         assert_eq!(
-            link_last_page(r#"</servers?page=2&per_page=50&>; rel="next",</servers?page=7&per_page=50&>; rel="last""#),
+            link_last_page(
+                r#"</servers?page=2&per_page=50&>; rel="next",</servers?page=7&per_page=50&>; rel="last""#
+            ),
             Some(7)
         );
-        assert_eq!(link_last_page(r#"</servers?page=1&per_page=50>; rel="first""#), None);
+        assert_eq!(
+            link_last_page(r#"</servers?page=1&per_page=50>; rel="first""#),
+            None
+        );
         assert_eq!(link_last_page("garbage"), None);
     }
 }

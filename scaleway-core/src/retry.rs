@@ -233,7 +233,9 @@ mod tests {
 
     #[test]
     fn attempts_and_budget() {
-        let p = RetryPolicy::default().with_max_attempts(3).with_budget(10 * S);
+        let p = RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_budget(10 * S);
         assert!(matches!(
             p.classify(Method::Get, st(503), 1, Duration::ZERO, 0.5),
             Decision::RetryAfter(_)

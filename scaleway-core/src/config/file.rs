@@ -1,10 +1,9 @@
 //! The `scw` configuration file (`config.yaml`), parsed with one wrapped YAML function.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, DeserializeOwned, IgnoredAny, Visitor};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
 use super::ConfigError;
@@ -16,29 +15,9 @@ pub(crate) struct ScalarText(pub(crate) String);
 
 impl<'de> Deserialize<'de> for ScalarText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = ScalarText;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a scalar value (string, number or boolean)")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScalarText, E> {
-                Ok(ScalarText(v.to_owned()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ScalarText, E> {
-                Ok(ScalarText(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ScalarText, E> {
-                Ok(ScalarText(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ScalarText, E> {
-                Ok(ScalarText(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ScalarText, E> {
-                Ok(ScalarText(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
+        // The YAML deserializer gives any plain scalar as its text, and keeps precise
+        // error locations for non-scalars.
+        String::deserialize(d).map(ScalarText)
     }
 }
 
@@ -60,8 +39,36 @@ pub(crate) struct RawProfile {
     /// Known to the CLI, unused by the SDK.
     #[allow(dead_code)]
     pub(crate) send_telemetry: Option<ScalarText>,
-    #[serde(flatten)]
-    pub(crate) unknown: BTreeMap<String, IgnoredAny>,
+    /// Top level only: the profile to use.
+    pub(crate) active_profile: Option<ScalarText>,
+    /// Top level only: the named profiles.
+    pub(crate) profiles: Option<BTreeMap<String, RawProfile>>,
+}
+
+/// Keys the file format knows (any level).
+const KNOWN_KEYS: &[&str] = &[
+    "access_key",
+    "secret_key",
+    "default_organization_id",
+    "default_project_id",
+    "default_region",
+    "default_zone",
+    "api_url",
+    "insecure",
+    "s3_endpoint",
+    "s3_use_path_style",
+    "user_agent",
+    "send_telemetry",
+    "active_profile",
+    "profiles",
+];
+
+/// Only the key names, for unknown-key warnings (a second, cheap pass: `flatten` would
+/// cost the first pass its error locations).
+#[derive(Deserialize)]
+struct KeyNames {
+    #[serde(default)]
+    profiles: Option<BTreeMap<String, BTreeMap<String, IgnoredAny>>>,
 }
 
 impl RawProfile {
@@ -84,15 +91,8 @@ impl RawProfile {
     }
 }
 
-/// The whole file.
-#[derive(Default, Deserialize)]
-pub(crate) struct RawFile {
-    pub(crate) active_profile: Option<ScalarText>,
-    #[serde(default)]
-    pub(crate) profiles: Option<BTreeMap<String, RawProfile>>,
-    #[serde(flatten)]
-    pub(crate) root: RawProfile,
-}
+/// The whole file: the top-level keys are the `default` profile.
+pub(crate) type RawFile = RawProfile;
 
 /// A configuration file that was read.
 pub(crate) struct LoadedFile {
@@ -186,18 +186,20 @@ pub(crate) fn read_file(path: &Path) -> Result<Option<LoadedFile>, ConfigError> 
             }
         }
     }
-    for key in raw.root.unknown.keys() {
-        warnings.push(format!(
-            "{}: unknown key `{key}` ignored",
-            path.display()
-        ));
+    let unknown = |k: &String| !KNOWN_KEYS.contains(&k.as_str());
+    if let Ok(root) = parse_yaml::<BTreeMap<String, IgnoredAny>>(&text, path) {
+        for key in root.keys().filter(|k| unknown(k)) {
+            warnings.push(format!("{}: unknown key `{key}` ignored", path.display()));
+        }
     }
-    for (name, p) in raw.profiles.iter().flatten() {
-        for key in p.unknown.keys() {
-            warnings.push(format!(
-                "{}: profile `{name}`: unknown key `{key}` ignored",
-                path.display()
-            ));
+    if let Ok(names) = parse_yaml::<KeyNames>(&text, path) {
+        for (name, keys) in names.profiles.iter().flatten() {
+            for key in keys.keys().filter(|k| unknown(k)) {
+                warnings.push(format!(
+                    "{}: profile `{name}`: unknown key `{key}` ignored",
+                    path.display()
+                ));
+            }
         }
     }
     Ok(Some(LoadedFile {
@@ -227,8 +229,8 @@ mod tests {
             Path::new("x.yaml"),
         )
         .unwrap();
-        assert_eq!(f.root.get("insecure"), Some("true"));
-        assert_eq!(f.root.get("default_project_id"), Some("1234"));
+        assert_eq!(f.get("insecure"), Some("true"));
+        assert_eq!(f.get("default_project_id"), Some("1234"));
         let profiles = f.profiles.unwrap();
         assert_eq!(profiles["p"].get("default_zone"), Some("nl-ams-1"));
     }

@@ -647,7 +647,10 @@ impl ConfigLoader {
                 set_by: path_source,
             });
         }
-        let mut warnings = file.as_ref().map(|f| f.warnings.clone()).unwrap_or_default();
+        let mut warnings = file
+            .as_ref()
+            .map(|f| f.warnings.clone())
+            .unwrap_or_default();
 
         // Profile selection.
         let profile = if let Some(p) = &self.profile {
@@ -716,7 +719,7 @@ impl ConfigLoader {
                     };
                     named
                         .and_then(|p| from(p, &profile.value))
-                        .or_else(|| from(&f.raw.root, "default"))
+                        .or_else(|| from(&f.raw, "default"))
                 });
             raws.push((key, raw));
         }
@@ -800,9 +803,7 @@ impl ConfigLoader {
             project_id,
             region,
             zone,
-            api_url: api_url.unwrap_or_else(|| {
-                Sourced::new(default_api_url(), Source::Default)
-            }),
+            api_url: api_url.unwrap_or_else(|| Sourced::new(default_api_url(), Source::Default)),
             insecure: insecure.unwrap_or_else(|| Sourced::new(false, Source::Default)),
             s3_endpoint,
             s3_use_path_style: s3_use_path_style

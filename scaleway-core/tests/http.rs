@@ -1,0 +1,667 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+//! The HTTP path against wiremock: request shape, timeouts, each retry rule, both
+//! pagination styles, and locality fan-out.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use scaleway_core::{
+    ApiErrorKind, Client, Config, Env, ErrorKind, Locality, LocalityOutcome, ProductLocalities,
+    Region, RetryPolicy, Zone, fanout,
+};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const SECRET: &str = "5e1d7c0a-9b8f-4c3d-a2e1-0f9e8d7c6b5a";
+const ACCESS: &str = "SCWABCDEFGHIJKLMNOPQ";
+
+fn client_for(server: &MockServer, retry: RetryPolicy) -> Client {
+    let env = Env::from_pairs([
+        ("SCW_ACCESS_KEY", ACCESS),
+        ("SCW_SECRET_KEY", SECRET),
+        ("SCW_API_URL", server.uri().as_str()),
+    ]);
+    let config = Config::loader().env(env).load().unwrap();
+    Client::builder()
+        .config(config)
+        .retry(retry)
+        .user_agent_suffix("backup-tool/2.1")
+        .build()
+        .unwrap()
+}
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(20))
+        .with_max_attempts(5)
+        .with_budget(Duration::from_secs(10))
+}
+
+#[tokio::test]
+async fn sends_auth_user_agent_and_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/iam/v1alpha1/applications"))
+        .and(header("x-auth-token", SECRET))
+        .and(header("content-type", "application/json"))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "app-1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let v: Value = client
+        .post("/iam/v1alpha1/applications")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v["id"], "app-1");
+    let reqs = server.received_requests().await.unwrap();
+    let ua = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
+    assert!(
+        ua.starts_with("scaleway-sdk-rust/0.1.0 (scaleway-core; "),
+        "{ua}"
+    );
+    assert!(ua.ends_with(" backup-tool/2.1"), "{ua}");
+    assert_eq!(reqs[0].body_json::<Value>().unwrap(), json!({"name": "x"}));
+}
+
+#[tokio::test]
+async fn path_params_and_repeated_or_joined_queries() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/instance/v1/zones/nl-ams-2/servers/abc"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"server": {}})))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let _: Value = client
+        .get("/instance/v1/zones/{zone}/servers/{server_id}")
+        .zone(&Zone::NlAms2)
+        .path("server_id", "abc")
+        .query_each("tags", ["a", "b"])
+        .query_csv("servers", ["x", "y"])
+        .query_opt("name", None::<&str>)
+        .send()
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs[0].url.query(), Some("tags=a&tags=b&servers=x%2Cy"));
+
+    let err = client
+        .get("/instance/v1/zones/{zone}/servers/{server_id}")
+        .zone(&Zone::NlAms2)
+        .path("server_id", "")
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest(_)), "{err}");
+    assert!(err.to_string().contains("`server_id` is empty"), "{err}");
+    assert_eq!(err.attempts(), 0);
+}
+
+#[tokio::test]
+async fn error_keeps_status_request_id_and_excerpt() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-request-id", "req-42")
+                .set_body_json(json!({"type":"not_found","message":"resource is not found","resource":"instance_server","resource_id":"abc"})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, fast_retry());
+    let err = client
+        .get("/instance/v1/zones/{zone}/servers/{id}")
+        .zone(&Zone::FrPar1)
+        .path("id", "abc")
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert!(!err.is_retryable());
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.request_id(), Some("req-42"));
+    assert_eq!(err.attempts(), 1);
+    assert!(err.body_excerpt().unwrap().contains("instance_server"));
+    assert_eq!(
+        err.to_string(),
+        "GET /instance/v1/zones/{zone}/servers/{id} [fr-par-1]: HTTP 404: instance_server abc not found [request id req-42]"
+    );
+}
+
+#[tokio::test]
+async fn timeout_default_and_per_call_override() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let env = Env::from_pairs([
+        ("SCW_ACCESS_KEY", ACCESS),
+        ("SCW_SECRET_KEY", SECRET),
+        ("SCW_API_URL", server.uri().as_str()),
+    ]);
+    let client = Client::builder()
+        .config(Config::loader().env(env).load().unwrap())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = client.get("/x").send_empty().await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(err.to_string().contains("timed out after 100ms"), "{err}");
+    client
+        .get("/x")
+        .timeout(Duration::from_secs(5))
+        .send_empty()
+        .await
+        .unwrap();
+}
+
+/// Answers `statuses[i]` to the i-th request, then the last one forever.
+struct Sequence {
+    statuses: Vec<u16>,
+    seen: Arc<Mutex<usize>>,
+}
+
+impl Respond for Sequence {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let mut n = self.seen.lock().unwrap();
+        let status = self.statuses[(*n).min(self.statuses.len() - 1)];
+        *n += 1;
+        match status {
+            200 => ResponseTemplate::new(200).set_body_json(json!({"ok": true})),
+            // The real rate limit: empty body, no content type, no Retry-After.
+            429 => ResponseTemplate::new(429).insert_header("x-envoy-ratelimited", "true"),
+            s => ResponseTemplate::new(s).set_body_string("upstream unavailable"),
+        }
+    }
+}
+
+async fn sequence(server: &MockServer, statuses: &[u16]) -> Arc<Mutex<usize>> {
+    let seen = Arc::new(Mutex::new(0));
+    Mock::given(wiremock::matchers::any())
+        .respond_with(Sequence {
+            statuses: statuses.to_vec(),
+            seen: Arc::clone(&seen),
+        })
+        .mount(server)
+        .await;
+    seen
+}
+
+#[tokio::test]
+async fn retry_429_then_200() {
+    let server = MockServer::start().await;
+    let seen = sequence(&server, &[429, 200]).await;
+    let client = client_for(&server, fast_retry());
+    let v: Value = client.get("/x").send().await.unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(*seen.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn post_retried_on_429_but_not_on_503() {
+    let server = MockServer::start().await;
+    let seen = sequence(&server, &[429, 429, 200]).await;
+    let client = client_for(&server, fast_retry());
+    client
+        .post("/x")
+        .json(&json!({}))
+        .send_empty()
+        .await
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), 3);
+
+    let server = MockServer::start().await;
+    let seen = sequence(&server, &[503, 200]).await;
+    let client = client_for(&server, fast_retry());
+    let err = client
+        .post("/x")
+        .json(&json!({}))
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        1,
+        "a POST that may have been processed is not repeated"
+    );
+}
+
+#[tokio::test]
+async fn retry_503_until_budget_ends() {
+    let server = MockServer::start().await;
+    let seen = sequence(&server, &[503]).await;
+    let policy = RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(20))
+        .with_max_backoff(Duration::from_millis(40))
+        .with_max_attempts(1000)
+        .with_budget(Duration::from_millis(300));
+    let client = client_for(&server, policy);
+    let start = Instant::now();
+    let err = client.get("/x").send_empty().await.unwrap_err();
+    let elapsed = start.elapsed();
+    let n = *seen.lock().unwrap();
+    assert!(n >= 3, "retried until the budget: {n} attempts");
+    assert_eq!(err.attempts() as usize, n);
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(
+        err.to_string().contains(&format!("(after {n} attempts)")),
+        "{err}"
+    );
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn retry_after_header_is_honoured() {
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(0usize));
+    struct RetryAfterOnce(Arc<Mutex<usize>>);
+    impl Respond for RetryAfterOnce {
+        fn respond(&self, _: &Request) -> ResponseTemplate {
+            let mut n = self.0.lock().unwrap();
+            *n += 1;
+            if *n == 1 {
+                ResponseTemplate::new(503).insert_header("retry-after", "1")
+            } else {
+                ResponseTemplate::new(200).set_body_json(json!({}))
+            }
+        }
+    }
+    Mock::given(wiremock::matchers::any())
+        .respond_with(RetryAfterOnce(Arc::clone(&seen)))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, fast_retry());
+    let start = Instant::now();
+    client.get("/x").send_empty().await.unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "waited Retry-After"
+    );
+    assert_eq!(*seen.lock().unwrap(), 2);
+}
+
+#[tokio::test]
+async fn connection_failures_are_retried_and_reported() {
+    // A port nobody listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let env = Env::from_pairs([
+        ("SCW_ACCESS_KEY", ACCESS),
+        ("SCW_SECRET_KEY", SECRET),
+        ("SCW_API_URL", format!("http://127.0.0.1:{port}").as_str()),
+    ]);
+    let client = Client::builder()
+        .config(Config::loader().env(env).load().unwrap())
+        .retry(fast_retry().with_max_attempts(3))
+        .build()
+        .unwrap();
+    let err = client.post("/x").send_empty().await.unwrap_err();
+    assert!(err.is_transport(), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport { connect: true, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.attempts(),
+        3,
+        "connect errors are retried even for POST"
+    );
+    assert!(!err.to_string().contains(SECRET));
+}
+
+#[tokio::test]
+async fn retry_can_be_switched_off() {
+    let server = MockServer::start().await;
+    let seen = sequence(&server, &[429, 200]).await;
+    let client = client_for(&server, fast_retry());
+    let err = client
+        .get("/x")
+        .retry(RetryPolicy::never())
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(err.is_rate_limited());
+    assert!(matches!(
+        err.api_error().unwrap().kind,
+        ApiErrorKind::RateLimited {
+            envoy: true,
+            retry_after_secs: None,
+            ..
+        }
+    ));
+    assert_eq!(*seen.lock().unwrap(), 1);
+}
+
+// ---------------------------------------------------------------- pagination
+
+/// Serves `total` items `{ "id": i }` under `key`, paginated either way.
+#[derive(Clone)]
+struct Pages {
+    key: &'static str,
+    total: usize,
+    /// What the server claims as the total (may lie).
+    claimed_total: Option<u64>,
+    instance: bool,
+    delay: Duration,
+    log: Arc<Mutex<Vec<(u32, Instant)>>>,
+}
+
+impl Pages {
+    fn new(key: &'static str, total: usize, instance: bool) -> Self {
+        Pages {
+            key,
+            total,
+            claimed_total: None,
+            instance,
+            delay: Duration::ZERO,
+            log: Arc::default(),
+        }
+    }
+}
+
+impl Respond for Pages {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q: std::collections::HashMap<String, String> =
+            req.url.query_pairs().into_owned().collect();
+        let page: u32 = q["page"].parse().unwrap();
+        let size_key = if self.instance {
+            "per_page"
+        } else {
+            "page_size"
+        };
+        let size: usize = match q.get(size_key) {
+            Some(s) => s.parse().unwrap(),
+            None => return ResponseTemplate::new(400).set_body_string("missing page size"),
+        };
+        if size > 100 {
+            return ResponseTemplate::new(400).set_body_json(json!({"type":"invalid_arguments","message":"invalid argument(s)","details":[{"argument_name":size_key,"reason":"constraint","help_message":"must be <= 100"}]}));
+        }
+        self.log.lock().unwrap().push((page, Instant::now()));
+        let start = (page as usize - 1) * size;
+        let items: Vec<Value> = (start..(start + size).min(self.total))
+            .map(|i| json!({"id": i}))
+            .collect();
+        let claimed = self.claimed_total.unwrap_or(self.total as u64);
+        let t = if self.instance {
+            ResponseTemplate::new(200)
+                .insert_header("x-total-count", claimed.to_string().as_str())
+                .set_body_json(json!({ self.key: items }))
+        } else {
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ self.key: items, "total_count": claimed }))
+        };
+        t.set_delay(self.delay)
+    }
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Item {
+    id: usize,
+}
+
+async fn list(pages: Pages) -> (Vec<usize>, Vec<u32>) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(pages.clone())
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let mut p = client.get("/x").paginate::<Item>(pages.key);
+    if pages.instance {
+        p = p.per_page_style();
+    }
+    let items: Vec<Item> = p.items().try_collect().await.unwrap();
+    let mut requested: Vec<u32> = pages.log.lock().unwrap().iter().map(|(p, _)| *p).collect();
+    requested.sort_unstable();
+    (items.into_iter().map(|i| i.id).collect(), requested)
+}
+
+#[tokio::test]
+async fn page_size_style_counts() {
+    for (n, pages) in [(0, 1), (1, 1), (100, 1), (101, 2), (1000, 10)] {
+        let (items, requested) = list(Pages::new("volumes", n, false)).await;
+        assert_eq!(
+            items,
+            (0..n).collect::<Vec<_>>(),
+            "{n} items in order, no duplicates"
+        );
+        assert_eq!(
+            requested,
+            (1..=pages).collect::<Vec<u32>>(),
+            "{n} items: fewest requests"
+        );
+    }
+}
+
+#[tokio::test]
+async fn per_page_style_counts() {
+    for (n, pages) in [(0, 1), (1, 1), (100, 1), (101, 2), (1000, 10)] {
+        let (items, requested) = list(Pages::new("servers", n, true)).await;
+        assert_eq!(items, (0..n).collect::<Vec<_>>(), "{n} items");
+        assert_eq!(requested, (1..=pages).collect::<Vec<u32>>(), "{n} items");
+    }
+}
+
+#[tokio::test]
+async fn a_total_that_lies_high_stops_on_the_short_page() {
+    let mut p = Pages::new("vpcs", 150, false);
+    p.claimed_total = Some(100_000);
+    let (items, requested) = list(p).await;
+    assert_eq!(items.len(), 150);
+    assert!(requested.contains(&2));
+    // Bounded by the concurrency window (16) plus the pages started while the short
+    // page was being yielded — never the 1000 pages the total promised.
+    assert!(requested.len() <= 1 + 16 + 2, "{requested:?}");
+}
+
+#[tokio::test]
+async fn a_total_that_lies_low_is_trusted_without_looping() {
+    let mut p = Pages::new("vpcs", 1000, false);
+    p.claimed_total = Some(0);
+    let (items, requested) = list(p).await;
+    // The first page is full, the total says no more: one request, no endless loop.
+    assert_eq!(items.len(), 100);
+    assert_eq!(requested, vec![1]);
+}
+
+#[tokio::test]
+async fn pages_after_the_first_are_fetched_concurrently_in_order() {
+    let mut p = Pages::new("secrets", 1000, false);
+    p.delay = Duration::from_millis(300);
+    let log = Arc::clone(&p.log);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(p)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let ids: Vec<usize> = client
+        .get("/x")
+        .paginate::<Item>("secrets")
+        .items()
+        .map_ok(|i| i.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, (0..1000).collect::<Vec<_>>());
+    let log = log.lock().unwrap();
+    let first = log.iter().find(|(p, _)| *p == 1).unwrap().1;
+    let later: Vec<Instant> = log
+        .iter()
+        .filter(|(p, _)| *p > 1)
+        .map(|(_, t)| *t)
+        .collect();
+    assert_eq!(later.len(), 9);
+    // Every later page was requested after page 1 answered and before any of them could
+    // have answered: they were in flight together.
+    let earliest = later.iter().min().unwrap();
+    let latest = later.iter().max().unwrap();
+    assert!(*earliest >= first);
+    assert!(
+        latest.duration_since(*earliest) < Duration::from_millis(250),
+        "later pages were not concurrent: spread {:?}",
+        latest.duration_since(*earliest)
+    );
+}
+
+#[tokio::test]
+async fn instance_link_header_without_total() {
+    // No X-Total-Count: the Link rel="last" gives the page count.
+    struct LinkOnly;
+    impl Respond for LinkOnly {
+        fn respond(&self, req: &Request) -> ResponseTemplate {
+            let page: usize = req
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .unwrap()
+                .1
+                .parse()
+                .unwrap();
+            let items: Vec<Value> = ((page - 1) * 100..(page * 100).min(250))
+                .map(|i| json!({"id": i}))
+                .collect();
+            ResponseTemplate::new(200)
+                .insert_header("link", r#"</servers?page=2&per_page=100&>; rel="next",</servers?page=3&per_page=100&>; rel="last""#)
+                .set_body_json(json!({"servers": items}))
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(LinkOnly)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let items = client
+        .get("/x")
+        .paginate::<Item>("servers")
+        .per_page_style()
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 250);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn pagination_decode_error_names_the_path() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"servers": [{"id": 1}, {"id": "two"}]})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let err = client
+        .get("/x")
+        .paginate::<Item>("servers")
+        .collect_all()
+        .await
+        .unwrap_err();
+    let ErrorKind::Decode(d) = err.kind() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.path, "servers[1].id");
+    let err = client
+        .get("/x")
+        .paginate::<Item>("volumes")
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("missing field `volumes`"), "{err}");
+}
+
+// ---------------------------------------------------------------- fan-out
+
+#[tokio::test]
+async fn fan_out_reports_each_locality() {
+    let server = MockServer::start().await;
+    // Block exists in nl-ams-1 and pl-waw-1 (failing), not in it-mil-1 (never queried).
+    Mock::given(method("GET"))
+        .and(path("/block/v1alpha1/zones/fr-par-1/volumes"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"volumes": [{"id": 1}], "total_count": 1})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/block/v1alpha1/zones/nl-ams-1/volumes"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"message": "unknown service"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/block/v1alpha1/zones/pl-waw-1/volumes"))
+        .and(query_param("page", "1"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"message": "internal error"})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, fast_retry());
+    let only = vec![
+        Locality::Zone(Zone::FrPar1),
+        Locality::Zone(Zone::NlAms1),
+        Locality::Zone(Zone::PlWaw1),
+        Locality::Zone(Zone::ItMil1),
+        Locality::Region(Region::FrPar),
+    ];
+    let results = fanout::fan_out(ProductLocalities::BLOCK, Some(only.clone()), 4, |loc| {
+        let client = client.clone();
+        async move {
+            client
+                .get("/block/v1alpha1/zones/{zone}/volumes")
+                .locality(&loc)
+                .paginate::<Item>("volumes")
+                .collect_all()
+                .await
+        }
+    })
+    .await;
+    let got: Vec<&Locality> = results.iter().map(|r| &r.locality).collect();
+    assert_eq!(
+        got,
+        only.iter().collect::<Vec<_>>(),
+        "results keep the requested order"
+    );
+    assert!(matches!(&results[0].outcome, LocalityOutcome::Ok(v) if v.len() == 1));
+    assert!(matches!(results[1].outcome, LocalityOutcome::NotAvailable));
+    match &results[2].outcome {
+        LocalityOutcome::Failed(e) => {
+            assert_eq!(e.status(), Some(500));
+            assert!(e.to_string().contains("[pl-waw-1]"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(results[3].outcome, LocalityOutcome::NotAvailable));
+    assert!(matches!(results[4].outcome, LocalityOutcome::NotAvailable));
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert!(!paths.iter().any(|p| p.contains("it-mil")), "{paths:?}");
+    assert_eq!(paths.len(), 3, "{paths:?}");
+}
