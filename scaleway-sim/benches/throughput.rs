@@ -1,0 +1,2 @@
+//! Placeholder (created so the workspace manifest parses); to be replaced.
+fn main() {}

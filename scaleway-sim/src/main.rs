@@ -1,0 +1,127 @@
+//! `scaleway-sim` command: serves a scenario until Ctrl-C.
+//!
+//! ```text
+//! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
+//!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
+//!     [--fail-locality LOC]... [--host ADDR]
+//! ```
+//!
+//! The first lines printed are `SCW_API_URL=<url>`, `SCW_DEFAULT_ORGANIZATION_ID=<id>`, then one line
+//! per credential.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line program prints its URL and credentials"
+)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use scaleway_sim::{Faults, LocalityFault, Scenario, Sim};
+
+const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty] [--port N] [--host ADDR] [--seed N] \
+[--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
+[--fail-locality ZONE_OR_REGION]...";
+
+struct Args {
+    scenario: Scenario,
+    host: IpAddr,
+    port: u16,
+    seed: u64,
+    faults: Faults,
+    iam_delay: Duration,
+}
+
+fn parse() -> Result<Args, String> {
+    use lexopt::prelude::*;
+    let mut args = Args {
+        scenario: Scenario::demo(),
+        host: IpAddr::from([127, 0, 0, 1]),
+        port: 0,
+        seed: 1,
+        faults: Faults::default(),
+        iam_delay: Duration::ZERO,
+    };
+    let mut p = lexopt::Parser::from_env();
+    let err = |e: lexopt::Error| e.to_string();
+    while let Some(arg) = p.next().map_err(err)? {
+        match arg {
+            Long("scenario") => {
+                let v: String = p.value().map_err(err)?.string().map_err(err)?;
+                args.scenario = Scenario::from_name(&v).ok_or(format!("unknown scenario {v}"))?;
+            }
+            Long("port") => args.port = p.value().map_err(err)?.parse().map_err(err)?,
+            Long("host") => args.host = p.value().map_err(err)?.parse().map_err(err)?,
+            Long("seed") => args.seed = p.value().map_err(err)?.parse().map_err(err)?,
+            Long("latency-ms") => {
+                args.faults.latency =
+                    Duration::from_millis(p.value().map_err(err)?.parse().map_err(err)?);
+            }
+            Long("connection-latency-ms") => {
+                args.faults.connection_latency =
+                    Duration::from_millis(p.value().map_err(err)?.parse().map_err(err)?);
+            }
+            Long("rate-limit") => {
+                args.faults.rate_limit = Some(p.value().map_err(err)?.parse().map_err(err)?)
+            }
+            Long("error-rate") => {
+                args.faults.error_rate = p.value().map_err(err)?.parse().map_err(err)?
+            }
+            Long("iam-delay-secs") => {
+                args.iam_delay = Duration::from_secs(p.value().map_err(err)?.parse().map_err(err)?);
+            }
+            Long("fail-locality") => {
+                let v: String = p.value().map_err(err)?.string().map_err(err)?;
+                args.faults
+                    .locality_faults
+                    .push(LocalityFault::unavailable(&v));
+            }
+            Short('h') | Long("help") => return Err(USAGE.to_owned()),
+            _ => return Err(format!("{}\n{USAGE}", arg.unexpected())),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = match parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let sim = match Sim::builder(args.scenario)
+        .seed(args.seed)
+        .faults(args.faults)
+        .iam_propagation_delay(args.iam_delay)
+        .addr(SocketAddr::new(args.host, args.port))
+        .start()
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("scaleway-sim: {e}: {:?}", std::error::Error::source(&e));
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let url = sim.api_url().as_str().trim_end_matches('/').to_owned();
+    println!("SCW_API_URL={url}");
+    println!("SCW_DEFAULT_ORGANIZATION_ID={}", sim.organization_id());
+    for c in sim.credentials() {
+        println!(
+            "credential name={} access_key={} secret_key={} organization_id={} project_id={} bearer={:?} purpose={:?}",
+            c.name,
+            c.access_key,
+            c.secret_key,
+            c.organization_id,
+            c.project_id,
+            c.bearer,
+            c.purpose
+        );
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    sim.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
