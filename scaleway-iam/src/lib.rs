@@ -1,0 +1,1 @@
+//! scaleway-iam (work in progress).

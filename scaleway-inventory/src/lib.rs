@@ -1,0 +1,1 @@
+//! scaleway-inventory (work in progress).

@@ -1,0 +1,1 @@
+//! scaleway-registry (work in progress).
