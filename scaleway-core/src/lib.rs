@@ -80,3 +80,13 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 pub mod __private {
     pub use serde;
 }
+
+/// The README's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+/// The configuration guide's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/configuration.md")]
+struct ConfigurationDocDoctests;

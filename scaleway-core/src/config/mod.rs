@@ -793,7 +793,30 @@ impl ConfigLoader {
             ));
         }
 
-        let Validator { problems, settings } = v;
+        let Validator {
+            problems,
+            mut settings,
+        } = v;
+        let api_url = api_url.unwrap_or_else(|| Sourced::new(default_api_url(), Source::Default));
+        let insecure = insecure.unwrap_or_else(|| Sourced::new(false, Source::Default));
+        let s3_use_path_style =
+            s3_use_path_style.unwrap_or_else(|| Sourced::new(false, Source::Default));
+        // Show the defaults that apply, and keep the settings in display order.
+        for s in &mut settings {
+            if s.value.is_none() {
+                let default = match s.key {
+                    ConfigKey::ApiUrl => Some(api_url.value.to_string()),
+                    ConfigKey::Insecure => Some(insecure.value.to_string()),
+                    ConfigKey::S3UsePathStyle => Some(s3_use_path_style.value.to_string()),
+                    _ => None,
+                };
+                if default.is_some() {
+                    s.value = default;
+                    s.source = Some(Source::Default);
+                }
+            }
+        }
+        settings.sort_by_key(|s| ConfigKey::ALL.iter().position(|k| *k == s.key));
         let config = Config {
             profile: profile.clone(),
             config_path: actual_path.clone(),
@@ -803,11 +826,10 @@ impl ConfigLoader {
             project_id,
             region,
             zone,
-            api_url: api_url.unwrap_or_else(|| Sourced::new(default_api_url(), Source::Default)),
-            insecure: insecure.unwrap_or_else(|| Sourced::new(false, Source::Default)),
+            api_url,
+            insecure,
             s3_endpoint,
-            s3_use_path_style: s3_use_path_style
-                .unwrap_or_else(|| Sourced::new(false, Source::Default)),
+            s3_use_path_style,
             user_agent,
         };
         Ok(ConfigReport {
