@@ -471,7 +471,8 @@ impl Gen {
         id
     }
 
-    fn snapshot(&mut self, volume_id: &str, name: &str) {
+    /// A snapshot of a volume; `image` = the id of an Instance image built from it (referenced).
+    fn snapshot(&mut self, volume_id: &str, name: &str, image: Option<&str>) {
         let Some(v) = self.st.block_volumes.get(volume_id).cloned() else {
             return;
         };
@@ -490,8 +491,23 @@ impl Gen {
             project_id: v.project_id.clone(),
             created_at: t,
             updated_at: t,
-            references: Vec::new(),
-            status: "available",
+            references: image
+                .map(|i| {
+                    vec![Reference {
+                        id: self.rng.uuid(),
+                        product_resource_type: "instance_image",
+                        product_resource_id: i.to_owned(),
+                        created_at: t,
+                        kind: "link",
+                        status: "attached",
+                    }]
+                })
+                .unwrap_or_default(),
+            status: if image.is_some() {
+                "in_use"
+            } else {
+                "available"
+            },
             tags: Vec::new(),
             class: "sbs",
             zone: v.zone.clone(),
@@ -1094,6 +1110,11 @@ fn demo(g: &mut Gen) {
         Principal::User(member.clone()),
         &[p(&["AllProductsReadOnly"], &[prod])],
     );
+    g.policy(
+        "draft-no-principal",
+        Principal::NoPrincipal(true),
+        &[p(&["InstancesReadOnly"], &[test])],
+    );
 
     let app = |id: &String| Bearer::Application(id.clone());
     g.key("inventory", app(&inventory), "application \"inventory\"", prod, None,
@@ -1270,6 +1291,7 @@ fn demo(g: &mut Gen) {
         0,
         None,
     );
+    local_only_server(g, "fr-par-1", test, "legacy-1", "DEV1-S");
     let backup = g.block_volume("fr-par-1", prod, "backup-data", 100, None);
     g.block_volume("nl-ams-2", prod, "archive", 250, None);
     g.block_volume("pl-waw-1", stag, "scratch-data", 30, None);
@@ -1278,9 +1300,10 @@ fn demo(g: &mut Gen) {
             .get(&web1)
             .map(|s| s.volumes[0].id().to_owned())
     {
-        g.snapshot(&boot, "web-1-boot-2026-03-01");
+        let image = g.id();
+        g.snapshot(&boot, "web-1-boot-2026-03-01", Some(&image));
     }
-    g.snapshot(&backup, "backup-data-weekly");
+    g.snapshot(&backup, "backup-data-weekly", None);
 
     // Secrets.
     g.secret(
@@ -1410,15 +1433,10 @@ fn large(g: &mut Gen, params: &LargeParams) {
         let project = projects[i % projects.len()].clone();
         let ct = types[i % types.len()];
         // Block Storage does not exist in it-mil-1: servers there get a local volume instead.
-        let (sbs, local) = if i < attached && BLOCK_ZONES.contains(&zone) {
-            (0, 0)
-        } else {
-            (usize::MAX, 1)
-        };
-        if sbs == 0 {
+        if i < attached && BLOCK_ZONES.contains(&zone) {
             g.server(zone, &project, &format!("srv-{i:06}"), ct, &[], 0, 0, None);
         } else {
-            large_server_without_sbs(g, zone, &project, i, ct, local);
+            local_only_server(g, zone, &project, &format!("srv-{i:06}"), ct);
         }
     }
     let attached_count = g.st.block_volumes.len();
@@ -1486,25 +1504,9 @@ fn large(g: &mut Gen, params: &LargeParams) {
     }
 }
 
-fn large_server_without_sbs(
-    g: &mut Gen,
-    zone: &str,
-    project: &str,
-    i: usize,
-    ct: &str,
-    local: usize,
-) {
-    // A server whose only volume is local (no Block volume is counted for it).
-    let id = g.server(
-        zone,
-        project,
-        &format!("srv-{i:06}"),
-        ct,
-        &[],
-        0,
-        local,
-        None,
-    );
+/// A server whose only volume is a local `l_ssd` one (no Block volume).
+fn local_only_server(g: &mut Gen, zone: &str, project: &str, name: &str, ct: &str) {
+    let id = g.server(zone, project, name, ct, &[], 0, 1, None);
     if let Some(s) = g.st.servers.get_mut(&id) {
         let sbs: Vec<String> = s
             .volumes
