@@ -446,8 +446,8 @@ fn unknown_locality(loc: Loc) -> ApiError {
 }
 
 fn client_ip(app: &App, req: &Request) -> Option<IpAddr> {
-    if app.trust_forwarded_for {
-        if let Some(ip) = req
+    if app.trust_forwarded_for
+        && let Some(ip) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
@@ -456,7 +456,6 @@ fn client_ip(app: &App, req: &Request) -> Option<IpAddr> {
         {
             return Some(ip);
         }
-    }
     req.extensions()
         .get::<ConnectInfo<crate::server::PeerAddr>>()
         .map(|c| c.0.0.ip())

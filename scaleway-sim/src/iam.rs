@@ -382,11 +382,10 @@ pub(crate) fn reach(
     attrs: &RequestAttrs,
 ) -> Reach {
     // Organization owners bypass IAM.
-    if let Bearer::User(uid) = bearer {
-        if iam.users.get(uid).is_some_and(|u| u.kind == "owner") {
+    if let Bearer::User(uid) = bearer
+        && iam.users.get(uid).is_some_and(|u| u.kind == "owner") {
             return Reach::All;
         }
-    }
     let is_user = matches!(bearer, Bearer::User(_));
     let member_of = |gid: &str| {
         iam.groups.get(gid).is_some_and(|g| {

@@ -112,7 +112,7 @@ pub(crate) enum Principal {
     #[serde(rename = "application_id")]
     Application(String),
     #[serde(rename = "no_principal")]
-    NoPrincipal(bool),
+    Nobody(bool),
 }
 
 /// IAM policy (without its rules, which are listed by `GET /rules`).

@@ -1112,7 +1112,7 @@ fn demo(g: &mut Gen) {
     );
     g.policy(
         "draft-no-principal",
-        Principal::NoPrincipal(true),
+        Principal::Nobody(true),
         &[p(&["InstancesReadOnly"], &[test])],
     );
 

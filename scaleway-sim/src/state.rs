@@ -455,7 +455,7 @@ impl SimState {
                 PolicyPrincipal::User(u) => Principal::User(u),
                 PolicyPrincipal::Group(g) => Principal::Group(g),
                 PolicyPrincipal::Application(a) => Principal::Application(a),
-                PolicyPrincipal::None => Principal::NoPrincipal(true),
+                PolicyPrincipal::None => Principal::Nobody(true),
             },
             rules,
         };
@@ -520,11 +520,10 @@ impl SimState {
         }
         let (g, a) = (group_id.to_owned(), application_id.to_owned());
         st.iam_change(move |iam| {
-            if let Some(grp) = iam.groups.get_mut(&g) {
-                if !grp.application_ids.contains(&a) {
+            if let Some(grp) = iam.groups.get_mut(&g)
+                && !grp.application_ids.contains(&a) {
                     grp.application_ids.push(a.clone());
                 }
-            }
         });
         Ok(())
     }

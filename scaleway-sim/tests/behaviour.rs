@@ -1,5 +1,6 @@
 //! Pagination limits, faults (429, seeded 5xx, latency, per-locality outages), localities, input
 //! validation and cross-product consistency.
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "test helpers may panic")]
 
 mod common;
 

@@ -750,7 +750,7 @@ fn list_policies(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .filter(|p| org.is_none_or(|o| o == p.organization_id))
         .filter(|p| editable.is_none_or(|e| e == p.editable))
         .filter(|p| {
-            no_principal.is_none_or(|n| n == matches!(p.principal, Principal::NoPrincipal(_)))
+            no_principal.is_none_or(|n| n == matches!(p.principal, Principal::Nobody(_)))
         })
         .filter(|p| name.is_none_or(|n| p.name.contains(n)))
         .filter(|p| tag.is_none_or(|t| p.tags.iter().any(|x| x == t)))
@@ -760,7 +760,7 @@ fn list_policies(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 Principal::User(u) => users.contains(&u.as_str()),
                 Principal::Group(g) => groups.contains(&g.as_str()),
                 Principal::Application(a) => apps.contains(&a.as_str()),
-                Principal::NoPrincipal(_) => false,
+                Principal::Nobody(_) => false,
             }
         })
         .filter(|p| ids.is_empty() || ids.contains(&p.id.as_str()))
@@ -880,7 +880,7 @@ fn create_policy(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         (Some(u), None, None, None | Some(false)) => Principal::User(u),
         (None, Some(g), None, None | Some(false)) => Principal::Group(g),
         (None, None, Some(a), None | Some(false)) => Principal::Application(a),
-        (None, None, None, Some(true)) => Principal::NoPrincipal(true),
+        (None, None, None, Some(true)) => Principal::Nobody(true),
         _ => {
             return Err(ApiError::invalid(
                 "principal",

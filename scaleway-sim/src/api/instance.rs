@@ -85,8 +85,8 @@ fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let name = ctx.query.get("name");
     let commercial_type = ctx.query.get("commercial_type");
     let state = ctx.query.get("state");
-    if let Some(s) = state {
-        if !matches!(
+    if let Some(s) = state
+        && !matches!(
             s,
             "running" | "stopped" | "stopped in place" | "starting" | "stopping" | "locked"
         ) {
@@ -96,7 +96,6 @@ fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
                 "value is not a valid enum value",
             ));
         }
-    }
     let tags = comma_list(ctx, "tags");
     let ids = comma_list(ctx, "servers");
     let pn = ctx.query.get("private_network");
