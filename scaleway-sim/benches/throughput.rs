@@ -34,7 +34,12 @@ async fn hammer(url: String, token: String, concurrency: u64, secs: u64) -> (u64
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (url, token, ok, bad) = (url.clone(), token.clone(), Arc::clone(&ok), Arc::clone(&bad));
+        let (url, token, ok, bad) = (
+            url.clone(),
+            token.clone(),
+            Arc::clone(&ok),
+            Arc::clone(&bad),
+        );
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder().build().expect("client");
             while Instant::now() < deadline {
@@ -67,7 +72,11 @@ fn main() {
         let sim = Sim::start(Scenario::demo()).await.expect("sim");
         let base = sim.api_url().as_str().trim_end_matches('/').to_owned();
         let prod = sim.project_id("production").expect("production");
-        let inventory = sim.credential("inventory").expect("inventory").secret_key.clone();
+        let inventory = sim
+            .credential("inventory")
+            .expect("inventory")
+            .secret_key
+            .clone();
         let routes = [
             (
                 "vpc private networks (inventory key, project filter)",

@@ -105,13 +105,14 @@ impl FaultState {
             w.1 += 1;
         }
         if !f.locality_faults.is_empty()
-            && let Some(loc) = path_locality(path) {
-                for lf in &f.locality_faults {
-                    if loc == lf.locality || crate::locality::zone_region(loc) == lf.locality {
-                        return (Verdict::Status(lf.status), latency);
-                    }
+            && let Some(loc) = path_locality(path)
+        {
+            for lf in &f.locality_faults {
+                if loc == lf.locality || crate::locality::zone_region(loc) == lf.locality {
+                    return (Verdict::Status(lf.status), latency);
                 }
             }
+        }
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
         if f.error_rate > 0.0 {
             #[allow(clippy::cast_precision_loss, reason = "a 53-bit fraction is plenty")]

@@ -453,9 +453,9 @@ fn client_ip(app: &App, req: &Request) -> Option<IpAddr> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .and_then(|v| v.trim().parse().ok())
-        {
-            return Some(ip);
-        }
+    {
+        return Some(ip);
+    }
     req.extensions()
         .get::<ConnectInfo<crate::server::PeerAddr>>()
         .map(|c| c.0.0.ip())
@@ -675,6 +675,37 @@ impl Ctx<'_> {
             self.denied()
         } else {
             not_found
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::routes;
+
+    /// Every (method, path) once; prints the route table used in the README
+    /// (`cargo test -p scaleway-sim --lib route_table -- --nocapture`).
+    #[test]
+    fn route_table() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in routes() {
+            assert!(
+                seen.insert((r.method.to_string(), r.path)),
+                "{} {}",
+                r.method,
+                r.path
+            );
+            #[allow(clippy::print_stdout, reason = "prints the README table")]
+            {
+                println!(
+                    "| `{} {}` | {:?} | {} | `{}` |",
+                    r.method,
+                    r.path,
+                    r.product,
+                    r.action.as_str(),
+                    r.resource
+                );
+            }
         }
     }
 }

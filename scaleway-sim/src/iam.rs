@@ -383,9 +383,10 @@ pub(crate) fn reach(
 ) -> Reach {
     // Organization owners bypass IAM.
     if let Bearer::User(uid) = bearer
-        && iam.users.get(uid).is_some_and(|u| u.kind == "owner") {
-            return Reach::All;
-        }
+        && iam.users.get(uid).is_some_and(|u| u.kind == "owner")
+    {
+        return Reach::All;
+    }
     let is_user = matches!(bearer, Bearer::User(_));
     let member_of = |gid: &str| {
         iam.groups.get(gid).is_some_and(|g| {

@@ -81,15 +81,16 @@ impl Default for LargeParams {
 }
 
 impl LargeParams {
-    /// About `total` resources: 30 % servers, 30 % block volumes, 15 % secrets (each with a
-    /// version), 5 % buckets, 10 % images (each with a tag), 20 projects.
+    /// About `total` resources (each counted once): 30 % servers, 30 % Block volumes, 10 % secrets
+    /// plus their versions (10 %), 5 % buckets, 7.5 % registry images plus their tags (7.5 %), and
+    /// 20 projects. Servers in `it-mil-1` (no Block Storage) get a local volume instead.
     pub fn with_total(total: usize) -> Self {
         Self {
             servers: total * 3 / 10,
             block_volumes: total * 3 / 10,
-            secrets: total * 15 / 200,
+            secrets: total / 10,
             buckets: total / 20,
-            images: total / 20,
+            images: total * 75 / 1000,
             projects: 20,
         }
     }

@@ -521,9 +521,10 @@ impl SimState {
         let (g, a) = (group_id.to_owned(), application_id.to_owned());
         st.iam_change(move |iam| {
             if let Some(grp) = iam.groups.get_mut(&g)
-                && !grp.application_ids.contains(&a) {
-                    grp.application_ids.push(a.clone());
-                }
+                && !grp.application_ids.contains(&a)
+            {
+                grp.application_ids.push(a.clone());
+            }
         });
         Ok(())
     }

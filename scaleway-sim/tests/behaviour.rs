@@ -1,6 +1,10 @@
 //! Pagination limits, faults (429, seeded 5xx, latency, per-locality outages), localities, input
 //! validation and cross-product consistency.
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "test helpers may panic")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test helpers may panic"
+)]
 
 mod common;
 

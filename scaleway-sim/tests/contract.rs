@@ -6,7 +6,11 @@
 //! `<workspace>/../shared/recorded`; the test fails if the folder is missing.
 //!
 //! Tolerances (each with its reason) are in `allowed_extra` / `allowed_missing` / `NULLABLE` below.
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "test helpers may panic")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test helpers may panic"
+)]
 
 mod common;
 

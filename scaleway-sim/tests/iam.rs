@@ -1,6 +1,10 @@
 //! IAM enforcement of the `demo` scenario: each key is refused exactly where the real API would
 //! refuse it, and allowed elsewhere.
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "test helpers may panic")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test helpers may panic"
+)]
 
 mod common;
 

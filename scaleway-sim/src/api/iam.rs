@@ -749,9 +749,7 @@ fn list_policies(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .into_iter()
         .filter(|p| org.is_none_or(|o| o == p.organization_id))
         .filter(|p| editable.is_none_or(|e| e == p.editable))
-        .filter(|p| {
-            no_principal.is_none_or(|n| n == matches!(p.principal, Principal::Nobody(_)))
-        })
+        .filter(|p| no_principal.is_none_or(|n| n == matches!(p.principal, Principal::Nobody(_))))
         .filter(|p| name.is_none_or(|n| p.name.contains(n)))
         .filter(|p| tag.is_none_or(|t| p.tags.iter().any(|x| x == t)))
         .filter(|p| {

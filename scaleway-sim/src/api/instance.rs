@@ -89,13 +89,14 @@ fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         && !matches!(
             s,
             "running" | "stopped" | "stopped in place" | "starting" | "stopping" | "locked"
-        ) {
-            return Err(ApiError::invalid(
-                "state",
-                "constraint",
-                "value is not a valid enum value",
-            ));
-        }
+        )
+    {
+        return Err(ApiError::invalid(
+            "state",
+            "constraint",
+            "value is not a valid enum value",
+        ));
+    }
     let tags = comma_list(ctx, "tags");
     let ids = comma_list(ctx, "servers");
     let pn = ctx.query.get("private_network");

@@ -1,5 +1,10 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, unreachable_pub, clippy::expect_used, reason = "each test binary uses a subset; test helpers may panic")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::expect_used,
+    reason = "each test binary uses a subset; test helpers may panic"
+)]
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
