@@ -6,8 +6,7 @@
 //!     [--fail-locality LOC]... [--host ADDR]
 //! ```
 //!
-//! The first lines printed are `SCW_API_URL=<url>`, `SCW_DEFAULT_ORGANIZATION_ID=<id>`, then one line
-//! per credential.
+//! The first lines printed are `SCW_API_URL=<url>`, then one line per credential.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -108,7 +107,6 @@ async fn main() -> std::process::ExitCode {
     };
     let url = sim.api_url().as_str().trim_end_matches('/').to_owned();
     println!("SCW_API_URL={url}");
-    println!("SCW_DEFAULT_ORGANIZATION_ID={}", sim.organization_id());
     for c in sim.credentials() {
         println!(
             "credential name={} access_key={} secret_key={} organization_id={} project_id={} bearer={:?} purpose={:?}",

@@ -592,3 +592,51 @@ async fn rules_and_policies_round_trip_through_the_api() {
         assert!(names.contains(&n), "{n}");
     }
 }
+
+#[tokio::test]
+async fn group_membership_through_the_api() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let admin = &sim.credential("admin").expect("admin").secret_key;
+    let gid = sim.state().group_id("production-readers").expect("group");
+    let app = sim.state().application_id("registry-scanner").expect("app");
+    let prod = sim.project_id("production").expect("production");
+    let key = &sim
+        .credential("registry-scanner")
+        .expect("scanner")
+        .secret_key;
+    let path = format!("/block/v1alpha1/zones/fr-par-1/volumes?project_id={prod}");
+    assert_eq!(
+        get(&c, sim.api_url(), key, &path).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = call(
+        &c,
+        sim.api_url(),
+        Some(admin),
+        Method::POST,
+        &format!("/iam/v1alpha1/groups/{gid}/add-member"),
+        Some(&json!({"application_id": app})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["application_ids"].as_array().expect("ids").len(), 2);
+    assert_eq!(
+        get(&c, sim.api_url(), key, &path).await.status,
+        StatusCode::OK
+    );
+    let r = call(
+        &c,
+        sim.api_url(),
+        Some(admin),
+        Method::PUT,
+        &format!("/iam/v1alpha1/groups/{gid}/members"),
+        Some(&json!({"user_ids": [], "application_ids": []})),
+    )
+    .await;
+    assert_eq!(r.body["application_ids"], json!([]));
+    assert_eq!(
+        get(&c, sim.api_url(), key, &path).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -178,6 +178,36 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
     );
     add(
         v,
+        M::POST,
+        "/iam/v1alpha1/groups/{group_id}/add-member",
+        g,
+        gr,
+        Write,
+        "group",
+        add_member,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/groups/{group_id}/remove-member",
+        g,
+        gr,
+        Write,
+        "group",
+        remove_member,
+    );
+    add(
+        v,
+        M::PUT,
+        "/iam/v1alpha1/groups/{group_id}/members",
+        g,
+        gr,
+        Write,
+        "group",
+        set_members,
+    );
+    add(
+        v,
         M::GET,
         "/iam/v1alpha1/policies",
         g,
@@ -725,6 +755,104 @@ fn delete_group(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         iam.groups.remove(&id);
     });
     Ok(no_content())
+}
+
+/// Applies a membership change to a group (through the IAM propagation delay) and answers the group.
+fn change_members(
+    ctx: &Ctx<'_>,
+    op: impl Fn(&mut Group) + Send + Sync + 'static,
+) -> Result<Response, ApiError> {
+    let id = ctx.uuid_param("group_id")?.to_owned();
+    let mut st = ctx.app.state.write();
+    ctx.authorize_org(&st)?;
+    match st.iam.groups.get(&id) {
+        None => return Err(nf("group", &id)),
+        Some(g) if g.all_users || g.all_applications => {
+            return Err(ApiError::Precondition {
+                precondition: "resource_not_editable",
+                help_message: "the members of this group are managed by Scaleway",
+            });
+        }
+        Some(_) => {}
+    }
+    let t = now();
+    let gid = id.clone();
+    st.iam_change(move |iam| {
+        if let Some(g) = iam.groups.get_mut(&gid) {
+            op(g);
+            g.updated_at = t;
+        }
+    });
+    let out = st.iam.groups.get(&id).map(|g| (**g).clone());
+    out.map_or_else(|| Err(nf("group", &id)), |g| Ok(json(StatusCode::OK, &g)))
+}
+
+fn member_ids(ctx: &Ctx<'_>) -> Result<(Option<String>, Option<String>), ApiError> {
+    let body = ctx.json_body()?;
+    let user = uuid_field(&body, "user_id")?;
+    let app = uuid_field(&body, "application_id")?;
+    if user.is_some() == app.is_some() {
+        return Err(ApiError::invalid(
+            "user_id",
+            "required",
+            "exactly one of user_id and application_id is required",
+        ));
+    }
+    Ok((user, app))
+}
+
+fn add_member(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let (user, app) = member_ids(ctx)?;
+    {
+        let st = ctx.app.state.read();
+        if let Some(u) = &user {
+            if st.iam.users.get(u).is_none() {
+                return Err(nf("user", u));
+            }
+        }
+        if let Some(a) = &app {
+            if st.iam.applications.get(a).is_none() {
+                return Err(nf("application", a));
+            }
+        }
+    }
+    change_members(ctx, move |g| {
+        if let Some(u) = &user {
+            if !g.user_ids.contains(u) {
+                g.user_ids.push(u.clone());
+            }
+        }
+        if let Some(a) = &app {
+            if !g.application_ids.contains(a) {
+                g.application_ids.push(a.clone());
+            }
+        }
+    })
+}
+
+fn remove_member(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let (user, app) = member_ids(ctx)?;
+    change_members(ctx, move |g| {
+        if let Some(u) = &user {
+            g.user_ids.retain(|x| x != u);
+        }
+        if let Some(a) = &app {
+            g.application_ids.retain(|x| x != a);
+        }
+    })
+}
+
+fn set_members(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let body = ctx.json_body()?;
+    let users = strings_field(&body, "user_ids")?.unwrap_or_default();
+    let apps = strings_field(&body, "application_ids")?.unwrap_or_default();
+    if users.iter().chain(&apps).any(|x| !is_uuid(x)) {
+        return Err(ApiError::invalid_uuid("user_ids"));
+    }
+    change_members(ctx, move |g| {
+        g.user_ids.clone_from(&users);
+        g.application_ids.clone_from(&apps);
+    })
 }
 
 // ------------------------------------------------------------------ policies and rules
