@@ -805,27 +805,27 @@ fn add_member(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let (user, app) = member_ids(ctx)?;
     {
         let st = ctx.app.state.read();
-        if let Some(u) = &user {
-            if st.iam.users.get(u).is_none() {
-                return Err(nf("user", u));
-            }
+        if let Some(u) = &user
+            && st.iam.users.get(u).is_none()
+        {
+            return Err(nf("user", u));
         }
-        if let Some(a) = &app {
-            if st.iam.applications.get(a).is_none() {
-                return Err(nf("application", a));
-            }
+        if let Some(a) = &app
+            && st.iam.applications.get(a).is_none()
+        {
+            return Err(nf("application", a));
         }
     }
     change_members(ctx, move |g| {
-        if let Some(u) = &user {
-            if !g.user_ids.contains(u) {
-                g.user_ids.push(u.clone());
-            }
+        if let Some(u) = &user
+            && !g.user_ids.contains(u)
+        {
+            g.user_ids.push(u.clone());
         }
-        if let Some(a) = &app {
-            if !g.application_ids.contains(a) {
-                g.application_ids.push(a.clone());
-            }
+        if let Some(a) = &app
+            && !g.application_ids.contains(a)
+        {
+            g.application_ids.push(a.clone());
         }
     })
 }
