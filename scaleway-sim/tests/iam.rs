@@ -640,3 +640,43 @@ async fn group_membership_through_the_api() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn moving_a_policy_to_another_principal_moves_the_rights() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let admin = &sim.credential("admin").expect("admin").secret_key;
+    let pid = sim.state().policy_id("registry-scanner").expect("policy");
+    let byoc_app = sim.state().application_id("byoc").expect("app");
+    let prod = sim.project_id("production").expect("production");
+    let path = format!("/registry/v1/regions/fr-par/namespaces?project_id={prod}");
+    let scanner = &sim
+        .credential("registry-scanner")
+        .expect("scanner")
+        .secret_key;
+    let byoc = &sim.credential("byoc").expect("byoc").secret_key;
+    assert_eq!(
+        get(&c, sim.api_url(), byoc, &path).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = call(
+        &c,
+        sim.api_url(),
+        Some(admin),
+        Method::PATCH,
+        &format!("/iam/v1alpha1/policies/{pid}"),
+        Some(&json!({"application_id": byoc_app, "description": "moved"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["application_id"], byoc_app.as_str());
+    assert_eq!(r.body["description"], "moved");
+    assert_eq!(
+        get(&c, sim.api_url(), byoc, &path).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&c, sim.api_url(), scanner, &path).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

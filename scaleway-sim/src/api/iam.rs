@@ -108,6 +108,16 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
     );
     add(
         v,
+        M::PATCH,
+        "/iam/v1alpha1/applications/{application_id}",
+        g,
+        a,
+        Write,
+        "application",
+        update_app,
+    );
+    add(
+        v,
         M::DELETE,
         "/iam/v1alpha1/applications/{application_id}",
         g,
@@ -245,6 +255,16 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         Write,
         "policy",
         delete_policy,
+    );
+    add(
+        v,
+        M::PATCH,
+        "/iam/v1alpha1/policies/{policy_id}",
+        g,
+        p,
+        Write,
+        "policy",
+        update_policy,
     );
     add(
         v,
@@ -592,6 +612,40 @@ fn create_app(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let stored = app.clone();
     st.iam_change(move |iam| iam.applications.insert(stored.clone()));
     Ok(json(StatusCode::OK, &app))
+}
+
+fn update_app(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let id = ctx.uuid_param("application_id")?.to_owned();
+    let body = ctx.json_body()?;
+    let name = str_field(&body, "name")?;
+    let description = str_field(&body, "description")?;
+    let tags = strings_field(&body, "tags")?;
+    let mut st = ctx.app.state.write();
+    ctx.authorize_org(&st)?;
+    if st.iam.applications.get(&id).is_none() {
+        return Err(nf("application", &id));
+    }
+    let t = now();
+    let aid = id.clone();
+    st.iam_change(move |iam| {
+        if let Some(a) = iam.applications.get_mut(&aid) {
+            if let Some(n) = &name {
+                n.clone_into(&mut a.name);
+            }
+            if let Some(d) = &description {
+                d.clone_into(&mut a.description);
+            }
+            if let Some(t) = &tags {
+                a.tags.clone_from(t);
+            }
+            a.updated_at = t;
+        }
+    });
+    let out = st.iam.applications.get(&id).map(|a| render_app(&st, a));
+    out.map_or_else(
+        || Err(nf("application", &id)),
+        |a| Ok(json(StatusCode::OK, &a)),
+    )
 }
 
 fn delete_app(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
@@ -1054,6 +1108,59 @@ fn create_policy(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let stored = policy.clone();
     st.iam_change(move |iam| iam.policies.insert(stored.clone()));
     Ok(json(StatusCode::OK, &policy))
+}
+
+fn update_policy(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    let id = ctx.uuid_param("policy_id")?.to_owned();
+    let body = ctx.json_body()?;
+    let name = str_field(&body, "name")?;
+    let description = str_field(&body, "description")?;
+    let tags = strings_field(&body, "tags")?;
+    let principal = match (
+        uuid_field(&body, "user_id")?,
+        uuid_field(&body, "group_id")?,
+        uuid_field(&body, "application_id")?,
+        bool_field(&body, "no_principal")?,
+    ) {
+        (None, None, None, None | Some(false)) => None,
+        (Some(u), None, None, None | Some(false)) => Some(Principal::User(u)),
+        (None, Some(g), None, None | Some(false)) => Some(Principal::Group(g)),
+        (None, None, Some(a), None | Some(false)) => Some(Principal::Application(a)),
+        (None, None, None, Some(true)) => Some(Principal::Nobody(true)),
+        _ => {
+            return Err(ApiError::invalid(
+                "principal",
+                "constraint",
+                "at most one of user_id, group_id, application_id and no_principal",
+            ));
+        }
+    };
+    let mut st = ctx.app.state.write();
+    ctx.authorize_org(&st)?;
+    if st.iam.policies.get(&id).is_none() {
+        return Err(nf("policy", &id));
+    }
+    let t = now();
+    let pid = id.clone();
+    st.iam_change(move |iam| {
+        if let Some(p) = iam.policies.get_mut(&pid) {
+            if let Some(n) = &name {
+                n.clone_into(&mut p.name);
+            }
+            if let Some(d) = &description {
+                d.clone_into(&mut p.description);
+            }
+            if let Some(t) = &tags {
+                p.tags.clone_from(t);
+            }
+            if let Some(pr) = &principal {
+                p.principal = pr.clone();
+            }
+            p.updated_at = t;
+        }
+    });
+    let out = st.iam.policies.get(&id).map(|p| (**p).clone());
+    out.map_or_else(|| Err(nf("policy", &id)), |p| Ok(json(StatusCode::OK, &p)))
 }
 
 fn delete_policy(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
