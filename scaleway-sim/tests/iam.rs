@@ -680,3 +680,32 @@ async fn moving_a_policy_to_another_principal_moves_the_rights() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn organization_owners_bypass_iam() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let owner = sim.state().user_id("owner@example.com").expect("owner");
+    let key = sim
+        .state()
+        .create_api_key(&owner, true, sim.organization_id())
+        .expect("key");
+    let stag = sim.project_id("staging").expect("staging");
+    for path in [
+        "/iam/v1alpha1/api-keys".to_owned(),
+        "/account/v3/projects".to_owned(),
+        format!("/secret-manager/v1beta1/regions/nl-ams/secrets?project_id={stag}"),
+        format!("/instance/v1/zones/nl-ams-1/servers?project={stag}"),
+    ] {
+        let r = get(&c, sim.api_url(), &key.secret_key, &path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    // The member user has no such bypass.
+    let member = &sim.credential("personal-user").expect("member").secret_key;
+    assert_eq!(
+        get(&c, sim.api_url(), member, "/iam/v1alpha1/api-keys")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
