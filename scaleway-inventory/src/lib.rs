@@ -1,1 +1,67 @@
-//! scaleway-inventory (work in progress).
+//! Fast, complete discovery of a Scaleway project: what can be backed up, snapshots,
+//! diffs ("re-sync") and backup coverage.
+//!
+//! * **Sources** ([`Source`], object-safe): Instance servers and local volumes, Block
+//!   volumes and snapshots, Secret Manager secrets (metadata only: never a secret value),
+//!   Object Storage buckets (S3 with SigV4, `ACCESS_KEY@PROJECT_ID`), Kapsule clusters and
+//!   pools, VPCs and private networks, registry namespaces. Add your own or run a subset.
+//! * **Engine** ([`Inventory`]): every source × locality listing at once under the
+//!   client's one global bound, pagination and retries from scaleway-core; a locality where
+//!   a product does not exist is skipped. Nothing is silently partial: every listing ends
+//!   with a [`LocalityStatus`] (ok with a count, not available, denied with the missing
+//!   permission, failed with the error).
+//! * **Results**: a [`Stream`](futures::Stream) of [`Event`]s for embedding tools, or a
+//!   [`Snapshot`] (stable, sorted JSON) with relations joined both ways; [`diff`] between
+//!   two snapshots; [`CoveragePolicy`] for backup coverage with exclusions.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use scaleway_core::Client;
+//! use scaleway_inventory::{CoveragePolicy, Exclusion, Inventory, SourceName};
+//!
+//! let client = Client::from_env()?;
+//! let inventory = Inventory::builder(client)
+//!     .sources(&[SourceName::Instance, SourceName::Block, SourceName::ObjectStorage])
+//!     .build()?;
+//! let snapshot = inventory.collect().await;
+//! std::fs::write("inventory.json", snapshot.to_json()?)?;
+//!
+//! let coverage = CoveragePolicy::new()
+//!     .protect_all(["bucket/fr-par/acme-prod-assets"])
+//!     .exclude("tag=no-backup".parse::<Exclusion>()?)
+//!     .report(&snapshot);
+//! println!("{:?}% protected", coverage.total.percentage());
+//! # Ok(()) }
+//! ```
+//!
+//! # Permissions
+//!
+//! A key holding `AllProductsReadOnly` on the project reads everything. Per source:
+//! `InstancesReadOnly`, `BlockStorageReadOnly`, `SecretManagerReadOnly` (no secret access),
+//! `ObjectStorageReadOnly`, `KubernetesReadOnly`, `VPCReadOnly` and
+//! `PrivateNetworksReadOnly`, `ContainerRegistryReadOnly`. See `docs/inventory.md`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod coverage;
+mod engine;
+pub mod model;
+mod report;
+mod resource;
+mod retry_watch;
+mod snapshot;
+mod source;
+pub mod sources;
+
+pub use coverage::{
+    CoverageCounts, CoveragePolicy, CoverageReport, CoverageRow, CoverageStatus, Exclusion, glob,
+};
+pub use engine::{DEFAULT_CHANNEL_CAPACITY, Inventory, InventoryBuilder, SyncStream};
+pub use report::{LocalityReport, LocalityStatus, SyncStats};
+pub use resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
+pub use scaleway_core::Error;
+pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
+pub use source::{Emitter, Event, ListContext, Source, emit_pages};
+pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};

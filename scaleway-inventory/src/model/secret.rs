@@ -1,0 +1,113 @@
+//! Secret Manager v1beta1 secrets — **metadata only**.
+//!
+//! There is deliberately no model, route or call for secret payloads
+//! (`…/versions/{revision}/access`): an inventory never needs secret access, so a key
+//! holding only `SecretManagerReadOnly` (or `AllProductsReadOnly`) is enough.
+
+use scaleway_core::{Region, Timestamp};
+use serde::{Deserialize, Serialize};
+
+scaleway_core::string_enum! {
+    /// Status of a secret.
+    pub enum SecretStatus {
+        /// Unknown.
+        UnknownStatus = "unknown_status",
+        /// Usable.
+        Ready = "ready",
+        /// Locked by Scaleway.
+        Locked = "locked",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// Type of a secret.
+    pub enum SecretType {
+        /// Unknown.
+        UnknownType = "unknown_type",
+        /// Opaque data (the default).
+        Opaque = "opaque",
+        /// A certificate.
+        Certificate = "certificate",
+        /// Key/value pairs.
+        KeyValue = "key_value",
+        /// Username and password.
+        BasicCredentials = "basic_credentials",
+        /// Database credentials.
+        DatabaseCredentials = "database_credentials",
+        /// An SSH key.
+        SshKey = "ssh_key",
+    }
+}
+
+/// What happens to an ephemeral secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EphemeralPolicy {
+    /// Time to live (`"3600s"`).
+    #[serde(default)]
+    pub time_to_live: Option<String>,
+    /// Whether it expires once accessed.
+    #[serde(default)]
+    pub expires_once_accessed: Option<bool>,
+    /// `delete`, `disable`, …
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+/// A secret's metadata (`GET /secret-manager/v1beta1/regions/{region}/secrets`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Secret {
+    /// Secret ID.
+    pub id: String,
+    /// Project ID.
+    #[serde(default)]
+    pub project_id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Status.
+    pub status: SecretStatus,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// Last update.
+    #[serde(default)]
+    pub updated_at: Option<Timestamp>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Number of versions.
+    #[serde(default)]
+    pub version_count: u32,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether Scaleway manages it.
+    #[serde(default)]
+    pub managed: bool,
+    /// Whether it is protected against deletion.
+    #[serde(default)]
+    pub protected: bool,
+    /// Type.
+    #[serde(default, rename = "type")]
+    pub secret_type: Option<SecretType>,
+    /// Folder path (`/` by default).
+    #[serde(default)]
+    pub path: String,
+    /// Ephemeral policy.
+    #[serde(default)]
+    pub ephemeral_policy: Option<EphemeralPolicy>,
+    /// Products using this managed secret.
+    #[serde(default)]
+    pub used_by: Vec<String>,
+    /// When deletion was requested.
+    #[serde(default)]
+    pub deletion_requested_at: Option<Timestamp>,
+    /// Key Manager key encrypting it.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Region.
+    #[serde(default)]
+    pub region: Option<Region>,
+}

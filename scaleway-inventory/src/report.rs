@@ -1,0 +1,128 @@
+//! What each source × locality listing gave: nothing is silently partial.
+
+use std::time::Duration;
+
+use scaleway_core::{Error, Locality, PermissionDenied};
+use serde::{Deserialize, Serialize};
+
+use crate::model::object_storage;
+
+/// The outcome of one listing (one source, one project, one locality).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LocalityStatus {
+    /// Listed completely.
+    Ok {
+        /// Number of resources listed.
+        count: u64,
+    },
+    /// The product does not exist in this locality (skipped, not failed).
+    NotAvailable,
+    /// The key may not read this product here: 403 (or S3 `AccessDenied`).
+    Denied {
+        /// The missing `(resource, action)` permissions from the 403 details.
+        missing: Vec<PermissionDenied>,
+        /// The server's message.
+        message: String,
+    },
+    /// The listing failed (after retries); resources listed before the failure were
+    /// still emitted, but the listing is incomplete.
+    Failed {
+        /// The error, one line.
+        error: String,
+        /// Resources listed before the failure.
+        partial_count: u64,
+    },
+}
+
+impl LocalityStatus {
+    /// Classifies an error of a listing.
+    pub fn from_error(error: &Error, partial_count: u64) -> LocalityStatus {
+        if scaleway_core::fanout::is_unavailable_here(error) && partial_count == 0 {
+            return LocalityStatus::NotAvailable;
+        }
+        if error.is_permission_denied() {
+            let message = error
+                .api_error()
+                .map(|a| a.message.clone())
+                .unwrap_or_default();
+            return LocalityStatus::Denied {
+                missing: error.permission_denied_details().to_vec(),
+                message,
+            };
+        }
+        if let Some(api) = error.api_error()
+            && api.status == 403
+            && let Some(s3) = object_storage::parse_error(api.body_excerpt.as_bytes())
+            && s3.code == "AccessDenied"
+        {
+            return LocalityStatus::Denied {
+                missing: Vec::new(),
+                message: format!("{}: {}", s3.code, s3.message),
+            };
+        }
+        LocalityStatus::Failed {
+            error: error.to_string(),
+            partial_count,
+        }
+    }
+
+    /// Whether the listing is complete.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, LocalityStatus::Ok { .. })
+    }
+
+    /// A short name: `ok`, `not_available`, `denied`, `failed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LocalityStatus::Ok { .. } => "ok",
+            LocalityStatus::NotAvailable => "not_available",
+            LocalityStatus::Denied { .. } => "denied",
+            LocalityStatus::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// The outcome of one listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LocalityReport {
+    /// Source name.
+    pub source: String,
+    /// Project listed.
+    pub project_id: String,
+    /// Locality listed.
+    pub locality: Locality,
+    /// What it gave.
+    #[serde(flatten)]
+    pub status: LocalityStatus,
+}
+
+/// Request statistics of a sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SyncStats {
+    /// Wall time of the sync.
+    #[serde(with = "duration_ms")]
+    pub elapsed: Duration,
+    /// Retries made by the client (rate limits, 5xx, transport errors).
+    pub retries: u64,
+    /// Total time spent waiting before retries.
+    #[serde(with = "duration_ms")]
+    pub retry_wait: Duration,
+}
+
+mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}

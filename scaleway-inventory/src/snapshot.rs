@@ -1,0 +1,305 @@
+//! Snapshots (stable, sorted JSON) and diffs between them ("re-sync").
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use scaleway_core::{Error, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::report::{LocalityReport, SyncStats};
+use crate::resource::{Relation, RelationKind, Resource, ResourceKind};
+
+/// Version of the snapshot JSON format.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
+/// Everything one sync found, and how each listing went.
+///
+/// Resources are sorted by ID, relations and tags within each resource are sorted, and
+/// listings are sorted by source, project and locality, so that the JSON of two syncs of
+/// an unchanged project differs only in `taken_at` and `stats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Format version ([`SNAPSHOT_FORMAT`]).
+    pub format: u32,
+    /// When the sync ended.
+    pub taken_at: Timestamp,
+    /// The projects discovered.
+    pub projects: Vec<String>,
+    /// Every resource, sorted by ID.
+    pub resources: Vec<Resource>,
+    /// The status of every listing.
+    pub listings: Vec<LocalityReport>,
+    /// Timing and retries.
+    pub stats: SyncStats,
+}
+
+impl Snapshot {
+    /// Assembles a snapshot: deduplicates resources by ID, joins relations both ways
+    /// (a Block volume's `references` ↔ a server's `volumes` map, a pool ↔ its cluster,
+    /// …), fills in a server's size when all its volumes' sizes are known, and sorts.
+    pub fn from_parts(
+        projects: Vec<String>,
+        resources: Vec<Resource>,
+        mut listings: Vec<LocalityReport>,
+        stats: SyncStats,
+    ) -> Snapshot {
+        let mut by_id: BTreeMap<String, Resource> = BTreeMap::new();
+        for r in resources {
+            by_id.insert(r.id.clone(), r);
+        }
+        join(&mut by_id);
+        listings.sort_by(|a, b| {
+            (&a.source, &a.project_id, &a.locality).cmp(&(&b.source, &b.project_id, &b.locality))
+        });
+        Snapshot {
+            format: SNAPSHOT_FORMAT,
+            taken_at: chrono::Utc::now(),
+            projects,
+            resources: by_id.into_values().collect(),
+            listings,
+            stats,
+        }
+    }
+
+    /// The snapshot as stable, pretty-printed JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] if a custom object cannot be serialized.
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::invalid_request(format!("cannot serialize the snapshot: {e}")))
+    }
+
+    /// Reads a snapshot written by [`Snapshot::to_json`].
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] naming what is wrong with the JSON.
+    pub fn from_json(json: &str) -> Result<Snapshot, Error> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let snapshot: Snapshot = parse_snapshot(de)?;
+        if snapshot.format != SNAPSHOT_FORMAT {
+            return Err(Error::invalid_request(format!(
+                "unsupported snapshot format {} (this version reads format {SNAPSHOT_FORMAT})",
+                snapshot.format
+            )));
+        }
+        Ok(snapshot)
+    }
+
+    /// The resource with this ID.
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.resources
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.resources[i])
+    }
+
+    /// Whether every listing completed (or the product does not exist there).
+    pub fn is_complete(&self) -> bool {
+        self.listings.iter().all(|l| {
+            matches!(
+                l.status,
+                crate::report::LocalityStatus::Ok { .. }
+                    | crate::report::LocalityStatus::NotAvailable
+            )
+        })
+    }
+
+    /// Number of resources of each kind.
+    pub fn count_by_kind(&self) -> BTreeMap<ResourceKind, usize> {
+        let mut out = BTreeMap::new();
+        for r in &self.resources {
+            *out.entry(r.kind.clone()).or_insert(0) += 1;
+        }
+        out
+    }
+}
+
+fn parse_snapshot(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<Snapshot, Error> {
+    Snapshot::deserialize(de)
+        .map_err(|e| Error::invalid_request(format!("not a snapshot: {e}")))
+}
+
+fn join(by_id: &mut BTreeMap<String, Resource>) {
+    let mut reverse: Vec<(String, Relation)> = Vec::new();
+    for r in by_id.values() {
+        for rel in &r.relations {
+            if let Some(kind) = rel.kind.reverse()
+                && by_id.contains_key(&rel.target)
+            {
+                reverse.push((rel.target.clone(), Relation::new(kind, r.id.clone())));
+            }
+        }
+    }
+    for (target, rel) in reverse {
+        if let Some(t) = by_id.get_mut(&target) {
+            t.add_relation(rel);
+        }
+    }
+    // A server's size: its volumes', when all are known.
+    let sizes: HashMap<String, Option<u64>> = by_id
+        .values()
+        .filter(|r| matches!(r.kind, ResourceKind::BlockVolume | ResourceKind::InstanceVolume))
+        .map(|r| (r.id.clone(), r.size_bytes))
+        .collect();
+    for r in by_id.values_mut() {
+        if r.kind != ResourceKind::InstanceServer || r.size_bytes.is_some() {
+            continue;
+        }
+        let crate::resource::ProductObject::InstanceServer(server) = &r.object else {
+            continue;
+        };
+        let mut total = 0u64;
+        let mut known = true;
+        for (_, v) in server.volumes_in_order() {
+            let size = v.size.or_else(|| {
+                r.relations
+                    .iter()
+                    .filter(|rel| rel.kind == RelationKind::HasAttached)
+                    .find(|rel| rel.target.ends_with(&format!("/{}", v.id)))
+                    .and_then(|rel| sizes.get(&rel.target).copied().flatten())
+            });
+            match size {
+                Some(n) => total = total.saturating_add(n),
+                None => known = false,
+            }
+        }
+        if known {
+            r.size_bytes = Some(total);
+        }
+    }
+}
+
+/// A resource whose fields changed between two snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// Resource ID.
+    pub id: String,
+    /// Kind.
+    pub kind: ResourceKind,
+    /// Name (current).
+    pub name: String,
+    /// The fields that changed: `name`, `state`, `tags`, `relations`, …, and
+    /// `object.<field>` for the product object's fields.
+    pub fields: Vec<String>,
+}
+
+/// What changed between two snapshots.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Diff {
+    /// In the current snapshot only.
+    pub added: Vec<Resource>,
+    /// In the previous snapshot only, and their listing completed in the current one.
+    pub removed: Vec<Resource>,
+    /// In both, with different fields.
+    pub changed: Vec<Change>,
+    /// In the previous snapshot only, but their listing did not complete in the current
+    /// one (denied, failed or not run): maybe gone, maybe not. Never reported as removed.
+    pub unverified: Vec<Resource>,
+}
+
+impl Diff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.unverified.is_empty()
+    }
+}
+
+/// Compares two snapshots: added, removed and changed resources (with the fields that
+/// changed). Resources whose listing did not complete this time are `unverified`, not
+/// `removed`.
+pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
+    let complete: BTreeSet<(&str, &str, String)> = current
+        .listings
+        .iter()
+        .filter(|l| l.status.is_ok() || l.status == crate::report::LocalityStatus::NotAvailable)
+        .map(|l| (l.source.as_str(), l.project_id.as_str(), l.locality.to_string()))
+        .collect();
+    let mut out = Diff::default();
+    let cur: BTreeMap<&str, &Resource> =
+        current.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let prev: BTreeMap<&str, &Resource> =
+        previous.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    for (id, p) in &prev {
+        match cur.get(id) {
+            Some(c) => {
+                let fields = changed_fields(p, c);
+                if !fields.is_empty() {
+                    out.changed.push(Change {
+                        id: (*id).to_owned(),
+                        kind: c.kind.clone(),
+                        name: c.name.clone(),
+                        fields,
+                    });
+                }
+            }
+            None => {
+                let key = (
+                    p.source.as_str(),
+                    p.project_id.as_str(),
+                    p.locality.to_string(),
+                );
+                if complete.contains(&key) {
+                    out.removed.push((*p).clone());
+                } else {
+                    out.unverified.push((*p).clone());
+                }
+            }
+        }
+    }
+    for (id, c) in &cur {
+        if !prev.contains_key(id) {
+            out.added.push((*c).clone());
+        }
+    }
+    out
+}
+
+fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {
+    let (Ok(va), Ok(vb)) = (serde_json::to_value(a), serde_json::to_value(b)) else {
+        return vec![String::from("object")];
+    };
+    let (Some(ma), Some(mb)) = (va.as_object(), vb.as_object()) else {
+        return Vec::new();
+    };
+    let mut fields = Vec::new();
+    let keys: BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
+    for k in keys {
+        let (x, y) = (ma.get(k), mb.get(k));
+        if x == y {
+            continue;
+        }
+        if k == "object" {
+            // `{"instance_server": {...}}`: name the product fields that differ.
+            let inner = |v: Option<&serde_json::Value>| {
+                v.and_then(|v| v.as_object())
+                    .and_then(|m| m.values().next())
+                    .and_then(|v| v.as_object())
+                    .cloned()
+            };
+            match (inner(x), inner(y)) {
+                (Some(ox), Some(oy)) => {
+                    let okeys: BTreeSet<&String> = ox.keys().chain(oy.keys()).collect();
+                    for ok in okeys {
+                        if ox.get(ok) != oy.get(ok) {
+                            fields.push(format!("object.{ok}"));
+                        }
+                    }
+                }
+                _ => fields.push(String::from("object")),
+            }
+        } else {
+            fields.push(k.clone());
+        }
+    }
+    fields
+}

@@ -1,0 +1,220 @@
+//! The [`Source`] trait every source implements, and what the engine hands it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use scaleway_core::{Client, Error, Locality, PageStyle, ProjectId, RequestBuilder};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+
+use crate::report::{LocalityReport, SyncStats};
+use crate::resource::Resource;
+
+/// A discovery source: one product (or a custom one of an embedding tool).
+///
+/// The trait is object-safe: the engine holds `Arc<dyn Source>`, so a tool can add its own
+/// sources next to the built-in ones or run a subset.
+///
+/// ```
+/// use std::sync::Arc;
+/// use scaleway_core::{Error, Locality, Region};
+/// use scaleway_inventory::{Emitter, ListContext, ProductObject, Resource, ResourceKind, Source};
+///
+/// /// A source of resources the tool keeps elsewhere.
+/// #[derive(Debug)]
+/// struct Appliances;
+///
+/// #[async_trait::async_trait]
+/// impl Source for Appliances {
+///     fn name(&self) -> &str {
+///         "appliances"
+///     }
+///     fn localities(&self) -> Vec<Locality> {
+///         vec![Locality::Region(Region::FrPar)]
+///     }
+///     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
+///         let object = ProductObject::Custom(serde_json::json!({"serial": "A-1"}));
+///         let r = Resource::new(ResourceKind::Custom("appliance".into()), self.name(),
+///             ctx.locality.clone(), "A-1", object)
+///             .with_name("appliance A-1")
+///             .with_project(ctx.project_id.as_str());
+///         out.emit(r).await
+///     }
+/// }
+///
+/// let sources: Vec<Arc<dyn Source>> = vec![Arc::new(Appliances)];
+/// # let _ = sources;
+/// ```
+#[async_trait::async_trait]
+pub trait Source: Send + Sync + fmt::Debug {
+    /// Short, stable name (`instance`, `block`, …): the `source` of its resources and of
+    /// its reports.
+    fn name(&self) -> &str;
+
+    /// The localities where the product exists: one listing runs per locality (and per
+    /// project).
+    fn localities(&self) -> Vec<Locality>;
+
+    /// Lists one project in one locality, emitting resources as they arrive.
+    ///
+    /// # Errors
+    ///
+    /// The error that stopped the listing: the engine reports it as `denied`,
+    /// `not_available` or `failed` for this locality; other listings are unaffected.
+    async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error>;
+}
+
+/// What a listing works on.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ListContext {
+    /// The client (its global bound on requests in flight applies to every listing).
+    pub client: Client,
+    /// The project to list.
+    pub project_id: ProjectId,
+    /// The locality to list.
+    pub locality: Locality,
+}
+
+impl ListContext {
+    /// A context (for tests and custom engines).
+    pub fn new(client: Client, project_id: ProjectId, locality: Locality) -> Self {
+        ListContext {
+            client,
+            project_id,
+            locality,
+        }
+    }
+}
+
+/// An event of a running sync.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// A resource, as soon as its page arrived.
+    Resource(Box<Resource>),
+    /// A listing announced how many resources it will emit (progress).
+    Expected {
+        /// Source name.
+        source: String,
+        /// Additional resources expected.
+        count: u64,
+    },
+    /// A listing finished (one per source × project × locality).
+    Finished(LocalityReport),
+    /// Every listing finished; the last event of a sync.
+    Completed(SyncStats),
+}
+
+/// Where a source sends its resources (with back-pressure: a slow consumer slows the
+/// listings down instead of buffering everything).
+#[derive(Debug)]
+pub struct Emitter {
+    tx: mpsc::Sender<Event>,
+    source: Arc<str>,
+    count: u64,
+}
+
+impl Emitter {
+    pub(crate) fn new(tx: mpsc::Sender<Event>, source: Arc<str>) -> Self {
+        Emitter {
+            tx,
+            source,
+            count: 0,
+        }
+    }
+
+    /// An emitter for a custom engine or a test, with the receiving end.
+    pub fn channel(source: &str, capacity: usize) -> (Emitter, mpsc::Receiver<Event>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        (Emitter::new(tx, Arc::from(source)), rx)
+    }
+
+    /// Sends one resource.
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] when the sync was dropped (cancelled).
+    pub async fn emit(&mut self, resource: Resource) -> Result<(), Error> {
+        self.tx
+            .send(Event::Resource(Box::new(resource)))
+            .await
+            .map_err(|_| Error::invalid_request("the inventory sync was cancelled"))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Announces `count` more resources to come (for progress bars).
+    pub async fn expect(&mut self, count: u64) {
+        let _ = self
+            .tx
+            .send(Event::Expected {
+                source: self.source.to_string(),
+                count,
+            })
+            .await;
+    }
+
+    /// Resources emitted so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+/// Lists every page of `request` (items under `items_key`), maps each item to resources
+/// and emits them page by page. Announces the total from the first page. The one listing
+/// helper every built-in source uses.
+///
+/// # Errors
+///
+/// The first error of any page, or a cancelled sync.
+pub async fn emit_pages<T, F, I>(
+    request: RequestBuilder,
+    items_key: &'static str,
+    style: PageStyle,
+    out: &mut Emitter,
+    mut map: F,
+) -> Result<u64, Error>
+where
+    T: DeserializeOwned + Send + 'static,
+    F: FnMut(T) -> I,
+    I: IntoIterator<Item = Resource>,
+{
+    let mut pages = request.paginate::<T>(items_key).style(style).pages();
+    let mut n = 0;
+    let mut first = true;
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        if first {
+            first = false;
+            if let Some(total) = page.total_count {
+                out.expect(total).await;
+            }
+        }
+        for item in page.items {
+            for r in map(item) {
+                out.emit(r).await?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+impl Emitter {
+    /// A second emitter on the same sync, for a listing that runs two requests at once
+    /// (its count starts at zero; add it back with [`Emitter::absorb`]).
+    pub fn fork(&self) -> Emitter {
+        Emitter {
+            tx: self.tx.clone(),
+            source: Arc::clone(&self.source),
+            count: 0,
+        }
+    }
+
+    /// Adds the count of a finished fork.
+    pub fn absorb(&mut self, fork: Emitter) {
+        self.count += fork.count;
+    }
+}

@@ -1,0 +1,135 @@
+//! Block Storage volumes (joined to servers through their `references`) and snapshots.
+
+use scaleway_core::{Error, Locality, PageStyle, ProductLocalities, Zone};
+
+use crate::model::block::{Snapshot, Volume};
+use crate::resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
+use crate::source::{Emitter, ListContext, Source, emit_pages};
+
+/// Block Storage v1alpha1: `GET /block/v1alpha1/zones/{zone}/volumes` and `…/snapshots`
+/// in every zone where Block Storage exists (permission set `BlockStorageReadOnly`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct BlockSource {}
+
+impl BlockSource {
+    /// The source.
+    pub fn new() -> Self {
+        BlockSource {}
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for BlockSource {
+    fn name(&self) -> &str {
+        "block"
+    }
+
+    fn localities(&self) -> Vec<Locality> {
+        ProductLocalities::BLOCK.all()
+    }
+
+    async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
+        let zone = super::zone_of(ctx)?;
+        let source = self.name();
+        let project = ctx.project_id.as_str();
+        let volumes = ctx
+            .client
+            .get("/block/v1alpha1/zones/{zone}/volumes")
+            .zone(&zone)
+            .query("project_id", project);
+        let snapshots = ctx
+            .client
+            .get("/block/v1alpha1/zones/{zone}/snapshots")
+            .zone(&zone)
+            .query("project_id", project);
+        let mut fork = out.fork();
+        let (a, b) = futures::join!(
+            emit_pages(volumes, "volumes", PageStyle::PageSize, out, |v: Volume| {
+                Some(volume_resource(source, &zone, v))
+            }),
+            emit_pages(snapshots, "snapshots", PageStyle::PageSize, &mut fork, |s: Snapshot| {
+                Some(snapshot_resource(source, &zone, s))
+            }),
+        );
+        out.absorb(fork);
+        a.and(b).map(|_| ())
+    }
+}
+
+fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Resource {
+    let vzone = v.zone.clone().unwrap_or_else(|| zone.clone());
+    let locality = Locality::Zone(vzone);
+    let relations: Vec<Relation> = v
+        .attached_servers()
+        .map(|server| {
+            Relation::new(
+                RelationKind::AttachedTo,
+                Resource::make_id(&ResourceKind::InstanceServer, &locality, server),
+            )
+        })
+        .collect();
+    let (id, name, project, tags, state, size, created) = (
+        v.id.clone(),
+        v.name.clone(),
+        v.project_id.clone(),
+        v.tags.clone(),
+        v.status.as_str().to_owned(),
+        v.size,
+        v.created_at,
+    );
+    let mut r = Resource::new(
+        ResourceKind::BlockVolume,
+        source,
+        locality,
+        &id,
+        ProductObject::BlockVolume(Box::new(v)),
+    )
+    .with_name(name)
+    .with_project(project)
+    .with_tags(tags)
+    .with_state(state)
+    .with_size(Some(size))
+    .with_created_at(created)
+    .with_roles(&[BackupRole::Source, BackupRole::Destination]);
+    for rel in relations {
+        r.add_relation(rel);
+    }
+    r
+}
+
+fn snapshot_resource(source: &str, zone: &Zone, s: Snapshot) -> Resource {
+    let szone = s.zone.clone().unwrap_or_else(|| zone.clone());
+    let locality = Locality::Zone(szone);
+    let parent = s
+        .parent_volume
+        .as_ref()
+        .filter(|p| !p.id.is_empty())
+        .map(|p| Resource::make_id(&ResourceKind::BlockVolume, &locality, &p.id));
+    let (id, name, project, tags, state, size, created) = (
+        s.id.clone(),
+        s.name.clone(),
+        s.project_id.clone(),
+        s.tags.clone(),
+        s.status.as_str().to_owned(),
+        s.size,
+        s.created_at,
+    );
+    let mut r = Resource::new(
+        ResourceKind::BlockSnapshot,
+        source,
+        locality,
+        &id,
+        ProductObject::BlockSnapshot(Box::new(s)),
+    )
+    .with_name(name)
+    .with_project(project)
+    .with_tags(tags)
+    .with_state(state)
+    .with_size(Some(size))
+    .with_created_at(created);
+    if let Some(p) = parent {
+        r.add_relation(Relation::new(RelationKind::SnapshotOf, p));
+    }
+    r
+}

@@ -1,0 +1,134 @@
+//! Kapsule clusters and their pools (pools are listed per cluster: there is no
+//! region-wide pool listing).
+
+use futures::StreamExt;
+use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
+
+use crate::model::k8s::{Cluster, Pool};
+use crate::resource::{ProductObject, Relation, RelationKind, Resource, ResourceKind};
+use crate::source::{Emitter, ListContext, Source};
+
+/// Kubernetes v1: `GET /k8s/v1/regions/{region}/clusters`, then
+/// `…/clusters/{cluster_id}/pools` for each cluster (permission set `KubernetesReadOnly`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct KubernetesSource {}
+
+impl KubernetesSource {
+    /// The source.
+    pub fn new() -> Self {
+        KubernetesSource {}
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for KubernetesSource {
+    fn name(&self) -> &str {
+        "kubernetes"
+    }
+
+    fn localities(&self) -> Vec<Locality> {
+        ProductLocalities::K8S.all()
+    }
+
+    async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
+        let region = super::region_of(ctx)?;
+        let locality = ctx.locality.clone();
+        let clusters: Vec<Cluster> = ctx
+            .client
+            .get("/k8s/v1/regions/{region}/clusters")
+            .region(&region)
+            .query("project_id", ctx.project_id.as_str())
+            .paginate("clusters")
+            .collect_all()
+            .await?;
+        out.expect(clusters.len() as u64).await;
+        let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+        for c in clusters {
+            out.emit(cluster_resource(self.name(), &locality, c)).await?;
+        }
+        // Pools of every cluster at once (the client's global bound applies).
+        let client = ctx.client.clone();
+        let mut pools = futures::stream::iter(cluster_ids)
+            .map(|id| {
+                let client = client.clone();
+                let region = region.clone();
+                async move {
+                    client
+                        .get("/k8s/v1/regions/{region}/clusters/{cluster_id}/pools")
+                        .region(&region)
+                        .path("cluster_id", &id)
+                        .paginate::<Pool>("pools")
+                        .style(PageStyle::PageSize)
+                        .collect_all()
+                        .await
+                }
+            })
+            .buffer_unordered(16);
+        while let Some(list) = pools.next().await {
+            let list = list?;
+            out.expect(list.len() as u64).await;
+            for p in list {
+                out.emit(pool_resource(self.name(), &locality, ctx.project_id.as_str(), p))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn cluster_resource(source: &str, locality: &Locality, c: Cluster) -> Resource {
+    let (id, name, project, tags, state, created) = (
+        c.id.clone(),
+        c.name.clone(),
+        c.project_id.clone(),
+        c.tags.clone(),
+        c.status.as_str().to_owned(),
+        c.created_at,
+    );
+    let pn = c
+        .private_network_id
+        .clone()
+        .filter(|p| !p.is_empty())
+        .map(|p| Resource::make_id(&ResourceKind::PrivateNetwork, locality, &p));
+    let mut r = Resource::new(
+        ResourceKind::KubernetesCluster,
+        source,
+        locality.clone(),
+        &id,
+        ProductObject::KubernetesCluster(Box::new(c)),
+    )
+    .with_name(name)
+    .with_project(project)
+    .with_tags(tags)
+    .with_state(state)
+    .with_created_at(created);
+    if let Some(pn) = pn {
+        r.add_relation(Relation::new(RelationKind::AttachedTo, pn));
+    }
+    r
+}
+
+fn pool_resource(source: &str, locality: &Locality, project: &str, p: Pool) -> Resource {
+    let cluster = Resource::make_id(&ResourceKind::KubernetesCluster, locality, &p.cluster_id);
+    let (id, name, tags, state, created) = (
+        p.id.clone(),
+        p.name.clone(),
+        p.tags.clone(),
+        p.status.as_str().to_owned(),
+        p.created_at,
+    );
+    Resource::new(
+        ResourceKind::KubernetesPool,
+        source,
+        locality.clone(),
+        &id,
+        ProductObject::KubernetesPool(Box::new(p)),
+    )
+    .with_name(name)
+    .with_project(project)
+    .with_tags(tags)
+    .with_state(state)
+    .with_created_at(created)
+    .with_relation(Relation::new(RelationKind::PartOf, cluster))
+}

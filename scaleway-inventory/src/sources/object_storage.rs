@@ -1,0 +1,476 @@
+//! Object Storage buckets through the S3 API, signed with SigV4 (the aws-sigv4 crate)
+//! through scaleway-core's [`RequestSigner`] hook.
+//!
+//! The access key id is `ACCESS_KEY@PROJECT_ID`, so the listing is the target project's
+//! even when the key's preferred project differs. Each region's ListBuckets is followed,
+//! per bucket, by GetBucketLocation, then GetBucketVersioning and GetBucketTagging.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SigningSettings,
+    UriPathNormalizationMode, sign,
+};
+use aws_sigv4::sign::v4;
+use futures::StreamExt;
+use url::Url;
+use scaleway_core::{
+    AccessKey, Client, Error, Locality, Method, ProductLocalities, ProjectId, Region,
+    RequestSigner, RetryPolicy, SecretKey, SignableRequest,
+};
+
+use crate::model::object_storage::{
+    Bucket, ListAllMyBucketsResult, LocationConstraint, Tagging, Versioning,
+    VersioningConfiguration, parse_error, parse_timestamp, parse_xml,
+};
+use crate::resource::{BackupRole, ProductObject, Resource, ResourceKind};
+use crate::source::{Emitter, ListContext, Source};
+
+/// Default timeout of one S3 attempt (connect included): an unreachable endpoint fails
+/// fast instead of holding the sync.
+pub const DEFAULT_S3_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Object Storage: ListBuckets per region, then location, versioning and tags of each
+/// bucket (permission set `ObjectStorageReadOnly`).
+///
+/// Endpoints: an override given with [`ObjectStorageSourceBuilder::endpoint`], else the
+/// configured `s3_endpoint` (`SCW_S3_ENDPOINT`) for the configured region (other regions
+/// use it with their own name substituted when it contains the region's name), else
+/// `https://s3.<region>.scw.cloud`, as the official tools do.
+#[derive(Clone)]
+pub struct ObjectStorageSource {
+    access_key: AccessKey,
+    secret_key: SecretKey,
+    configured_endpoint: Option<(Region, Url)>,
+    endpoints: BTreeMap<Region, Url>,
+    path_style: bool,
+    timeout: Duration,
+    retry: RetryPolicy,
+    bucket_concurrency: usize,
+}
+
+impl fmt::Debug for ObjectStorageSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectStorageSource")
+            .field("access_key", &self.access_key.as_str())
+            .field("secret_key", &"[redacted]")
+            .field("configured_endpoint", &self.configured_endpoint)
+            .field("endpoints", &self.endpoints)
+            .field("path_style", &self.path_style)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`ObjectStorageSource`].
+#[derive(Debug, Clone, Default)]
+pub struct ObjectStorageSourceBuilder {
+    credentials: Option<(AccessKey, SecretKey)>,
+    configured_endpoint: Option<(Region, Url)>,
+    endpoints: BTreeMap<Region, Url>,
+    path_style: Option<bool>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+}
+
+impl ObjectStorageSourceBuilder {
+    /// Takes the access key, secret key, `s3_endpoint`, default region and
+    /// `s3_use_path_style` of the client's configuration.
+    pub fn from_client(mut self, client: &Client) -> Self {
+        if let (Ok(ak), Some(sk)) = (client.access_key(), client.secret_key()) {
+            self.credentials = Some((ak.clone(), sk.clone()));
+        }
+        let config = client.config();
+        if let Some(endpoint) = &config.s3_endpoint {
+            let region = client.default_region().cloned().unwrap_or(Region::FrPar);
+            self.configured_endpoint = Some((region, endpoint.value.clone()));
+        }
+        if config.s3_use_path_style.value {
+            self.path_style = Some(true);
+        }
+        self
+    }
+
+    /// Uses these credentials.
+    pub fn credentials(mut self, access_key: AccessKey, secret_key: SecretKey) -> Self {
+        self.credentials = Some((access_key, secret_key));
+        self
+    }
+
+    /// The endpoint of `region` (e.g. the simulator's); wins over everything else.
+    pub fn endpoint(mut self, region: Region, url: Url) -> Self {
+        self.endpoints.insert(region, url);
+        self
+    }
+
+    /// Path-style addressing (`https://s3.<region>.scw.cloud/<bucket>`) instead of
+    /// virtual-hosted (`https://<bucket>.s3.<region>.scw.cloud`). Always used for bucket
+    /// names with dots and for endpoints that are IP addresses or `localhost`.
+    pub fn path_style(mut self, yes: bool) -> Self {
+        self.path_style = Some(yes);
+        self
+    }
+
+    /// Timeout of one S3 attempt, connect included (default 5 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// Retry policy of S3 calls (default: 3 attempts within 8 s, so that an unreachable
+    /// endpoint fails fast).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Builds the source.
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] when no access key and secret key were
+    /// given (set `SCW_ACCESS_KEY` and `SCW_SECRET_KEY`, or call `credentials`).
+    pub fn build(self) -> Result<ObjectStorageSource, Error> {
+        let (access_key, secret_key) = self.credentials.ok_or_else(|| {
+            Error::invalid_request(
+                "Object Storage needs an access key and a secret key (SCW_ACCESS_KEY, SCW_SECRET_KEY)",
+            )
+        })?;
+        Ok(ObjectStorageSource {
+            access_key,
+            secret_key,
+            configured_endpoint: self.configured_endpoint,
+            endpoints: self.endpoints,
+            path_style: self.path_style.unwrap_or(false),
+            timeout: self.timeout.unwrap_or(DEFAULT_S3_TIMEOUT),
+            retry: self.retry.unwrap_or_else(|| {
+                RetryPolicy::default()
+                    .with_max_attempts(3)
+                    .with_budget(Duration::from_secs(8))
+            }),
+            bucket_concurrency: 32,
+        })
+    }
+}
+
+impl ObjectStorageSource {
+    /// A builder.
+    pub fn builder() -> ObjectStorageSourceBuilder {
+        ObjectStorageSourceBuilder::default()
+    }
+
+    /// A source with the client's credentials and S3 settings.
+    ///
+    /// # Errors
+    ///
+    /// See [`ObjectStorageSourceBuilder::build`].
+    pub fn from_client(client: &Client) -> Result<ObjectStorageSource, Error> {
+        ObjectStorageSource::builder().from_client(client).build()
+    }
+
+    /// The endpoint used for `region`.
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] for a region name that makes no URL.
+    pub fn endpoint(&self, region: &Region) -> Result<Url, Error> {
+        if let Some(u) = self.endpoints.get(region) {
+            return Ok(u.clone());
+        }
+        if let Some((configured_region, url)) = &self.configured_endpoint {
+            if configured_region == region {
+                return Ok(url.clone());
+            }
+            let from = configured_region.as_str();
+            if let Some(host) = url.host_str().filter(|h| h.contains(from)) {
+                let mut u = url.clone();
+                if u.set_host(Some(&host.replace(from, region.as_str()))).is_ok() {
+                    return Ok(u);
+                }
+            }
+        }
+        Url::parse(&format!("https://s3.{}.scw.cloud", region.as_str())).map_err(|e| {
+            Error::invalid_request(format!("no S3 endpoint for region `{region}`: {e}"))
+        })
+    }
+
+    /// The access key id requests are signed with: `ACCESS_KEY@PROJECT_ID`.
+    pub fn access_key_id(&self, project: &ProjectId) -> String {
+        format!("{}@{}", self.access_key.as_str(), project.as_str())
+    }
+
+    fn signer(&self, project: &ProjectId, region: &Region) -> Arc<dyn RequestSigner> {
+        Arc::new(SigV4Signer {
+            access_key_id: self.access_key_id(project),
+            secret_key: self.secret_key.clone(),
+            region: region.as_str().to_owned(),
+        })
+    }
+
+    fn bucket_url(&self, endpoint: &Url, bucket: &str, sub: &str) -> Url {
+        let host_is_ip_or_local = match endpoint.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(_) => true,
+            None => true,
+        };
+        let mut u = endpoint.clone();
+        if self.path_style || host_is_ip_or_local || bucket.contains('.') {
+            let base = u.path().trim_end_matches('/').to_owned();
+            u.set_path(&format!("{base}/{bucket}"));
+        } else if let Some(host) = endpoint.host_str() {
+            let _ = u.set_host(Some(&format!("{bucket}.{host}")));
+            u.set_path("/");
+        }
+        u.set_query(Some(sub));
+        u
+    }
+
+    async fn get(
+        &self,
+        client: &Client,
+        url: Url,
+        route: &'static str,
+        signer: &Arc<dyn RequestSigner>,
+    ) -> Result<Vec<u8>, Error> {
+        let response = client
+            .request_url(Method::Get, url, route)
+            .signer(Arc::clone(signer))
+            .timeout(self.timeout)
+            .retry(self.retry.clone())
+            .send_raw()
+            .await?;
+        Ok(response.body().to_vec())
+    }
+
+    /// Reads one bucket's location, versioning and tags. `Ok(None)` when the bucket is in
+    /// another region (it is listed there) or was deleted meanwhile.
+    async fn describe(
+        &self,
+        rc: &RegionCall<'_>,
+        name: String,
+        creation_date: Option<String>,
+    ) -> Result<Option<Bucket>, Error> {
+        let (client, endpoint, region, signer) = (rc.client, rc.endpoint, rc.region, rc.signer);
+        let location = match self
+            .get(
+                client,
+                self.bucket_url(endpoint, &name, "location"),
+                "s3:GetBucketLocation",
+                signer,
+            )
+            .await
+        {
+            Ok(body) => parse_xml::<LocationConstraint>(&body).map_err(|e| xml_error(&name, e))?,
+            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let location = location.region.trim();
+        let bucket_region = if location.is_empty() {
+            region.clone()
+        } else {
+            Region::from_server(location).unwrap_or_else(|| Region::Other(location.to_owned()))
+        };
+        if &bucket_region != region {
+            return Ok(None);
+        }
+        let (versioning, tagging) = futures::join!(
+            self.get(
+                client,
+                self.bucket_url(endpoint, &name, "versioning"),
+                "s3:GetBucketVersioning",
+                signer,
+            ),
+            self.get(
+                client,
+                self.bucket_url(endpoint, &name, "tagging"),
+                "s3:GetBucketTagging",
+                signer,
+            ),
+        );
+        let versioning = match versioning {
+            Ok(body) => parse_xml::<VersioningConfiguration>(&body)
+                .map_err(|e| xml_error(&name, e))?
+                .versioning(),
+            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let tags = match tagging {
+            Ok(body) => parse_xml::<Tagging>(&body)
+                .map_err(|e| xml_error(&name, e))?
+                .tag_set
+                .tag
+                .into_iter()
+                .map(|t| (t.key, t.value))
+                .collect(),
+            // A bucket without tags answers `NoSuchTagSet`.
+            Err(e) if s3_code(&e).as_deref() == Some("NoSuchTagSet") => BTreeMap::new(),
+            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(Some(Bucket {
+            name,
+            project_id: rc.project.as_str().to_owned(),
+            region: bucket_region,
+            creation_date: creation_date.as_deref().and_then(parse_timestamp),
+            versioning,
+            tags,
+            owner_id: rc.owner_id.to_owned(),
+        }))
+    }
+}
+
+/// What the calls of one region's listing share.
+struct RegionCall<'a> {
+    client: &'a Client,
+    endpoint: &'a Url,
+    region: &'a Region,
+    project: &'a ProjectId,
+    signer: &'a Arc<dyn RequestSigner>,
+    owner_id: &'a str,
+}
+
+fn xml_error(bucket: &str, message: String) -> Error {
+    Error::invalid_request(format!(
+        "cannot parse the S3 answer for bucket `{bucket}`: {message}"
+    ))
+}
+
+/// The S3 error code of a failed call (`NoSuchTagSet`, `AccessDenied`, …).
+fn s3_code(e: &Error) -> Option<String> {
+    let api = e.api_error()?;
+    parse_error(api.body_excerpt.as_bytes()).map(|x| x.code)
+}
+
+#[async_trait::async_trait]
+impl Source for ObjectStorageSource {
+    fn name(&self) -> &str {
+        "object-storage"
+    }
+
+    fn localities(&self) -> Vec<Locality> {
+        ProductLocalities::OBJECT_STORAGE.all()
+    }
+
+    async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
+        let region = super::region_of(ctx)?;
+        let endpoint = self.endpoint(&region)?;
+        let signer = self.signer(&ctx.project_id, &region);
+        let mut root = endpoint.clone();
+        if root.path().is_empty() {
+            root.set_path("/");
+        }
+        let body = self
+            .get(&ctx.client, root, "s3:ListBuckets", &signer)
+            .await?;
+        let listing: ListAllMyBucketsResult = parse_xml(&body).map_err(|e| {
+            Error::invalid_request(format!("cannot parse ListAllMyBucketsResult: {e}"))
+        })?;
+        let owner_id = listing.owner.map(|o| o.id).unwrap_or_default();
+        out.expect(listing.buckets.bucket.len() as u64).await;
+        let rc = RegionCall {
+            client: &ctx.client,
+            endpoint: &endpoint,
+            region: &region,
+            project: &ctx.project_id,
+            signer: &signer,
+            owner_id: &owner_id,
+        };
+        let mut described = futures::stream::iter(listing.buckets.bucket)
+            .map(|b| self.describe(&rc, b.name, b.creation_date))
+            .buffer_unordered(self.bucket_concurrency);
+        while let Some(bucket) = described.next().await {
+            if let Some(bucket) = bucket? {
+                out.emit(bucket_resource(self.name(), &region, bucket)).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bucket_resource(source: &str, region: &Region, b: Bucket) -> Resource {
+    let tags: Vec<String> = b.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let (name, project, created) = (b.name.clone(), b.project_id.clone(), b.creation_date);
+    let state = if b.versioning == Versioning::Disabled {
+        String::new()
+    } else {
+        format!("versioning {}", b.versioning.as_str().to_ascii_lowercase())
+    };
+    Resource::new(
+        ResourceKind::Bucket,
+        source,
+        Locality::Region(region.clone()),
+        &name,
+        ProductObject::Bucket(Box::new(b)),
+    )
+    .with_name(name.clone())
+    .with_project(project)
+    .with_tags(tags)
+    .with_state(state)
+    .with_created_at(created)
+    .with_roles(&[BackupRole::Source, BackupRole::Store, BackupRole::Destination])
+}
+
+/// Signs S3 requests with SigV4 (aws-sigv4): region in the credential scope, service
+/// `s3`, payload hash in `x-amz-content-sha256`.
+#[derive(Clone)]
+pub(crate) struct SigV4Signer {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_key: SecretKey,
+    pub(crate) region: String,
+}
+
+impl fmt::Debug for SigV4Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigV4Signer")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_key", &"[redacted]")
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+impl RequestSigner for SigV4Signer {
+    fn sign(&self, request: SignableRequest<'_>) -> Result<(), Error> {
+        let identity = aws_credential_types::Credentials::new(
+            &self.access_key_id,
+            self.secret_key.expose_secret(),
+            None,
+            None,
+            "scaleway",
+        )
+        .into();
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name("s3")
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .map_err(|e| Error::invalid_request(format!("SigV4 parameters: {e}")))?
+            .into();
+        let existing: Vec<(String, String)> = request.headers.clone();
+        let signable = aws_sigv4::http_request::SignableRequest::new(
+            request.method.as_str(),
+            request.url.as_str(),
+            existing.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::Bytes(request.body),
+        )
+        .map_err(|e| Error::invalid_request(format!("cannot sign the S3 request: {e}")))?;
+        let (instructions, _signature) = sign(signable, &params)
+            .map_err(|e| Error::invalid_request(format!("cannot sign the S3 request: {e}")))?
+            .into_parts();
+        for (name, value) in instructions.headers() {
+            request
+                .headers
+                .push((name.to_ascii_lowercase(), value.to_owned()));
+        }
+        Ok(())
+    }
+}
