@@ -4,8 +4,9 @@
 //! # Sources
 //!
 //! * Permission-set names, scopes and descriptions: Scaleway's documentation page
-//!   `pages/iam/reference-content/permission-sets.mdx` in github.com/scaleway/docs-content at commit
-//!   `00ad14a11a6447c2cbb1dc5826836cfaa401a2e3` ("Scoped by Organization" / "Scoped by Project" tables).
+//!   <https://github.com/scaleway/docs-content/blob/00ad14a11a6447c2cbb1dc5826836cfaa401a2e3/pages/iam/reference-content/permission-sets.mdx>
+//!   (published as <https://www.scaleway.com/en/docs/iam/reference-content/permission-sets/>), commit
+//!   `00ad14a11a6447c2cbb1dc5826836cfaa401a2e3`, "Scoped by Organization" / "Scoped by Project" tables.
 //!   Only the sets that touch the APIs served here (plus their documented siblings) are in the catalogue.
 //! * What a set grants is read from those descriptions (e.g. `SecretManagerReadOnly`: "List and read
 //!   secrets' metadata … Does not include permissions for data (versions) accessing"; `IAMManager`: "all
