@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
 //!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
-//!     [--fail-locality LOC]... [--host ADDR]
+//!     [--fail-locality LOC]... [--host ADDR] [--large-total N]
 //! ```
 //!
 //! The first lines printed are `SCW_API_URL=<url>`, then one line per credential.
@@ -16,11 +16,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use scaleway_sim::{Faults, LocalityFault, Scenario, Sim};
+use scaleway_sim::{Faults, LargeParams, LocalityFault, Scenario, Sim};
 
 const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty] [--port N] [--host ADDR] [--seed N] \
 [--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
-[--fail-locality ZONE_OR_REGION]...";
+[--fail-locality ZONE_OR_REGION]... [--large-total N]";
 
 struct Args {
     scenario: Scenario,
@@ -48,6 +48,10 @@ fn parse() -> Result<Args, String> {
             Long("scenario") => {
                 let v: String = p.value().map_err(err)?.string().map_err(err)?;
                 args.scenario = Scenario::from_name(&v).ok_or(format!("unknown scenario {v}"))?;
+            }
+            Long("large-total") => {
+                let n: usize = p.value().map_err(err)?.parse().map_err(err)?;
+                args.scenario = Scenario::large(LargeParams::with_total(n));
             }
             Long("port") => args.port = p.value().map_err(err)?.parse().map_err(err)?,
             Long("host") => args.host = p.value().map_err(err)?.parse().map_err(err)?,
