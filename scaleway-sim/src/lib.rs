@@ -161,6 +161,9 @@ impl SimBuilder {
         let state = SimState {
             inner: Arc::new(RwLock::new(state)),
         };
+        // The OCI distribution endpoint (registry regions) generates the scenario's images
+        // and sets the tags' digests before anything is served.
+        let registry = oci::start(&state, self.addr.ip(), self.seed).await?;
         let faults = Arc::new(faults::FaultState::new(self.faults, self.seed));
         let app = Arc::new(http::App {
             state: state.clone(),
@@ -192,6 +195,7 @@ impl SimBuilder {
         Ok(Sim {
             api_url,
             addr,
+            registry,
             organization_id,
             credentials,
             state,
@@ -212,6 +216,8 @@ pub struct Sim {
     app: Arc<http::App>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The registry (OCI distribution) listeners, see [`oci`].
+    registry: oci::Registry,
 }
 
 impl std::fmt::Debug for Sim {
