@@ -1,1 +1,71 @@
-//! scaleway-registry (work in progress).
+//! Scaleway Container Registry: namespaces, images and tags across regions, image
+//! references derived from the API, verified image pulls to an OCI layout, and errors that
+//! say what to fix.
+//!
+//! * [`RegistryApi`]: Registry v1 namespaces, images and tags — list with filters (name,
+//!   namespace, project) in one region or in every region at once with a result per
+//!   region, get, update visibility, delete — all through `scaleway-core`'s [`Client`]
+//!   (auth, retries, tracing, error decoding);
+//! * [`ImageReference`]: `rg.<region>.scw.cloud/<namespace>/<image>:<tag>`, derived from
+//!   the API's objects ([`Namespace::reference`], [`RegistryApi::reference`]); the host
+//!   serving each region can be overridden ([`RegistryHosts`]) without changing references;
+//! * [`RegistryApi::pull`]: the OCI distribution API through
+//!   [`oci-client`](oci_client) (bearer-token challenge, manifests and image indexes,
+//!   platform selection), blobs streamed to disk and verified against their sha256,
+//!   downloaded concurrently, resumed after an interruption, written as an OCI image layout
+//!   that Trivy and Grype read;
+//! * [`RegistryError`]: a revoked or expired key, a missing permission set, the wrong
+//!   region, a namespace name that differs in case, a key scoped to another project, a
+//!   missing image or tag (with the closest names) — each its own variant whose message
+//!   says what to fix. `docs/registry.md` lists them like a support page.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), scaleway_registry::RegistryError> {
+//! use scaleway_core::{Client, Region};
+//! use scaleway_registry::RegistryApi;
+//!
+//! let registry = RegistryApi::new(&Client::from_env()?);
+//! let ns = registry.find_namespace("acme-prod", Some(&Region::FrPar)).await?;
+//! let image = registry.find_image(&ns, "api").await?;
+//! for tag in registry.list_tags(&ns.region, &image.id).collect().await? {
+//!     let reference = registry.reference(&ns, &image, &tag);
+//!     println!("{reference} {}", tag.digest);
+//! }
+//! let reference = ns.reference("api", "latest");
+//! let report = registry.pull(&reference, "./api-oci").send().await?;
+//! println!("pulled {} into {}", report.manifest_digest, report.out_dir.display());
+//! # Ok(()) }
+//! ```
+//!
+//! Pull traffic goes through `oci-client`'s own HTTP client (the issue this crate resolves
+//! asks for a maintained distribution client); every management-API call goes through
+//! `scaleway-core`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod api;
+mod error;
+mod model;
+mod pull;
+mod reference;
+mod troubleshoot;
+
+pub use api::{ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions};
+pub use error::{KeyProblem, RegistryError, Result};
+pub use model::{
+    Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,
+    Tag, TagStatus,
+};
+pub use pull::{
+    BlobSummary, DEFAULT_BLOB_ATTEMPTS, DEFAULT_PULL_CONCURRENCY, Pull, PullEvent, PullReport,
+};
+pub use reference::{ImageReference, Platform, RegistryHosts};
+pub use scaleway_core::{Client, Error, Region};
+pub use troubleshoot::Resolved;
+
+/// The docs/registry.md support page's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/registry.md")]
+struct SupportPageDoctests;

@@ -1,0 +1,2 @@
+//! Pull throughput (placeholder).
+fn main() {}

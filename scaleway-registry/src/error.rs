@@ -1,0 +1,447 @@
+//! [`RegistryError`]: every failure of this crate, each saying what to fix.
+//!
+//! The common support cases get their own variant, diagnosed from the API (see
+//! `docs/registry.md`): a refused key, missing permissions, the wrong region, a namespace
+//! name that differs only in case, a key scoped to another project, and images or tags that
+//! do not exist (with the closest existing names).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use scaleway_core::{ApiErrorKind, Error, PermissionDenied, Region};
+
+/// Result of this crate's operations.
+pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+/// Why an API key was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyProblem {
+    /// Unknown: never existed, or revoked (deleted).
+    UnknownOrRevoked,
+    /// Expired.
+    Expired,
+    /// Not a valid secret key (not a UUID).
+    Malformed,
+    /// Another reason, as sent by the server.
+    Other(String),
+}
+
+impl KeyProblem {
+    pub(crate) fn from_reason(reason: &str) -> Self {
+        match reason {
+            "not_found" => Self::UnknownOrRevoked,
+            "expired" => Self::Expired,
+            "invalid_argument" => Self::Malformed,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An error of a registry operation. `Display` is one line that says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The API key was refused (401): unknown, revoked, expired or malformed.
+    #[error("{}", key_message(problem, access_key.as_deref()))]
+    KeyRejected {
+        /// Why.
+        problem: KeyProblem,
+        /// The access key that was used, if configured.
+        access_key: Option<String>,
+    },
+    /// The key's policies do not grant the Container Registry permission needed (403).
+    #[error("{}", permission_message(permission_set, project.as_deref(), denied))]
+    PermissionDenied {
+        /// The permission set to add: `ContainerRegistryReadOnly` for reads and pulls,
+        /// `ContainerRegistryFullAccess` for changes.
+        permission_set: &'static str,
+        /// The project the permission is needed on, when known.
+        project: Option<String>,
+        /// What the server denied, as `(resource, action)` pairs.
+        denied: Vec<PermissionDenied>,
+    },
+    /// The namespace exists, but in another region than the one asked.
+    #[error("{}", region_message(namespace, requested, found_in, suggestion.as_deref()))]
+    WrongRegion {
+        /// The namespace name.
+        namespace: String,
+        /// The region asked.
+        requested: Region,
+        /// The regions where a namespace of that name exists.
+        found_in: Vec<Region>,
+        /// The reference to use instead, for pulls.
+        suggestion: Option<String>,
+    },
+    /// No namespace has this exact name, but one differs only in case.
+    #[error(
+        "namespace names are case-sensitive: `{requested}` does not exist, but `{actual}` does (in {region}): use `{actual}`{}",
+        suggestion.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+    )]
+    NamespaceCase {
+        /// The name asked.
+        requested: String,
+        /// The existing name.
+        actual: String,
+        /// Its region.
+        region: Region,
+        /// The reference to use instead, for pulls.
+        suggestion: Option<String>,
+    },
+    /// The namespace is not visible to this key: it belongs to a project the key has no
+    /// registry permission on.
+    #[error("{}", other_project_message(namespace, region, key_project.as_deref(), readable_projects))]
+    OtherProject {
+        /// The namespace name.
+        namespace: String,
+        /// Its region.
+        region: Region,
+        /// The project the key is scoped to (its default project), when known.
+        key_project: Option<String>,
+        /// Projects in which the key can read registry namespaces.
+        readable_projects: Vec<String>,
+    },
+    /// No namespace of that name is visible to the key, in any region searched.
+    #[error("{}", namespace_not_found_message(name, regions, key_project.as_deref()))]
+    NamespaceNotFound {
+        /// The name asked.
+        name: String,
+        /// The regions searched.
+        regions: Vec<Region>,
+        /// The key's default project, when known.
+        key_project: Option<String>,
+    },
+    /// The name exists in several regions and no region was given.
+    #[error(
+        "namespace `{name}` exists in several regions ({}): say which region",
+        join_regions(regions)
+    )]
+    AmbiguousNamespace {
+        /// The name.
+        name: String,
+        /// Where it exists.
+        regions: Vec<Region>,
+    },
+    /// The image does not exist in the namespace.
+    #[error("{}", image_not_found_message(namespace, image, region, closest))]
+    ImageNotFound {
+        /// The namespace.
+        namespace: String,
+        /// The image asked.
+        image: String,
+        /// The region.
+        region: Region,
+        /// The closest existing image names (nearest first), at most three.
+        closest: Vec<String>,
+    },
+    /// The tag (or digest) does not exist for the image.
+    #[error("{}", tag_not_found_message(repository, tag, closest))]
+    TagNotFound {
+        /// `<namespace>/<image>`.
+        repository: String,
+        /// The tag or digest asked.
+        tag: String,
+        /// The closest existing tags (nearest first), at most three.
+        closest: Vec<String>,
+    },
+    /// The image has no manifest for the requested platform.
+    #[error(
+        "{reference} has no image for {requested}; available platforms: {}: pick one of them",
+        if available.is_empty() { "none".to_owned() } else { available.join(", ") }
+    )]
+    PlatformNotFound {
+        /// The reference pulled.
+        reference: String,
+        /// The platform asked.
+        requested: String,
+        /// The platforms of the image index.
+        available: Vec<String>,
+    },
+    /// Downloaded content does not match its digest: it was discarded.
+    #[error(
+        "content of {expected} failed verification (it hashes to {actual}); the download was discarded: retry the pull, and if it happens again the registry or a proxy on the way serves corrupt data"
+    )]
+    DigestMismatch {
+        /// The digest the manifest declares.
+        expected: String,
+        /// The digest of what was received.
+        actual: String,
+    },
+    /// Downloaded content does not have its declared size: it was discarded.
+    #[error(
+        "{digest} is declared as {expected} bytes but {actual} bytes were received; the download was discarded: retry the pull"
+    )]
+    SizeMismatch {
+        /// The blob's digest.
+        digest: String,
+        /// Declared size.
+        expected: u64,
+        /// Received size (may be a lower bound when the server sent too much).
+        actual: u64,
+    },
+    /// The image reference cannot be parsed.
+    #[error(
+        "invalid image reference `{input}`: {reason}; expected rg.<region>.scw.cloud/<namespace>/<image>[:<tag>][@sha256:<digest>]"
+    )]
+    InvalidReference {
+        /// What was given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The reference's host is not a Scaleway registry (nor an override).
+    #[error(
+        "`{host}` is not a Scaleway registry host: expected rg.<region>.scw.cloud (or a host set with RegistryHosts::with_override)"
+    )]
+    UnknownRegistryHost {
+        /// The host.
+        host: String,
+    },
+    /// Bad input to a call.
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// What to fix.
+        message: String,
+    },
+    /// The registry (OCI distribution API) answered with an unexpected error.
+    #[error("the registry answered HTTP {status} for {what}: {message}")]
+    Registry {
+        /// HTTP status (0 when unknown).
+        status: u16,
+        /// What was requested.
+        what: String,
+        /// The registry's message.
+        message: String,
+    },
+    /// The registry could not be reached, or the transfer broke, after retries.
+    #[error("cannot reach the registry at {host} ({message}): check the network, or the region's registry host")]
+    Transport {
+        /// The host.
+        host: String,
+        /// What failed.
+        message: String,
+    },
+    /// A local file could not be read or written.
+    #[error("cannot {action} `{}`", path.display())]
+    Io {
+        /// `read`, `write`, `create`, …
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Any other error of the Registry management API.
+    #[error(transparent)]
+    Api(Error),
+}
+
+impl RegistryError {
+    /// The underlying management-API error, for [`RegistryError::Api`].
+    pub fn api_error(&self) -> Option<&Error> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether something that does not exist was asked for (namespace, image, tag,
+    /// platform, or a 404 of the API).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::NamespaceNotFound { .. }
+            | Self::ImageNotFound { .. }
+            | Self::TagNotFound { .. }
+            | Self::PlatformNotFound { .. }
+            | Self::WrongRegion { .. }
+            | Self::NamespaceCase { .. } => true,
+            Self::Api(e) => e.is_not_found(),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Classifies a management-API error: a refused key and a permission refusal get their
+    /// own variants (`write` selects `ContainerRegistryFullAccess`).
+    pub(crate) fn from_api(e: Error, access_key: Option<&str>, project: Option<&str>) -> Self {
+        match e.api_error().map(|a| &a.kind) {
+            Some(ApiErrorKind::DeniedAuthentication { reason, .. }) => Self::KeyRejected {
+                problem: KeyProblem::from_reason(reason),
+                access_key: access_key.map(str::to_owned),
+            },
+            Some(ApiErrorKind::PermissionsDenied { details }) => Self::PermissionDenied {
+                permission_set: permission_set_for(details),
+                project: project.map(str::to_owned),
+                denied: details.clone(),
+            },
+            _ => Self::Api(e),
+        }
+    }
+}
+
+impl From<Error> for RegistryError {
+    /// Like the crate's own classification, without the key and project context.
+    fn from(e: Error) -> Self {
+        Self::from_api(e, None, None)
+    }
+}
+
+/// `ContainerRegistryFullAccess` when any denied action is not a read.
+pub(crate) fn permission_set_for(denied: &[PermissionDenied]) -> &'static str {
+    if denied.iter().any(|d| d.action != "read") {
+        "ContainerRegistryFullAccess"
+    } else {
+        "ContainerRegistryReadOnly"
+    }
+}
+
+fn key_message(problem: &KeyProblem, access_key: Option<&str>) -> String {
+    let key = access_key.map_or_else(|| "the API key".to_owned(), |a| format!("API key {a}"));
+    let fix = "create a new API key (console: IAM > API keys, or `scw iam api-key create`) and set SCW_ACCESS_KEY / SCW_SECRET_KEY";
+    match problem {
+        KeyProblem::UnknownOrRevoked => {
+            format!("{key} was refused: it is unknown or was revoked (deleted): {fix}")
+        }
+        KeyProblem::Expired => format!("{key} has expired: {fix}"),
+        KeyProblem::Malformed => format!(
+            "the secret key of {key} is malformed (expected a UUID like 11111111-1111-1111-1111-111111111111): check SCW_SECRET_KEY or `secret_key` in the config file"
+        ),
+        KeyProblem::Other(r) => format!("{key} was refused ({r}): {fix}"),
+    }
+}
+
+fn permission_message(set: &str, project: Option<&str>, denied: &[PermissionDenied]) -> String {
+    let mut s = String::from("the API key lacks Container Registry permissions");
+    if let Some(p) = project {
+        let _ = write!(s, " on project {p}");
+    }
+    let _ = write!(
+        s,
+        ": add the permission set `{set}` to a rule of its policy, scoped to {}",
+        project.map_or_else(|| "the namespace's project".to_owned(), |p| format!("project {p}"))
+    );
+    if !denied.is_empty() {
+        s.push_str(" (denied: ");
+        for (i, d) in denied.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "{} on {}", d.action, d.resource);
+        }
+        s.push(')');
+    }
+    s
+}
+
+fn join_regions(regions: &[Region]) -> String {
+    regions
+        .iter()
+        .map(Region::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn region_message(ns: &str, requested: &Region, found: &[Region], suggestion: Option<&str>) -> String {
+    let mut s = format!(
+        "namespace `{ns}` does not exist in {requested}: it is in {}: use that region",
+        join_regions(found)
+    );
+    if let Some(r) = suggestion {
+        let _ = write!(s, " ({r})");
+    }
+    s
+}
+
+fn other_project_message(ns: &str, region: &Region, key_project: Option<&str>, readable: &[String]) -> String {
+    let mut s = format!("namespace `{ns}` ({region}) belongs to a project this API key has no registry permission on");
+    if let Some(p) = key_project {
+        let _ = write!(s, "; the key is scoped to project {p}");
+    }
+    if !readable.is_empty() {
+        let _ = write!(s, " and can read namespaces of project(s) {} only", readable.join(", "));
+    }
+    s.push_str(": use an API key of the namespace's project, or add `ContainerRegistryReadOnly` on that project to the key's policy");
+    s
+}
+
+fn namespace_not_found_message(name: &str, regions: &[Region], key_project: Option<&str>) -> String {
+    let mut s = format!(
+        "no namespace `{name}` visible to this API key in {}: check the name",
+        join_regions(regions)
+    );
+    match key_project {
+        Some(p) => {
+            let _ = write!(s, ", or, if it belongs to another project than the key's (project {p}), use a key with `ContainerRegistryReadOnly` on that project");
+        }
+        None => s.push_str(", or, if it belongs to another project, use a key with `ContainerRegistryReadOnly` on that project"),
+    }
+    s
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn image_not_found_message(ns: &str, image: &str, region: &Region, closest: &[String]) -> String {
+    if closest.is_empty() {
+        format!("image `{image}` does not exist in namespace `{ns}` ({region}): the namespace has no images")
+    } else {
+        format!(
+            "image `{image}` does not exist in namespace `{ns}` ({region}); closest existing images: {}",
+            quoted(closest)
+        )
+    }
+}
+
+fn tag_not_found_message(repo: &str, tag: &str, closest: &[String]) -> String {
+    let what = if tag.starts_with("sha256:") { "digest" } else { "tag" };
+    if closest.is_empty() {
+        format!("{what} `{tag}` does not exist for `{repo}`: the image has no tags")
+    } else {
+        format!(
+            "{what} `{tag}` does not exist for `{repo}`; closest existing tags: {}",
+            quoted(closest)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_to_fix() {
+        let e = RegistryError::KeyRejected {
+            problem: KeyProblem::UnknownOrRevoked,
+            access_key: Some("SCWXXXXXXXXXXXXXXXXX".into()),
+        };
+        assert!(e.to_string().contains("revoked"), "{e}");
+        assert!(e.to_string().contains("create a new API key"), "{e}");
+        let e = RegistryError::ImageNotFound {
+            namespace: "acme".into(),
+            image: "apii".into(),
+            region: Region::FrPar,
+            closest: vec!["api".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "image `apii` does not exist in namespace `acme` (fr-par); closest existing images: `api`"
+        );
+        assert_eq!(
+            permission_set_for(&[]),
+            "ContainerRegistryReadOnly"
+        );
+    }
+}
