@@ -4,8 +4,8 @@
 //! Each product declares the localities it exists in ([`ProductLocalities`], from the
 //! official SDKs' per-API lists). A requested locality outside that list is reported
 //! [`LocalityOutcome::NotAvailable`] without a request; an answer saying the service does
-//! not exist there (a 404 on the listing route, or a 400 whose invalid argument is the
-//! zone or region) is mapped to the same. One locality failing never fails the others.
+//! not exist there (a 404 on the listing route, the gateway's 400 "Unknown zone in path",
+//! or a 400 whose invalid argument is the zone or region) is mapped to the same. One locality failing never fails the others.
 //!
 //! ```no_run
 //! # async fn run(client: scaleway_core::Client) {
@@ -77,11 +77,18 @@ pub fn is_unavailable_here(error: &Error) -> bool {
     let Some(api) = error.api_error() else {
         return false;
     };
+    let message = api.message.to_ascii_lowercase();
     match &api.kind {
         ApiErrorKind::NotFound { .. } => api.status == 404,
         ApiErrorKind::InvalidArguments { details } => details
             .iter()
             .any(|d| d.argument_name == "zone" || d.argument_name == "region"),
+        // The API gateway answers `400 {"message":"Unknown zone in path"}` for a locality it
+        // does not serve (scaleway/scaleway-cli#4378).
+        ApiErrorKind::Other => {
+            api.status == 400
+                && (message.contains("unknown zone") || message.contains("unknown region"))
+        }
         _ => false,
     }
 }

@@ -611,6 +611,13 @@ async fn fan_out_reports_each_locality() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
+        .and(path("/block/v1alpha1/zones/nl-ams-2/volumes"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"message": "Unknown zone in path"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
         .and(path("/block/v1alpha1/zones/pl-waw-1/volumes"))
         .and(query_param("page", "1"))
         .respond_with(
@@ -622,6 +629,7 @@ async fn fan_out_reports_each_locality() {
     let only = vec![
         Locality::Zone(Zone::FrPar1),
         Locality::Zone(Zone::NlAms1),
+        Locality::Zone(Zone::NlAms2),
         Locality::Zone(Zone::PlWaw1),
         Locality::Zone(Zone::ItMil1),
         Locality::Region(Region::FrPar),
@@ -646,15 +654,16 @@ async fn fan_out_reports_each_locality() {
     );
     assert!(matches!(&results[0].outcome, LocalityOutcome::Ok(v) if v.len() == 1));
     assert!(matches!(results[1].outcome, LocalityOutcome::NotAvailable));
-    match &results[2].outcome {
+    assert!(matches!(results[2].outcome, LocalityOutcome::NotAvailable));
+    match &results[3].outcome {
         LocalityOutcome::Failed(e) => {
             assert_eq!(e.status(), Some(500));
             assert!(e.to_string().contains("[pl-waw-1]"), "{e}");
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(results[3].outcome, LocalityOutcome::NotAvailable));
     assert!(matches!(results[4].outcome, LocalityOutcome::NotAvailable));
+    assert!(matches!(results[5].outcome, LocalityOutcome::NotAvailable));
     let paths: Vec<String> = server
         .received_requests()
         .await
@@ -663,5 +672,5 @@ async fn fan_out_reports_each_locality() {
         .map(|r| r.url.path().to_owned())
         .collect();
     assert!(!paths.iter().any(|p| p.contains("it-mil")), "{paths:?}");
-    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(paths.len(), 4, "{paths:?}");
 }
