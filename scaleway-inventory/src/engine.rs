@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures::{Stream, StreamExt};
 use scaleway_core::{Client, Error, Locality, ProjectId, Region};
@@ -361,8 +361,8 @@ impl Stream for SyncStream {
 
 fn completed(run: &Running) -> Event {
     Event::Completed(SyncStats {
-        elapsed: run.started.elapsed(),
+        elapsed_ms: u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         retries: run.counters.retries.load(Ordering::Relaxed),
-        retry_wait: Duration::from_millis(run.counters.wait_ms.load(Ordering::Relaxed)),
+        retry_wait_ms: run.counters.wait_ms.load(Ordering::Relaxed),
     })
 }

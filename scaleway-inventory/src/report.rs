@@ -99,30 +99,26 @@ pub struct LocalityReport {
     pub status: LocalityStatus,
 }
 
-/// Request statistics of a sync.
+/// Timing and retries of a sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SyncStats {
-    /// Wall time of the sync.
-    #[serde(with = "duration_ms")]
-    pub elapsed: Duration,
+    /// Wall time of the sync, in milliseconds.
+    pub elapsed_ms: u64,
     /// Retries made by the client (rate limits, 5xx, transport errors).
     pub retries: u64,
-    /// Total time spent waiting before retries.
-    #[serde(with = "duration_ms")]
-    pub retry_wait: Duration,
+    /// Total time spent waiting before retries, in milliseconds.
+    pub retry_wait_ms: u64,
 }
 
-mod duration_ms {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+impl SyncStats {
+    /// Wall time of the sync.
+    pub fn elapsed(&self) -> Duration {
+        Duration::from_millis(self.elapsed_ms)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::from_millis(u64::deserialize(d)?))
+    /// Time spent waiting before retries.
+    pub fn retry_wait(&self) -> Duration {
+        Duration::from_millis(self.retry_wait_ms)
     }
 }

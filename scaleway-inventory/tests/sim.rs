@@ -1,0 +1,429 @@
+//! End to end against the simulator's `demo` scenario.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use futures::StreamExt;
+use scaleway_inventory::{
+    BackupRole, CoveragePolicy, CoverageStatus, Event, Exclusion, Inventory, LocalityStatus,
+    RelationKind, ResourceKind, Snapshot, SourceName, diff,
+};
+use scaleway_sim::{Faults, LocalityFault, RuleSpec, Scenario, Sim};
+
+const JSON_SOURCES: [SourceName; 6] = [
+    SourceName::Instance,
+    SourceName::Block,
+    SourceName::Secret,
+    SourceName::Kubernetes,
+    SourceName::Vpc,
+    SourceName::Registry,
+];
+
+async fn demo() -> Sim {
+    Sim::start(Scenario::demo()).await.unwrap()
+}
+
+/// Names of the resources of `kind` (Kapsule's node servers, `scw-…`, left out).
+fn names(s: &Snapshot, kind: ResourceKind) -> BTreeSet<String> {
+    s.resources
+        .iter()
+        .filter(|r| r.kind == kind && !r.name.starts_with("scw-"))
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_json_source_on_the_demo_production_project() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let prod = sim.project_id("production").unwrap();
+    let client = common::client(&sim, &cred);
+    let inv = Inventory::builder(client)
+        .project(prod.parse().unwrap())
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap();
+    let snap = inv.collect().await;
+    for l in &snap.listings {
+        assert!(
+            matches!(l.status, LocalityStatus::Ok { .. }),
+            "{} {}: {:?}",
+            l.source,
+            l.locality,
+            l.status
+        );
+    }
+    // Every (source, locality) where the product exists was listed once.
+    assert_eq!(snap.listings.len(), 10 + 9 + 3 + 4 + 4 + 3);
+    assert!(snap.is_complete());
+    assert!(snap.resources.iter().all(|r| r.project_id == prod));
+    assert_eq!(
+        names(&snap, ResourceKind::InstanceServer),
+        ["batch-1", "db-1", "web-1", "web-2", "worker-1"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(
+        names(&snap, ResourceKind::Secret),
+        ["api-token", "db-password"].map(String::from).into()
+    );
+    assert_eq!(
+        names(&snap, ResourceKind::RegistryNamespace),
+        ["acme-prod"].map(String::from).into()
+    );
+    assert_eq!(
+        names(&snap, ResourceKind::KubernetesCluster),
+        ["production-kapsule"].map(String::from).into()
+    );
+    assert_eq!(names(&snap, ResourceKind::KubernetesPool).len(), 1);
+    assert!(names(&snap, ResourceKind::Vpc).contains("production-vpc"));
+    assert!(names(&snap, ResourceKind::PrivateNetwork).contains("production-pn"));
+    assert!(names(&snap, ResourceKind::BlockVolume).contains("backup-data"));
+    assert!(names(&snap, ResourceKind::BlockSnapshot).contains("backup-data-weekly"));
+    // Counts in the reports add up to the resources.
+    let total: u64 = snap
+        .listings
+        .iter()
+        .map(|l| match l.status {
+            LocalityStatus::Ok { count } => count,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(total as usize, snap.resources.len());
+    // The secret source never read a secret value.
+    assert!(
+        sim.route_counts().iter().all(|(r, _)| !r.contains("/access")),
+        "{:?}",
+        sim.route_counts()
+    );
+}
+
+#[tokio::test]
+async fn servers_and_block_volumes_are_joined_both_ways() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let client = common::client(&sim, &cred);
+    let inv = Inventory::builder(client)
+        .sources(&[SourceName::Instance, SourceName::Block])
+        .build()
+        .unwrap();
+    let snap = inv.collect().await;
+    let mut edges = 0;
+    for server in snap
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::InstanceServer)
+    {
+        let scaleway_inventory::ProductObject::InstanceServer(s) = &server.object else {
+            panic!("typed server object")
+        };
+        for (_, v) in s.volumes_in_order() {
+            let target = server
+                .relations
+                .iter()
+                .find(|r| r.kind == RelationKind::HasAttached && r.target.ends_with(&v.id))
+                .unwrap_or_else(|| panic!("{} has {} attached", server.name, v.id));
+            let volume = snap
+                .get(&target.target)
+                .unwrap_or_else(|| panic!("{} is in the snapshot", target.target));
+            assert!(
+                volume
+                    .relations
+                    .iter()
+                    .any(|r| r.kind == RelationKind::AttachedTo && r.target == server.id),
+                "{} is attached to {}",
+                volume.id,
+                server.id
+            );
+            if volume.kind == ResourceKind::BlockVolume {
+                let scaleway_inventory::ProductObject::BlockVolume(b) = &volume.object else {
+                    panic!("typed volume")
+                };
+                assert!(
+                    b.references
+                        .iter()
+                        .any(|r| r.product_resource_id == s.id),
+                    "the Block API's references name the server"
+                );
+                edges += 1;
+            }
+        }
+        // Servers with Block volumes are backup sources and destinations; sizes known.
+        let has_block = server
+            .relations
+            .iter()
+            .any(|r| r.target.starts_with("block_volume/"));
+        assert_eq!(
+            server.roles.contains(&BackupRole::Source),
+            has_block,
+            "{}",
+            server.name
+        );
+        assert!(server.size_bytes.is_some(), "{} size", server.name);
+    }
+    assert!(edges >= 5, "{edges} server ↔ Block volume edges");
+    // A standalone volume is attached to nothing.
+    let backup = snap
+        .resources
+        .iter()
+        .find(|r| r.name == "backup-data")
+        .unwrap();
+    assert!(backup.relations.iter().all(|r| r.kind != RelationKind::AttachedTo));
+    assert_eq!(
+        backup.roles,
+        vec![BackupRole::Source, BackupRole::Destination]
+    );
+}
+
+#[tokio::test]
+async fn a_product_without_rights_is_denied_and_the_rest_completes() {
+    let sim = demo().await;
+    let prod = sim.project_id("production").unwrap();
+    // An application with every read-only set but Secret Manager's.
+    let app = sim.state().add_application("no-secrets");
+    sim.state()
+        .add_policy(
+            "no-secrets",
+            scaleway_sim::PolicyPrincipal::Application(app.clone()),
+            vec![RuleSpec::projects(
+                &[
+                    "InstancesReadOnly",
+                    "BlockStorageReadOnly",
+                    "KubernetesReadOnly",
+                    "VPCReadOnly",
+                    "PrivateNetworksReadOnly",
+                    "ContainerRegistryReadOnly",
+                ],
+                &[&prod],
+            )],
+        )
+        .unwrap();
+    let key = sim.state().create_api_key(&app, false, &prod).unwrap();
+    let client = common::client_with(&sim, &key.access_key, &key.secret_key, &prod, 64);
+    let snap = Inventory::builder(client)
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    for l in &snap.listings {
+        if l.source == "secret" {
+            let LocalityStatus::Denied { missing, .. } = &l.status else {
+                panic!("secret {}: {:?}", l.locality, l.status)
+            };
+            assert!(
+                missing.iter().any(|m| m.action == "read"),
+                "the 403 details name the missing permission: {missing:?}"
+            );
+        } else {
+            assert!(l.status.is_ok(), "{} {}: {:?}", l.source, l.locality, l.status);
+        }
+    }
+    assert!(!snap.is_complete());
+    assert_eq!(names(&snap, ResourceKind::InstanceServer).len(), 5);
+    assert!(names(&snap, ResourceKind::Secret).is_empty());
+}
+
+#[tokio::test]
+async fn a_region_answering_503_is_reported_and_the_rest_completes() {
+    let sim = demo().await;
+    sim.set_faults(Faults {
+        locality_faults: vec![LocalityFault::unavailable("nl-ams")],
+        ..Faults::default()
+    });
+    let cred = sim.credential("inventory").unwrap().clone();
+    let snap = Inventory::builder(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    let mut failed = 0;
+    for l in &snap.listings {
+        let in_nl_ams = l.locality.region().is_some_and(|r| r.as_str() == "nl-ams");
+        if in_nl_ams {
+            let LocalityStatus::Failed { error, .. } = &l.status else {
+                panic!("{} {}: {:?}", l.source, l.locality, l.status)
+            };
+            assert!(error.contains("503"), "{error}");
+            failed += 1;
+        } else {
+            assert!(l.status.is_ok(), "{} {}: {:?}", l.source, l.locality, l.status);
+        }
+    }
+    assert_eq!(failed, 3 + 3 + 1 + 1 + 1 + 1, "every nl-ams listing is reported");
+    assert!(snap.stats.retries > 0, "503s were retried: {:?}", snap.stats);
+    let servers = names(&snap, ResourceKind::InstanceServer);
+    assert!(servers.contains("web-1") && !servers.contains("worker-1"));
+}
+
+#[tokio::test]
+async fn snapshot_round_trip_and_diff() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let inv = Inventory::builder(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap();
+    let first = inv.collect().await;
+    let json = first.to_json().unwrap();
+    let back = Snapshot::from_json(&json).unwrap();
+    assert_eq!(back, first);
+    assert_eq!(back.to_json().unwrap(), json, "stable JSON");
+    let ids: Vec<&str> = first.resources.iter().map(|r| r.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted, "sorted by id");
+
+    // Nothing changed: an empty diff.
+    let again = inv.collect().await;
+    assert!(diff(&first, &again).is_empty(), "{:?}", diff(&first, &again));
+
+    // Delete a server: it is removed, its Block volume changes (references, status).
+    let web2 = first
+        .resources
+        .iter()
+        .find(|r| r.name == "web-2")
+        .unwrap()
+        .clone();
+    let web2_id = web2.id.rsplit('/').next().unwrap().to_owned();
+    sim.state().delete_server(&web2_id).unwrap();
+    let after = inv.collect().await;
+    let d = diff(&first, &after);
+    assert_eq!(d.removed.len(), 1, "{d:?}");
+    assert_eq!(d.removed[0].id, web2.id);
+    assert!(d.added.is_empty());
+    let detached: Vec<_> = d
+        .changed
+        .iter()
+        .filter(|c| c.kind == ResourceKind::BlockVolume)
+        .collect();
+    assert!(!detached.is_empty(), "{d:?}");
+    for c in &detached {
+        assert!(c.fields.contains(&"relations".to_owned()), "{c:?}");
+        assert!(c.fields.contains(&"object.references".to_owned()), "{c:?}");
+        assert!(c.fields.contains(&"state".to_owned()), "{c:?}");
+    }
+
+    // A listing that fails next time makes its resources unverified, not removed.
+    sim.set_faults(Faults {
+        locality_faults: vec![LocalityFault::unavailable("pl-waw")],
+        ..Faults::default()
+    });
+    let partial = inv.collect().await;
+    let d = diff(&after, &partial);
+    assert!(d.removed.is_empty(), "{d:?}");
+    assert!(
+        d.unverified.iter().any(|r| r.name == "batch-1"),
+        "{:?}",
+        d.unverified
+    );
+}
+
+#[tokio::test]
+async fn coverage_with_exclusions() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let snap = Inventory::builder(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    let by_name = |n: &str| {
+        snap.resources
+            .iter()
+            .find(|r| r.name == n)
+            .unwrap_or_else(|| panic!("{n}"))
+            .clone()
+    };
+    let db_password = by_name("db-password");
+    let web1 = by_name("web-1");
+    let policy = CoveragePolicy::new()
+        .protect(db_password.id.clone())
+        .protect(web1.id.rsplit('/').next().unwrap()) // the bare product ID works too
+        .exclude("name=api-*".parse::<Exclusion>().unwrap())
+        .exclude("tag=batch".parse::<Exclusion>().unwrap());
+    let report = policy.report(&snap);
+    assert_eq!(
+        report.resources.get(&db_password.id),
+        Some(&CoverageStatus::Protected)
+    );
+    assert_eq!(
+        report.resources.get(&web1.id),
+        Some(&CoverageStatus::Protected)
+    );
+    assert_eq!(
+        report.resources.get(&by_name("api-token").id),
+        Some(&CoverageStatus::Excluded)
+    );
+    assert_eq!(
+        report.resources.get(&by_name("batch-1").id),
+        Some(&CoverageStatus::Excluded)
+    );
+    assert_eq!(
+        report.resources.get(&by_name("backup-data").id),
+        Some(&CoverageStatus::Unprotected)
+    );
+    // VPCs are not backup-able: not counted.
+    assert!(!report.resources.contains_key(&by_name("production-vpc").id));
+    let secrets = report
+        .by_kind
+        .iter()
+        .find(|r| r.kind == ResourceKind::Secret)
+        .unwrap();
+    assert_eq!(
+        (
+            secrets.counts.protected,
+            secrets.counts.unprotected,
+            secrets.counts.excluded
+        ),
+        (1, 0, 1)
+    );
+    assert_eq!(secrets.percentage, Some(100.0));
+    let t = report.total;
+    assert_eq!(
+        (t.protected + t.unprotected + t.excluded) as usize,
+        report.resources.len()
+    );
+    assert_eq!(report.by_project.len(), 1);
+    let p = t.percentage().unwrap();
+    assert!(p > 0.0 && p < 100.0, "{p}");
+}
+
+#[tokio::test]
+async fn the_stream_yields_resources_before_their_listing_report() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let inv = Inventory::builder(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap();
+    let mut stream = inv.stream();
+    let mut finished: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut resources = 0;
+    let mut completed = 0;
+    while let Some(event) = stream.next().await {
+        match event {
+            Event::Resource(r) => {
+                resources += 1;
+                let key = (r.source.clone(), r.locality.to_string());
+                assert!(
+                    !finished.contains(&key),
+                    "{} arrived after its listing's report",
+                    r.id
+                );
+            }
+            Event::Finished(l) => {
+                assert!(finished.insert((l.source.clone(), l.locality.to_string())));
+            }
+            Event::Completed(_) => completed += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(completed, 1);
+    assert!(resources > 20);
+    assert_eq!(finished.len(), 33);
+}
