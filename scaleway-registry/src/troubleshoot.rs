@@ -245,19 +245,33 @@ impl RegistryApi {
         region: &Region,
         denied: Vec<scaleway_core::PermissionDenied>,
     ) -> RegistryError {
-        // Can the key read any namespace of the region?
-        let visible = match self.list_namespaces().collect(region).await {
-            Ok(v) => v,
-            Err(RegistryError::PermissionDenied { project, .. }) => {
-                return RegistryError::PermissionDenied {
-                    permission_set: crate::error::permission_set_for(&denied),
-                    project,
-                    denied,
-                };
+        // Which namespaces can the key read, in any region?
+        let mut visible: Vec<Namespace> = Vec::new();
+        let mut readable_somewhere = false;
+        for r in self.list_namespaces().all_regions().await {
+            match r.outcome {
+                LocalityOutcome::Ok(list) => {
+                    readable_somewhere = true;
+                    visible.extend(list);
+                }
+                LocalityOutcome::NotAvailable => {}
+                LocalityOutcome::Failed(e) => match self.explain(e) {
+                    RegistryError::PermissionDenied { .. } => {}
+                    other => return other,
+                },
             }
-            Err(other) => return other,
-        };
-        if let Some(ns) = visible.iter().find(|n| n.name == reference.namespace()) {
+        }
+        if !readable_somewhere {
+            return RegistryError::PermissionDenied {
+                permission_set: crate::error::permission_set_for(&denied),
+                project: self.key_project().await,
+                denied,
+            };
+        }
+        if let Some(ns) = visible
+            .iter()
+            .find(|n| n.name == reference.namespace() && n.region == *region)
+        {
             // Visible through the API but refused by the registry: the permission on its
             // project is what is missing.
             return RegistryError::PermissionDenied {
