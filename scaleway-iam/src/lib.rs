@@ -1,1 +1,37 @@
-//! scaleway-iam (work in progress).
+//! Scaleway IAM v1alpha1 and Account v3 for Rust: typed calls, key provisioning and
+//! rotation, and a policy checker that says whether a key can do a job — and nothing more.
+//!
+//! * [`IamApi`] / [`AccountApi`]: users, applications, groups and members, policies,
+//!   rules, permission sets, API keys, projects — all through [`scaleway_core::Client`]
+//!   (its errors, retries and pagination);
+//! * [`checker`]: profiles, the implication catalogue (from Scaleway's documentation),
+//!   resolution through groups, findings, verdict, remediation, JSON and text reports;
+//! * [`provision`]: create (or reuse) an application, its policy and an expiring key;
+//!   rotate a key without ever deleting the old one before the new one is ready.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use scaleway_iam::checker::{Checker, Profile, Target};
+//!
+//! let client = scaleway_core::Client::from_env()?;
+//! let target = Target::project(client.default_project_id()?.clone());
+//! let report = Checker::new()
+//!     .self_check(&client, &Profile::builtin("inventory-readonly")?, &target)
+//!     .await?;
+//! println!("{report}");
+//! # Ok(()) }
+//! ```
+
+mod api;
+pub mod checker;
+mod model;
+pub mod provision;
+
+pub use api::{
+    AccountApi, ApiKeys, Applications, CreateApiKey, CreatePolicy, Groups, IamApi, List,
+    ListKind, PermissionSets, Policies, Projects, Rules, UpdateApiKey, Users,
+};
+pub use model::*;
+pub use scaleway_core::Error;

@@ -1,0 +1,630 @@
+//! The policy checker: can this key do the job, and nothing more?
+//!
+//! * [`Profile`]: what the job needs (built-in or from a file);
+//! * [`Catalogue`]: which permission set covers which, from Scaleway's documentation;
+//! * [`Checker::audit`] (a separate key with IAM read inspects the target key) and
+//!   [`Checker::self_check`] (the key inspects itself, falling back to probing when it
+//!   cannot read IAM);
+//! * the [`Report`]: findings with the policy / rule / group path that caused them, a
+//!   [`Verdict`], remediation as `scw` commands and policy rules, stable JSON and text.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use scaleway_iam::checker::{Checker, Profile, Target};
+//!
+//! let auditor = scaleway_core::Client::from_env()?; // a key with IAMReadOnly
+//! let profile = Profile::builtin("byoc-kapsule")?;
+//! let target = Target::project("11111111-1111-1111-1111-111111111111".parse()?);
+//! let customer_key = "SCWXXXXXXXXXXXXXXXXX".parse()?;
+//! let report = Checker::new().audit(&auditor, &customer_key, &profile, &target).await?;
+//! println!("{}", report.to_text());
+//! if !report.verdict.is_ready() {
+//!     println!("{}", report.to_json()?);
+//! }
+//! # Ok(()) }
+//! ```
+
+pub mod catalogue;
+pub mod condition;
+mod evaluate;
+mod probe;
+pub mod profile;
+mod render;
+mod report;
+mod resolve;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use scaleway_core::{AccessKey, Client, Error, OrganizationId, ProjectId, Region, Timestamp, Zone};
+
+pub use catalogue::{Basis, Catalogue, CatalogueError, Coverage, SetInfo, SetKind};
+pub use condition::{ConditionOutcome, RequestContext};
+pub use evaluate::Resolution;
+pub use profile::{
+    BUILTIN_PROFILES, ExcessAction, ExcessRules, Profile, ProfileError, ProfileFormat,
+    RequiredScope, Requirement,
+};
+pub use report::{
+    DeniedAction, Finding, FindingKind, Grant, GrantPath, KeySummary, Mode, REPORT_SCHEMA_VERSION,
+    Remediation, Report, Severity, TargetSummary, Verdict,
+};
+
+use evaluate::{Draft, EvalSettings};
+use probe::ProbeResult;
+
+use crate::IamApi;
+
+/// What the key is checked for: the project(s) the job runs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Target {
+    /// Target projects (at least one for project-level requirements).
+    pub project_ids: Vec<ProjectId>,
+    /// The Organization, when known (otherwise taken from the bearer).
+    pub organization_id: Option<OrganizationId>,
+}
+
+impl Target {
+    /// One project.
+    pub fn project(project_id: ProjectId) -> Self {
+        Target {
+            project_ids: vec![project_id],
+            organization_id: None,
+        }
+    }
+
+    /// Several projects.
+    pub fn projects(project_ids: Vec<ProjectId>) -> Self {
+        Target {
+            project_ids,
+            organization_id: None,
+        }
+    }
+}
+
+/// Checker settings.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// The clock (default: now). Tests and replays set it.
+    pub now: Option<Timestamp>,
+    /// How long after an IAM change the result may still change (default: the catalogue's
+    /// documented propagation time, 300 s).
+    pub propagation_window: Option<Duration>,
+    /// What the key's requests will look like, to evaluate conditions.
+    pub request_context: RequestContext,
+    /// Zone of zoned probes (default `fr-par-1`).
+    pub probe_zone: Zone,
+    /// Region of regional probes (default `fr-par`).
+    pub probe_region: Region,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            now: None,
+            propagation_window: None,
+            request_context: RequestContext::default(),
+            probe_zone: Zone::FrPar1,
+            probe_region: Region::FrPar,
+        }
+    }
+}
+
+/// Runs checks. Cheap to build; holds a catalogue reference and options.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    catalogue: Catalogue,
+    options: CheckOptions,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker::new()
+    }
+}
+
+impl Checker {
+    /// A checker with the built-in catalogue and default options.
+    pub fn new() -> Self {
+        Checker {
+            catalogue: Catalogue::builtin().clone(),
+            options: CheckOptions::default(),
+        }
+    }
+
+    /// Uses another catalogue.
+    #[must_use]
+    pub fn with_catalogue(mut self, catalogue: Catalogue) -> Self {
+        self.catalogue = catalogue;
+        self
+    }
+
+    /// Uses these options.
+    #[must_use]
+    pub fn with_options(mut self, options: CheckOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The options.
+    pub fn options(&self) -> &CheckOptions {
+        &self.options
+    }
+
+    fn now(&self) -> Timestamp {
+        self.options.now.unwrap_or_else(chrono::Utc::now)
+    }
+
+    fn window(&self) -> chrono::Duration {
+        let d = self.options.propagation_window.unwrap_or_else(|| {
+            Duration::from_secs(
+                self.catalogue
+                    .fact("propagation")
+                    .and_then(|f| f.seconds)
+                    .unwrap_or(300),
+            )
+        });
+        chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::seconds(300))
+    }
+
+    fn check_target(target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
+        if let Err(m) = profile.validate() {
+            return Err(Error::invalid_request(format!("profile {}: {m}", profile.name)));
+        }
+        let needs_project = profile
+            .requirements
+            .iter()
+            .any(|r| r.scope == RequiredScope::Project);
+        if needs_project && target.project_ids.is_empty() {
+            return Err(Error::invalid_request(format!(
+                "profile {} needs a target project: give its ID (e.g. --project-id)",
+                profile.name
+            )));
+        }
+        Ok(target.project_ids.iter().map(ToString::to_string).collect())
+    }
+
+    /// Evaluates an already resolved key (no I/O): what [`Checker::audit`] does after
+    /// reading IAM. Useful to test profiles, or to check data read some other way.
+    ///
+    /// # Errors
+    ///
+    /// An invalid profile, or a profile needing a project with no target project.
+    pub fn evaluate(
+        &self,
+        resolution: &Resolution,
+        profile: &Profile,
+        target: &Target,
+        mode: Mode,
+    ) -> Result<Report, Error> {
+        let targets = Self::check_target(target, profile)?;
+        let now = self.now();
+        let settings = EvalSettings {
+            catalogue: &self.catalogue,
+            now,
+            window: self.window(),
+            context: &self.options.request_context,
+        };
+        let drafts = evaluate::evaluate_resolution(&settings, profile, &targets, resolution);
+        Ok(self.assemble(drafts, resolution, profile, target, &targets, mode, false))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        &self,
+        drafts: Vec<Draft>,
+        res: &Resolution,
+        profile: &Profile,
+        target: &Target,
+        targets: &[String],
+        mode: Mode,
+        confirmed_live: bool,
+    ) -> Report {
+        let now = self.now();
+        let outcome = evaluate::finish(drafts);
+        let settles = evaluate::settles_at(&outcome.findings);
+        let verdict = evaluate::verdict(&outcome.findings, settles, confirmed_live, now);
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            profile: profile.name.clone(),
+            catalogue_version: self.catalogue.version().to_owned(),
+            checked_at: now,
+            mode,
+            verdict,
+            key: KeySummary {
+                access_key: res
+                    .key
+                    .as_ref()
+                    .map(|k| k.access_key.to_string())
+                    .unwrap_or_default(),
+                bearer_type: res.bearer.as_ref().map(|b| b.kind().to_owned()),
+                bearer_id: res.bearer.as_ref().map(|b| b.id().to_owned()),
+                bearer_name: res.bearer_name.clone(),
+                default_project_id: res.key.as_ref().map(|k| k.default_project_id.clone()),
+                created_at: res.key.as_ref().and_then(|k| k.created_at),
+                expires_at: res.key.as_ref().and_then(|k| k.expires_at),
+            },
+            target: TargetSummary {
+                organization_id: target
+                    .organization_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .or_else(|| res.organization_id.clone()),
+                project_ids: targets.to_vec(),
+            },
+            findings: outcome.findings,
+            remediation: outcome.remediation,
+            grants: res.grants.clone(),
+        }
+    }
+
+    /// Auditor mode: `auditor` (a key with IAM read, e.g. `IAMReadOnly`) inspects
+    /// `access_key`.
+    ///
+    /// Without the target key's secret the checker cannot see whether recent IAM changes
+    /// are in force yet: such a result is `PendingPropagation` until the propagation
+    /// window has passed. [`Checker::audit_confirming`] removes that wait.
+    ///
+    /// # Errors
+    ///
+    /// The auditor cannot read IAM (403), is refused (401), or the API cannot be reached;
+    /// an invalid profile or target.
+    pub async fn audit(
+        &self,
+        auditor: &Client,
+        access_key: &AccessKey,
+        profile: &Profile,
+        target: &Target,
+    ) -> Result<Report, Error> {
+        self.audit_inner(auditor, access_key, None, profile, target)
+            .await
+    }
+
+    /// Auditor mode, with a client holding the target key's own secret: when IAM changed
+    /// recently and nothing blocks, the key is probed to confirm the changes are in force
+    /// (used by key rotation).
+    ///
+    /// # Errors
+    ///
+    /// See [`Checker::audit`]; `key_client` must have an access key.
+    pub async fn audit_confirming(
+        &self,
+        auditor: &Client,
+        key_client: &Client,
+        profile: &Profile,
+        target: &Target,
+    ) -> Result<Report, Error> {
+        let ak = key_client.access_key()?.clone();
+        self.audit_inner(auditor, &ak, Some(key_client), profile, target)
+            .await
+    }
+
+    async fn audit_inner(
+        &self,
+        auditor: &Client,
+        access_key: &AccessKey,
+        key_client: Option<&Client>,
+        profile: &Profile,
+        target: &Target,
+    ) -> Result<Report, Error> {
+        let targets = Self::check_target(target, profile)?;
+        let iam = IamApi::new(auditor);
+        let res = resolve::resolve(&iam, &self.catalogue, access_key).await?;
+        self.finish_resolved(res, key_client, profile, target, &targets, Mode::Auditor)
+            .await
+    }
+
+    async fn finish_resolved(
+        &self,
+        res: Resolution,
+        key_client: Option<&Client>,
+        profile: &Profile,
+        target: &Target,
+        targets: &[String],
+        mode: Mode,
+    ) -> Result<Report, Error> {
+        let now = self.now();
+        let settings = EvalSettings {
+            catalogue: &self.catalogue,
+            now,
+            window: self.window(),
+            context: &self.options.request_context,
+        };
+        let mut drafts = evaluate::evaluate_resolution(&settings, profile, targets, &res);
+        let recent = drafts
+            .iter()
+            .find_map(|d| match &d.kind {
+                FindingKind::RecentIamChange { what, .. } => Some(what.clone()),
+                _ => None,
+            });
+        let blocking = drafts.iter().any(|d| d.severity == Severity::Blocking);
+        let mut confirmed = false;
+        if let (Some(what), Some(kc), false) = (recent, key_client, blocking) {
+            let only_key = what.iter().all(|w| w.starts_with("API key"));
+            let (ok, mut extra) = self.confirm(kc, profile, targets, only_key).await;
+            confirmed = ok;
+            drafts.append(&mut extra);
+        }
+        Ok(self.assemble(drafts, &res, profile, target, targets, mode, confirmed))
+    }
+
+    /// Probes with the key itself to confirm recent changes are in force.
+    async fn confirm(
+        &self,
+        key_client: &Client,
+        profile: &Profile,
+        targets: &[String],
+        only_key_changed: bool,
+    ) -> (bool, Vec<Draft>) {
+        match probe::liveness(key_client).await {
+            ProbeResult::Allowed => {}
+            _ => return (false, Vec::new()),
+        }
+        let mut products = Vec::new();
+        if !only_key_changed {
+            for req in &profile.requirements {
+                let ps = probe::products_of(&self.catalogue, &req.permission_set);
+                for p in ps {
+                    let Some(def) = probe::probe_for(&p) else {
+                        return (false, Vec::new()); // cannot confirm this product
+                    };
+                    for t in targets {
+                        let r = probe::run(
+                            key_client,
+                            def,
+                            t,
+                            &self.options.probe_zone,
+                            &self.options.probe_region,
+                        )
+                        .await;
+                        if !matches!(r, ProbeResult::Allowed) {
+                            return (false, Vec::new());
+                        }
+                    }
+                    products.push(p);
+                }
+            }
+        }
+        products.sort();
+        products.dedup();
+        let msg = if products.is_empty() {
+            "the key authenticates: it is in force".to_owned()
+        } else {
+            format!(
+                "the key authenticates and reads {} in the target project(s): the recent changes are in force",
+                products.join(", ")
+            )
+        };
+        (
+            true,
+            vec![Draft::new(
+                Severity::Info,
+                FindingKind::ConfirmedLive { products },
+                msg,
+            )],
+        )
+    }
+
+    /// Self-check mode: the key (`client`) inspects itself. When it cannot read IAM (403),
+    /// the checker probes one cheap read per required product and says what it could not
+    /// prove.
+    ///
+    /// # Errors
+    ///
+    /// An invalid profile or target, the client has no access key, or the API cannot be
+    /// reached. A refused key (401) is a report, not an error.
+    pub async fn self_check(
+        &self,
+        client: &Client,
+        profile: &Profile,
+        target: &Target,
+    ) -> Result<Report, Error> {
+        let targets = Self::check_target(target, profile)?;
+        let ak = client.access_key()?.clone();
+        let iam = IamApi::new(client);
+        match resolve::resolve(&iam, &self.catalogue, &ak).await {
+            Ok(res) => {
+                self.finish_resolved(res, Some(client), profile, target, &targets, Mode::SelfCheck)
+                    .await
+            }
+            Err(e) if e.is_permission_denied() => {
+                self.probe_mode(client, &ak, &e, profile, target, &targets)
+                    .await
+            }
+            Err(e) if e.is_authentication_denied() => {
+                let res = Resolution {
+                    key: None,
+                    ..Resolution::default()
+                };
+                let reason = probe::auth_reason(&e);
+                let drafts = vec![rejected_draft(&reason)];
+                let mut r = self.assemble(drafts, &res, profile, target, &targets, Mode::SelfCheck, false);
+                r.key.access_key = ak.to_string();
+                Ok(r)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn probe_mode(
+        &self,
+        client: &Client,
+        ak: &AccessKey,
+        iam_error: &Error,
+        profile: &Profile,
+        target: &Target,
+        targets: &[String],
+    ) -> Result<Report, Error> {
+        let cat = &self.catalogue;
+        let mut drafts = vec![Draft::new(
+            Severity::Info,
+            FindingKind::IamReadRefused {
+                denied: probe::denied_of(iam_error),
+            },
+            "the key cannot read IAM, so the result comes from probing: one read per required product with the key itself. It also shows the key holds none of IAMReadOnly, IAMManager, OrganizationManager".into(),
+        )];
+        drafts.push(Draft::new(
+            Severity::Info,
+            FindingKind::NotProven {
+                what: "expiry, default project, bearer type, grants on other projects and other Organization-level sets".into(),
+            },
+            "without IAM read the checker cannot see the key's expiry, default project, bearer, nor grants beyond the probed reads".into(),
+        ));
+        let mut cache: BTreeMap<(String, String), ProbeResult> = BTreeMap::new();
+        for req in &profile.requirements {
+            let set = &req.permission_set;
+            if req.scope == RequiredScope::Organization {
+                drafts.push(Draft::new(
+                    Severity::Warning,
+                    FindingKind::NotProven {
+                        what: format!("{set} at Organization level"),
+                    },
+                    format!("{set} at Organization level cannot be proven by probing"),
+                ));
+                continue;
+            }
+            if !cat.knows(set) {
+                drafts.push(Draft::new(
+                    Severity::Warning,
+                    FindingKind::UnknownPermissionSet {
+                        permission_set: set.clone(),
+                    },
+                    format!("the profile requires {set}, which the catalogue does not know"),
+                ));
+            }
+            let products = probe::products_of(cat, set);
+            let kind = cat.set(set).map(|s| s.kind);
+            let mut unprobed: Vec<String> = Vec::new();
+            for product in &products {
+                let Some(def) = probe::probe_for(product) else {
+                    unprobed.push(product.clone());
+                    continue;
+                };
+                for t in targets {
+                    let key = (product.clone(), t.clone());
+                    let r = match cache.get(&key) {
+                        Some(r) => r.clone(),
+                        None => {
+                            let r = probe::run(
+                                client,
+                                def,
+                                t,
+                                &self.options.probe_zone,
+                                &self.options.probe_region,
+                            )
+                            .await;
+                            cache.insert(key, r.clone());
+                            r
+                        }
+                    };
+                    match r {
+                        ProbeResult::Allowed => drafts.push(Draft::new(
+                            Severity::Info,
+                            FindingKind::ProbeAllowed {
+                                product: product.clone(),
+                                project_id: t.clone(),
+                                route: def.route.into(),
+                            },
+                            format!("{set}: reading {product} in project {t} works"),
+                        )),
+                        ProbeResult::Denied(denied) => {
+                            let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
+                            let mut d = Draft::new(
+                                Severity::Blocking,
+                                FindingKind::ProbeDenied {
+                                    product: product.clone(),
+                                    project_id: t.clone(),
+                                    route: def.route.into(),
+                                    denied: denied.clone(),
+                                },
+                                format!(
+                                    "{set}: reading {product} in project {t} is refused ({})",
+                                    denied
+                                        .iter()
+                                        .map(|d| format!("{} on {}", d.action, d.resource))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
+                            d.fix = Some((
+                                format!("add a rule granting {set} on project {t} to the key's application"),
+                                Some(format!(
+                                    "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
+                                )),
+                                Some(rule),
+                            ));
+                            drafts.push(d);
+                        }
+                        ProbeResult::Rejected(reason) => {
+                            drafts.push(rejected_draft(&reason));
+                            break;
+                        }
+                        ProbeResult::Inconclusive(err) => drafts.push(Draft::new(
+                            Severity::Warning,
+                            FindingKind::ProbeInconclusive {
+                                product: product.clone(),
+                                project_id: t.clone(),
+                                error: err.clone(),
+                            },
+                            format!("{set}: probing {product} in project {t} gave no answer ({err})"),
+                        )),
+                    }
+                }
+            }
+            if !unprobed.is_empty() {
+                drafts.push(Draft::new(
+                    Severity::Warning,
+                    FindingKind::NotProven {
+                        what: format!("{set}: {}", unprobed.join(", ")),
+                    },
+                    format!(
+                        "{set}: {} cannot be probed through the JSON API (Object Storage is S3, for example): not proven",
+                        unprobed.join(", ")
+                    ),
+                ));
+            }
+            if matches!(kind, Some(SetKind::Full | SetKind::Action)) && !products.is_empty() {
+                drafts.push(Draft::new(
+                    Severity::Info,
+                    FindingKind::NotProven {
+                        what: format!("{set}: write access"),
+                    },
+                    format!("{set}: a read proves read access only; write access is not proven"),
+                ));
+            }
+        }
+        let res = Resolution::default();
+        let mut report = self.assemble(drafts, &res, profile, target, targets, Mode::Probe, false);
+        report.key.access_key = ak.to_string();
+        Ok(report)
+    }
+}
+
+fn rejected_draft(reason: &str) -> Draft {
+    match reason {
+        "expired" => Draft::new(
+            Severity::Blocking,
+            FindingKind::KeyExpired { expired_at: None },
+            "the API refuses the key: it has expired".into(),
+        ),
+        "not_found" => Draft::new(
+            Severity::Blocking,
+            FindingKind::KeyNotFound,
+            "the API refuses the key: it does not exist (deleted, or not yet in force)".into(),
+        ),
+        other => Draft::new(
+            Severity::Blocking,
+            FindingKind::KeyRejected {
+                reason: other.to_owned(),
+            },
+            format!("the API refuses the key ({other})"),
+        ),
+    }
+}

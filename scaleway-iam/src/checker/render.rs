@@ -1,0 +1,87 @@
+//! The readable text rendering of a [`Report`].
+
+use std::fmt::{self, Write};
+
+use super::report::{Report, Severity, Verdict};
+
+impl Report {
+    /// A readable multi-line rendering: verdict, key, findings with their paths,
+    /// remediation.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = self.write_text(&mut s);
+        s
+    }
+
+    fn write_text(&self, s: &mut String) -> fmt::Result {
+        let verdict = match &self.verdict {
+            Verdict::Ready => "READY".to_owned(),
+            Verdict::Invalid { blocking } => {
+                format!("INVALID ({} blocking finding(s))", blocking.len())
+            }
+            Verdict::PendingPropagation {
+                recheck_after,
+                recheck_in_seconds,
+                ..
+            } => format!(
+                "PENDING PROPAGATION: check again after {} (in {recheck_in_seconds} s)",
+                recheck_after.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        };
+        writeln!(s, "{verdict}")?;
+        let bearer = match (&self.key.bearer_type, &self.key.bearer_name, &self.key.bearer_id) {
+            (Some(t), Some(n), _) => format!("{t} \"{n}\""),
+            (Some(t), None, Some(id)) => format!("{t} {id}"),
+            _ => "unknown bearer".to_owned(),
+        };
+        writeln!(
+            s,
+            "key {} ({bearer}) checked for profile {} on project(s) {} [{} mode, catalogue {}]",
+            if self.key.access_key.is_empty() { "?" } else { &self.key.access_key },
+            self.profile,
+            if self.target.project_ids.is_empty() {
+                "-".to_owned()
+            } else {
+                self.target.project_ids.join(", ")
+            },
+            match self.mode {
+                super::Mode::Auditor => "auditor",
+                super::Mode::SelfCheck => "self-check",
+                super::Mode::Probe => "probe",
+            },
+            self.catalogue_version
+        )?;
+        writeln!(s)?;
+        for f in &self.findings {
+            let mark = match f.severity {
+                Severity::Blocking => "✗",
+                Severity::Warning => "!",
+                Severity::Info => "✓",
+            };
+            writeln!(s, "{mark} [{}] {} ({})", f.id, f.message, f.code())?;
+            for p in &f.paths {
+                writeln!(s, "      from {p}")?;
+            }
+        }
+        if !self.remediation.is_empty() {
+            writeln!(s)?;
+            writeln!(s, "To fix:")?;
+            for r in &self.remediation {
+                writeln!(s, "  [{}] {}", r.finding, r.summary)?;
+                if let Some(c) = &r.scw_command {
+                    writeln!(s, "      $ {c}")?;
+                }
+                if let Some(rule) = &r.rule {
+                    writeln!(s, "      rule: {rule}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
