@@ -9,9 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{RegistryError, Result};
-use crate::model::{
-    Image, ImageVisibility, Namespace, NamespaceOrderBy, OrderBy, Regional, Tag,
-};
+use crate::model::{Image, ImageVisibility, Namespace, NamespaceOrderBy, OrderBy, Regional, Tag};
 use crate::pull::Pull;
 use crate::reference::{ImageReference, RegistryHosts};
 
@@ -109,7 +107,10 @@ impl RegistryApi {
     /// [`RegistryError`]; a missing namespace is [`RegistryError::Api`] with
     /// `is_not_found()`.
     pub async fn get_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
-        let rb = self.client.get(NAMESPACE).path("namespace_id", namespace_id);
+        let rb = self
+            .client
+            .get(NAMESPACE)
+            .path("namespace_id", namespace_id);
         self.call(rb, region).await
     }
 
@@ -129,7 +130,10 @@ impl RegistryApi {
     ///
     /// [`RegistryError`].
     pub async fn delete_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
-        let rb = self.client.delete(NAMESPACE).path("namespace_id", namespace_id);
+        let rb = self
+            .client
+            .delete(NAMESPACE)
+            .path("namespace_id", namespace_id);
         self.call(rb, region).await
     }
 
@@ -346,15 +350,20 @@ impl Listing {
     {
         let only = only.map(|rs| rs.into_iter().map(Locality::Region).collect());
         let this = self.clone();
-        fanout::fan_out(ProductLocalities::REGISTRY, only, REGION_CONCURRENCY, move |loc| {
-            let this = this.clone();
-            async move {
-                let region = loc
-                    .region()
-                    .ok_or_else(|| Error::invalid_request("the registry is regional"))?;
-                this.raw_items::<T>(&region).try_collect::<Vec<T>>().await
-            }
-        })
+        fanout::fan_out(
+            ProductLocalities::REGISTRY,
+            only,
+            REGION_CONCURRENCY,
+            move |loc| {
+                let this = this.clone();
+                async move {
+                    let region = loc
+                        .region()
+                        .ok_or_else(|| Error::invalid_request("the registry is regional"))?;
+                    this.raw_items::<T>(&region).try_collect::<Vec<T>>().await
+                }
+            },
+        )
         .await
     }
 }

@@ -214,7 +214,9 @@ pub enum RegistryError {
         message: String,
     },
     /// The registry could not be reached, or the transfer broke, after retries.
-    #[error("cannot reach the registry at {host} ({message}): check the network, or the region's registry host")]
+    #[error(
+        "cannot reach the registry at {host} ({message}): check the network, or the region's registry host"
+    )]
     Transport {
         /// The host.
         host: String,
@@ -261,7 +263,11 @@ impl RegistryError {
         }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         Self::Io {
             action,
             path: path.into(),
@@ -326,7 +332,10 @@ fn permission_message(set: &str, project: Option<&str>, denied: &[PermissionDeni
     let _ = write!(
         s,
         ": add the permission set `{set}` to a rule of its policy, scoped to {}",
-        project.map_or_else(|| "the namespace's project".to_owned(), |p| format!("project {p}"))
+        project.map_or_else(
+            || "the namespace's project".to_owned(),
+            |p| format!("project {p}")
+        )
     );
     if !denied.is_empty() {
         s.push_str(" (denied: ");
@@ -349,7 +358,12 @@ fn join_regions(regions: &[Region]) -> String {
         .join(", ")
 }
 
-fn region_message(ns: &str, requested: &Region, found: &[Region], suggestion: Option<&str>) -> String {
+fn region_message(
+    ns: &str,
+    requested: &Region,
+    found: &[Region],
+    suggestion: Option<&str>,
+) -> String {
     let mut s = format!(
         "namespace `{ns}` does not exist in {requested}: it is in {}: use that region",
         join_regions(found)
@@ -360,19 +374,34 @@ fn region_message(ns: &str, requested: &Region, found: &[Region], suggestion: Op
     s
 }
 
-fn other_project_message(ns: &str, region: &Region, key_project: Option<&str>, readable: &[String]) -> String {
-    let mut s = format!("namespace `{ns}` ({region}) belongs to a project this API key has no registry permission on");
+fn other_project_message(
+    ns: &str,
+    region: &Region,
+    key_project: Option<&str>,
+    readable: &[String],
+) -> String {
+    let mut s = format!(
+        "namespace `{ns}` ({region}) belongs to a project this API key has no registry permission on"
+    );
     if let Some(p) = key_project {
         let _ = write!(s, "; the key is scoped to project {p}");
     }
     if !readable.is_empty() {
-        let _ = write!(s, " and can read namespaces of project(s) {} only", readable.join(", "));
+        let _ = write!(
+            s,
+            " and can read namespaces of project(s) {} only",
+            readable.join(", ")
+        );
     }
     s.push_str(": use an API key of the namespace's project, or add `ContainerRegistryReadOnly` on that project to the key's policy");
     s
 }
 
-fn namespace_not_found_message(name: &str, regions: &[Region], key_project: Option<&str>) -> String {
+fn namespace_not_found_message(
+    name: &str,
+    regions: &[Region],
+    key_project: Option<&str>,
+) -> String {
     let mut s = format!(
         "no namespace `{name}` visible to this API key in {}: check the name",
         join_regions(regions)
@@ -396,7 +425,9 @@ fn quoted(names: &[String]) -> String {
 
 fn image_not_found_message(ns: &str, image: &str, region: &Region, closest: &[String]) -> String {
     if closest.is_empty() {
-        format!("image `{image}` does not exist in namespace `{ns}` ({region}): the namespace has no images")
+        format!(
+            "image `{image}` does not exist in namespace `{ns}` ({region}): the namespace has no images"
+        )
     } else {
         format!(
             "image `{image}` does not exist in namespace `{ns}` ({region}); closest existing images: {}",
@@ -406,7 +437,11 @@ fn image_not_found_message(ns: &str, image: &str, region: &Region, closest: &[St
 }
 
 fn tag_not_found_message(repo: &str, tag: &str, closest: &[String]) -> String {
-    let what = if tag.starts_with("sha256:") { "digest" } else { "tag" };
+    let what = if tag.starts_with("sha256:") {
+        "digest"
+    } else {
+        "tag"
+    };
     if closest.is_empty() {
         format!("{what} `{tag}` does not exist for `{repo}`: the image has no tags")
     } else {
@@ -439,9 +474,6 @@ mod tests {
             e.to_string(),
             "image `apii` does not exist in namespace `acme` (fr-par); closest existing images: `api`"
         );
-        assert_eq!(
-            permission_set_for(&[]),
-            "ContainerRegistryReadOnly"
-        );
+        assert_eq!(permission_set_for(&[]), "ContainerRegistryReadOnly");
     }
 }

@@ -52,7 +52,9 @@ mod pull;
 mod reference;
 mod troubleshoot;
 
-pub use api::{ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions};
+pub use api::{
+    ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions,
+};
 pub use error::{KeyProblem, RegistryError, Result};
 pub use model::{
     Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,

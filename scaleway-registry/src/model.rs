@@ -178,9 +178,7 @@ impl Namespace {
     pub fn pull_host(&self) -> String {
         match self.endpoint.split_once('/') {
             Some((host, _)) if !host.is_empty() => host.to_owned(),
-            _ if !self.endpoint.is_empty() && !self.endpoint.contains('/') => {
-                self.endpoint.clone()
-            }
+            _ if !self.endpoint.is_empty() && !self.endpoint.contains('/') => self.endpoint.clone(),
             _ => RegistryHosts::canonical_host(&self.region),
         }
     }
@@ -304,7 +302,10 @@ mod tests {
             "id": "i", "name": "a/b", "visibility": "friends_only", "status_message": null
         }))
         .unwrap();
-        assert_eq!(img.visibility, ImageVisibility::Unknown("friends_only".into()));
+        assert_eq!(
+            img.visibility,
+            ImageVisibility::Unknown("friends_only".into())
+        );
         assert_eq!(img.status, ImageStatus::UnknownStatus);
     }
 

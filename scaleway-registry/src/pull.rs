@@ -278,8 +278,16 @@ impl Pull {
     pub async fn send(self) -> Result<PullReport> {
         let started = Instant::now();
         let region = self.api.region_of(&self.reference)?;
-        if self.reference.namespace().bytes().any(|b| b.is_ascii_uppercase())
-            || self.reference.image().bytes().any(|b| b.is_ascii_uppercase())
+        if self
+            .reference
+            .namespace()
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            || self
+                .reference
+                .image()
+                .bytes()
+                .any(|b| b.is_ascii_uppercase())
         {
             // Distribution names are lower-case: say which existing name was meant.
             return Err(self.api.diagnose_missing(&self.reference).await);
@@ -290,37 +298,36 @@ impl Pull {
         // Manifest (or index) by tag or digest; oci-client verifies its digest.
         let (top, top_digest) = ctx.manifest(&self, &ctx.oci_ref).await?;
         let parsed: Manifestish = parse_manifest(&top, &top_digest)?;
-        let (manifest_bytes, manifest_digest, index, platform) = if let Some(entries) =
-            &parsed.manifests
-        {
-            let entry = entries
-                .iter()
-                .find(|e| {
-                    e.platform.as_ref().is_some_and(|p| {
-                        self.platform
-                            .matches(&p.os, &p.architecture, p.variant.as_deref())
+        let (manifest_bytes, manifest_digest, index, platform) =
+            if let Some(entries) = &parsed.manifests {
+                let entry = entries
+                    .iter()
+                    .find(|e| {
+                        e.platform.as_ref().is_some_and(|p| {
+                            self.platform
+                                .matches(&p.os, &p.architecture, p.variant.as_deref())
+                        })
                     })
-                })
-                .ok_or_else(|| RegistryError::PlatformNotFound {
-                    reference: self.reference.to_string(),
-                    requested: self.platform.to_string(),
-                    available: entries
-                        .iter()
-                        .filter_map(|e| e.platform.as_ref())
-                        .map(PlatformJson::to_platform)
-                        .map(|p| p.to_string())
-                        .collect(),
-                })?;
-            let by_digest = ctx.oci_ref.clone_with_digest(entry.digest.clone());
-            let (bytes, digest) = ctx.manifest(&self, &by_digest).await?;
-            let platform = entry
-                .platform
-                .as_ref()
-                .map_or_else(|| self.platform.clone(), PlatformJson::to_platform);
-            (bytes, digest, Some((top, top_digest)), platform)
-        } else {
-            (top, top_digest, None, self.platform.clone())
-        };
+                    .ok_or_else(|| RegistryError::PlatformNotFound {
+                        reference: self.reference.to_string(),
+                        requested: self.platform.to_string(),
+                        available: entries
+                            .iter()
+                            .filter_map(|e| e.platform.as_ref())
+                            .map(PlatformJson::to_platform)
+                            .map(|p| p.to_string())
+                            .collect(),
+                    })?;
+                let by_digest = ctx.oci_ref.clone_with_digest(entry.digest.clone());
+                let (bytes, digest) = ctx.manifest(&self, &by_digest).await?;
+                let platform = entry
+                    .platform
+                    .as_ref()
+                    .map_or_else(|| self.platform.clone(), PlatformJson::to_platform);
+                (bytes, digest, Some((top, top_digest)), platform)
+            } else {
+                (top, top_digest, None, self.platform.clone())
+            };
         let manifest: Manifestish = parse_manifest(&manifest_bytes, &manifest_digest)?;
         let config = manifest
             .config
@@ -377,7 +384,11 @@ impl Pull {
         let layers: Vec<BlobSummary> = summaries.collect();
 
         // Complete: oci-layout and index.json (written last, atomically).
-        write_file(&self.out.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).await?;
+        write_file(
+            &self.out.join("oci-layout"),
+            br#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .await?;
         let index = layout_index(
             &media_type,
             &manifest_digest,
@@ -385,9 +396,10 @@ impl Pull {
             &platform,
             &self.reference,
         );
-        let index = serde_json::to_vec_pretty(&index).map_err(|e| RegistryError::InvalidArgument {
-            message: format!("cannot serialize index.json: {e}"),
-        })?;
+        let index =
+            serde_json::to_vec_pretty(&index).map_err(|e| RegistryError::InvalidArgument {
+                message: format!("cannot serialize index.json: {e}"),
+            })?;
         write_file(&self.out.join("index.json"), &index).await?;
         let _ = tokio::fs::remove_dir(self.out.join(PARTIAL_DIR)).await;
 
@@ -431,12 +443,15 @@ impl Ctx {
             user_agent: USER_AGENT,
             ..ClientConfig::default()
         };
-        let client = oci_client::Client::try_from(config).map_err(|e| RegistryError::Transport {
-            host: host.clone(),
-            message: format!("cannot initialise the registry client: {e}"),
-        })?;
+        let client =
+            oci_client::Client::try_from(config).map_err(|e| RegistryError::Transport {
+                host: host.clone(),
+                message: format!("cannot initialise the registry client: {e}"),
+            })?;
         let auth = match pull.api.client.secret_key() {
-            Some(secret) => RegistryAuth::Basic(USERNAME.to_owned(), secret.expose_secret().to_owned()),
+            Some(secret) => {
+                RegistryAuth::Basic(USERNAME.to_owned(), secret.expose_secret().to_owned())
+            }
             None => RegistryAuth::Anonymous,
         };
         let repository = pull.reference.repository();
@@ -548,9 +563,11 @@ impl Ctx {
                 let first = envelope.errors.first();
                 let message = first.map(|e| e.message.clone()).unwrap_or_default();
                 match first.map(|e| &e.code) {
-                    Some(OciErrorCode::NameUnknown | OciErrorCode::ManifestUnknown | OciErrorCode::NotFound) => {
-                        Failure::Missing
-                    }
+                    Some(
+                        OciErrorCode::NameUnknown
+                        | OciErrorCode::ManifestUnknown
+                        | OciErrorCode::NotFound,
+                    ) => Failure::Missing,
                     Some(OciErrorCode::Denied) => Failure::Denied(Vec::new()),
                     Some(OciErrorCode::Toomanyrequests) => Failure::Transient(message),
                     Some(OciErrorCode::NameInvalid) => Failure::Missing,
@@ -575,9 +592,10 @@ impl Ctx {
                     }),
                 }
             }
-            OciDistributionError::DigestError(DigestError::VerificationError { expected, actual }) => {
-                Failure::Final(RegistryError::DigestMismatch { expected, actual })
-            }
+            OciDistributionError::DigestError(DigestError::VerificationError {
+                expected,
+                actual,
+            }) => Failure::Final(RegistryError::DigestMismatch { expected, actual }),
             OciDistributionError::RequestError(e) => Failure::Transient(error_chain(&e)),
             OciDistributionError::IoError(e) => Failure::Transient(e.to_string()),
             other => Failure::Final(RegistryError::Registry {
@@ -596,9 +614,10 @@ impl Ctx {
                 host: self.host.clone(),
                 message,
             },
-            Failure::Missing => {
-                with_suggestion(pull.api.diagnose_missing(&pull.reference).await, &pull.reference)
-            }
+            Failure::Missing => with_suggestion(
+                pull.api.diagnose_missing(&pull.reference).await,
+                &pull.reference,
+            ),
             Failure::Denied(details) => match pull.api.region_of(&pull.reference) {
                 Ok(region) => {
                     pull.api
@@ -665,7 +684,10 @@ impl Ctx {
                     let actual = t.digest;
                     if actual != d.digest {
                         let _ = tokio::fs::remove_file(&partial).await;
-                        if t.resumed_from > 0 && !restarted_after_mismatch && attempt < pull.attempts {
+                        if t.resumed_from > 0
+                            && !restarted_after_mismatch
+                            && attempt < pull.attempts
+                        {
                             // The earlier partial download may have been the corrupt part.
                             restarted_after_mismatch = true;
                             continue;
@@ -686,7 +708,10 @@ impl Ctx {
                     return Ok((summary(false, resumed_bytes), downloaded));
                 }
                 Err(TransferError::Final(e)) => {
-                    if matches!(e, RegistryError::SizeMismatch { .. } | RegistryError::DigestMismatch { .. }) {
+                    if matches!(
+                        e,
+                        RegistryError::SizeMismatch { .. } | RegistryError::DigestMismatch { .. }
+                    ) {
                         let _ = tokio::fs::remove_file(&partial).await;
                     }
                     return Err(e);
@@ -706,7 +731,9 @@ impl Ctx {
                             return Err(RegistryError::Registry {
                                 status: 404,
                                 what: format!("blob {}", d.digest),
-                                message: "the manifest references a blob the registry does not have".into(),
+                                message:
+                                    "the manifest references a blob the registry does not have"
+                                        .into(),
                             });
                         }
                         f => return Err(self.finish(pull, f).await),
@@ -1038,7 +1065,10 @@ impl Descriptor {
 
     fn check(&self, manifest: &str) -> Result<()> {
         if self.size < 0 {
-            return Err(invalid_manifest(manifest, &format!("{} has a negative size", self.digest)));
+            return Err(invalid_manifest(
+                manifest,
+                &format!("{} has a negative size", self.digest),
+            ));
         }
         self.hex(manifest).map(|_| ())
     }
@@ -1049,7 +1079,10 @@ impl Descriptor {
         } else {
             Err(invalid_manifest(
                 manifest,
-                &format!("unsupported blob digest `{}` (only sha256 is supported)", self.digest),
+                &format!(
+                    "unsupported blob digest `{}` (only sha256 is supported)",
+                    self.digest
+                ),
             ))
         }
     }
@@ -1121,8 +1154,17 @@ mod tests {
     #[test]
     fn layout_index_points_at_the_manifest() {
         let r: ImageReference = "rg.fr-par.scw.cloud/a/b:v1".parse().unwrap();
-        let v = layout_index(OCI_MANIFEST, "sha256:x", 12, &"linux/arm64/v8".parse().unwrap(), &r);
-        assert_eq!(v["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"], "v1");
+        let v = layout_index(
+            OCI_MANIFEST,
+            "sha256:x",
+            12,
+            &"linux/arm64/v8".parse().unwrap(),
+            &r,
+        );
+        assert_eq!(
+            v["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"],
+            "v1"
+        );
         assert_eq!(v["manifests"][0]["platform"]["variant"], "v8");
         assert_eq!(v["manifests"][0]["size"], 12);
     }
@@ -1134,7 +1176,12 @@ mod tests {
             digest: "md5:abc".into(),
             size: 1,
         };
-        assert!(d.check("m").unwrap_err().to_string().contains("only sha256"));
+        assert!(
+            d.check("m")
+                .unwrap_err()
+                .to_string()
+                .contains("only sha256")
+        );
         let d = Descriptor {
             media_type: String::new(),
             digest: format!("sha256:{}", "a".repeat(64)),

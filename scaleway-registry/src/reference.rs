@@ -270,7 +270,9 @@ fn valid_tag(t: &str) -> bool {
 
 pub(crate) fn valid_sha256_digest(d: &str) -> bool {
     d.strip_prefix("sha256:").is_some_and(|h| {
-        h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -287,20 +289,24 @@ impl FromStr for ImageReference {
                 if !valid_sha256_digest(d) {
                     return Err(invalid(
                         input,
-                        format!("`{d}` is not a digest (expected sha256: and 64 lower-case hex digits)"),
+                        format!(
+                            "`{d}` is not a digest (expected sha256: and 64 lower-case hex digits)"
+                        ),
                     ));
                 }
                 (r, Some(d.to_owned()))
             }
             None => (s, None),
         };
-        let (host, path) = rest.split_once('/').ok_or_else(|| {
-            invalid(input, "it has no registry host and no namespace")
-        })?;
+        let (host, path) = rest
+            .split_once('/')
+            .ok_or_else(|| invalid(input, "it has no registry host and no namespace"))?;
         if !looks_like_host(host) {
             return Err(invalid(
                 input,
-                format!("`{host}` is not a registry host (e.g. rg.fr-par.scw.cloud); to name an image of a region, derive the reference from the namespace or pass the region"),
+                format!(
+                    "`{host}` is not a registry host (e.g. rg.fr-par.scw.cloud); to name an image of a region, derive the reference from the namespace or pass the region"
+                ),
             ));
         }
         // A tag is after the last `:` of the last path component.
@@ -314,7 +320,9 @@ impl FromStr for ImageReference {
         if let Some(t) = tag.as_deref().filter(|t| !valid_tag(t)) {
             return Err(invalid(
                 input,
-                format!("`{t}` is not a valid tag (letters, digits, `.`, `_`, `-`, at most 128 characters)"),
+                format!(
+                    "`{t}` is not a valid tag (letters, digits, `.`, `_`, `-`, at most 128 characters)"
+                ),
             ));
         }
         let (namespace, image) = path.split_once('/').ok_or_else(|| {
@@ -327,7 +335,9 @@ impl FromStr for ImageReference {
             if !valid_path_component(c) {
                 return Err(invalid(
                     input,
-                    format!("`{c}` is not a valid path component (letters, digits, `.`, `_`, `-`, starting with a letter or digit)"),
+                    format!(
+                        "`{c}` is not a valid path component (letters, digits, `.`, `_`, `-`, starting with a letter or digit)"
+                    ),
                 ));
             }
         }
@@ -456,7 +466,9 @@ mod tests {
 
     #[test]
     fn parses_references() {
-        let r: ImageReference = "rg.pl-waw.scw.cloud/acme-testing/tools/ci:v1".parse().unwrap();
+        let r: ImageReference = "rg.pl-waw.scw.cloud/acme-testing/tools/ci:v1"
+            .parse()
+            .unwrap();
         assert_eq!(
             (r.namespace(), r.image(), r.tag()),
             ("acme-testing", "tools/ci", Some("v1"))
@@ -482,8 +494,14 @@ mod tests {
             ("rg.fr-par.scw.cloud/acme", "no image"),
             ("rg.fr-par.scw.cloud/acme/api:bad tag", "not a valid tag"),
             ("rg.fr-par.scw.cloud/acme/api@sha256:abc", "not a digest"),
-            ("rg.fr-par.scw.cloud/acme//api", "not a valid path component"),
-            ("rg.fr-par.scw.cloud/-acme/api", "not a valid path component"),
+            (
+                "rg.fr-par.scw.cloud/acme//api",
+                "not a valid path component",
+            ),
+            (
+                "rg.fr-par.scw.cloud/-acme/api",
+                "not a valid path component",
+            ),
             ("nohost", "no registry host"),
         ] {
             let e = input.parse::<ImageReference>().unwrap_err().to_string();
@@ -505,9 +523,11 @@ mod tests {
         assert_eq!(h.plain_http_hosts(), vec!["localhost:9".to_owned()]);
         assert_eq!(h.region_of_host("rg.it-mil.scw.cloud"), Some(Region::ItMil));
         assert_eq!(h.region_of_host("docker.io"), None);
-        assert!(RegistryHosts::new()
-            .with_override(Region::FrPar, "http://127.0.0.1:1")
-            .is_err());
+        assert!(
+            RegistryHosts::new()
+                .with_override(Region::FrPar, "http://127.0.0.1:1")
+                .is_err()
+        );
         assert!(is_loopback_host("[::1]:5000"));
         assert!(is_loopback_host("127.3.0.1"));
         assert!(!is_loopback_host("10.0.0.1:5000"));

@@ -55,15 +55,13 @@ impl RegistryApi {
             }
         }
         // Exact name in the (other) regions.
-        let everywhere = self
-            .list_namespaces()
-            .name(name)
-            .all_regions()
-            .await;
+        let everywhere = self.list_namespaces().name(name).all_regions().await;
         let mut matches = Vec::new();
         for r in everywhere {
             match r.outcome {
-                LocalityOutcome::Ok(list) => matches.extend(list.into_iter().filter(|n| n.name == name)),
+                LocalityOutcome::Ok(list) => {
+                    matches.extend(list.into_iter().filter(|n| n.name == name))
+                }
                 LocalityOutcome::NotAvailable => {}
                 LocalityOutcome::Failed(e) => return Err(self.explain(e)),
             }
@@ -145,8 +143,15 @@ impl RegistryApi {
     /// [`RegistryError::TagNotFound`] with the closest existing tags, or the key and
     /// permission errors.
     pub async fn find_tag(&self, namespace: &Namespace, image: &Image, name: &str) -> Result<Tag> {
-        let region = image.region.clone().unwrap_or_else(|| namespace.region.clone());
-        let found = self.list_tags(&region, &image.id).name(name).collect().await?;
+        let region = image
+            .region
+            .clone()
+            .unwrap_or_else(|| namespace.region.clone());
+        let found = self
+            .list_tags(&region, &image.id)
+            .name(name)
+            .collect()
+            .await?;
         if let Some(t) = found.into_iter().find(|t| t.name == name) {
             return Ok(t);
         }
@@ -200,11 +205,11 @@ impl RegistryApi {
 
     /// The region of a reference's host.
     pub(crate) fn region_of(&self, reference: &ImageReference) -> Result<Region> {
-        self.hosts
-            .region_of_host(reference.host())
-            .ok_or_else(|| RegistryError::UnknownRegistryHost {
+        self.hosts.region_of_host(reference.host()).ok_or_else(|| {
+            RegistryError::UnknownRegistryHost {
                 host: reference.host().to_owned(),
-            })
+            }
+        })
     }
 
     /// The project the key is scoped to: its `default_project_id` read from IAM when the
@@ -315,9 +320,11 @@ pub(crate) fn with_suggestion(e: RegistryError, reference: &ImageReference) -> R
             found_in,
             ..
         } => {
-            let suggestion = found_in
-                .first()
-                .map(|r| reference.with_host(RegistryHosts::canonical_host(r)).to_string());
+            let suggestion = found_in.first().map(|r| {
+                reference
+                    .with_host(RegistryHosts::canonical_host(r))
+                    .to_string()
+            });
             RegistryError::WrongRegion {
                 namespace,
                 requested,
@@ -365,7 +372,11 @@ pub(crate) fn closest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) ->
         .collect();
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, n)| n.to_owned()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, n)| n.to_owned())
+        .collect()
 }
 
 /// Levenshtein distance over chars.
@@ -393,8 +404,14 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         let names = ["api", "worker", "web", "apis"];
-        assert_eq!(closest("apii", names.iter().copied()), vec!["api", "apis", "web"]);
-        assert_eq!(closest("LATEST", ["latest", "v1"].iter().copied())[0], "latest");
+        assert_eq!(
+            closest("apii", names.iter().copied()),
+            vec!["api", "apis", "web"]
+        );
+        assert_eq!(
+            closest("LATEST", ["latest", "v1"].iter().copied())[0],
+            "latest"
+        );
         assert!(closest("x", std::iter::empty()).is_empty());
     }
 }

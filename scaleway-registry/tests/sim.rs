@@ -8,13 +8,13 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
     ImageReference, ImageVisibility, KeyProblem, PullEvent, RegistryError, RegistryHosts,
     flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
-use scaleway_core::Region;
 
 fn reference(s: &str) -> ImageReference {
     s.parse().unwrap()
@@ -25,8 +25,12 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     let sim = common::sim().await;
     let admin = common::api(&sim, "admin");
     let results = admin.list_namespaces().all_regions().await;
-    let regions: Vec<&str> = results.iter().map(|r| r.locality.to_string().leak() as &str).collect();
-    assert_eq!(regions, ["fr-par", "nl-ams", "pl-waw"], "one result per registry region");
+    let regions: Vec<String> = results.iter().map(|r| r.locality.to_string()).collect();
+    assert_eq!(
+        regions,
+        ["fr-par", "nl-ams", "pl-waw"],
+        "one result per registry region"
+    );
     let all = flatten_regions(&admin, results).unwrap();
     let mut names: Vec<(String, String)> = all
         .iter()
@@ -47,10 +51,18 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     // The scanner only sees production's namespace; other regions answer empty lists.
     let scanner = common::api(&sim, "registry-scanner");
     let seen = flatten_regions(&scanner, scanner.list_namespaces().all_regions().await).unwrap();
-    assert_eq!(seen.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["acme-prod"]);
+    assert_eq!(
+        seen.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+        ["acme-prod"]
+    );
 
     // Filters: name, namespace, project.
-    let by_name = admin.list_namespaces().name("acme-staging").collect(&Region::NlAms).await.unwrap();
+    let by_name = admin
+        .list_namespaces()
+        .name("acme-staging")
+        .collect(&Region::NlAms)
+        .await
+        .unwrap();
     assert_eq!(by_name.len(), 1);
     let by_project = admin
         .list_namespaces()
@@ -58,7 +70,13 @@ async fn browses_namespaces_images_and_tags_across_regions() {
         .collect(&Region::FrPar)
         .await
         .unwrap();
-    assert_eq!(by_project.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["acme-prod"]);
+    assert_eq!(
+        by_project
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>(),
+        ["acme-prod"]
+    );
     let images = admin
         .list_images()
         .namespace_id(&prod.id)
@@ -69,13 +87,25 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     image_names.sort_unstable();
     assert_eq!(image_names, ["api", "worker"]);
     assert!(images.iter().all(|i| i.region == Some(Region::FrPar)));
-    let ci = admin.list_images().name("tools/ci").collect(&Region::PlWaw).await.unwrap();
+    let ci = admin
+        .list_images()
+        .name("tools/ci")
+        .collect(&Region::PlWaw)
+        .await
+        .unwrap();
     assert_eq!(ci.len(), 1, "image names with a slash filter exactly");
 
     // Tags, and references derived from the objects.
     let api = images.iter().find(|i| i.name == "api").unwrap();
-    let tags = admin.list_tags(&Region::FrPar, &api.id).collect().await.unwrap();
-    let mut refs: Vec<String> = tags.iter().map(|t| admin.reference(prod, api, t).to_string()).collect();
+    let tags = admin
+        .list_tags(&Region::FrPar, &api.id)
+        .collect()
+        .await
+        .unwrap();
+    let mut refs: Vec<String> = tags
+        .iter()
+        .map(|t| admin.reference(prod, api, t).to_string())
+        .collect();
     refs.sort();
     assert_eq!(
         refs,
@@ -84,7 +114,10 @@ async fn browses_namespaces_images_and_tags_across_regions() {
             "rg.fr-par.scw.cloud/acme-prod/api:v1.2.0"
         ]
     );
-    assert!(tags.iter().all(|t| t.digest.starts_with("sha256:") && t.digest.len() == 71));
+    assert!(
+        tags.iter()
+            .all(|t| t.digest.starts_with("sha256:") && t.digest.len() == 71)
+    );
     let pinned = admin.pinned_reference(prod, api, &tags[0]);
     assert_eq!(pinned.digest(), Some(tags[0].digest.as_str()));
 
@@ -98,7 +131,10 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     assert_eq!(updated.visibility, ImageVisibility::Public);
     let tag = admin.get_tag(&Region::FrPar, &tags[0].id).await.unwrap();
     assert_eq!(tag.name, tags[0].name);
-    let it = admin.list_namespaces().in_regions(vec![Region::ItMil]).await;
+    let it = admin
+        .list_namespaces()
+        .in_regions(vec![Region::ItMil])
+        .await;
     assert!(matches!(it[0].outcome, LocalityOutcome::NotAvailable));
 
     // Resolution through the API.
@@ -120,14 +156,22 @@ fn check_layout(dir: &Path) -> (serde_json::Value, serde_json::Value) {
     assert_eq!(index["schemaVersion"], 2);
     let manifests = index["manifests"].as_array().unwrap();
     assert_eq!(manifests.len(), 1);
-    let blob = |d: &str| dir.join("blobs/sha256").join(d.trim_start_matches("sha256:"));
+    let blob = |d: &str| {
+        dir.join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
     for entry in std::fs::read_dir(dir.join("blobs/sha256")).unwrap() {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(common::file_digest(&p), format!("sha256:{name}"), "blob {name}");
+        assert_eq!(
+            common::file_digest(&p),
+            format!("sha256:{name}"),
+            "blob {name}"
+        );
     }
     let mdigest = manifests[0]["digest"].as_str().unwrap();
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(blob(mdigest)).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(blob(mdigest)).unwrap()).unwrap();
     assert_eq!(
         manifests[0]["size"].as_u64().unwrap(),
         std::fs::metadata(blob(mdigest)).unwrap().len()
@@ -144,7 +188,9 @@ fn check_layout(dir: &Path) -> (serde_json::Value, serde_json::Value) {
     for (layer, diff_id) in layers.iter().zip(diff_ids) {
         let gz = std::fs::read(blob(layer["digest"].as_str().unwrap())).unwrap();
         let mut tarball = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut tarball).unwrap();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut tarball)
+            .unwrap();
         let tmp = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(tmp.path(), &tarball).unwrap();
         assert_eq!(&common::file_digest(tmp.path()), diff_id.as_str().unwrap());
@@ -187,11 +233,20 @@ async fn pulls_a_verified_oci_layout_for_the_chosen_platform() {
     assert!(!dir.path().join(".partial").exists());
     // The tag's digest (management API) is the index the registry served.
     let resolved = scanner.resolve(&r).await.unwrap();
-    assert_eq!(report.index_digest.as_deref(), Some(resolved.tag.unwrap().digest.as_str()));
-    let events = events.lock().unwrap().clone();
-    assert!(matches!(events[0], PullEvent::Resolved { blobs: 3, .. }), "{events:?}");
     assert_eq!(
-        events.iter().filter(|e| matches!(e, PullEvent::BlobDone { reused: false, .. })).count(),
+        report.index_digest.as_deref(),
+        Some(resolved.tag.unwrap().digest.as_str())
+    );
+    let events = events.lock().unwrap().clone();
+    assert!(
+        matches!(events[0], PullEvent::Resolved { blobs: 3, .. }),
+        "{events:?}"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, PullEvent::BlobDone { reused: false, .. }))
+            .count(),
         3
     );
 
@@ -224,7 +279,10 @@ async fn pulls_a_verified_oci_layout_for_the_chosen_platform() {
         .unwrap_err();
     assert!(matches!(e, RegistryError::PlatformNotFound { .. }), "{e:?}");
     let msg = e.to_string();
-    assert!(msg.contains("linux/amd64") && msg.contains("linux/arm64/v8"), "{msg}");
+    assert!(
+        msg.contains("linux/amd64") && msg.contains("linux/arm64/v8"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -248,9 +306,21 @@ async fn a_corrupt_blob_is_refused_and_discarded() {
     }
     assert!(e.to_string().contains("failed verification"), "{e}");
     let hex = layer.trim_start_matches("sha256:");
-    assert!(!dir.path().join("blobs/sha256").join(hex).exists(), "never enters the layout");
-    assert!(!dir.path().join(".partial").join(format!("sha256-{hex}")).exists(), "discarded");
-    assert!(!dir.path().join("index.json").exists(), "an incomplete layout has no index.json");
+    assert!(
+        !dir.path().join("blobs/sha256").join(hex).exists(),
+        "never enters the layout"
+    );
+    assert!(
+        !dir.path()
+            .join(".partial")
+            .join(format!("sha256-{hex}"))
+            .exists(),
+        "discarded"
+    );
+    assert!(
+        !dir.path().join("index.json").exists(),
+        "an incomplete layout has no index.json"
+    );
 }
 
 #[tokio::test]
@@ -281,8 +351,18 @@ async fn broken_transfers_resume_within_a_pull_and_across_pulls() {
         .unwrap();
     let after = sim.registry_stats();
     assert_eq!(after.range_requests - before.range_requests, 1);
-    assert_eq!(after.blob_bytes - before.blob_bytes, report.total_bytes(), "nothing fetched twice");
-    assert!(events.lock().unwrap().iter().any(|e| matches!(e, PullEvent::BlobRetry { .. })));
+    assert_eq!(
+        after.blob_bytes - before.blob_bytes,
+        report.total_bytes(),
+        "nothing fetched twice"
+    );
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, PullEvent::BlobRetry { .. }))
+    );
     check_layout(dir.path());
 
     // Across pulls: one attempt only, so the pull fails and leaves the partial blob.
@@ -296,15 +376,19 @@ async fn broken_transfers_resume_within_a_pull_and_across_pulls() {
         .await
         .unwrap_err();
     assert!(matches!(e, RegistryError::Transport { .. }), "{e:?}");
-    let partial = dir
-        .path()
-        .join(".partial")
-        .join(format!("sha256-{}", big.digest.trim_start_matches("sha256:")));
+    let partial = dir.path().join(".partial").join(format!(
+        "sha256-{}",
+        big.digest.trim_start_matches("sha256:")
+    ));
     assert_eq!(std::fs::metadata(&partial).unwrap().len(), 2_000_000);
     let before = sim.registry_stats();
     let report = admin.pull(&r, dir.path()).send().await.unwrap();
     let after = sim.registry_stats();
-    let resumed = report.layers.iter().find(|l| l.digest == big.digest).unwrap();
+    let resumed = report
+        .layers
+        .iter()
+        .find(|l| l.digest == big.digest)
+        .unwrap();
     assert_eq!(resumed.resumed_bytes, 2_000_000);
     assert_eq!(after.range_requests - before.range_requests, 1);
     let reused: u64 = std::iter::once(&report.config)
@@ -312,13 +396,19 @@ async fn broken_transfers_resume_within_a_pull_and_across_pulls() {
         .filter(|b| b.reused)
         .map(|b| b.size)
         .sum();
-    assert!(report.config.reused, "the config completed in the first run");
+    assert!(
+        report.config.reused,
+        "the config completed in the first run"
+    );
     assert_eq!(
         after.blob_bytes - before.blob_bytes,
         report.total_bytes() - 2_000_000 - reused,
         "only the missing bytes are fetched"
     );
-    assert_eq!(report.bytes_downloaded, after.blob_bytes - before.blob_bytes);
+    assert_eq!(
+        report.bytes_downloaded,
+        after.blob_bytes - before.blob_bytes
+    );
     check_layout(dir.path());
 }
 
@@ -329,11 +419,21 @@ async fn troubleshooting_key_and_permission_errors() {
     let dir = tempfile::tempdir().unwrap();
 
     // A revoked (deleted) key.
-    let e = common::api(&sim, "deleted").pull(&r, dir.path()).send().await.unwrap_err();
+    let e = common::api(&sim, "deleted")
+        .pull(&r, dir.path())
+        .send()
+        .await
+        .unwrap_err();
     match &e {
-        RegistryError::KeyRejected { problem, access_key } => {
+        RegistryError::KeyRejected {
+            problem,
+            access_key,
+        } => {
             assert_eq!(*problem, KeyProblem::UnknownOrRevoked);
-            assert_eq!(access_key.as_deref(), Some(sim.credential("deleted").unwrap().access_key.as_str()));
+            assert_eq!(
+                access_key.as_deref(),
+                Some(sim.credential("deleted").unwrap().access_key.as_str())
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -343,33 +443,85 @@ async fn troubleshooting_key_and_permission_errors() {
         .collect(&Region::FrPar)
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::KeyRejected { problem: KeyProblem::UnknownOrRevoked, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            RegistryError::KeyRejected {
+                problem: KeyProblem::UnknownOrRevoked,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // An expired key.
-    let e = common::api(&sim, "expired").pull(&r, dir.path()).send().await.unwrap_err();
-    assert!(matches!(e, RegistryError::KeyRejected { problem: KeyProblem::Expired, .. }), "{e:?}");
+    let e = common::api(&sim, "expired")
+        .pull(&r, dir.path())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            RegistryError::KeyRejected {
+                problem: KeyProblem::Expired,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 
     // No Container Registry permission at all: the set to add, from the 403 details.
-    let e = common::api(&sim, "byoc").pull(&r, dir.path()).send().await.unwrap_err();
+    let e = common::api(&sim, "byoc")
+        .pull(&r, dir.path())
+        .send()
+        .await
+        .unwrap_err();
     match &e {
-        RegistryError::PermissionDenied { permission_set, denied, .. } => {
+        RegistryError::PermissionDenied {
+            permission_set,
+            denied,
+            ..
+        } => {
             assert_eq!(*permission_set, "ContainerRegistryReadOnly");
-            assert!(denied.iter().any(|d| d.resource == "registry_image" && d.action == "read"), "{denied:?}");
+            assert!(
+                denied
+                    .iter()
+                    .any(|d| d.resource == "registry_image" && d.action == "read"),
+                "{denied:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(e.to_string().contains("add the permission set `ContainerRegistryReadOnly`"), "{e}");
-    let e = common::api(&sim, "byoc").list_namespaces().collect(&Region::FrPar).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("add the permission set `ContainerRegistryReadOnly`"),
+        "{e}"
+    );
+    let e = common::api(&sim, "byoc")
+        .list_namespaces()
+        .collect(&Region::FrPar)
+        .await
+        .unwrap_err();
     assert!(matches!(e, RegistryError::PermissionDenied { .. }), "{e:?}");
 
     // A key scoped to another project: the scanner (production) pulling staging's image.
     let staging = reference("rg.nl-ams.scw.cloud/acme-staging/api:staging");
-    let e = common::api(&sim, "registry-scanner").pull(&staging, dir.path()).send().await.unwrap_err();
+    let e = common::api(&sim, "registry-scanner")
+        .pull(&staging, dir.path())
+        .send()
+        .await
+        .unwrap_err();
     let production = sim.project_id("production").unwrap();
     match &e {
-        RegistryError::OtherProject { namespace, key_project, readable_projects, .. } => {
+        RegistryError::OtherProject {
+            namespace,
+            key_project,
+            readable_projects,
+            ..
+        } => {
             assert_eq!(namespace, "acme-staging");
             assert_eq!(key_project.as_deref(), Some(production.as_str()));
-            assert_eq!(readable_projects, &[production.clone()]);
+            assert_eq!(readable_projects, std::slice::from_ref(&production));
         }
         other => panic!("{other:?}"),
     }
@@ -378,14 +530,27 @@ async fn troubleshooting_key_and_permission_errors() {
     // Anonymous access: refused on a private namespace, allowed once it is public.
     let anonymous = common::anonymous(&sim);
     let testing = reference("rg.pl-waw.scw.cloud/acme-testing/tools/ci:v1");
-    let e = anonymous.pull(&testing, dir.path()).send().await.unwrap_err();
+    let e = anonymous
+        .pull(&testing, dir.path())
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(e, RegistryError::KeyRejected { .. }), "{e:?}");
     assert!(e.to_string().contains("not public"), "{e}");
     let admin = common::api(&sim, "admin");
     let ns = admin.find_namespace("acme-testing", None).await.unwrap();
-    admin.update_namespace(&ns.region, &ns.id).is_public(true).send().await.unwrap();
+    admin
+        .update_namespace(&ns.region, &ns.id)
+        .is_public(true)
+        .send()
+        .await
+        .unwrap();
     let public = tempfile::tempdir().unwrap();
-    let report = anonymous.pull(&testing, public.path()).send().await.unwrap();
+    let report = anonymous
+        .pull(&testing, public.path())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(report.layers.len(), 2);
 }
 
@@ -397,32 +562,57 @@ async fn troubleshooting_names_regions_and_case() {
 
     // Region mismatch: the namespace is in fr-par.
     let e = scanner
-        .pull(&reference("rg.nl-ams.scw.cloud/acme-prod/api:latest"), dir.path())
+        .pull(
+            &reference("rg.nl-ams.scw.cloud/acme-prod/api:latest"),
+            dir.path(),
+        )
         .send()
         .await
         .unwrap_err();
     match &e {
-        RegistryError::WrongRegion { requested, found_in, suggestion, .. } => {
+        RegistryError::WrongRegion {
+            requested,
+            found_in,
+            suggestion,
+            ..
+        } => {
             assert_eq!(*requested, Region::NlAms);
             assert_eq!(found_in, &[Region::FrPar]);
-            assert_eq!(suggestion.as_deref(), Some("rg.fr-par.scw.cloud/acme-prod/api:latest"));
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("rg.fr-par.scw.cloud/acme-prod/api:latest")
+            );
         }
         other => panic!("{other:?}"),
     }
-    let e = scanner.find_namespace("acme-prod", Some(&Region::PlWaw)).await.unwrap_err();
+    let e = scanner
+        .find_namespace("acme-prod", Some(&Region::PlWaw))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("it is in fr-par"), "{e}");
 
     // Case: names are case-sensitive.
     let e = scanner
-        .pull(&reference("rg.fr-par.scw.cloud/Acme-Prod/api:latest"), dir.path())
+        .pull(
+            &reference("rg.fr-par.scw.cloud/Acme-Prod/api:latest"),
+            dir.path(),
+        )
         .send()
         .await
         .unwrap_err();
     match &e {
-        RegistryError::NamespaceCase { requested, actual, suggestion, .. } => {
+        RegistryError::NamespaceCase {
+            requested,
+            actual,
+            suggestion,
+            ..
+        } => {
             assert_eq!(requested, "Acme-Prod");
             assert_eq!(actual, "acme-prod");
-            assert_eq!(suggestion.as_deref(), Some("rg.fr-par.scw.cloud/acme-prod/api:latest"));
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("rg.fr-par.scw.cloud/acme-prod/api:latest")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -431,7 +621,10 @@ async fn troubleshooting_names_regions_and_case() {
 
     // A missing image and a missing tag: the closest names.
     let e = scanner
-        .pull(&reference("rg.fr-par.scw.cloud/acme-prod/apii:latest"), dir.path())
+        .pull(
+            &reference("rg.fr-par.scw.cloud/acme-prod/apii:latest"),
+            dir.path(),
+        )
         .send()
         .await
         .unwrap_err();
@@ -440,7 +633,10 @@ async fn troubleshooting_names_regions_and_case() {
         other => panic!("{other:?}"),
     }
     let e = scanner
-        .pull(&reference("rg.fr-par.scw.cloud/acme-prod/api:lates"), dir.path())
+        .pull(
+            &reference("rg.fr-par.scw.cloud/acme-prod/api:lates"),
+            dir.path(),
+        )
         .send()
         .await
         .unwrap_err();
@@ -451,14 +647,24 @@ async fn troubleshooting_names_regions_and_case() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(e.to_string().contains("closest existing tags: `latest`"), "{e}");
+    assert!(
+        e.to_string().contains("closest existing tags: `latest`"),
+        "{e}"
+    );
 
     // A name nobody has.
     let e = scanner.find_namespace("nope", None).await.unwrap_err();
     match &e {
-        RegistryError::NamespaceNotFound { regions, key_project, .. } => {
+        RegistryError::NamespaceNotFound {
+            regions,
+            key_project,
+            ..
+        } => {
             assert_eq!(regions.len(), 3);
-            assert_eq!(key_project.as_deref(), sim.project_id("production").as_deref());
+            assert_eq!(
+                key_project.as_deref(),
+                sim.project_id("production").as_deref()
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -469,6 +675,9 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::UnknownRegistryHost { .. }), "{e:?}");
+    assert!(
+        matches!(e, RegistryError::UnknownRegistryHost { .. }),
+        "{e:?}"
+    );
     let _ = RegistryHosts::new();
 }

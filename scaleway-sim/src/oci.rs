@@ -165,7 +165,11 @@ impl Drop for Registry {
 
 /// Generates the images of every tag in the state, then starts the token listener and one
 /// listener per registry region on `ip`.
-pub(crate) async fn start(state: &SimState, ip: std::net::IpAddr, seed: u64) -> std::io::Result<Registry> {
+pub(crate) async fn start(
+    state: &SimState,
+    ip: std::net::IpAddr,
+    seed: u64,
+) -> std::io::Result<Registry> {
     let store = {
         let mut st = state.write();
         build_store(&mut st)
@@ -199,14 +203,20 @@ pub(crate) async fn start(state: &SimState, ip: std::net::IpAddr, seed: u64) -> 
         hosts.insert((*region).to_owned(), listener.local_addr()?);
         let s = Arc::clone(&shared);
         let router = Router::new()
-            .route("/v2/", get({
-                let s = Arc::clone(&s);
-                move |req: Request| base(Arc::clone(&s), region, req)
-            }))
-            .route("/v2/{*rest}", get({
-                let s = Arc::clone(&s);
-                move |req: Request| distribution(Arc::clone(&s), region, req)
-            }));
+            .route(
+                "/v2/",
+                get({
+                    let s = Arc::clone(&s);
+                    move |req: Request| base(Arc::clone(&s), region, req)
+                }),
+            )
+            .route(
+                "/v2/{*rest}",
+                get({
+                    let s = Arc::clone(&s);
+                    move |req: Request| distribution(Arc::clone(&s), region, req)
+                }),
+            );
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
@@ -513,7 +523,10 @@ fn build_tag_image(namespace: &str, image: &str, tag: &str) -> Built {
     let app = layer(&t, flate2::Compression::default());
     let cmd = format!("/{run_path}");
     let mut manifests = Vec::new();
-    let mut blobs = vec![(base.0.clone(), base.1.clone()), (app.0.clone(), app.1.clone())];
+    let mut blobs = vec![
+        (base.0.clone(), base.1.clone()),
+        (app.0.clone(), app.1.clone()),
+    ];
     let mut entries = Vec::new();
     for (arch, variant) in [("amd64", None), ("arm64", Some("v8"))] {
         let (d, m, config) = platform_manifest(arch, variant, &cmd, tag, &[base, &app]);
@@ -527,7 +540,8 @@ fn build_tag_image(namespace: &str, image: &str, tag: &str) -> Built {
         blobs.push(config);
         manifests.push((d, m));
     }
-    let index = serde_json::json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries });
+    let index =
+        serde_json::json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries });
     let bytes = Bytes::from(serde_json::to_vec(&index).unwrap_or_default());
     let top = digest_of(&bytes);
     manifests.push((
@@ -550,7 +564,10 @@ fn build_sized_image(namespace: &str, image: &str, tag: &str, layer_sizes: &[usi
     for (i, size) in layer_sizes.iter().enumerate() {
         let mut data = vec![0u8; *size];
         let mut x = crate::util::splitmix(
-            (i as u64) ^ (namespace.len() as u64) << 8 ^ (image.len() as u64) << 16 ^ (tag.len() as u64) << 24,
+            (i as u64)
+                ^ (namespace.len() as u64) << 8
+                ^ (image.len() as u64) << 16
+                ^ (tag.len() as u64) << 24,
         ) | 1;
         for chunk in data.chunks_mut(8) {
             x ^= x << 13;
@@ -626,17 +643,22 @@ fn build_store(st: &mut State) -> Store {
 // ------------------------------------------------------------------ HTTP
 
 fn oci_error(status: StatusCode, code: &str, message: &str, detail: serde_json::Value) -> Response {
-    let body = serde_json::json!({ "errors": [{ "code": code, "message": message, "detail": detail }] });
+    let body =
+        serde_json::json!({ "errors": [{ "code": code, "message": message, "detail": detail }] });
     let mut r = (status, serde_json::to_vec(&body).unwrap_or_default()).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
 fn api_json(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut r = (status, serde_json::to_vec(body).unwrap_or_default()).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -652,9 +674,10 @@ fn challenge(shared: &Shared, region: &str, repository: Option<&str>) -> Respons
         StatusCode::UNAUTHORIZED,
         "UNAUTHORIZED",
         "authentication required",
-        repository.map_or(serde_json::Value::Null, |r| {
-            serde_json::json!([{ "Type": "repository", "Name": r, "Action": "pull" }])
-        }),
+        repository.map_or(
+            serde_json::Value::Null,
+            |r| serde_json::json!([{ "Type": "repository", "Name": r, "Action": "pull" }]),
+        ),
     );
     if let Ok(v) = HeaderValue::from_str(&value) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
@@ -798,12 +821,24 @@ enum Access {
     NameUnknown,
 }
 
-fn authorize(shared: &Shared, region: &str, repository: &str, grant: Option<&Grant>, ip: Option<std::net::IpAddr>, user_agent: &str) -> Access {
+fn authorize(
+    shared: &Shared,
+    region: &str,
+    repository: &str,
+    grant: Option<&Grant>,
+    ip: Option<std::net::IpAddr>,
+    user_agent: &str,
+) -> Access {
     let st = fresh_state(shared);
     let Some((ns_name, image_name)) = repository.split_once('/') else {
         return Access::NameUnknown;
     };
-    let Some(ns) = st.namespaces.in_locality(region).find(|n| n.name == ns_name).cloned() else {
+    let Some(ns) = st
+        .namespaces
+        .in_locality(region)
+        .find(|n| n.name == ns_name)
+        .cloned()
+    else {
         return Access::NameUnknown;
     };
     let image = st
@@ -812,33 +847,43 @@ fn authorize(shared: &Shared, region: &str, repository: &str, grant: Option<&Gra
         .find(|i| i.namespace_id == ns.id && i.name == image_name)
         .cloned();
     // IAM: registry read on the namespace's project.
-    let iam_ok = grant.and_then(|g| g.access_key.as_deref()).is_some_and(|ak| {
-        let Some(key) = st.iam_effective.api_keys.get(ak) else {
-            return false;
-        };
-        if key.expires_at.is_some_and(|e| e <= now()) {
-            return false;
-        }
-        let org = match &key.bearer {
-            Bearer::Application(a) => st.iam_effective.applications.get(a).map(|a| a.organization_id.clone()),
-            Bearer::User(u) => st.iam_effective.users.get(u).map(|u| u.organization_id.clone()),
-        };
-        if org.as_deref() != Some(st.organization_id.as_str()) {
-            return false;
-        }
-        crate::iam::reach(
-            &st.iam_effective,
-            &st.organization_id,
-            &key.bearer,
-            Product::Registry,
-            Action::Read,
-            &RequestAttrs {
-                ip,
-                user_agent: user_agent.chars().take(255).collect(),
-            },
-        )
-        .covers(&ns.project_id)
-    });
+    let iam_ok = grant
+        .and_then(|g| g.access_key.as_deref())
+        .is_some_and(|ak| {
+            let Some(key) = st.iam_effective.api_keys.get(ak) else {
+                return false;
+            };
+            if key.expires_at.is_some_and(|e| e <= now()) {
+                return false;
+            }
+            let org = match &key.bearer {
+                Bearer::Application(a) => st
+                    .iam_effective
+                    .applications
+                    .get(a)
+                    .map(|a| a.organization_id.clone()),
+                Bearer::User(u) => st
+                    .iam_effective
+                    .users
+                    .get(u)
+                    .map(|u| u.organization_id.clone()),
+            };
+            if org.as_deref() != Some(st.organization_id.as_str()) {
+                return false;
+            }
+            crate::iam::reach(
+                &st.iam_effective,
+                &st.organization_id,
+                &key.bearer,
+                Product::Registry,
+                Action::Read,
+                &RequestAttrs {
+                    ip,
+                    user_agent: user_agent.chars().take(255).collect(),
+                },
+            )
+            .covers(&ns.project_id)
+        });
     let anonymous = grant.is_none_or(|g| g.access_key.is_none());
     let public = |i: &RegistryImage| match i.visibility {
         "public" => true,
@@ -871,7 +916,12 @@ async fn distribution(shared: Arc<Shared>, region: &'static str, req: Request) -
     let path = req.uri().path().to_owned();
     let rest = path.strip_prefix("/v2/").unwrap_or("");
     let Some((repository, target)) = parse_target(rest) else {
-        return oci_error(StatusCode::NOT_FOUND, "NOT_FOUND", "not found", serde_json::Value::Null);
+        return oci_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "not found",
+            serde_json::Value::Null,
+        );
     };
     let grant = bearer_grant(&shared, &req);
     let grant = grant.filter(|g| g.repository == repository);
@@ -925,14 +975,25 @@ fn tags_of(shared: &Shared, image: &RegistryImage) -> Vec<Arc<RegistryTag>> {
     tags
 }
 
-fn tags_list(shared: &Shared, image: &RegistryImage, repository: &str, query: Option<&str>) -> Response {
+fn tags_list(
+    shared: &Shared,
+    image: &RegistryImage,
+    repository: &str,
+    query: Option<&str>,
+) -> Response {
     let q = Query::parse(query);
-    let names: Vec<String> = tags_of(shared, image).iter().map(|t| t.name.clone()).collect();
+    let names: Vec<String> = tags_of(shared, image)
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
     let after: Vec<&String> = match q.get("last") {
         Some(last) => names.iter().filter(|n| n.as_str() > last).collect(),
         None => names.iter().collect(),
     };
-    let n = q.get("n").and_then(|n| n.parse::<usize>().ok()).unwrap_or(usize::MAX);
+    let n = q
+        .get("n")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(usize::MAX);
     let page: Vec<&String> = after.iter().take(n).copied().collect();
     let mut resp = api_json(
         StatusCode::OK,
@@ -976,7 +1037,11 @@ fn manifest(shared: &Shared, image: &RegistryImage, reference: &str, head: bool)
         return manifest_unknown(reference);
     };
     let len = m.bytes.len();
-    let body = if head { Body::empty() } else { Body::from(m.bytes) };
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(m.bytes)
+    };
     let mut resp = Response::new(body);
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(m.media_type));
@@ -1000,7 +1065,13 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && start < len).then_some((start, end))
 }
 
-fn blob(shared: &Shared, image: &RegistryImage, digest: &str, head: bool, headers: &http::HeaderMap) -> Response {
+fn blob(
+    shared: &Shared,
+    image: &RegistryImage,
+    digest: &str,
+    head: bool,
+    headers: &http::HeaderMap,
+) -> Response {
     let found = shared.store.read().ok().and_then(|s| {
         s.by_image
             .get(&image.id)
@@ -1072,20 +1143,31 @@ fn blob(shared: &Shared, image: &RegistryImage, digest: &str, head: bool, header
         Body::empty()
     } else if let Some(n) = cut {
         let n = (n as usize).min(len);
-        shared.counters.blob_bytes.fetch_add(n as u64, Ordering::Relaxed);
+        shared
+            .counters
+            .blob_bytes
+            .fetch_add(n as u64, Ordering::Relaxed);
         let first = slice.slice(..n);
         Body::from_stream(futures::stream::iter(vec![
             Ok(first),
-            Err(std::io::Error::other("connection cut by the simulator (fault)")),
+            Err(std::io::Error::other(
+                "connection cut by the simulator (fault)",
+            )),
         ]))
     } else {
-        shared.counters.blob_bytes.fetch_add(len as u64, Ordering::Relaxed);
+        shared
+            .counters
+            .blob_bytes
+            .fetch_add(len as u64, Ordering::Relaxed);
         Body::from(slice)
     };
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(v) = HeaderValue::from_str(digest) {
@@ -1115,7 +1197,11 @@ mod tests {
             assert_eq!(&digest_of(blob), d);
         }
         let index: serde_json::Value = serde_json::from_slice(
-            &a.manifests.iter().find(|(d, _)| *d == a.top).map(|(_, m)| m.bytes.clone()).unwrap_or_default(),
+            &a.manifests
+                .iter()
+                .find(|(d, _)| *d == a.top)
+                .map(|(_, m)| m.bytes.clone())
+                .unwrap_or_default(),
         )
         .unwrap_or_default();
         assert_eq!(index["manifests"].as_array().map(Vec::len), Some(2));
@@ -1127,7 +1213,8 @@ mod tests {
         assert_eq!(t.len(), 512 + 512 + 1024);
         let mut h = [0u8; 512];
         h.copy_from_slice(&t[..512]);
-        let stored = u32::from_str_radix(std::str::from_utf8(&h[148..154]).unwrap_or("0"), 8).unwrap_or(0);
+        let stored =
+            u32::from_str_radix(std::str::from_utf8(&h[148..154]).unwrap_or("0"), 8).unwrap_or(0);
         h[148..156].copy_from_slice(b"        ");
         assert_eq!(stored, h.iter().map(|b| u32::from(*b)).sum::<u32>());
         assert_eq!(&t[512..517], b"hello");

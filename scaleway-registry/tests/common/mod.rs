@@ -47,7 +47,11 @@ pub fn anonymous(sim: &Sim) -> RegistryApi {
         .api_url(sim.api_url().clone())
         .load()
         .unwrap();
-    let client = Client::builder().config(config).anonymous().build().unwrap();
+    let client = Client::builder()
+        .config(config)
+        .anonymous()
+        .build()
+        .unwrap();
     RegistryApi::new(&client).with_hosts(sim_hosts(sim))
 }
 
