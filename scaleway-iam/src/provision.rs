@@ -1,1 +1,451 @@
-//! provisioning (todo)
+//! Provisioning and rotation: the flow a platform's setup guide asks its users to click
+//! through, as two calls.
+//!
+//! * [`provision`]: an IAM application, a policy for it with the profile's permission sets
+//!   scoped to the project, and an API key with an expiry and the project as default —
+//!   reusing what already exists under the same name, and saying so;
+//! * [`rotate`]: a new key for the same bearer, checked until the checker says `Ready`
+//!   (bounded by the propagation window), then the old key is deleted — never before.
+
+use std::time::{Duration, Instant};
+
+use scaleway_core::{AccessKey, Client, Config, Env, Error, OrganizationId, ProjectId};
+
+use crate::checker::{Checker, Profile, RequiredScope, Report, Target, Verdict};
+use crate::model::{Application, Bearer, CreatedApiKey, Policy, PolicyPrincipal, Rule, RuleSpec};
+use crate::IamApi;
+
+/// Description given to keys created by [`provision`] (and looked for on re-runs).
+pub const PROVISIONED_KEY_DESCRIPTION: &str = "provisioned by scaleway-iam";
+
+/// What to provision.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ProvisionRequest {
+    /// Application (and policy) name, at most 64 characters.
+    pub name: String,
+    /// What the key must be able to do.
+    pub profile: Profile,
+    /// The project the key works in (rules are scoped to it; it is the key's default).
+    pub project_id: ProjectId,
+    /// Organization (default: the client's default organization).
+    pub organization_id: Option<OrganizationId>,
+    /// Key lifetime (default 90 days).
+    pub key_lifetime: Duration,
+    /// Create a new key even when a valid provisioned key exists (its secret cannot be
+    /// shown again).
+    pub always_new_key: bool,
+}
+
+impl ProvisionRequest {
+    /// A request with the defaults (90-day key, reuse an existing valid key).
+    pub fn new(name: impl Into<String>, profile: Profile, project_id: ProjectId) -> Self {
+        ProvisionRequest {
+            name: name.into(),
+            profile,
+            project_id,
+            organization_id: None,
+            key_lifetime: Duration::from_secs(90 * 24 * 3600),
+            always_new_key: false,
+        }
+    }
+}
+
+/// Whether something was created or found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Created now.
+    Created,
+    /// Already there, reused as is.
+    Reused,
+    /// Already there, changed to match the profile.
+    Updated,
+}
+
+/// The key part of a provisioning.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ProvisionedKey {
+    /// A new key, with its secret (shown this once).
+    New(CreatedApiKey),
+    /// A valid key made by an earlier run: its secret cannot be shown again.
+    Existing {
+        /// Its access key.
+        access_key: AccessKey,
+    },
+}
+
+/// What [`provision`] did.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Provisioned {
+    /// The application.
+    pub application: Application,
+    /// Created or reused.
+    pub application_outcome: Outcome,
+    /// The policy.
+    pub policy: Policy,
+    /// Created, reused, or its rules updated.
+    pub policy_outcome: Outcome,
+    /// The key.
+    pub key: ProvisionedKey,
+    /// One line per step, for the user.
+    pub log: Vec<String>,
+}
+
+fn desired_rules(profile: &Profile, project: &ProjectId, org: &str) -> Vec<RuleSpec> {
+    let mut on_project = Vec::new();
+    let mut on_org = Vec::new();
+    for r in &profile.requirements {
+        match r.scope {
+            RequiredScope::Project => on_project.push(r.permission_set.clone()),
+            RequiredScope::Organization => on_org.push(r.permission_set.clone()),
+        }
+    }
+    let mut rules = Vec::new();
+    if !on_project.is_empty() {
+        rules.push(RuleSpec::projects(on_project, [project]));
+    }
+    if !on_org.is_empty() {
+        rules.push(RuleSpec::organization(on_org, org));
+    }
+    rules
+}
+
+/// A rule reduced to what provisioning compares: sorted sets, projects, organization,
+/// condition.
+type RuleShape = (Vec<String>, Option<Vec<String>>, Option<String>, String);
+
+fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
+    let norm_existing: Vec<RuleShape> = existing
+        .iter()
+        .map(|r| {
+            let mut s = r.permission_set_names.clone();
+            s.sort();
+            (s, r.project_ids.clone(), r.organization_id.clone(), r.condition.clone())
+        })
+        .collect();
+    desired.len() == existing.len()
+        && desired.iter().all(|d| {
+            let mut s = d.permission_set_names.clone();
+            s.sort();
+            norm_existing.contains(&(
+                s,
+                d.project_ids.clone(),
+                d.organization_id.clone(),
+                d.condition.clone(),
+            ))
+        })
+}
+
+/// Creates (or finds) the application, its policy and a key for `request`.
+///
+/// Re-running is safe: an application and a policy with the same name are reused (the
+/// policy's rules are reset to the profile's when they differ), and a valid key made by an
+/// earlier run is reported instead of creating another one (unless
+/// [`ProvisionRequest::always_new_key`]).
+///
+/// # Errors
+///
+/// A name over 64 characters, an invalid profile, no organization, or the API's error
+/// (the client needs IAM write permission, e.g. `IAMManager`).
+pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provisioned, Error> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Error::invalid_request(
+            "application name: 1 to 64 characters",
+        ));
+    }
+    request
+        .profile
+        .validate()
+        .map_err(|m| Error::invalid_request(format!("profile {}: {m}", request.profile.name)))?;
+    let org = match &request.organization_id {
+        Some(o) => o.to_string(),
+        None => iam.client().default_organization_id()?.to_string(),
+    };
+    let mut log = Vec::new();
+
+    // Application.
+    let existing = iam
+        .list_applications()
+        .organization_id(&org)
+        .name(name)
+        .collect()
+        .await?
+        .into_iter()
+        .find(|a| a.name == name);
+    let (application, application_outcome) = match existing {
+        Some(a) => {
+            log.push(format!("application \"{name}\" exists ({}): reused", a.id));
+            (a, Outcome::Reused)
+        }
+        None => {
+            let org_id: OrganizationId = org
+                .parse()
+                .map_err(|e| Error::invalid_request(format!("{e}")))?;
+            let a = iam
+                .create_application(
+                    name,
+                    &format!("{} ({})", request.profile.description, request.profile.name),
+                    Some(&org_id),
+                )
+                .await?;
+            log.push(format!("application \"{name}\" created ({})", a.id));
+            (a, Outcome::Created)
+        }
+    };
+
+    // Policy.
+    let rules = desired_rules(&request.profile, &request.project_id, &org);
+    let existing = iam
+        .list_policies()
+        .organization_id(&org)
+        .policy_name(name)
+        .collect()
+        .await?
+        .into_iter()
+        .find(|p| {
+            p.name == name && p.principal() == PolicyPrincipal::Application(application.id.clone())
+        });
+    let (policy, policy_outcome) = match existing {
+        Some(p) => {
+            let current = iam.list_rules(&p.id).collect().await?;
+            if rules_match(&current, &rules) {
+                log.push(format!(
+                    "policy \"{name}\" exists ({}) with the profile's rules: reused",
+                    p.id
+                ));
+                (p, Outcome::Reused)
+            } else {
+                iam.set_rules(&p.id, &rules).await?;
+                log.push(format!(
+                    "policy \"{name}\" exists ({}): its rules were reset to the profile's",
+                    p.id
+                ));
+                (p, Outcome::Updated)
+            }
+        }
+        None => {
+            let org_id: OrganizationId = org
+                .parse()
+                .map_err(|e| Error::invalid_request(format!("{e}")))?;
+            let mut create = iam
+                .create_policy(name, PolicyPrincipal::Application(application.id.clone()))
+                .description(format!("profile {}", request.profile.name))
+                .organization_id(&org_id);
+            for r in &rules {
+                create = create.rule(r.clone());
+            }
+            let p = create.send().await?;
+            log.push(format!("policy \"{name}\" created ({})", p.id));
+            (p, Outcome::Created)
+        }
+    };
+
+    // Key.
+    let bearer = Bearer::Application(application.id.clone());
+    let now = chrono::Utc::now();
+    let reusable = if request.always_new_key {
+        None
+    } else {
+        iam.list_api_keys()
+            .bearer(&bearer)
+            .collect()
+            .await?
+            .into_iter()
+            .find(|k| {
+                k.description == PROVISIONED_KEY_DESCRIPTION
+                    && k.default_project_id == request.project_id.as_str()
+                    && k.expires_at.is_some_and(|e| e > now)
+            })
+    };
+    let key = match reusable {
+        Some(k) => {
+            log.push(format!(
+                "a valid key made by an earlier run exists ({}): reused; its secret cannot be shown again (ask for a new key to get one)",
+                k.access_key
+            ));
+            ProvisionedKey::Existing {
+                access_key: k.access_key,
+            }
+        }
+        None => {
+            let lifetime = chrono::Duration::from_std(request.key_lifetime)
+                .map_err(|_| Error::invalid_request("key lifetime is too long"))?;
+            let created = iam
+                .create_api_key(bearer)
+                .expires_at(now + lifetime)
+                .default_project_id(&request.project_id)
+                .description(PROVISIONED_KEY_DESCRIPTION)
+                .send()
+                .await?;
+            log.push(format!(
+                "API key {} created, expires {}, default project {}",
+                created.key.access_key,
+                created
+                    .key
+                    .expires_at
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "never".into()),
+                request.project_id
+            ));
+            ProvisionedKey::New(created)
+        }
+    };
+    Ok(Provisioned {
+        application,
+        application_outcome,
+        policy,
+        policy_outcome,
+        key,
+        log,
+    })
+}
+
+/// How to rotate.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RotateOptions {
+    /// What the new key must be ready for.
+    pub profile: Profile,
+    /// Where.
+    pub target: Target,
+    /// Lifetime of the new key (default 90 days).
+    pub key_lifetime: Duration,
+    /// How long to wait for the new key to be `Ready` (default: the checker's propagation
+    /// window).
+    pub timeout: Option<Duration>,
+    /// Delay between checks (default 2 s).
+    pub poll_interval: Duration,
+    /// The checker (its options set the propagation window, the clock, …).
+    pub checker: Checker,
+}
+
+impl RotateOptions {
+    /// Options with the defaults.
+    pub fn new(profile: Profile, target: Target) -> Self {
+        RotateOptions {
+            profile,
+            target,
+            key_lifetime: Duration::from_secs(90 * 24 * 3600),
+            timeout: None,
+            poll_interval: Duration::from_secs(2),
+            checker: Checker::new(),
+        }
+    }
+}
+
+/// What [`rotate`] did.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rotated {
+    /// The new key, with its secret.
+    pub new_key: CreatedApiKey,
+    /// Whether the old key was deleted (only when the new one was `Ready`).
+    pub old_key_deleted: bool,
+    /// The last check of the new key.
+    pub report: Report,
+    /// Checks made.
+    pub checks: u32,
+}
+
+/// A client speaking as `key`, on the same API URL as `like`.
+fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
+    let cfg = like.config();
+    let mut loader = Config::loader()
+        .env(Env::default())
+        .access_key(key.key.access_key.clone())
+        .secret_key(key.secret_key.clone())
+        .api_url(like.api_url().clone())
+        .insecure(cfg.insecure.value);
+    if let Some(o) = &cfg.organization_id {
+        loader = loader.organization_id(o.value.clone());
+    }
+    if let Ok(p) = key.key.default_project_id.parse::<ProjectId>() {
+        loader = loader.project_id(p);
+    }
+    Client::builder()
+        .config(loader.load()?)
+        .user_agent_suffix("scaleway-iam-rotate")
+        .build()
+}
+
+/// Rotates `old`: creates a key for the same bearer (same default project, new expiry),
+/// checks it — as the auditor `iam`'s client, confirming with the new key itself — until it
+/// is `Ready` or `timeout` passes, and only then deletes `old`.
+///
+/// The old key is never deleted when the new one is not `Ready`; the new key is then kept
+/// (returned, with the report saying why) so nothing is lost.
+///
+/// # Errors
+///
+/// The old key cannot be read or has no bearer, the new key cannot be created, or a check
+/// fails to reach the API.
+pub async fn rotate(iam: &IamApi, old: &AccessKey, options: &RotateOptions) -> Result<Rotated, Error> {
+    let old_key = iam.get_api_key(old).await?;
+    let bearer = old_key
+        .bearer()
+        .ok_or_else(|| Error::invalid_request(format!("API key {old} has no bearer")))?;
+    let lifetime = chrono::Duration::from_std(options.key_lifetime)
+        .map_err(|_| Error::invalid_request("key lifetime is too long"))?;
+    let mut create = iam
+        .create_api_key(bearer)
+        .expires_at(chrono::Utc::now() + lifetime)
+        .description(format!(
+            "rotated from {old}{}",
+            if old_key.description.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", old_key.description)
+            }
+        )
+        .chars()
+        .take(200)
+        .collect::<String>());
+    if let Ok(p) = old_key.default_project_id.parse::<ProjectId>() {
+        create = create.default_project_id(&p);
+    }
+    let new_key = create.send().await?;
+    let key_client = client_for(iam.client(), &new_key)?;
+    let timeout = options.timeout.unwrap_or_else(|| {
+        options
+            .checker
+            .options()
+            .propagation_window
+            .unwrap_or(Duration::from_secs(300))
+    });
+    let start = Instant::now();
+    let mut checks = 0;
+    loop {
+        checks += 1;
+        let report = options
+            .checker
+            .audit_confirming(iam.client(), &key_client, &options.profile, &options.target)
+            .await?;
+        match &report.verdict {
+            Verdict::Ready => {
+                iam.delete_api_key(old).await?;
+                return Ok(Rotated {
+                    new_key,
+                    old_key_deleted: true,
+                    report,
+                    checks,
+                });
+            }
+            Verdict::PendingPropagation { .. } if start.elapsed() + options.poll_interval <= timeout => {
+                tokio::time::sleep(options.poll_interval).await;
+            }
+            _ => {
+                return Ok(Rotated {
+                    new_key,
+                    old_key_deleted: false,
+                    report,
+                    checks,
+                });
+            }
+        }
+    }
+}
