@@ -62,8 +62,16 @@ impl LocalityStatus {
                 message: format!("{}: {}", s3.code, s3.message),
             };
         }
+        // S3 errors are XML: name their code (`SignatureDoesNotMatch`, …).
+        let s3 = error
+            .api_error()
+            .and_then(|a| object_storage::parse_error(a.body_excerpt.as_bytes()));
+        let error = match s3 {
+            Some(x) => format!("{error}: {}: {}", x.code, x.message),
+            None => error.to_string(),
+        };
         LocalityStatus::Failed {
-            error: error.to_string(),
+            error,
             partial_count,
         }
     }

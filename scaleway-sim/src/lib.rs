@@ -172,6 +172,8 @@ impl SimBuilder {
             seed: self.seed,
             trust_forwarded_for: self.trust_forwarded_for,
         });
+        // The S3 endpoint (Object Storage regions), see [`s3`].
+        let object_storage = s3::start(&app, self.addr.ip()).await?;
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let router = http::router(Arc::clone(&app));
@@ -196,6 +198,7 @@ impl SimBuilder {
             api_url,
             addr,
             registry,
+            object_storage,
             organization_id,
             credentials,
             state,
@@ -218,6 +221,8 @@ pub struct Sim {
     task: Option<tokio::task::JoinHandle<()>>,
     /// The registry (OCI distribution) listeners, see [`oci`].
     registry: oci::Registry,
+    /// The S3 (Object Storage) listeners, see [`s3`].
+    object_storage: s3::ObjectStorage,
 }
 
 impl std::fmt::Debug for Sim {
