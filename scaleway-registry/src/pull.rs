@@ -1109,7 +1109,13 @@ fn layout_index(
     reference: &ImageReference,
 ) -> serde_json::Value {
     let mut annotations = serde_json::Map::new();
-    if let Some(tag) = reference.tag() {
+    // The tag (`latest` when the reference names neither tag nor digest).
+    let tag = match (reference.tag(), reference.digest()) {
+        (Some(t), _) => Some(t),
+        (None, None) => Some("latest"),
+        (None, Some(_)) => None,
+    };
+    if let Some(tag) = tag {
         annotations.insert("org.opencontainers.image.ref.name".into(), tag.into());
     }
     annotations.insert(
