@@ -290,9 +290,10 @@ async fn run_listing(
     mut out: Emitter,
 ) -> LocalityReport {
     let result = source.list(&ctx, &mut out).await;
-    let status = match result {
-        Ok(()) => LocalityStatus::Ok { count: out.count() },
-        Err(e) => LocalityStatus::from_error(&e, out.count()),
+    let status = match (out.status().cloned(), result) {
+        (Some(status), _) => status,
+        (None, Ok(())) => LocalityStatus::Ok { count: out.count() },
+        (None, Err(e)) => LocalityStatus::from_error(&e, out.count()),
     };
     LocalityReport {
         source: source.name().to_owned(),

@@ -5,7 +5,7 @@ use std::fmt;
 use scaleway_core::{Locality, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{block, instance, k8s, object_storage, registry, secret, vpc};
+use crate::model::{block, instance, k8s, object_storage, secret, vpc};
 
 /// What a resource is.
 ///
@@ -198,7 +198,7 @@ pub enum ProductObject {
     /// Private network.
     PrivateNetwork(Box<vpc::PrivateNetwork>),
     /// Registry namespace.
-    RegistryNamespace(Box<registry::Namespace>),
+    RegistryNamespace(Box<scaleway_registry::Namespace>),
     /// The object of a custom source.
     Custom(serde_json::Value),
 }

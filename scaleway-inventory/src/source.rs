@@ -8,7 +8,7 @@ use scaleway_core::{Client, Error, Locality, PageStyle, ProjectId, RequestBuilde
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
-use crate::report::{LocalityReport, SyncStats};
+use crate::report::{LocalityReport, LocalityStatus, SyncStats};
 use crate::resource::Resource;
 
 /// A discovery source: one product (or a custom one of an embedding tool).
@@ -114,6 +114,7 @@ pub struct Emitter {
     tx: mpsc::Sender<Event>,
     source: Arc<str>,
     count: u64,
+    status: Option<LocalityStatus>,
 }
 
 impl Emitter {
@@ -122,6 +123,7 @@ impl Emitter {
             tx,
             source,
             count: 0,
+            status: None,
         }
     }
 
@@ -159,6 +161,18 @@ impl Emitter {
     /// Resources emitted so far.
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Reports this status for the listing instead of the one the engine would derive
+    /// from the result of [`Source::list`] (for a source whose API client explains errors
+    /// in its own type, e.g. a denial with the missing permissions).
+    pub fn set_status(&mut self, status: LocalityStatus) {
+        self.status = Some(status);
+    }
+
+    /// The status set with [`Emitter::set_status`].
+    pub fn status(&self) -> Option<&LocalityStatus> {
+        self.status.as_ref()
     }
 }
 
@@ -210,6 +224,7 @@ impl Emitter {
             tx: self.tx.clone(),
             source: Arc::clone(&self.source),
             count: 0,
+            status: None,
         }
     }
 

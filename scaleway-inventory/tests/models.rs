@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_core::testing::{Recorded, recorded};
-use scaleway_inventory::model::{block, instance, k8s, object_storage, registry, secret, vpc};
+use scaleway_inventory::model::{block, instance, k8s, object_storage, secret, vpc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -204,10 +204,10 @@ fn registry_namespaces() {
     for rec in ok_json("registry") {
         match rec.operation.as_str() {
             "namespaces-list" => {
-                n += list::<registry::Namespace>(&rec, "namespaces").len();
+                n += list::<scaleway_registry::Namespace>(&rec, "namespaces").len();
             }
             "namespaces-get" | "namespaces-create" => {
-                let _: registry::Namespace = one(&rec, None);
+                let _: scaleway_registry::Namespace = one(&rec, None);
                 n += 1;
             }
             // Images and tags are not inventoried.

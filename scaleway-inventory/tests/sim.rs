@@ -181,7 +181,7 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
 async fn a_product_without_rights_is_denied_and_the_rest_completes() {
     let sim = demo().await;
     let prod = sim.project_id("production").unwrap();
-    // An application with every read-only set but Secret Manager's.
+    // An application with every read-only set but Secret Manager's and Container Registry's.
     let app = sim.state().add_application("no-secrets");
     sim.state()
         .add_policy(
@@ -194,7 +194,6 @@ async fn a_product_without_rights_is_denied_and_the_rest_completes() {
                     "KubernetesReadOnly",
                     "VPCReadOnly",
                     "PrivateNetworksReadOnly",
-                    "ContainerRegistryReadOnly",
                 ],
                 &[&prod],
             )],
@@ -209,7 +208,7 @@ async fn a_product_without_rights_is_denied_and_the_rest_completes() {
         .collect()
         .await;
     for l in &snap.listings {
-        if l.source == "secret" {
+        if l.source == "secret" || l.source == "registry" {
             let LocalityStatus::Denied { missing, .. } = &l.status else {
                 panic!("secret {}: {:?}", l.locality, l.status)
             };
@@ -224,6 +223,7 @@ async fn a_product_without_rights_is_denied_and_the_rest_completes() {
     assert!(!snap.is_complete());
     assert_eq!(names(&snap, ResourceKind::InstanceServer).len(), 5);
     assert!(names(&snap, ResourceKind::Secret).is_empty());
+    assert!(names(&snap, ResourceKind::RegistryNamespace).is_empty());
 }
 
 #[tokio::test]

@@ -8,6 +8,5 @@ pub mod block;
 pub mod instance;
 pub mod k8s;
 pub mod object_storage;
-pub mod registry;
 pub mod secret;
 pub mod vpc;

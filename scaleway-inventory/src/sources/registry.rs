@@ -1,17 +1,15 @@
-//! Container Registry namespaces.
-//!
-//! Implemented against scaleway-core directly while `scaleway-registry` has no namespace
-//! listing yet: swapping it for the registry crate's call only touches `list` below and
-//! the `Namespace` model it maps.
+//! Container Registry namespaces, listed through scaleway-registry.
 
-use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
+use futures::StreamExt;
+use scaleway_core::{Error, Locality, ProductLocalities};
+use scaleway_registry::{Namespace, RegistryApi, RegistryError};
 
-use crate::model::registry::Namespace;
+use crate::report::LocalityStatus;
 use crate::resource::{ProductObject, Resource, ResourceKind};
-use crate::source::{Emitter, ListContext, Source, emit_pages};
+use crate::source::{Emitter, ListContext, Source};
 
-/// Registry v1: `GET /registry/v1/regions/{region}/namespaces` in every region where the
-/// registry API exists (permission set `ContainerRegistryReadOnly`).
+/// Registry v1 namespaces through [`scaleway_registry::RegistryApi::list_namespaces`], in
+/// every region where the registry API exists (permission set `ContainerRegistryReadOnly`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RegistrySource {}
@@ -35,18 +33,34 @@ impl Source for RegistrySource {
 
     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
         let region = super::region_of(ctx)?;
-        let source = self.name();
-        let locality = ctx.locality.clone();
-        let request = ctx
-            .client
-            .get("/registry/v1/regions/{region}/namespaces")
-            .region(&region)
-            .query("project_id", ctx.project_id.as_str());
-        emit_pages(request, "namespaces", PageStyle::PageSize, out, |n: Namespace| {
-            Some(namespace_resource(source, &locality, n))
-        })
-        .await
-        .map(|_| ())
+        let mut items = RegistryApi::new(&ctx.client)
+            .list_namespaces()
+            .project_id(ctx.project_id.as_str())
+            .items(&region);
+        while let Some(item) = items.next().await {
+            match item {
+                Ok(n) => out.emit(namespace_resource(self.name(), &ctx.locality, n)).await?,
+                Err(e) => return Err(into_core(e, out)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The core error of a registry error; a denial (which scaleway-registry explains with
+/// the missing permission set) is reported as such.
+fn into_core(e: RegistryError, out: &mut Emitter) -> Error {
+    let message = e.to_string();
+    match e {
+        RegistryError::Api(inner) => inner,
+        RegistryError::PermissionDenied { denied, .. } => {
+            out.set_status(LocalityStatus::Denied {
+                missing: denied,
+                message: message.clone(),
+            });
+            Error::invalid_request(message)
+        }
+        _ => Error::invalid_request(message),
     }
 }
 

@@ -7,12 +7,12 @@ use scaleway_core::{Client, Config, Env, RetryPolicy};
 use scaleway_sim::{Sim, SimCredential};
 
 /// A client for `cred` on `sim` (nothing from the process environment), with quick retries.
-pub fn client(sim: &Sim, cred: &SimCredential) -> Client {
+pub(crate) fn client(sim: &Sim, cred: &SimCredential) -> Client {
     client_with(sim, &cred.access_key, &cred.secret_key, &cred.project_id, 64)
 }
 
 /// A client for raw key material.
-pub fn client_with(
+pub(crate) fn client_with(
     sim: &Sim,
     access_key: &str,
     secret_key: &str,
@@ -37,7 +37,7 @@ pub fn client_with(
 }
 
 /// Retries with short backoffs, so that tests of failures stay fast.
-pub fn quick_retry() -> RetryPolicy {
+pub(crate) fn quick_retry() -> RetryPolicy {
     RetryPolicy::default()
         .with_max_attempts(3)
         .with_initial_backoff(Duration::from_millis(5))
