@@ -127,8 +127,20 @@ pub(crate) fn verdict(
             FindingKind::KeyNotFound | FindingKind::KeyExpired { .. }
         )
     });
+    // Only a new or edited key changed: its grants are not changing, so blocking findings
+    // will not go away by waiting.
+    let only_key_changed = findings.iter().any(|f| {
+        matches!(&f.kind, FindingKind::RecentIamChange { what, .. }
+            if what.iter().all(|w| w.starts_with("API key")))
+    });
+    let waiting_helps = blocking.is_empty() || !only_key_changed;
     match settles_at {
-        Some(t) if t > now && !permanent && !(blocking.is_empty() && confirmed_live) => {
+        Some(t)
+            if t > now
+                && !permanent
+                && waiting_helps
+                && !(blocking.is_empty() && confirmed_live) =>
+        {
             Verdict::PendingPropagation {
                 recheck_after: t,
                 recheck_in_seconds: (t - now).num_seconds().max(1) as u64,

@@ -55,6 +55,32 @@ pub struct GrantPath {
     pub group_membership: Option<String>,
 }
 
+impl GrantPath {
+    /// A path through a policy attached to the bearer itself.
+    pub fn direct(
+        policy_id: impl Into<String>,
+        policy_name: impl Into<String>,
+        rule_id: impl Into<String>,
+    ) -> Self {
+        GrantPath {
+            policy_id: policy_id.into(),
+            policy_name: policy_name.into(),
+            rule_id: rule_id.into(),
+            group_id: None,
+            group_name: None,
+            group_membership: None,
+        }
+    }
+
+    /// The same path, through a group.
+    #[must_use]
+    pub fn via_group(mut self, group_id: impl Into<String>, group_name: impl Into<String>) -> Self {
+        self.group_id = Some(group_id.into());
+        self.group_name = Some(group_name.into());
+        self
+    }
+}
+
 impl std::fmt::Display for GrantPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "policy \"{}\" ({}) rule {}", self.policy_name, self.policy_id, self.rule_id)?;
@@ -86,6 +112,23 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// A grant (for evaluating IAM data read some other way, and for tests).
+    pub fn new(
+        permission_set: impl Into<String>,
+        set_scope: PermissionSetScopeType,
+        scope: RuleScope,
+        condition: impl Into<String>,
+        path: GrantPath,
+    ) -> Self {
+        Grant {
+            permission_set: permission_set.into(),
+            set_scope,
+            scope,
+            condition: condition.into(),
+            path,
+        }
+    }
+
     /// Whether the grant applies to `project_id` (listed, or Organization-wide for a
     /// project-level set).
     pub fn applies_to_project(&self, project_id: &str) -> bool {

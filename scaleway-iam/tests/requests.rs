@@ -1,0 +1,260 @@
+//! Request shapes (method, path, query, body) of the typed calls, with wiremock.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use futures::TryStreamExt;
+use scaleway_core::{Client, Config, Env, RetryPolicy};
+use scaleway_iam::{AccountApi, Bearer, IamApi, PolicyPrincipal, RuleSpec};
+use serde_json::json;
+use wiremock::matchers::{body_json, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ORG: &str = "0a1b2c3d-0000-4000-8000-000000000001";
+const PROJECT: &str = "0a1b2c3d-0000-4000-8000-000000000002";
+const APP: &str = "0a1b2c3d-0000-4000-8000-000000000003";
+
+fn client(server: &MockServer, with_org: bool) -> Client {
+    let mut l = Config::loader()
+        .env(Env::default())
+        .access_key("SCWXXXXXXXXXXXXXXXXX".parse().unwrap())
+        .secret_key("11111111-1111-1111-1111-111111111111".parse().unwrap())
+        .api_url(server.uri().parse().unwrap());
+    if with_org {
+        l = l.organization_id(ORG.parse().unwrap());
+    }
+    Client::builder()
+        .config(l.load().unwrap())
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+fn key_json(ak: &str) -> serde_json::Value {
+    json!({"access_key": ak, "application_id": APP, "description": "", "default_project_id": PROJECT,
+           "created_at": "2026-01-01T00:00:00Z", "expires_at": null})
+}
+
+#[tokio::test]
+async fn list_api_keys_query_and_pagination() {
+    let server = MockServer::start().await;
+    let page = |n: usize, from: usize| {
+        let keys: Vec<_> = (from..from + n)
+            .map(|i| key_json(&format!("SCW{:017}", i)))
+            .collect();
+        json!({"api_keys": keys, "total_count": 150})
+    };
+    for (p, n, from) in [("1", 100, 0), ("2", 50, 100)] {
+        Mock::given(method("GET"))
+            .and(path("/iam/v1alpha1/api-keys"))
+            .and(query_param("bearer_id", APP))
+            .and(query_param("bearer_type", "application"))
+            .and(query_param("expired", "false"))
+            .and(query_param("page", p))
+            .and(query_param("page_size", "100"))
+            .and(query_param_is_missing("organization_id"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(n, from)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let keys: Vec<_> = IamApi::new(&client(&server, true))
+        .list_api_keys()
+        .bearer(&Bearer::Application(APP.into()))
+        .expired(false)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 150);
+    assert_eq!(keys[149].access_key.as_str(), "SCW00000000000000149");
+}
+
+#[tokio::test]
+async fn organization_defaults_and_repeated_filters() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/iam/v1alpha1/policies"))
+        .and(query_param("organization_id", ORG))
+        .and(query_param("group_ids", "g1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"policies": [], "total_count": 0})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/iam/v1alpha1/rules"))
+        .and(query_param("policy_id", "p1"))
+        .and(query_param_is_missing("organization_id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"rules": [
+            {"id": "r1", "permission_set_names": ["VPCReadOnly"], "permission_sets_scope_type": "projects", "condition": "", "project_ids": [PROJECT]}
+        ], "total_count": 1})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/account/v3/projects"))
+        .and(query_param("organization_id", ORG))
+        .and(query_param("name", "prod"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"projects": [], "total_count": 0})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, true);
+    let iam = IamApi::new(&c);
+    // The group_ids query key is repeated per value; wiremock checks one of them.
+    assert!(iam.list_policies().group_ids(["g1", "g2"]).collect().await.unwrap().is_empty());
+    assert_eq!(iam.list_rules("p1").collect().await.unwrap().len(), 1);
+    assert!(AccountApi::new(&c).list_projects().name("prod").collect().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn api_key_create_update_delete_bodies() {
+    let server = MockServer::start().await;
+    let mut created = key_json("SCWAAAAAAAAAAAAAAAAA");
+    created["secret_key"] = json!("22222222-2222-2222-2222-222222222222");
+    Mock::given(method("POST"))
+        .and(path("/iam/v1alpha1/api-keys"))
+        .and(body_json(json!({
+            "application_id": APP,
+            "expires_at": "2027-01-02T03:04:05+00:00",
+            "default_project_id": PROJECT,
+            "description": "ci"
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/iam/v1alpha1/api-keys/SCWAAAAAAAAAAAAAAAAA"))
+        .and(body_json(json!({"description": "renamed"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(key_json("SCWAAAAAAAAAAAAAAAAA")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/iam/v1alpha1/api-keys/SCWAAAAAAAAAAAAAAAAA"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let iam = IamApi::new(&client(&server, true));
+    let t = chrono::DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z").unwrap().to_utc();
+    let k = iam
+        .create_api_key(Bearer::Application(APP.into()))
+        .expires_at(t)
+        .default_project_id(&PROJECT.parse().unwrap())
+        .description("ci")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(k.secret_key.expose_secret(), "22222222-2222-2222-2222-222222222222");
+    assert!(!format!("{k:?}").contains("22222222"));
+    let ak = k.key.access_key.clone();
+    iam.update_api_key(&ak).description("renamed").send().await.unwrap();
+    iam.delete_api_key(&ak).await.unwrap();
+    // Input errors are caught before sending.
+    let e = iam
+        .create_api_key(Bearer::Application(APP.into()))
+        .description("d".repeat(201))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("200 characters"), "{e}");
+}
+
+#[tokio::test]
+async fn policy_rules_groups_projects_bodies() {
+    let server = MockServer::start().await;
+    let policy = json!({"id": "p1", "name": "ci", "organization_id": ORG, "application_id": APP});
+    Mock::given(method("POST"))
+        .and(path("/iam/v1alpha1/policies"))
+        .and(body_json(json!({
+            "name": "ci", "description": "", "organization_id": ORG, "tags": [],
+            "application_id": APP,
+            "rules": [{"permission_set_names": ["InstancesReadOnly"], "condition": "", "project_ids": [PROJECT]},
+                      {"permission_set_names": ["IAMReadOnly"], "condition": "", "organization_id": ORG}]
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(policy))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/iam/v1alpha1/rules"))
+        .and(body_json(json!({"policy_id": "p1", "rules": [
+            {"permission_set_names": ["VPCReadOnly"], "condition": "inIpRange(request.ip, \"203.0.113.0/24\")", "project_ids": [PROJECT]}]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"rules": [
+            {"id": "r9", "permission_set_names": ["VPCReadOnly"], "permission_sets_scope_type": "projects",
+             "condition": "inIpRange(request.ip, \"203.0.113.0/24\")", "project_ids": [PROJECT]}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let group = json!({"id": "g1", "name": "readers", "application_ids": [APP]});
+    Mock::given(method("POST"))
+        .and(path("/iam/v1alpha1/groups/g1/add-member"))
+        .and(body_json(json!({"application_id": APP})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(group.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/iam/v1alpha1/groups/g1/members"))
+        .and(body_json(json!({"user_ids": [], "application_ids": [APP]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(group))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/account/v3/projects"))
+        .and(body_json(json!({"name": "p", "organization_id": ORG, "description": "d"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PROJECT, "name": "p", "organization_id": ORG, "qualification": null})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/account/v3/projects/{PROJECT}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PROJECT, "name": "p", "status": "active"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("/account/v3/projects/{PROJECT}")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, true);
+    let iam = IamApi::new(&c);
+    let p = iam
+        .create_policy("ci", PolicyPrincipal::Application(APP.into()))
+        .rule(RuleSpec::projects(["InstancesReadOnly"], [PROJECT]))
+        .rule(RuleSpec::organization(["IAMReadOnly"], ORG))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(p.principal(), PolicyPrincipal::Application(APP.into()));
+    let rules = iam
+        .set_rules(
+            "p1",
+            &[RuleSpec::projects(["VPCReadOnly"], [PROJECT])
+                .with_condition("inIpRange(request.ip, \"203.0.113.0/24\")")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rules[0].id, "r9");
+    let g = iam.add_group_member("g1", &Bearer::Application(APP.into())).await.unwrap();
+    assert!(g.contains(&Bearer::Application(APP.into())));
+    iam.set_group_members::<String, &str>("g1", &[], &[APP]).await.unwrap();
+    let account = AccountApi::new(&c);
+    let pr = account.create_project("p", "d", None).await.unwrap();
+    assert!(pr.qualification.is_none());
+    let got = account.get_project(&PROJECT.parse().unwrap()).await.unwrap();
+    assert_eq!(got.status, scaleway_iam::ProjectStatus::Active);
+    account.delete_project(&PROJECT.parse().unwrap()).await.unwrap();
+}
+
+#[tokio::test]
+async fn creating_without_organization_is_a_clear_error() {
+    let server = MockServer::start().await;
+    let iam = IamApi::new(&client(&server, false));
+    let e = iam.create_application("a", "", None).await.unwrap_err();
+    assert!(e.to_string().to_lowercase().contains("organization"), "{e}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
