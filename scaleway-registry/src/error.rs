@@ -19,6 +19,8 @@ pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
 pub enum KeyProblem {
     /// Unknown: never existed, or revoked (deleted).
     UnknownOrRevoked,
+    /// No key is configured, and what was asked is not public.
+    Missing,
     /// Expired.
     Expired,
     /// Not a valid secret key (not a UUID).
@@ -51,13 +53,15 @@ pub enum RegistryError {
         access_key: Option<String>,
     },
     /// The key's policies do not grant the Container Registry permission needed (403).
-    #[error("{}", permission_message(permission_set, project.as_deref(), denied))]
+    #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_deref(), denied))]
     PermissionDenied {
         /// The permission set to add: `ContainerRegistryReadOnly` for reads and pulls,
         /// `ContainerRegistryFullAccess` for changes.
         permission_set: &'static str,
-        /// The project the permission is needed on, when known.
+        /// The project the permission is needed on, when known (the namespace's).
         project: Option<String>,
+        /// The project the key is scoped to (its default project), when known.
+        key_project: Option<String>,
         /// What the server denied, as `(resource, action)` pairs.
         denied: Vec<PermissionDenied>,
     },
@@ -277,7 +281,7 @@ impl RegistryError {
 
     /// Classifies a management-API error: a refused key and a permission refusal get their
     /// own variants (`write` selects `ContainerRegistryFullAccess`).
-    pub(crate) fn from_api(e: Error, access_key: Option<&str>, project: Option<&str>) -> Self {
+    pub(crate) fn from_api(e: Error, access_key: Option<&str>, key_project: Option<&str>) -> Self {
         match e.api_error().map(|a| &a.kind) {
             Some(ApiErrorKind::DeniedAuthentication { reason, .. }) => Self::KeyRejected {
                 problem: KeyProblem::from_reason(reason),
@@ -285,7 +289,8 @@ impl RegistryError {
             },
             Some(ApiErrorKind::PermissionsDenied { details }) => Self::PermissionDenied {
                 permission_set: permission_set_for(details),
-                project: project.map(str::to_owned),
+                project: None,
+                key_project: key_project.map(str::to_owned),
                 denied: details.clone(),
             },
             _ => Self::Api(e),
@@ -317,6 +322,7 @@ fn key_message(problem: &KeyProblem, access_key: Option<&str>) -> String {
             format!("{key} was refused: it is unknown or was revoked (deleted): {fix}")
         }
         KeyProblem::Expired => format!("{key} has expired: {fix}"),
+        KeyProblem::Missing => "no API key is configured and the image is not public: set SCW_ACCESS_KEY / SCW_SECRET_KEY (a key with `ContainerRegistryReadOnly` on the namespace's project), or make the namespace or image public".to_owned(),
         KeyProblem::Malformed => format!(
             "the secret key of {key} is malformed (expected a UUID like 11111111-1111-1111-1111-111111111111): check SCW_SECRET_KEY or `secret_key` in the config file"
         ),
@@ -324,19 +330,27 @@ fn key_message(problem: &KeyProblem, access_key: Option<&str>) -> String {
     }
 }
 
-fn permission_message(set: &str, project: Option<&str>, denied: &[PermissionDenied]) -> String {
-    let mut s = String::from("the API key lacks Container Registry permissions");
-    if let Some(p) = project {
-        let _ = write!(s, " on project {p}");
-    }
-    let _ = write!(
-        s,
-        ": add the permission set `{set}` to a rule of its policy, scoped to {}",
-        project.map_or_else(
-            || "the namespace's project".to_owned(),
-            |p| format!("project {p}")
-        )
+fn permission_message(
+    set: &str,
+    project: Option<&str>,
+    key_project: Option<&str>,
+    denied: &[PermissionDenied],
+) -> String {
+    let mut s = format!(
+        "the API key lacks Container Registry permissions: add the permission set `{set}` to a rule of its policy, scoped to "
     );
+    match (project, key_project) {
+        (Some(p), _) => {
+            let _ = write!(s, "project {p}");
+        }
+        (None, Some(k)) => {
+            let _ = write!(
+                s,
+                "the project of the namespaces to read (the key's default project is {k})"
+            );
+        }
+        (None, None) => s.push_str("the project of the namespaces to read"),
+    }
     if !denied.is_empty() {
         s.push_str(" (denied: ");
         for (i, d) in denied.iter().enumerate() {

@@ -546,9 +546,7 @@ impl Ctx {
             OciDistributionError::UnauthorizedError { .. } => {
                 if pull.api.client.secret_key().is_none() {
                     Failure::Final(RegistryError::KeyRejected {
-                        problem: KeyProblem::Other(
-                            "no API key is configured and the image is not public".into(),
-                        ),
+                        problem: KeyProblem::Missing,
                         access_key: None,
                     })
                 } else {

@@ -269,7 +269,8 @@ impl RegistryApi {
         if !readable_somewhere {
             return RegistryError::PermissionDenied {
                 permission_set: crate::error::permission_set_for(&denied),
-                project: self.key_project().await,
+                project: None,
+                key_project: self.key_project().await,
                 denied,
             };
         }
@@ -282,6 +283,7 @@ impl RegistryApi {
             return RegistryError::PermissionDenied {
                 permission_set: crate::error::permission_set_for(&denied),
                 project: Some(ns.project_id.clone()),
+                key_project: None,
                 denied,
             };
         }
