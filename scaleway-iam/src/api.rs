@@ -145,8 +145,13 @@ impl<K: ListKind> List<K> {
         self
     }
 
-    fn q_each<V: fmt::Display>(mut self, key: &'static str, v: impl IntoIterator<Item = V>) -> Self {
-        self.query.extend(v.into_iter().map(|x| (key, x.to_string())));
+    fn q_each<V: fmt::Display>(
+        mut self,
+        key: &'static str,
+        v: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.query
+            .extend(v.into_iter().map(|x| (key, x.to_string())));
         self
     }
 
@@ -763,7 +768,9 @@ impl CreateApiKey {
         let secret = created
             .secret_key
             .as_deref()
-            .ok_or_else(|| Error::invalid_request("the API returned no secret key for the new API key"))
+            .ok_or_else(|| {
+                Error::invalid_request("the API returned no secret key for the new API key")
+            })
             .and_then(|s| {
                 scaleway_core::SecretKey::new(s)
                     .map_err(|e| Error::invalid_request(format!("new API key: {e}")))

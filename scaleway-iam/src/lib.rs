@@ -30,8 +30,8 @@ mod model;
 pub mod provision;
 
 pub use api::{
-    AccountApi, ApiKeys, Applications, CreateApiKey, CreatePolicy, Groups, IamApi, List,
-    ListKind, PermissionSets, Policies, Projects, Rules, UpdateApiKey, Users,
+    AccountApi, ApiKeys, Applications, CreateApiKey, CreatePolicy, Groups, IamApi, List, ListKind,
+    PermissionSets, Policies, Projects, Rules, UpdateApiKey, Users,
 };
 pub use model::*;
 pub use scaleway_core::Error;

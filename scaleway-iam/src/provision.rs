@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use scaleway_core::{AccessKey, Client, Config, Env, Error, OrganizationId, ProjectId};
 
-use crate::checker::{Checker, Profile, RequiredScope, Report, Target, Verdict};
-use crate::model::{Application, Bearer, CreatedApiKey, Policy, PolicyPrincipal, Rule, RuleSpec};
 use crate::IamApi;
+use crate::checker::{Checker, Profile, Report, RequiredScope, Target, Verdict};
+use crate::model::{Application, Bearer, CreatedApiKey, Policy, PolicyPrincipal, Rule, RuleSpec};
 
 /// Description given to keys created by [`provision`] (and looked for on re-runs).
 pub const PROVISIONED_KEY_DESCRIPTION: &str = "provisioned by scaleway-iam";
@@ -124,7 +124,12 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
         .map(|r| {
             let mut s = r.permission_set_names.clone();
             s.sort();
-            (s, r.project_ids.clone(), r.organization_id.clone(), r.condition.clone())
+            (
+                s,
+                r.project_ids.clone(),
+                r.organization_id.clone(),
+                r.condition.clone(),
+            )
         })
         .collect();
     desired.len() == existing.len()
@@ -384,7 +389,11 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
 ///
 /// The old key cannot be read or has no bearer, the new key cannot be created, or a check
 /// fails to reach the API.
-pub async fn rotate(iam: &IamApi, old: &AccessKey, options: &RotateOptions) -> Result<Rotated, Error> {
+pub async fn rotate(
+    iam: &IamApi,
+    old: &AccessKey,
+    options: &RotateOptions,
+) -> Result<Rotated, Error> {
     let old_key = iam.get_api_key(old).await?;
     let bearer = old_key
         .bearer()
@@ -394,17 +403,19 @@ pub async fn rotate(iam: &IamApi, old: &AccessKey, options: &RotateOptions) -> R
     let mut create = iam
         .create_api_key(bearer)
         .expires_at(chrono::Utc::now() + lifetime)
-        .description(format!(
-            "rotated from {old}{}",
-            if old_key.description.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", old_key.description)
-            }
-        )
-        .chars()
-        .take(200)
-        .collect::<String>());
+        .description(
+            format!(
+                "rotated from {old}{}",
+                if old_key.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", old_key.description)
+                }
+            )
+            .chars()
+            .take(200)
+            .collect::<String>(),
+        );
     if let Ok(p) = old_key.default_project_id.parse::<ProjectId>() {
         create = create.default_project_id(&p);
     }
@@ -435,7 +446,9 @@ pub async fn rotate(iam: &IamApi, old: &AccessKey, options: &RotateOptions) -> R
                     checks,
                 });
             }
-            Verdict::PendingPropagation { .. } if start.elapsed() + options.poll_interval <= timeout => {
+            Verdict::PendingPropagation { .. }
+                if start.elapsed() + options.poll_interval <= timeout =>
+            {
                 tokio::time::sleep(options.poll_interval).await;
             }
             _ => {

@@ -33,7 +33,12 @@ async fn byoc_key_is_ready_with_every_requirement_met() {
     let r = audit(&sim, "byoc", "byoc-kapsule").await;
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     assert_eq!(r.mode, Mode::Auditor);
-    assert_eq!(r.findings_with_code("requirement_met").count(), 5, "{}", r.to_text());
+    assert_eq!(
+        r.findings_with_code("requirement_met").count(),
+        5,
+        "{}",
+        r.to_text()
+    );
     assert!(r.has("key_no_expiry"), "{}", r.to_text());
     assert!(!r.has("excess_grant"), "{}", r.to_text());
     let met = r.findings_with_code("requirement_met").next().unwrap();
@@ -54,7 +59,10 @@ async fn grant_only_through_a_group_is_found_with_its_path() {
     let r = audit(&sim, "group-granted", "inventory-readonly").await;
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     let met = r.findings_with_code("requirement_met").next().unwrap();
-    assert_eq!(met.paths[0].group_name.as_deref(), Some("production-readers"));
+    assert_eq!(
+        met.paths[0].group_name.as_deref(),
+        Some("production-readers")
+    );
     assert_eq!(met.paths[0].policy_name, "production-readers");
     assert!(r.to_text().contains("via group \"production-readers\""));
 }
@@ -85,7 +93,11 @@ async fn grant_through_the_all_applications_group() {
         r.to_text()
     );
     // Just created: the result may still change.
-    assert!(matches!(r.verdict, Verdict::PendingPropagation { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::PendingPropagation { .. }),
+        "{}",
+        r.to_text()
+    );
     assert!(r.has("recent_iam_change"));
 }
 
@@ -96,28 +108,57 @@ async fn wrong_project_and_default_project() {
     let Verdict::Invalid { blocking } = &r.verdict else {
         panic!("{}", r.to_text())
     };
-    assert_eq!(r.findings_with_code("wrong_project").count(), 5, "{}", r.to_text());
+    assert_eq!(
+        r.findings_with_code("wrong_project").count(),
+        5,
+        "{}",
+        r.to_text()
+    );
     let staging = sim.project_id("staging").unwrap();
     match &r.findings_with_code("wrong_project").next().unwrap().kind {
-        FindingKind::WrongProject { granted_on, .. } => assert_eq!(granted_on, &vec![staging.clone()]),
+        FindingKind::WrongProject { granted_on, .. } => {
+            assert_eq!(granted_on, &vec![staging.clone()])
+        }
         k => panic!("{k:?}"),
     }
-    let dp = r.findings_with_code("default_project_mismatch").next().unwrap();
-    assert_eq!(dp.severity, Severity::Blocking, "Object Storage is required");
+    let dp = r
+        .findings_with_code("default_project_mismatch")
+        .next()
+        .unwrap();
+    assert_eq!(
+        dp.severity,
+        Severity::Blocking,
+        "Object Storage is required"
+    );
     assert!(blocking.contains(&dp.id));
     let fix = r.remediation.iter().find(|x| x.finding == dp.id).unwrap();
-    assert!(fix.scw_command.as_ref().unwrap().contains("default-project-id="));
+    assert!(
+        fix.scw_command
+            .as_ref()
+            .unwrap()
+            .contains("default-project-id=")
+    );
 }
 
 #[tokio::test]
 async fn missing_set_with_remediation() {
     let sim = sim().await;
     let r = audit(&sim, "missing-set", "byoc-kapsule").await;
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
     let missing: Vec<_> = r.findings_with_code("missing").collect();
     assert_eq!(missing.len(), 1, "{}", r.to_text());
-    assert!(matches!(&missing[0].kind, FindingKind::Missing { permission_set, .. } if permission_set == "VPCFullAccess"));
-    let fix = r.remediation.iter().find(|x| x.finding == missing[0].id).unwrap();
+    assert!(
+        matches!(&missing[0].kind, FindingKind::Missing { permission_set, .. } if permission_set == "VPCFullAccess")
+    );
+    let fix = r
+        .remediation
+        .iter()
+        .find(|x| x.finding == missing[0].id)
+        .unwrap();
     let policy = sim.state().policy_id("missing-set").unwrap();
     let prod = sim.project_id("production").unwrap();
     assert_eq!(
@@ -134,10 +175,16 @@ async fn missing_set_with_remediation() {
 async fn escalation_grade_excess_is_blocking() {
     let sim = sim().await;
     let r = audit(&sim, "extra-org-set", "byoc-kapsule").await;
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
     let e = r.findings_with_code("excess_grant").next().unwrap();
     assert_eq!(e.severity, Severity::Blocking);
-    assert!(matches!(&e.kind, FindingKind::ExcessGrant { permission_set, escalation: true, .. } if permission_set == "IAMManager"));
+    assert!(
+        matches!(&e.kind, FindingKind::ExcessGrant { permission_set, escalation: true, .. } if permission_set == "IAMManager")
+    );
     assert_eq!(r.findings_with_code("requirement_met").count(), 5);
 }
 
@@ -145,18 +192,44 @@ async fn escalation_grade_excess_is_blocking() {
 async fn organization_scoped_rules_are_wider_than_required() {
     let sim = sim().await;
     let r = audit(&sim, "admin", "inventory-readonly").await;
-    let wider = r.findings_with_code("wider_than_required").next().expect(&r.to_text());
-    assert!(matches!(&wider.kind, FindingKind::WiderThanRequired { granted_by, .. } if granted_by == "AllProductsFullAccess"));
+    let wider = r
+        .findings_with_code("wider_than_required")
+        .next()
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
+    assert!(
+        matches!(&wider.kind, FindingKind::WiderThanRequired { granted_by, .. } if granted_by == "AllProductsFullAccess")
+    );
     let excess: Vec<_> = r
         .findings_with_code("excess_grant")
         .filter_map(|f| match &f.kind {
-            FindingKind::ExcessGrant { permission_set, reason, .. } => Some((permission_set.as_str(), reason.as_str(), f.severity)),
+            FindingKind::ExcessGrant {
+                permission_set,
+                reason,
+                ..
+            } => Some((permission_set.as_str(), reason.as_str(), f.severity)),
             _ => None,
         })
         .collect();
-    assert!(excess.contains(&("IAMManager", "escalation", Severity::Blocking)), "{excess:?}");
-    assert!(excess.contains(&("ProjectManager", "organization_level_set", Severity::Blocking)), "{excess:?}");
-    assert!(excess.contains(&("AllProductsFullAccess", "other_project_set", Severity::Warning)), "{excess:?}");
+    assert!(
+        excess.contains(&("IAMManager", "escalation", Severity::Blocking)),
+        "{excess:?}"
+    );
+    assert!(
+        excess.contains(&(
+            "ProjectManager",
+            "organization_level_set",
+            Severity::Blocking
+        )),
+        "{excess:?}"
+    );
+    assert!(
+        excess.contains(&(
+            "AllProductsFullAccess",
+            "other_project_set",
+            Severity::Warning
+        )),
+        "{excess:?}"
+    );
     assert!(matches!(r.verdict, Verdict::Invalid { .. }));
 }
 
@@ -164,14 +237,23 @@ async fn organization_scoped_rules_are_wider_than_required() {
 async fn conditions_are_never_assumed() {
     let sim = sim().await;
     let r = audit(&sim, "conditional", "byoc-kapsule").await;
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
     assert_eq!(r.findings_with_code("requirement_conditional").count(), 5);
     // With the platform's egress IP in the range, the condition is evaluated: Ready.
     let mut opts = CheckOptions::default();
     opts.request_context = RequestContext::from_ip("203.0.113.40".parse().unwrap());
     let checker = Checker::new().with_options(opts);
     let r = checker
-        .audit(&client(&sim, "admin"), &access_key(&sim, "conditional"), &profile("byoc-kapsule"), &Target::project(prod(&sim)))
+        .audit(
+            &client(&sim, "admin"),
+            &access_key(&sim, "conditional"),
+            &profile("byoc-kapsule"),
+            &Target::project(prod(&sim)),
+        )
         .await
         .unwrap();
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
@@ -180,10 +262,18 @@ async fn conditions_are_never_assumed() {
     opts.request_context = RequestContext::from_ip("198.51.100.9".parse().unwrap());
     let r = Checker::new()
         .with_options(opts)
-        .audit(&client(&sim, "admin"), &access_key(&sim, "conditional"), &profile("byoc-kapsule"), &Target::project(prod(&sim)))
+        .audit(
+            &client(&sim, "admin"),
+            &access_key(&sim, "conditional"),
+            &profile("byoc-kapsule"),
+            &Target::project(prod(&sim)),
+        )
         .await
         .unwrap();
-    let m = r.findings_with_code("missing").next().expect(&r.to_text());
+    let m = r
+        .findings_with_code("missing")
+        .next()
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
     assert!(m.message.contains("does not hold"), "{}", m.message);
 }
 
@@ -191,14 +281,22 @@ async fn conditions_are_never_assumed() {
 async fn expired_deleted_and_expiring_keys() {
     let sim = sim().await;
     let r = audit(&sim, "expired", "inventory-readonly").await;
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
     assert!(r.has("key_expired"));
     let r = audit(&sim, "deleted", "inventory-readonly").await;
     assert!(matches!(r.verdict, Verdict::Invalid { .. }));
     assert!(r.has("key_not_found"));
     // Self-check with the expired key: the API refuses it.
     let r = Checker::new()
-        .self_check(&client(&sim, "expired"), &profile("inventory-readonly"), &Target::project(prod(&sim)))
+        .self_check(
+            &client(&sim, "expired"),
+            &profile("inventory-readonly"),
+            &Target::project(prod(&sim)),
+        )
         .await
         .unwrap();
     assert!(r.has("key_expired"), "{}", r.to_text());
@@ -210,8 +308,21 @@ async fn expired_deleted_and_expiring_keys() {
         )
         .unwrap();
     let r = audit(&sim, "byoc", "byoc-kapsule").await;
-    let f = r.findings_with_code("key_expires_soon").next().expect(&r.to_text());
-    assert!(matches!(f.kind, FindingKind::KeyExpiresSoon { days_left: 4 | 5, .. }), "{:?}", f.kind);
+    let f = r
+        .findings_with_code("key_expires_soon")
+        .next()
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
+    assert!(
+        matches!(
+            f.kind,
+            FindingKind::KeyExpiresSoon {
+                days_left: 4 | 5,
+                ..
+            }
+        ),
+        "{:?}",
+        f.kind
+    );
     assert!(!r.has("key_no_expiry"));
 }
 
@@ -230,7 +341,12 @@ async fn personal_user_key_and_organization_owner() {
         .create_api_key(&owner, true, &sim.project_id("production").unwrap())
         .unwrap();
     let r = Checker::new()
-        .audit(&client(&sim, "admin"), &key.access_key.parse().unwrap(), &profile("byoc-kapsule"), &Target::project(prod(&sim)))
+        .audit(
+            &client(&sim, "admin"),
+            &key.access_key.parse().unwrap(),
+            &profile("byoc-kapsule"),
+            &Target::project(prod(&sim)),
+        )
         .await
         .unwrap();
     assert!(r.has("organization_owner"), "{}", r.to_text());
@@ -268,28 +384,60 @@ async fn propagation_delay_gives_pending_then_ready() {
     };
     // Visible at once, not yet enforced: pending, even when confirming with the key.
     let scanner = profile("registry-scanner");
-    let r = checker(60).audit(&admin, &access_key(&sim, "missing-set"), &scanner, &target).await.unwrap();
-    let Verdict::PendingPropagation { recheck_in_seconds, .. } = r.verdict else {
+    let r = checker(60)
+        .audit(&admin, &access_key(&sim, "missing-set"), &scanner, &target)
+        .await
+        .unwrap();
+    let Verdict::PendingPropagation {
+        recheck_in_seconds, ..
+    } = r.verdict
+    else {
         panic!("{}", r.to_text())
     };
-    assert!(recheck_in_seconds <= 60 && recheck_in_seconds > 50, "{recheck_in_seconds}");
+    assert!(
+        recheck_in_seconds <= 60 && recheck_in_seconds > 50,
+        "{recheck_in_seconds}"
+    );
     assert!(r.has("recent_iam_change"));
-    let r = checker(60).audit_confirming(&admin, &key_client, &scanner, &target).await.unwrap();
-    assert!(matches!(r.verdict, Verdict::PendingPropagation { .. }), "{}", r.to_text());
+    let r = checker(60)
+        .audit_confirming(&admin, &key_client, &scanner, &target)
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.verdict, Verdict::PendingPropagation { .. }),
+        "{}",
+        r.to_text()
+    );
     tokio::time::sleep(Duration::from_millis(1800)).await;
     // Once enforced, the key's own read confirms it: Ready before the window ends.
-    let r = checker(60).audit_confirming(&admin, &key_client, &scanner, &target).await.unwrap();
+    let r = checker(60)
+        .audit_confirming(&admin, &key_client, &scanner, &target)
+        .await
+        .unwrap();
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     assert!(r.has("confirmed_live"));
     // Object Storage cannot be probed through the JSON API: the BYOC profile stays pending
     // until the window has passed, then it is Ready.
     let byoc = profile("byoc-kapsule");
-    let r = checker(60).audit_confirming(&admin, &key_client, &byoc, &target).await.unwrap();
-    assert!(matches!(r.verdict, Verdict::PendingPropagation { .. }), "{}", r.to_text());
-    let r = checker(1).audit_confirming(&admin, &key_client, &byoc, &target).await.unwrap();
+    let r = checker(60)
+        .audit_confirming(&admin, &key_client, &byoc, &target)
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.verdict, Verdict::PendingPropagation { .. }),
+        "{}",
+        r.to_text()
+    );
+    let r = checker(1)
+        .audit_confirming(&admin, &key_client, &byoc, &target)
+        .await
+        .unwrap();
     assert!(!r.has("recent_iam_change"), "{}", r.to_text());
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
-    let extra = r.findings_with_code("excess_grant").next().expect("the registry set is excess");
+    let extra = r
+        .findings_with_code("excess_grant")
+        .next()
+        .expect("the registry set is excess");
     assert_eq!(extra.severity, Severity::Warning);
 }
 
@@ -298,30 +446,55 @@ async fn probe_mode_for_a_key_without_iam_read() {
     let sim = sim().await;
     let target = Target::project(prod(&sim));
     let r = Checker::new()
-        .self_check(&client(&sim, "inventory"), &profile("inventory-readonly"), &target)
+        .self_check(
+            &client(&sim, "inventory"),
+            &profile("inventory-readonly"),
+            &target,
+        )
         .await
         .unwrap();
     assert_eq!(r.mode, Mode::Probe, "{}", r.to_text());
     assert!(r.has("iam_read_refused"));
-    assert!(r.findings_with_code("probe_allowed").count() >= 5, "{}", r.to_text());
     assert!(
-        r.findings_with_code("not_proven").any(|f| f.message.contains("object-storage")),
+        r.findings_with_code("probe_allowed").count() >= 5,
+        "{}",
+        r.to_text()
+    );
+    assert!(
+        r.findings_with_code("not_proven")
+            .any(|f| f.message.contains("object-storage")),
         "{}",
         r.to_text()
     );
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     // The registry scanner key probed for the BYOC profile: refused, with the 403 details.
     let r = Checker::new()
-        .self_check(&client(&sim, "registry-scanner"), &profile("byoc-kapsule"), &target)
+        .self_check(
+            &client(&sim, "registry-scanner"),
+            &profile("byoc-kapsule"),
+            &target,
+        )
         .await
         .unwrap();
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }), "{}", r.to_text());
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
     let denied: Vec<_> = r.findings_with_code("probe_denied").collect();
     assert_eq!(denied.len(), 4, "{}", r.to_text());
-    assert!(denied.iter().all(|f| matches!(&f.kind, FindingKind::ProbeDenied { denied, .. } if !denied.is_empty())));
+    assert!(
+        denied.iter().all(
+            |f| matches!(&f.kind, FindingKind::ProbeDenied { denied, .. } if !denied.is_empty())
+        )
+    );
     // Self-check of a key that can read IAM: the full resolution.
     let r = Checker::new()
-        .self_check(&client(&sim, "admin"), &profile("inventory-readonly"), &target)
+        .self_check(
+            &client(&sim, "admin"),
+            &profile("inventory-readonly"),
+            &target,
+        )
         .await
         .unwrap();
     assert_eq!(r.mode, Mode::SelfCheck);
@@ -331,13 +504,23 @@ async fn probe_mode_for_a_key_without_iam_read() {
 async fn bad_input_is_a_clear_error() {
     let sim = sim().await;
     let e = Checker::new()
-        .audit(&client(&sim, "admin"), &access_key(&sim, "byoc"), &profile("byoc-kapsule"), &Target::projects(Vec::new()))
+        .audit(
+            &client(&sim, "admin"),
+            &access_key(&sim, "byoc"),
+            &profile("byoc-kapsule"),
+            &Target::projects(Vec::new()),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("needs a target project"), "{e}");
     // An auditor without IAM read gets the API's 403, not a report.
     let e = Checker::new()
-        .audit(&client(&sim, "inventory"), &access_key(&sim, "byoc"), &profile("byoc-kapsule"), &Target::project(prod(&sim)))
+        .audit(
+            &client(&sim, "inventory"),
+            &access_key(&sim, "byoc"),
+            &profile("byoc-kapsule"),
+            &Target::project(prod(&sim)),
+        )
         .await
         .unwrap_err();
     assert!(e.is_permission_denied(), "{e}");

@@ -13,7 +13,9 @@ const OTHER: &str = "00000000-0000-4000-8000-00000000000b";
 const ORG: &str = "00000000-0000-4000-8000-0000000000ff";
 
 fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().to_utc()
+    chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 fn key(expires: Option<&str>, default_project: &str) -> ApiKey {
@@ -26,15 +28,23 @@ fn key(expires: Option<&str>, default_project: &str) -> ApiKey {
 }
 
 fn on(projects: &[&str]) -> RuleScope {
-    serde_json::from_value(serde_json::json!({"type": "projects", "project_ids": projects})).unwrap()
+    serde_json::from_value(serde_json::json!({"type": "projects", "project_ids": projects}))
+        .unwrap()
 }
 
 fn org() -> RuleScope {
-    serde_json::from_value(serde_json::json!({"type": "organization", "organization_id": ORG})).unwrap()
+    serde_json::from_value(serde_json::json!({"type": "organization", "organization_id": ORG}))
+        .unwrap()
 }
 
 fn grant(set: &str, lvl: Lvl, scope: RuleScope, condition: &str) -> Grant {
-    Grant::new(set, lvl, scope, condition, GrantPath::direct("pol", "policy", format!("rule-{set}")))
+    Grant::new(
+        set,
+        lvl,
+        scope,
+        condition,
+        GrantPath::direct("pol", "policy", format!("rule-{set}")),
+    )
 }
 
 fn resolution(grants: Vec<Grant>) -> Resolution {
@@ -56,61 +66,191 @@ fn checker() -> Checker {
 
 fn run(res: &Resolution, profile: &Profile) -> scaleway_iam::checker::Report {
     checker()
-        .evaluate(res, profile, &Target::project(P.parse().unwrap()), Mode::Auditor)
+        .evaluate(
+            res,
+            profile,
+            &Target::project(P.parse().unwrap()),
+            Mode::Auditor,
+        )
         .unwrap()
 }
 
 fn simple(sets: &[&str]) -> Profile {
-    Profile::new("t", sets.iter().map(|s| Requirement::on_project(*s)).collect())
+    Profile::new(
+        "t",
+        sets.iter().map(|s| Requirement::on_project(*s)).collect(),
+    )
 }
 
 #[test]
 fn scope_and_implication_table() {
     use Lvl::{Organization as O, Projects as Pr};
     // (required sets, grants, expected codes of the requirement findings, verdict)
-    let cases: Vec<(&str, Vec<&str>, Vec<Grant>, Vec<(&str, Severity)>, &str)> = vec![
-        ("exact grant", vec!["VPCReadOnly"], vec![grant("VPCReadOnly", Pr, on(&[P]), "")],
-         vec![("requirement_met", Severity::Info)], "ready"),
-        ("full covers read", vec!["VPCReadOnly"], vec![grant("VPCFullAccess", Pr, on(&[P]), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Warning)], "ready"),
-        ("read does not cover full", vec!["VPCFullAccess"], vec![grant("VPCReadOnly", Pr, on(&[P]), "")],
-         vec![("missing", Severity::Blocking)], "invalid"),
-        ("organization-wide is wider", vec!["InstancesReadOnly"], vec![grant("InstancesReadOnly", Pr, org(), "")],
-         vec![("wider_than_required", Severity::Warning)], "ready"),
-        ("other project only", vec!["InstancesReadOnly"], vec![grant("InstancesReadOnly", Pr, on(&[OTHER]), "")],
-         vec![("wrong_project", Severity::Blocking)], "invalid"),
-        ("nothing", vec!["InstancesReadOnly"], vec![],
-         vec![("missing", Severity::Blocking)], "invalid"),
-        ("all products read covers a product read", vec!["ContainerRegistryReadOnly"],
-         vec![grant("AllProductsReadOnly", Pr, on(&[P]), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Warning)], "ready"),
-        ("all products read does not read secret values", vec!["SecretManagerSecretAccess"],
-         vec![grant("AllProductsReadOnly", Pr, on(&[P]), "")],
-         vec![("missing", Severity::Blocking), ("excess_grant", Severity::Warning)], "invalid"),
-        ("secret manager read-only is metadata only", vec!["SecretManagerSecretAccess"],
-         vec![grant("SecretManagerReadOnly", Pr, on(&[P]), "")],
-         vec![("missing", Severity::Blocking), ("excess_grant", Severity::Warning)], "invalid"),
-        ("condition is never assumed", vec!["VPCReadOnly"],
-         vec![grant("VPCReadOnly", Pr, on(&[P]), "request.time.getHours() < 18")],
-         vec![("requirement_conditional", Severity::Blocking)], "invalid"),
-        ("unconditional grant beats a conditional one", vec!["VPCReadOnly"],
-         vec![grant("VPCReadOnly", Pr, on(&[P]), "1 == 1"), grant("VPCFullAccess", Pr, on(&[P]), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Warning)], "ready"),
-        ("unknown set covers nothing else", vec!["VPCReadOnly"],
-         vec![grant("VPCSuperAccess", Pr, on(&[P]), "")],
-         vec![("missing", Severity::Blocking), ("unknown_permission_set", Severity::Warning), ("excess_grant", Severity::Warning)], "invalid"),
-        ("escalation set is blocking excess", vec!["VPCReadOnly"],
-         vec![grant("VPCReadOnly", Pr, on(&[P]), ""), grant("IAMManager", O, org(), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Blocking)], "invalid"),
-        ("organization-level set is blocking excess", vec!["VPCReadOnly"],
-         vec![grant("VPCReadOnly", Pr, on(&[P]), ""), grant("BillingReadOnly", O, org(), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Blocking)], "invalid"),
-        ("required set also on another project", vec!["VPCReadOnly"],
-         vec![grant("VPCReadOnly", Pr, on(&[P, OTHER]), "")],
-         vec![("requirement_met", Severity::Info), ("excess_grant", Severity::Warning)], "ready"),
-        ("all products full access has no organization-level set", vec!["IAMReadOnly"],
-         vec![grant("AllProductsFullAccess", Pr, org(), "")],
-         vec![("missing", Severity::Blocking), ("excess_grant", Severity::Warning)], "invalid"),
+    type Case = (
+        &'static str,
+        Vec<&'static str>,
+        Vec<Grant>,
+        Vec<(&'static str, Severity)>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "exact grant",
+            vec!["VPCReadOnly"],
+            vec![grant("VPCReadOnly", Pr, on(&[P]), "")],
+            vec![("requirement_met", Severity::Info)],
+            "ready",
+        ),
+        (
+            "full covers read",
+            vec!["VPCReadOnly"],
+            vec![grant("VPCFullAccess", Pr, on(&[P]), "")],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Warning),
+            ],
+            "ready",
+        ),
+        (
+            "read does not cover full",
+            vec!["VPCFullAccess"],
+            vec![grant("VPCReadOnly", Pr, on(&[P]), "")],
+            vec![("missing", Severity::Blocking)],
+            "invalid",
+        ),
+        (
+            "organization-wide is wider",
+            vec!["InstancesReadOnly"],
+            vec![grant("InstancesReadOnly", Pr, org(), "")],
+            vec![("wider_than_required", Severity::Warning)],
+            "ready",
+        ),
+        (
+            "other project only",
+            vec!["InstancesReadOnly"],
+            vec![grant("InstancesReadOnly", Pr, on(&[OTHER]), "")],
+            vec![("wrong_project", Severity::Blocking)],
+            "invalid",
+        ),
+        (
+            "nothing",
+            vec!["InstancesReadOnly"],
+            vec![],
+            vec![("missing", Severity::Blocking)],
+            "invalid",
+        ),
+        (
+            "all products read covers a product read",
+            vec!["ContainerRegistryReadOnly"],
+            vec![grant("AllProductsReadOnly", Pr, on(&[P]), "")],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Warning),
+            ],
+            "ready",
+        ),
+        (
+            "all products read does not read secret values",
+            vec!["SecretManagerSecretAccess"],
+            vec![grant("AllProductsReadOnly", Pr, on(&[P]), "")],
+            vec![
+                ("missing", Severity::Blocking),
+                ("excess_grant", Severity::Warning),
+            ],
+            "invalid",
+        ),
+        (
+            "secret manager read-only is metadata only",
+            vec!["SecretManagerSecretAccess"],
+            vec![grant("SecretManagerReadOnly", Pr, on(&[P]), "")],
+            vec![
+                ("missing", Severity::Blocking),
+                ("excess_grant", Severity::Warning),
+            ],
+            "invalid",
+        ),
+        (
+            "condition is never assumed",
+            vec!["VPCReadOnly"],
+            vec![grant(
+                "VPCReadOnly",
+                Pr,
+                on(&[P]),
+                "request.time.getHours() < 18",
+            )],
+            vec![("requirement_conditional", Severity::Blocking)],
+            "invalid",
+        ),
+        (
+            "unconditional grant beats a conditional one",
+            vec!["VPCReadOnly"],
+            vec![
+                grant("VPCReadOnly", Pr, on(&[P]), "1 == 1"),
+                grant("VPCFullAccess", Pr, on(&[P]), ""),
+            ],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Warning),
+            ],
+            "ready",
+        ),
+        (
+            "unknown set covers nothing else",
+            vec!["VPCReadOnly"],
+            vec![grant("VPCSuperAccess", Pr, on(&[P]), "")],
+            vec![
+                ("missing", Severity::Blocking),
+                ("unknown_permission_set", Severity::Warning),
+                ("excess_grant", Severity::Warning),
+            ],
+            "invalid",
+        ),
+        (
+            "escalation set is blocking excess",
+            vec!["VPCReadOnly"],
+            vec![
+                grant("VPCReadOnly", Pr, on(&[P]), ""),
+                grant("IAMManager", O, org(), ""),
+            ],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Blocking),
+            ],
+            "invalid",
+        ),
+        (
+            "organization-level set is blocking excess",
+            vec!["VPCReadOnly"],
+            vec![
+                grant("VPCReadOnly", Pr, on(&[P]), ""),
+                grant("BillingReadOnly", O, org(), ""),
+            ],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Blocking),
+            ],
+            "invalid",
+        ),
+        (
+            "required set also on another project",
+            vec!["VPCReadOnly"],
+            vec![grant("VPCReadOnly", Pr, on(&[P, OTHER]), "")],
+            vec![
+                ("requirement_met", Severity::Info),
+                ("excess_grant", Severity::Warning),
+            ],
+            "ready",
+        ),
+        (
+            "all products full access has no organization-level set",
+            vec!["IAMReadOnly"],
+            vec![grant("AllProductsFullAccess", Pr, org(), "")],
+            vec![
+                ("missing", Severity::Blocking),
+                ("excess_grant", Severity::Warning),
+            ],
+            "invalid",
+        ),
     ];
     for (name, sets, grants, want, verdict) in cases {
         let mut profile = simple(&sets);
@@ -132,9 +272,22 @@ fn scope_and_implication_table() {
         assert_eq!(r.verdict.status(), verdict, "{name}:\n{}", r.to_text());
         // Every blocking requirement finding comes with a fix.
         for f in r.blocking() {
-            if matches!(f.code(), "missing" | "wrong_project" | "requirement_conditional") {
-                let fix = r.remediation.iter().find(|x| x.finding == f.id).expect(name);
-                assert!(fix.scw_command.as_deref().unwrap().starts_with("scw iam rule create pol "), "{name}");
+            if matches!(
+                f.code(),
+                "missing" | "wrong_project" | "requirement_conditional"
+            ) {
+                let fix = r
+                    .remediation
+                    .iter()
+                    .find(|x| x.finding == f.id)
+                    .expect(name);
+                assert!(
+                    fix.scw_command
+                        .as_deref()
+                        .unwrap()
+                        .starts_with("scw iam rule create pol "),
+                    "{name}"
+                );
                 assert!(fix.rule.is_some(), "{name}");
             }
         }
@@ -146,24 +299,56 @@ fn key_findings_table() {
     let profile = simple(&["VPCReadOnly"]);
     let g = || vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")];
     let cases: Vec<(Option<&str>, &str, &str, Severity, &str)> = vec![
-        (Some("2026-05-01T00:00:00Z"), P, "key_expired", Severity::Blocking, "invalid"),
-        (Some("2026-06-10T00:00:00Z"), P, "key_expires_soon", Severity::Warning, "ready"),
+        (
+            Some("2026-05-01T00:00:00Z"),
+            P,
+            "key_expired",
+            Severity::Blocking,
+            "invalid",
+        ),
+        (
+            Some("2026-06-10T00:00:00Z"),
+            P,
+            "key_expires_soon",
+            Severity::Warning,
+            "ready",
+        ),
         (None, P, "key_no_expiry", Severity::Warning, "ready"),
-        (Some("2027-06-10T00:00:00Z"), OTHER, "default_project_mismatch", Severity::Warning, "ready"),
+        (
+            Some("2027-06-10T00:00:00Z"),
+            OTHER,
+            "default_project_mismatch",
+            Severity::Warning,
+            "ready",
+        ),
     ];
     for (exp, dp, code, sev, verdict) in cases {
         let mut res = resolution(g());
         res.key = Some(key(exp, dp));
         let r = run(&res, &profile);
-        let f = r.findings_with_code(code).next().unwrap_or_else(|| panic!("{code}: {}", r.to_text()));
+        let f = r
+            .findings_with_code(code)
+            .next()
+            .unwrap_or_else(|| panic!("{code}: {}", r.to_text()));
         assert_eq!(f.severity, sev, "{code}");
         assert_eq!(r.verdict.status(), verdict, "{code}: {}", r.to_text());
     }
     // Default project mismatch breaks Object Storage: blocking when the profile needs it.
-    let mut res = resolution(vec![grant("ObjectStorageReadOnly", Lvl::Projects, on(&[P]), "")]);
+    let mut res = resolution(vec![grant(
+        "ObjectStorageReadOnly",
+        Lvl::Projects,
+        on(&[P]),
+        "",
+    )]);
     res.key = Some(key(Some("2027-06-10T00:00:00Z"), OTHER));
     let r = run(&res, &simple(&["ObjectStorageBucketsRead"]));
-    assert_eq!(r.findings_with_code("default_project_mismatch").next().unwrap().severity, Severity::Blocking);
+    assert_eq!(
+        r.findings_with_code("default_project_mismatch")
+            .next()
+            .unwrap()
+            .severity,
+        Severity::Blocking
+    );
     // A missing key.
     let mut res = resolution(g());
     res.key = None;
@@ -187,26 +372,43 @@ fn recent_changes_and_the_verdict() {
     let mut res = resolution(Vec::new());
     res.changes = vec![(recent, "policy \"p\" changed".into())];
     let r = run(&res, &profile);
-    let Verdict::PendingPropagation { recheck_in_seconds, blocking, .. } = &r.verdict else {
+    let Verdict::PendingPropagation {
+        recheck_in_seconds,
+        blocking,
+        ..
+    } = &r.verdict
+    else {
         panic!("{}", r.to_text())
     };
     assert_eq!(*recheck_in_seconds, 270);
     assert_eq!(blocking.len(), 1);
     // Blocking finding when only the key is new: waiting does not help.
     res.changes = vec![(recent, "API key SCWX created".into())];
-    assert!(matches!(run(&res, &profile).verdict, Verdict::Invalid { .. }));
+    assert!(matches!(
+        run(&res, &profile).verdict,
+        Verdict::Invalid { .. }
+    ));
     // Everything fine but just changed: pending (not confirmed by the key itself).
     let mut res = resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]);
     res.changes = vec![(recent, "policy \"p\" changed".into())];
-    assert!(matches!(run(&res, &profile).verdict, Verdict::PendingPropagation { .. }));
+    assert!(matches!(
+        run(&res, &profile).verdict,
+        Verdict::PendingPropagation { .. }
+    ));
     // An old change does not matter.
-    res.changes = vec![(now() - chrono::Duration::hours(1), "policy \"p\" changed".into())];
+    res.changes = vec![(
+        now() - chrono::Duration::hours(1),
+        "policy \"p\" changed".into(),
+    )];
     assert_eq!(run(&res, &profile).verdict, Verdict::Ready);
     // An expired key never becomes ready by waiting.
     let mut res = resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]);
     res.key = Some(key(Some("2026-05-01T00:00:00Z"), P));
     res.changes = vec![(recent, "policy \"p\" changed".into())];
-    assert!(matches!(run(&res, &profile).verdict, Verdict::Invalid { .. }));
+    assert!(matches!(
+        run(&res, &profile).verdict,
+        Verdict::Invalid { .. }
+    ));
 }
 
 #[test]
@@ -216,7 +418,11 @@ fn group_paths_are_kept_and_rendered() {
     let r = run(&resolution(vec![g]), &simple(&["VPCReadOnly"]));
     let met = r.findings_with_code("requirement_met").next().unwrap();
     assert_eq!(met.paths[0].group_name.as_deref(), Some("prod-readers"));
-    assert!(r.to_text().contains("via group \"prod-readers\""), "{}", r.to_text());
+    assert!(
+        r.to_text().contains("via group \"prod-readers\""),
+        "{}",
+        r.to_text()
+    );
     let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
     assert_eq!(json["findings"][0]["paths"][0]["group_id"], "g1");
     assert_eq!(json["grants"][0]["scope"]["type"], "projects");

@@ -75,7 +75,10 @@ async fn provision_creates_then_reuses_and_the_key_checks_ready() {
     assert_eq!(third.policy_outcome, Outcome::Updated);
     let rules = iam.list_rules(&third.policy.id).collect().await.unwrap();
     assert_eq!(rules.len(), 1);
-    assert_eq!(rules[0].permission_set_names, vec!["ContainerRegistryReadOnly"]);
+    assert_eq!(
+        rules[0].permission_set_names,
+        vec!["ContainerRegistryReadOnly"]
+    );
 }
 
 #[tokio::test]
@@ -107,7 +110,10 @@ async fn rotate_deletes_the_old_key_only_when_the_new_one_is_ready() {
     assert!(rotated.report.has("confirmed_live"));
     let e = iam.get_api_key(&old).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
-    let new = iam.get_api_key(&rotated.new_key.key.access_key).await.unwrap();
+    let new = iam
+        .get_api_key(&rotated.new_key.key.access_key)
+        .await
+        .unwrap();
     assert_eq!(
         new.application_id,
         Some(sim.state().application_id("registry-scanner").unwrap())
@@ -160,6 +166,9 @@ async fn rotate_waits_for_a_delayed_key_within_the_window() {
     opts.checker = Checker::new().with_options(checker_opts);
     let rotated = rotate(&iam, &old, &opts).await.unwrap();
     assert!(!rotated.old_key_deleted);
-    assert!(matches!(rotated.report.verdict, Verdict::PendingPropagation { .. }));
+    assert!(matches!(
+        rotated.report.verdict,
+        Verdict::PendingPropagation { .. }
+    ));
     assert!(iam.get_api_key(&old).await.is_ok());
 }

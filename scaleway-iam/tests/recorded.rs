@@ -11,8 +11,7 @@ use scaleway_iam::{
 use serde::de::DeserializeOwned;
 
 fn one<T: DeserializeOwned>(r: &Recorded) -> T {
-    serde_json::from_value(r.response_body.clone())
-        .unwrap_or_else(|e| panic!("{}: {e}", r.name()))
+    serde_json::from_value(r.response_body.clone()).unwrap_or_else(|e| panic!("{}: {e}", r.name()))
 }
 
 fn list<T: DeserializeOwned>(r: &Recorded, key: &str) -> Vec<T> {
@@ -115,8 +114,7 @@ async fn create_responses_replay_through_the_typed_calls() {
         Mock::given(method("POST"))
             .and(path("/iam/v1alpha1/api-keys"))
             .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(r.body_bytes(), "application/json"),
+                ResponseTemplate::new(200).set_body_raw(r.body_bytes(), "application/json"),
             )
             .mount(&server)
             .await;
@@ -139,6 +137,10 @@ async fn create_responses_replay_through_the_typed_calls() {
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", r.name()));
         assert_eq!(created.key.access_key, k.access_key, "{}", r.name());
-        assert!(!format!("{created:?}").contains("11111111-1111"), "{}", r.name());
+        assert!(
+            !format!("{created:?}").contains("11111111-1111"),
+            "{}",
+            r.name()
+        );
     }
 }

@@ -75,7 +75,9 @@ async fn organization_defaults_and_repeated_filters() {
         .and(path("/iam/v1alpha1/policies"))
         .and(query_param("organization_id", ORG))
         .and(query_param("group_ids", "g1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"policies": [], "total_count": 0})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"policies": [], "total_count": 0})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -93,16 +95,33 @@ async fn organization_defaults_and_repeated_filters() {
         .and(path("/account/v3/projects"))
         .and(query_param("organization_id", ORG))
         .and(query_param("name", "prod"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"projects": [], "total_count": 0})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"projects": [], "total_count": 0})),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let c = client(&server, true);
     let iam = IamApi::new(&c);
     // The group_ids query key is repeated per value; wiremock checks one of them.
-    assert!(iam.list_policies().group_ids(["g1", "g2"]).collect().await.unwrap().is_empty());
+    assert!(
+        iam.list_policies()
+            .group_ids(["g1", "g2"])
+            .collect()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(iam.list_rules("p1").collect().await.unwrap().len(), 1);
-    assert!(AccountApi::new(&c).list_projects().name("prod").collect().await.unwrap().is_empty());
+    assert!(
+        AccountApi::new(&c)
+            .list_projects()
+            .name("prod")
+            .collect()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -136,7 +155,9 @@ async fn api_key_create_update_delete_bodies() {
         .mount(&server)
         .await;
     let iam = IamApi::new(&client(&server, true));
-    let t = chrono::DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z").unwrap().to_utc();
+    let t = chrono::DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z")
+        .unwrap()
+        .to_utc();
     let k = iam
         .create_api_key(Bearer::Application(APP.into()))
         .expires_at(t)
@@ -145,10 +166,17 @@ async fn api_key_create_update_delete_bodies() {
         .send()
         .await
         .unwrap();
-    assert_eq!(k.secret_key.expose_secret(), "22222222-2222-2222-2222-222222222222");
+    assert_eq!(
+        k.secret_key.expose_secret(),
+        "22222222-2222-2222-2222-222222222222"
+    );
     assert!(!format!("{k:?}").contains("22222222"));
     let ak = k.key.access_key.clone();
-    iam.update_api_key(&ak).description("renamed").send().await.unwrap();
+    iam.update_api_key(&ak)
+        .description("renamed")
+        .send()
+        .await
+        .unwrap();
     iam.delete_api_key(&ak).await.unwrap();
     // Input errors are caught before sending.
     let e = iam
@@ -203,14 +231,21 @@ async fn policy_rules_groups_projects_bodies() {
         .await;
     Mock::given(method("POST"))
         .and(path("/account/v3/projects"))
-        .and(body_json(json!({"name": "p", "organization_id": ORG, "description": "d"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PROJECT, "name": "p", "organization_id": ORG, "qualification": null})))
+        .and(body_json(
+            json!({"name": "p", "organization_id": ORG, "description": "d"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"id": PROJECT, "name": "p", "organization_id": ORG, "qualification": null}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("/account/v3/projects/{PROJECT}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PROJECT, "name": "p", "status": "active"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": PROJECT, "name": "p", "status": "active"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -239,15 +274,26 @@ async fn policy_rules_groups_projects_bodies() {
         .await
         .unwrap();
     assert_eq!(rules[0].id, "r9");
-    let g = iam.add_group_member("g1", &Bearer::Application(APP.into())).await.unwrap();
+    let g = iam
+        .add_group_member("g1", &Bearer::Application(APP.into()))
+        .await
+        .unwrap();
     assert!(g.contains(&Bearer::Application(APP.into())));
-    iam.set_group_members::<String, &str>("g1", &[], &[APP]).await.unwrap();
+    iam.set_group_members::<String, &str>("g1", &[], &[APP])
+        .await
+        .unwrap();
     let account = AccountApi::new(&c);
     let pr = account.create_project("p", "d", None).await.unwrap();
     assert!(pr.qualification.is_none());
-    let got = account.get_project(&PROJECT.parse().unwrap()).await.unwrap();
+    let got = account
+        .get_project(&PROJECT.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(got.status, scaleway_iam::ProjectStatus::Active);
-    account.delete_project(&PROJECT.parse().unwrap()).await.unwrap();
+    account
+        .delete_project(&PROJECT.parse().unwrap())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -352,7 +352,11 @@ impl Catalogue {
 
     /// The level of a set: the catalogue's, else `fallback` (e.g. a rule's
     /// `permission_sets_scope_type`).
-    pub fn scope_of(&self, name: &str, fallback: &PermissionSetScopeType) -> PermissionSetScopeType {
+    pub fn scope_of(
+        &self,
+        name: &str,
+        fallback: &PermissionSetScopeType,
+    ) -> PermissionSetScopeType {
         self.sets
             .get(name)
             .map(|s| s.scope.clone())
@@ -404,13 +408,13 @@ mod tests {
             .coverage("AllProductsReadOnly", "ObjectStorageObjectsRead")
             .unwrap();
         assert_eq!(chain.basis, Basis::Interpreted);
-        assert_eq!(chain.chain.first().map(String::as_str), Some("AllProductsReadOnly"));
+        assert_eq!(
+            chain.chain.first().map(String::as_str),
+            Some("AllProductsReadOnly")
+        );
         assert!(c.escalation("IAMManager").is_some());
         assert!(c.escalation("InstancesFullAccess").is_none());
-        assert_eq!(
-            c.fact("propagation").and_then(|f| f.seconds),
-            Some(300)
-        );
+        assert_eq!(c.fact("propagation").and_then(|f| f.seconds), Some(300));
         for s in c.sets() {
             assert!(c.sources().contains_key(&s.source), "{}", s.name);
         }

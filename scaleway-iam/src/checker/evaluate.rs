@@ -8,9 +8,7 @@ use scaleway_core::Timestamp;
 use super::catalogue::{Basis, Catalogue};
 use super::condition::{self, ConditionOutcome, RequestContext};
 use super::profile::{ExcessAction, Profile, RequiredScope};
-use super::report::{
-    Finding, FindingKind, Grant, GrantPath, Remediation, Severity, Verdict,
-};
+use super::report::{Finding, FindingKind, Grant, GrantPath, Remediation, Severity, Verdict};
 use crate::model::{ApiKey, Bearer, PermissionSetScopeType, RuleScope, RuleSpec, UserType};
 
 /// What resolution found out about a key (input of [`evaluate`]).
@@ -166,7 +164,10 @@ fn scw_add_rule(res: &Resolution, rule: &RuleSpec, profile: &Profile) -> Option<
         args.push(format!("organization-id={o}"));
     }
     if let Some((policy_id, _)) = res.direct_policies.first() {
-        return Some(format!("scw iam rule create {policy_id} {}", args.join(" ")));
+        return Some(format!(
+            "scw iam rule create {policy_id} {}",
+            args.join(" ")
+        ));
     }
     let bearer = res.bearer.as_ref()?;
     let principal = match bearer {
@@ -209,7 +210,9 @@ pub(crate) fn evaluate_resolution(
         Some(t) if t <= s.now => {
             let mut d = Draft::new(
                 Severity::Blocking,
-                FindingKind::KeyExpired { expired_at: Some(t) },
+                FindingKind::KeyExpired {
+                    expired_at: Some(t),
+                },
                 format!("the key expired on {}", t.format("%Y-%m-%d %H:%M UTC")),
             );
             d.fix = Some((
@@ -243,7 +246,9 @@ pub(crate) fn evaluate_resolution(
             );
             d.fix = Some((
                 "set an expiry on the key (or rotate it into a key with one)".into(),
-                Some(format!("scw iam api-key update {ak} expires-at=<RFC 3339 date>")),
+                Some(format!(
+                    "scw iam api-key update {ak} expires-at=<RFC 3339 date>"
+                )),
                 None,
             ));
             out.push(d);
@@ -412,7 +417,11 @@ pub(crate) fn evaluate_resolution(
                             "{set} {where_}: met through {} ({}{})",
                             g.permission_set,
                             cov.chain.join(" → "),
-                            if interpreted { ", an interpretation of the documentation" } else { "" }
+                            if interpreted {
+                                ", an interpretation of the documentation"
+                            } else {
+                                ""
+                            }
                         )
                     },
                 );
@@ -461,10 +470,15 @@ pub(crate) fn evaluate_resolution(
                 d.paths = conditional.iter().map(|g| g.path.clone()).collect();
                 let rule = match &pid {
                     Some(p) => RuleSpec::projects([set.clone()], [p.clone()]),
-                    None => RuleSpec::organization([set.clone()], res.organization_id.clone().unwrap_or_default()),
+                    None => RuleSpec::organization(
+                        [set.clone()],
+                        res.organization_id.clone().unwrap_or_default(),
+                    ),
                 };
                 d.fix = Some((
-                    format!("grant {set} {where_} without condition, or check with the request context (source IP) your requests will have"),
+                    format!(
+                        "grant {set} {where_} without condition, or check with the request context (source IP) your requests will have"
+                    ),
                     scw_add_rule(res, &rule, profile),
                     Some(rule),
                 ));
@@ -477,7 +491,10 @@ pub(crate) fn evaluate_resolution(
                     .collect();
                 let rule = match &pid {
                     Some(p) => RuleSpec::projects([set.clone()], [p.clone()]),
-                    None => RuleSpec::organization([set.clone()], res.organization_id.clone().unwrap_or_default()),
+                    None => RuleSpec::organization(
+                        [set.clone()],
+                        res.organization_id.clone().unwrap_or_default(),
+                    ),
                 };
                 let fix = Some((
                     format!("add a rule granting {set} {where_}"),
@@ -540,7 +557,13 @@ pub(crate) fn evaluate_resolution(
     // ---------------------------------------------------------------- excess
     if !owner {
         // (set, reason) → (scope labels, paths, escalation, level)
-        type Bucket = (BTreeSet<String>, Vec<GrantPath>, bool, PermissionSetScopeType, Severity);
+        type Bucket = (
+            BTreeSet<String>,
+            Vec<GrantPath>,
+            bool,
+            PermissionSetScopeType,
+            Severity,
+        );
         let mut excess: BTreeMap<(String, String), Bucket> = BTreeMap::new();
         let mut unknown: BTreeMap<String, Vec<GrantPath>> = BTreeMap::new();
         for g in &res.grants {
@@ -549,7 +572,10 @@ pub(crate) fn evaluate_resolution(
                 continue;
             }
             if !cat.knows(name) {
-                unknown.entry(name.clone()).or_default().push(g.path.clone());
+                unknown
+                    .entry(name.clone())
+                    .or_default()
+                    .push(g.path.clone());
             }
             let level = cat.scope_of(name, &g.set_scope);
             let required_covers = profile
@@ -577,15 +603,19 @@ pub(crate) fn evaluate_resolution(
                 }
             } else {
                 match &g.scope {
-                    RuleScope::Organization { .. } if level != PermissionSetScopeType::Organization => {
+                    RuleScope::Organization { .. }
+                        if level != PermissionSetScopeType::Organization =>
+                    {
                         if used_org_wide.contains(&(name.clone(), g.path.rule_id.clone())) {
                             continue; // reported as wider_than_required
                         }
                         ("organization_wide", profile.excess.wider_scope)
                     }
                     RuleScope::Projects { project_ids } => {
-                        let others: Vec<&String> =
-                            project_ids.iter().filter(|p| !targets.contains(p)).collect();
+                        let others: Vec<&String> = project_ids
+                            .iter()
+                            .filter(|p| !targets.contains(p))
+                            .collect();
                         if others.is_empty() || wrong_project_sets.contains(name) {
                             continue;
                         }
@@ -597,9 +627,19 @@ pub(crate) fn evaluate_resolution(
             let e = excess
                 .entry((name.clone(), reason.to_owned()))
                 .or_insert_with(|| {
-                    (BTreeSet::new(), Vec::new(), escalation, level.clone(), action_severity(action))
+                    (
+                        BTreeSet::new(),
+                        Vec::new(),
+                        escalation,
+                        level.clone(),
+                        action_severity(action),
+                    )
                 });
-            e.0.extend(scope_labels.into_iter().filter(|p| reason != "other_project" || !targets.contains(p)));
+            e.0.extend(
+                scope_labels
+                    .into_iter()
+                    .filter(|p| reason != "other_project" || !targets.contains(p)),
+            );
             e.1.push(g.path.clone());
         }
         for (name, paths) in unknown {
@@ -623,9 +663,9 @@ pub(crate) fn evaluate_resolution(
                     "{name} is granted ({}): it lets the key give itself any other permission (escalation-grade); the profile does not need it",
                     scope.join(", ")
                 ),
-                "organization_level_set" => format!(
-                    "{name} is an Organization-level set the profile does not need"
-                ),
+                "organization_level_set" => {
+                    format!("{name} is an Organization-level set the profile does not need")
+                }
                 "other_project_set" => format!(
                     "{name} is granted on {} but the profile does not need it",
                     scope.join(", ")
@@ -633,7 +673,10 @@ pub(crate) fn evaluate_resolution(
                 "organization_wide" => format!(
                     "{name} is also granted on the whole Organization (every current and future project)"
                 ),
-                _ => format!("{name} is also granted on other projects: {}", scope.join(", ")),
+                _ => format!(
+                    "{name} is also granted on other projects: {}",
+                    scope.join(", ")
+                ),
             };
             let first = paths.first().cloned();
             let mut d = Draft::new(

@@ -176,7 +176,10 @@ impl Checker {
 
     fn check_target(target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
         if let Err(m) = profile.validate() {
-            return Err(Error::invalid_request(format!("profile {}: {m}", profile.name)));
+            return Err(Error::invalid_request(format!(
+                "profile {}: {m}",
+                profile.name
+            )));
         }
         let needs_project = profile
             .requirements
@@ -338,12 +341,10 @@ impl Checker {
             context: &self.options.request_context,
         };
         let mut drafts = evaluate::evaluate_resolution(&settings, profile, targets, &res);
-        let recent = drafts
-            .iter()
-            .find_map(|d| match &d.kind {
-                FindingKind::RecentIamChange { what, .. } => Some(what.clone()),
-                _ => None,
-            });
+        let recent = drafts.iter().find_map(|d| match &d.kind {
+            FindingKind::RecentIamChange { what, .. } => Some(what.clone()),
+            _ => None,
+        });
         let blocking = drafts.iter().any(|d| d.severity == Severity::Blocking);
         let mut confirmed = false;
         if let (Some(what), Some(kc), false) = (recent, key_client, blocking) {
@@ -363,9 +364,24 @@ impl Checker {
         targets: &[String],
         only_key_changed: bool,
     ) -> (bool, Vec<Draft>) {
+        let not_yet = |what: String, message: String| {
+            (
+                false,
+                vec![Draft::new(
+                    Severity::Info,
+                    FindingKind::NotProven { what },
+                    message,
+                )],
+            )
+        };
         match probe::liveness(key_client).await {
             ProbeResult::Allowed => {}
-            _ => return (false, Vec::new()),
+            _ => {
+                return not_yet(
+                    "the key is in force".into(),
+                    "the key does not authenticate yet: the recent changes are not in force".into(),
+                );
+            }
         }
         let mut products = Vec::new();
         if !only_key_changed {
@@ -373,7 +389,12 @@ impl Checker {
                 let ps = probe::products_of(&self.catalogue, &req.permission_set);
                 for p in ps {
                     let Some(def) = probe::probe_for(&p) else {
-                        return (false, Vec::new()); // cannot confirm this product
+                        return not_yet(
+                            format!("{p} is in force"),
+                            format!(
+                                "{p} cannot be probed through the JSON API, so the recent changes cannot be confirmed before the propagation window ends"
+                            ),
+                        );
                     };
                     for t in targets {
                         let r = probe::run(
@@ -385,7 +406,12 @@ impl Checker {
                         )
                         .await;
                         if !matches!(r, ProbeResult::Allowed) {
-                            return (false, Vec::new());
+                            return not_yet(
+                                format!("{p} in project {t} is in force"),
+                                format!(
+                                    "reading {p} in project {t} with the key does not work yet: the recent changes are not in force"
+                                ),
+                            );
                         }
                     }
                     products.push(p);
@@ -431,8 +457,15 @@ impl Checker {
         let iam = IamApi::new(client);
         match resolve::resolve(&iam, &self.catalogue, &ak).await {
             Ok(res) => {
-                self.finish_resolved(res, Some(client), profile, target, &targets, Mode::SelfCheck)
-                    .await
+                self.finish_resolved(
+                    res,
+                    Some(client),
+                    profile,
+                    target,
+                    &targets,
+                    Mode::SelfCheck,
+                )
+                .await
             }
             Err(e) if e.is_permission_denied() => {
                 self.probe_mode(client, &ak, &e, profile, target, &targets)
@@ -445,7 +478,15 @@ impl Checker {
                 };
                 let reason = probe::auth_reason(&e);
                 let drafts = vec![rejected_draft(&reason)];
-                let mut r = self.assemble(drafts, &res, profile, target, &targets, Mode::SelfCheck, false);
+                let mut r = self.assemble(
+                    drafts,
+                    &res,
+                    profile,
+                    target,
+                    &targets,
+                    Mode::SelfCheck,
+                    false,
+                );
                 r.key.access_key = ak.to_string();
                 Ok(r)
             }
@@ -554,7 +595,9 @@ impl Checker {
                                 ),
                             );
                             d.fix = Some((
-                                format!("add a rule granting {set} on project {t} to the key's application"),
+                                format!(
+                                    "add a rule granting {set} on project {t} to the key's application"
+                                ),
                                 Some(format!(
                                     "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
                                 )),
@@ -573,7 +616,9 @@ impl Checker {
                                 project_id: t.clone(),
                                 error: err.clone(),
                             },
-                            format!("{set}: probing {product} in project {t} gave no answer ({err})"),
+                            format!(
+                                "{set}: probing {product} in project {t} gave no answer ({err})"
+                            ),
                         )),
                     }
                 }

@@ -287,16 +287,13 @@ impl Profile {
         let profile: Profile = match format {
             ProfileFormat::Json => {
                 let de = &mut serde_json::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(de).map_err(|e| {
-                    invalid(format!("at `{}`: {}", e.path(), e.inner()))
-                })?
+                serde_path_to_error::deserialize(de)
+                    .map_err(|e| invalid(format!("at `{}`: {}", e.path(), e.inner())))?
             }
-            ProfileFormat::Toml => toml::from_str(text).map_err(|e| {
-                invalid(e.to_string().trim_end().replace('\n', " "))
-            })?,
-            ProfileFormat::Yaml => serde_saphyr::from_str(text).map_err(|e| {
-                invalid(e.to_string().trim_end().replace('\n', " "))
-            })?,
+            ProfileFormat::Toml => toml::from_str(text)
+                .map_err(|e| invalid(e.to_string().trim_end().replace('\n', " ")))?,
+            ProfileFormat::Yaml => serde_saphyr::from_str(text)
+                .map_err(|e| invalid(e.to_string().trim_end().replace('\n', " ")))?,
         };
         profile.validate().map_err(invalid)?;
         Ok(profile)
@@ -351,16 +348,30 @@ mod tests {
         let yaml = "name: y\nrequire:\n  - permission_set: IAMReadOnly\n    scope: organization\n";
         let p = Profile::parse(yaml, ProfileFormat::Yaml, "y").unwrap();
         assert_eq!(p.requirements[0].scope, RequiredScope::Organization);
-        let json = r#"{"name":"j","require":[{"permission_set":"VPCReadOnly","scope":"everywhere"}]}"#;
-        let e = Profile::parse(json, ProfileFormat::Json, "j.json").unwrap_err().to_string();
-        assert!(e.contains("require[0].scope") && e.contains("everywhere"), "{e}");
-        let e = Profile::parse("name = \"x\"\nrequire = []\n", ProfileFormat::Toml, "t.toml")
+        let json =
+            r#"{"name":"j","require":[{"permission_set":"VPCReadOnly","scope":"everywhere"}]}"#;
+        let e = Profile::parse(json, ProfileFormat::Json, "j.json")
             .unwrap_err()
             .to_string();
+        assert!(
+            e.contains("require[0].scope") && e.contains("everywhere"),
+            "{e}"
+        );
+        let e = Profile::parse(
+            "name = \"x\"\nrequire = []\n",
+            ProfileFormat::Toml,
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("lists no permission set"), "{e}");
-        let e = Profile::parse("name = \"x\"\nrequires = []\n", ProfileFormat::Toml, "t.toml")
-            .unwrap_err()
-            .to_string();
+        let e = Profile::parse(
+            "name = \"x\"\nrequires = []\n",
+            ProfileFormat::Toml,
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("requires"), "{e}");
     }
 }

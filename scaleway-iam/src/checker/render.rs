@@ -29,7 +29,11 @@ impl Report {
             ),
         };
         writeln!(s, "{verdict}")?;
-        let bearer = match (&self.key.bearer_type, &self.key.bearer_name, &self.key.bearer_id) {
+        let bearer = match (
+            &self.key.bearer_type,
+            &self.key.bearer_name,
+            &self.key.bearer_id,
+        ) {
             (Some(t), Some(n), _) => format!("{t} \"{n}\""),
             (Some(t), None, Some(id)) => format!("{t} {id}"),
             _ => "unknown bearer".to_owned(),
@@ -37,7 +41,11 @@ impl Report {
         writeln!(
             s,
             "key {} ({bearer}) checked for profile {} on project(s) {} [{} mode, catalogue {}]",
-            if self.key.access_key.is_empty() { "?" } else { &self.key.access_key },
+            if self.key.access_key.is_empty() {
+                "?"
+            } else {
+                &self.key.access_key
+            },
             self.profile,
             if self.target.project_ids.is_empty() {
                 "-".to_owned()
@@ -58,7 +66,7 @@ impl Report {
                 Severity::Warning => "!",
                 Severity::Info => "✓",
             };
-            writeln!(s, "{mark} [{}] {} ({})", f.id, f.message, f.code())?;
+            writeln!(s, "{mark} [{} {}] {}", f.id, f.code(), f.message)?;
             for p in &f.paths {
                 writeln!(s, "      from {p}")?;
             }

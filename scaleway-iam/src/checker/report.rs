@@ -83,7 +83,11 @@ impl GrantPath {
 
 impl std::fmt::Display for GrantPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "policy \"{}\" ({}) rule {}", self.policy_name, self.policy_id, self.rule_id)?;
+        write!(
+            f,
+            "policy \"{}\" ({}) rule {}",
+            self.policy_name, self.policy_id, self.rule_id
+        )?;
         if let Some(g) = &self.group_name {
             write!(f, " via group \"{g}\"")?;
             if let Some(m) = &self.group_membership {
@@ -506,7 +510,10 @@ impl Report {
     }
 
     /// Findings with this code.
-    pub fn findings_with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+    pub fn findings_with_code<'a>(
+        &'a self,
+        code: &'a str,
+    ) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.code() == code)
     }
 

@@ -30,10 +30,12 @@ pub(crate) async fn resolve(
         Err(e) => return Err(e),
     };
     if let Some(t) = key.created_at {
-        res.changes.push((t, format!("API key {} created", key.access_key)));
+        res.changes
+            .push((t, format!("API key {} created", key.access_key)));
     }
     if let Some(t) = key.updated_at.filter(|u| Some(*u) != key.created_at) {
-        res.changes.push((t, format!("API key {} updated", key.access_key)));
+        res.changes
+            .push((t, format!("API key {} updated", key.access_key)));
     }
     let bearer = key.bearer();
     res.key = Some(key);
@@ -62,7 +64,8 @@ pub(crate) async fn resolve(
     let groups: Vec<Group> = groups.into_iter().filter(|g| g.contains(&bearer)).collect();
     for g in &groups {
         if let Some(t) = g.updated_at {
-            res.changes.push((t, format!("group \"{}\" changed", g.name)));
+            res.changes
+                .push((t, format!("group \"{}\" changed", g.name)));
         }
     }
     // Policies of the bearer itself, or of one of its groups.
@@ -85,7 +88,8 @@ pub(crate) async fn resolve(
             res.direct_policies.push((p.id.clone(), p.name.clone()));
         }
         if let Some(t) = p.updated_at.or(p.created_at) {
-            res.changes.push((t, format!("policy \"{}\" changed", p.name)));
+            res.changes
+                .push((t, format!("policy \"{}\" changed", p.name)));
         }
     }
     let rules: Vec<Vec<crate::model::Rule>> = futures::stream::iter(mine.iter())

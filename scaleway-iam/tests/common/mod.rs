@@ -26,7 +26,9 @@ pub fn client_for(sim: &Sim, access_key: &str, secret_key: &str, project: &str) 
 
 /// A client with the demo credential `name`.
 pub fn client(sim: &Sim, name: &str) -> Client {
-    let c = sim.credential(name).unwrap_or_else(|| panic!("no credential {name}"));
+    let c = sim
+        .credential(name)
+        .unwrap_or_else(|| panic!("no credential {name}"));
     client_for(sim, &c.access_key, &c.secret_key, &c.project_id)
 }
 
