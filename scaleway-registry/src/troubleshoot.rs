@@ -55,7 +55,14 @@ impl RegistryApi {
             }
         }
         // Exact name in the (other) regions.
-        let everywhere = self.list_namespaces().name(name).all_regions().await;
+        let listing = self.list_namespaces().name(name);
+        let everywhere = match region {
+            Some(r) => {
+                let others = registry_regions().into_iter().filter(|x| x != r).collect();
+                listing.in_regions(others).await
+            }
+            None => listing.all_regions().await,
+        };
         let mut matches = Vec::new();
         for r in everywhere {
             match r.outcome {
