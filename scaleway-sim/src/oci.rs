@@ -24,6 +24,9 @@
 //! * Unknown repository → `404 NAME_UNKNOWN`, unknown tag or manifest digest → `404
 //!   MANIFEST_UNKNOWN`, unknown blob → `404 BLOB_UNKNOWN` (distribution-spec error envelopes).
 //!
+//! The JSON API's [`crate::Faults`] do not apply to these listeners; [`RegistryFaults`] (corrupt a
+//! blob, break a transfer) does, through [`crate::Sim::set_registry_faults`].
+//!
 //! Every tag of every scenario is a small, real, multi-platform image generated deterministically
 //! when the simulator starts: an OCI image index → `linux/amd64` and `linux/arm64/v8` manifests →
 //! config + two gzip tar layers (a base layer shared by every image, an application layer per
