@@ -35,3 +35,8 @@ pub use api::{
 };
 pub use model::*;
 pub use scaleway_core::Error;
+
+/// The policy checker guide's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/policy-checker.md")]
+struct PolicyCheckerDocDoctests;

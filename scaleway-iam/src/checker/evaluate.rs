@@ -11,7 +11,7 @@ use super::profile::{ExcessAction, Profile, RequiredScope};
 use super::report::{Finding, FindingKind, Grant, GrantPath, Remediation, Severity, Verdict};
 use crate::model::{ApiKey, Bearer, PermissionSetScopeType, RuleScope, RuleSpec, UserType};
 
-/// What resolution found out about a key (input of [`evaluate`]).
+/// What resolution found out about a key (input of [`Checker::evaluate`](super::Checker::evaluate)).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Resolution {
