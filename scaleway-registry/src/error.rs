@@ -51,6 +51,9 @@ pub enum RegistryError {
         problem: KeyProblem,
         /// The access key that was used, if configured.
         access_key: Option<String>,
+        /// The management-API error, when the refusal came from the API.
+        #[source]
+        api: Option<Error>,
     },
     /// The key's policies do not grant the Container Registry permission needed (403).
     #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_deref(), denied))]
@@ -64,6 +67,9 @@ pub enum RegistryError {
         key_project: Option<String>,
         /// What the server denied, as `(resource, action)` pairs.
         denied: Vec<PermissionDenied>,
+        /// The management-API error, when the refusal came from the API.
+        #[source]
+        api: Option<Error>,
     },
     /// The namespace exists, but in another region than the one asked.
     #[error("{}", region_message(namespace, requested, found_in, suggestion.as_deref()))]
@@ -244,10 +250,23 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
-    /// The underlying management-API error, for [`RegistryError::Api`].
+    /// The underlying management-API error (status, request id, body excerpt): for
+    /// [`RegistryError::Api`], and for a refused key or permission when the API refused it.
     pub fn api_error(&self) -> Option<&Error> {
         match self {
-            Self::Api(e) => Some(e),
+            Self::Api(e)
+            | Self::KeyRejected { api: Some(e), .. }
+            | Self::PermissionDenied { api: Some(e), .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Takes the underlying management-API error out (see [`RegistryError::api_error`]).
+    pub fn into_api_error(self) -> Option<Error> {
+        match self {
+            Self::Api(e)
+            | Self::KeyRejected { api: Some(e), .. }
+            | Self::PermissionDenied { api: Some(e), .. } => Some(e),
             _ => None,
         }
     }
@@ -282,16 +301,18 @@ impl RegistryError {
     /// Classifies a management-API error: a refused key and a permission refusal get their
     /// own variants (`write` selects `ContainerRegistryFullAccess`).
     pub(crate) fn from_api(e: Error, access_key: Option<&str>, key_project: Option<&str>) -> Self {
-        match e.api_error().map(|a| &a.kind) {
+        match e.api_error().map(|a| a.kind.clone()) {
             Some(ApiErrorKind::DeniedAuthentication { reason, .. }) => Self::KeyRejected {
-                problem: KeyProblem::from_reason(reason),
+                problem: KeyProblem::from_reason(&reason),
                 access_key: access_key.map(str::to_owned),
+                api: Some(e),
             },
             Some(ApiErrorKind::PermissionsDenied { details }) => Self::PermissionDenied {
-                permission_set: permission_set_for(details),
+                permission_set: permission_set_for(&details),
                 project: None,
                 key_project: key_project.map(str::to_owned),
-                denied: details.clone(),
+                denied: details,
+                api: Some(e),
             },
             _ => Self::Api(e),
         }
@@ -475,6 +496,7 @@ mod tests {
         let e = RegistryError::KeyRejected {
             problem: KeyProblem::UnknownOrRevoked,
             access_key: Some("SCWXXXXXXXXXXXXXXXXX".into()),
+            api: None,
         };
         assert!(e.to_string().contains("revoked"), "{e}");
         assert!(e.to_string().contains("create a new API key"), "{e}");

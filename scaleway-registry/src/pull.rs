@@ -533,6 +533,7 @@ impl Ctx {
                         Failure::Final(RegistryError::KeyRejected {
                             problem: KeyProblem::from_reason(&reason),
                             access_key: access_key(pull),
+                            api: None,
                         })
                     }
                     ApiErrorKind::PermissionsDenied { details } => Failure::Denied(details),
@@ -548,6 +549,7 @@ impl Ctx {
                     Failure::Final(RegistryError::KeyRejected {
                         problem: KeyProblem::Missing,
                         access_key: None,
+                        api: None,
                     })
                 } else {
                     Failure::Final(RegistryError::Registry {

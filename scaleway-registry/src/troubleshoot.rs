@@ -279,6 +279,7 @@ impl RegistryApi {
                 project: None,
                 key_project: self.key_project().await,
                 denied,
+                api: None,
             };
         }
         if let Some(ns) = visible
@@ -292,6 +293,7 @@ impl RegistryApi {
                 project: Some(ns.project_id.clone()),
                 key_project: None,
                 denied,
+                api: None,
             };
         }
         let mut readable: Vec<String> = visible.iter().map(|n| n.project_id.clone()).collect();

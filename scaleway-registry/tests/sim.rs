@@ -428,6 +428,7 @@ async fn troubleshooting_key_and_permission_errors() {
         RegistryError::KeyRejected {
             problem,
             access_key,
+            ..
         } => {
             assert_eq!(*problem, KeyProblem::UnknownOrRevoked);
             assert_eq!(
