@@ -30,7 +30,10 @@ async fn audit(sim: &scaleway_sim::Sim, key: &str, prof: &str) -> scaleway_iam::
 #[tokio::test]
 async fn byoc_key_is_ready_with_every_requirement_met() {
     let sim = sim().await;
+    let before = sim.request_count();
     let r = audit(&sim, "byoc", "byoc-kapsule").await;
+    // key, application, groups, policies, rules of its one policy.
+    assert_eq!(sim.request_count() - before, 5);
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     assert_eq!(r.mode, Mode::Auditor);
     assert_eq!(

@@ -12,6 +12,16 @@ use crate::model::PermissionSetScopeType;
 
 const BUILTIN: &str = include_str!("../../data/catalogue.json");
 
+fn builtin_arc() -> &'static std::sync::Arc<Catalogue> {
+    static CAT: std::sync::OnceLock<std::sync::Arc<Catalogue>> = std::sync::OnceLock::new();
+    CAT.get_or_init(|| std::sync::Arc::new(Catalogue::load_builtin()))
+}
+
+/// The built-in catalogue, shared.
+pub(crate) fn builtin_shared() -> std::sync::Arc<Catalogue> {
+    std::sync::Arc::clone(builtin_arc())
+}
+
 /// Where a catalogue entry comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -174,15 +184,18 @@ pub struct CatalogueError(String);
 impl Catalogue {
     /// The catalogue built into this version of the crate.
     pub fn builtin() -> &'static Catalogue {
-        static CAT: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
-        CAT.get_or_init(|| {
+        builtin_arc()
+    }
+
+    fn load_builtin() -> Catalogue {
+        {
             // The built-in file is checked by the crate's tests; an error here would be a
             // packaging bug, so fall back to an empty catalogue rather than panic.
             Catalogue::from_json(BUILTIN).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "built-in catalogue is invalid");
                 Catalogue::empty()
             })
-        })
+        }
     }
 
     fn empty() -> Catalogue {

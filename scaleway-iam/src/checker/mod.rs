@@ -115,7 +115,7 @@ impl Default for CheckOptions {
 /// Runs checks. Cheap to build; holds a catalogue reference and options.
 #[derive(Debug, Clone)]
 pub struct Checker {
-    catalogue: Catalogue,
+    catalogue: std::sync::Arc<Catalogue>,
     options: CheckOptions,
 }
 
@@ -129,7 +129,7 @@ impl Checker {
     /// A checker with the built-in catalogue and default options.
     pub fn new() -> Self {
         Checker {
-            catalogue: Catalogue::builtin().clone(),
+            catalogue: catalogue::builtin_shared(),
             options: CheckOptions::default(),
         }
     }
@@ -137,7 +137,7 @@ impl Checker {
     /// Uses another catalogue.
     #[must_use]
     pub fn with_catalogue(mut self, catalogue: Catalogue) -> Self {
-        self.catalogue = catalogue;
+        self.catalogue = std::sync::Arc::new(catalogue);
         self
     }
 
@@ -509,7 +509,7 @@ impl Checker {
             FindingKind::IamReadRefused {
                 denied: probe::denied_of(iam_error),
             },
-            "the key cannot read IAM, so the result comes from probing: one read per required product with the key itself. It also shows the key holds none of IAMReadOnly, IAMManager, OrganizationManager".into(),
+            "the key cannot read IAM (its own API key, groups or policies), so the result comes from probing: one read per required product with the key itself. A key that cannot read IAM holds neither IAMReadOnly, IAMManager nor OrganizationManager".into(),
         )];
         drafts.push(Draft::new(
             Severity::Info,
