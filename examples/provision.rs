@@ -54,9 +54,7 @@ async fn run() -> Result<u8, String> {
     let profile = Profile::builtin(&profile_name)
         .or_else(|_| Profile::from_file(&profile_name))
         .map_err(|e| e.to_string())?;
-    let target = common::connect(scw_profile.as_deref(), "admin", "provision")
-        .await
-        .map_err(|e| e.to_string())?;
+    let target = connect(scw_profile.as_deref()).await?;
     let project = match (project, &target.sim) {
         (Some(p), _) => p,
         (None, Some(sim)) => sim
@@ -140,6 +138,45 @@ async fn run() -> Result<u8, String> {
         Verdict::Ready => 0,
         Verdict::PendingPropagation { .. } => 3,
         _ => 1,
+    })
+}
+
+/// The user's credentials, or the in-process simulator's `admin` key when there are none.
+async fn connect(scw_profile: Option<&str>) -> Result<common::Target, String> {
+    let config = common::user_config(scw_profile).map_err(|e| e.to_string())?;
+    if config.has_credentials() {
+        let client = scaleway_core::Client::builder()
+            .config(config.clone())
+            .user_agent_suffix("provision")
+            .build()
+            .map_err(|e| e.to_string())?;
+        return Ok(common::Target {
+            client,
+            config,
+            sim: None,
+        });
+    }
+    let sim = scaleway_sim::Sim::start(scaleway_sim::Scenario::demo())
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "no Scaleway credentials found: running against the in-process simulator (demo scenario) at {}",
+        sim.api_url()
+    );
+    let cred = sim
+        .credential("admin")
+        .ok_or("the demo scenario has no admin credential")?
+        .clone();
+    let config = common::sim_config(&sim, &cred).map_err(|e| e.to_string())?;
+    let client = scaleway_core::Client::builder()
+        .config(config.clone())
+        .user_agent_suffix("provision")
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(common::Target {
+        client,
+        config,
+        sim: Some(sim),
     })
 }
 

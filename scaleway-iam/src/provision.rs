@@ -343,6 +343,35 @@ impl RotateOptions {
     }
 }
 
+/// Why [`rotate`] stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RotateError {
+    /// Nothing changed: the old key could not be read, or the new one not created.
+    #[error("the key rotation could not start")]
+    Start(#[source] Error),
+    /// The new key exists (here, with its secret) but the rotation could not finish: it
+    /// could not be checked, or the old key could not be deleted. The old key was not
+    /// deleted unless the error says so.
+    #[error("the new key {} was created, but the rotation could not finish", new_key.key.access_key)]
+    Unfinished {
+        /// The new key, with its secret: store it or delete it.
+        new_key: Box<CreatedApiKey>,
+        /// What failed.
+        #[source]
+        source: Error,
+    },
+}
+
+impl RotateError {
+    /// The underlying API error.
+    pub fn api_error(&self) -> &Error {
+        match self {
+            RotateError::Start(e) | RotateError::Unfinished { source: e, .. } => e,
+        }
+    }
+}
+
 /// What [`rotate`] did.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -380,26 +409,30 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
 
 /// Rotates `old`: creates a key for the same bearer (same default project, new expiry),
 /// checks it — as the auditor `iam`'s client, confirming with the new key itself — until it
-/// is `Ready` or `timeout` passes, and only then deletes `old`.
+/// is `Ready` or the timeout passes, and only then deletes `old`.
 ///
 /// The old key is never deleted when the new one is not `Ready`; the new key is then kept
-/// (returned, with the report saying why) so nothing is lost.
+/// (returned, with the report saying why) so nothing is lost. A check that fails to reach
+/// the API is retried until the timeout.
 ///
 /// # Errors
 ///
-/// The old key cannot be read or has no bearer, the new key cannot be created, or a check
-/// fails to reach the API.
+/// [`RotateError::Start`] when nothing was changed (the old key cannot be read or has no
+/// bearer, the new key cannot be created); [`RotateError::Unfinished`], carrying the new
+/// key and its secret, when the checks kept failing or the old key could not be deleted.
 pub async fn rotate(
     iam: &IamApi,
     old: &AccessKey,
     options: &RotateOptions,
-) -> Result<Rotated, Error> {
-    let old_key = iam.get_api_key(old).await?;
-    let bearer = old_key
-        .bearer()
-        .ok_or_else(|| Error::invalid_request(format!("API key {old} has no bearer")))?;
+) -> Result<Rotated, RotateError> {
+    let old_key = iam.get_api_key(old).await.map_err(RotateError::Start)?;
+    let bearer = old_key.bearer().ok_or_else(|| {
+        RotateError::Start(Error::invalid_request(format!(
+            "API key {old} has no bearer"
+        )))
+    })?;
     let lifetime = chrono::Duration::from_std(options.key_lifetime)
-        .map_err(|_| Error::invalid_request("key lifetime is too long"))?;
+        .map_err(|_| RotateError::Start(Error::invalid_request("key lifetime is too long")))?;
     let mut create = iam
         .create_api_key(bearer)
         .expires_at(chrono::Utc::now() + lifetime)
@@ -419,8 +452,12 @@ pub async fn rotate(
     if let Ok(p) = old_key.default_project_id.parse::<ProjectId>() {
         create = create.default_project_id(&p);
     }
-    let new_key = create.send().await?;
-    let key_client = client_for(iam.client(), &new_key)?;
+    let new_key = create.send().await.map_err(RotateError::Start)?;
+    let unfinished = |new_key: &CreatedApiKey, source: Error| RotateError::Unfinished {
+        new_key: Box::new(new_key.clone()),
+        source,
+    };
+    let key_client = client_for(iam.client(), &new_key).map_err(|e| unfinished(&new_key, e))?;
     let timeout = options.timeout.unwrap_or_else(|| {
         options
             .checker
@@ -432,13 +469,25 @@ pub async fn rotate(
     let mut checks = 0;
     loop {
         checks += 1;
-        let report = options
+        let more_time = start.elapsed() + options.poll_interval <= timeout;
+        let report = match options
             .checker
             .audit_confirming(iam.client(), &key_client, &options.profile, &options.target)
-            .await?;
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if more_time => {
+                tracing::info!(error = %e, "checking the new key failed; trying again");
+                tokio::time::sleep(options.poll_interval).await;
+                continue;
+            }
+            Err(e) => return Err(unfinished(&new_key, e)),
+        };
         match &report.verdict {
             Verdict::Ready => {
-                iam.delete_api_key(old).await?;
+                iam.delete_api_key(old)
+                    .await
+                    .map_err(|e| unfinished(&new_key, e))?;
                 return Ok(Rotated {
                     new_key,
                     old_key_deleted: true,
@@ -446,9 +495,7 @@ pub async fn rotate(
                     checks,
                 });
             }
-            Verdict::PendingPropagation { .. }
-                if start.elapsed() + options.poll_interval <= timeout =>
-            {
+            Verdict::PendingPropagation { .. } if more_time => {
                 tokio::time::sleep(options.poll_interval).await;
             }
             _ => {

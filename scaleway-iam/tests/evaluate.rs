@@ -426,4 +426,7 @@ fn group_paths_are_kept_and_rendered() {
     let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
     assert_eq!(json["findings"][0]["paths"][0]["group_id"], "g1");
     assert_eq!(json["grants"][0]["scope"]["type"], "projects");
+    // The JSON reads back into the same report.
+    let back: scaleway_iam::checker::Report = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert_eq!(back, r);
 }

@@ -9,7 +9,7 @@ use common::{access_key, client, client_for, prod, sim};
 use scaleway_iam::IamApi;
 use scaleway_iam::checker::{CheckOptions, Checker, Profile, Target, Verdict};
 use scaleway_iam::provision::{
-    Outcome, ProvisionRequest, ProvisionedKey, RotateOptions, provision, rotate,
+    Outcome, ProvisionRequest, ProvisionedKey, RotateError, RotateOptions, provision, rotate,
 };
 
 #[tokio::test]
@@ -171,4 +171,24 @@ async fn rotate_waits_for_a_delayed_key_within_the_window() {
         Verdict::PendingPropagation { .. }
     ));
     assert!(iam.get_api_key(&old).await.is_ok());
+}
+
+#[tokio::test]
+async fn rotating_an_unknown_key_changes_nothing() {
+    let sim = sim().await;
+    let iam = IamApi::new(&client(&sim, "admin"));
+    let before = iam.list_api_keys().collect().await.unwrap().len();
+    let opts = RotateOptions::new(
+        Profile::builtin("registry-scanner").unwrap(),
+        Target::project(prod(&sim)),
+    );
+    let e = rotate(&iam, &"SCW00000000000000000".parse().unwrap(), &opts)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, RotateError::Start(inner) if inner.is_not_found()),
+        "{e:?}"
+    );
+    assert!(e.api_error().is_not_found());
+    assert_eq!(iam.list_api_keys().collect().await.unwrap().len(), before);
 }
