@@ -7,6 +7,7 @@
 //!
 //! Exit status: 0 when the configuration is valid (even without credentials), 1 when
 //! values are invalid, 2 on a usage error, a broken config file or an unknown profile.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is what an example does
 
 use std::process::ExitCode;
 
