@@ -20,7 +20,7 @@
     reason = "a command-line example: results on stdout, progress and errors on stderr"
 )]
 
-#[allow(unreachable_pub, dead_code, reason = "shared helpers, used by several examples")]
+#[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
 mod common;
 
 use std::collections::BTreeMap;
@@ -120,9 +120,10 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
     }
     let inventory = builder.build()?;
     let previous = match &args.diff {
-        Some(path) => Some(Snapshot::from_json(&std::fs::read_to_string(path).map_err(
-            |e| format!("cannot read the previous snapshot {path}: {e}"),
-        )?)?),
+        Some(path) => Some(Snapshot::from_json(
+            &std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the previous snapshot {path}: {e}"))?,
+        )?),
         None => None,
     };
 
@@ -213,13 +214,21 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
         );
         let mut lines = vec![out];
         lines.extend(d.added.iter().map(|r| format!("  + {}  {}", r.id, r.name)));
-        lines.extend(d.removed.iter().map(|r| format!("  - {}  {}", r.id, r.name)));
+        lines.extend(
+            d.removed
+                .iter()
+                .map(|r| format!("  - {}  {}", r.id, r.name)),
+        );
         lines.extend(
             d.changed
                 .iter()
                 .map(|c| format!("  ~ {}  {}  ({})", c.id, c.name, c.fields.join(", "))),
         );
-        lines.extend(d.unverified.iter().map(|r| format!("  ? {}  {}", r.id, r.name)));
+        lines.extend(
+            d.unverified
+                .iter()
+                .map(|r| format!("  ? {}  {}", r.id, r.name)),
+        );
         if args.json {
             eprintln!("{}", lines.join("\n"));
         } else {
@@ -241,7 +250,10 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
     for (kind, n) in s.count_by_kind() {
         println!("{:<20} {:>8}", kind.as_str(), n);
     }
-    println!("\n{:<15} {:>5} {:>7} {:>6} {:>7}  PROBLEMS", "SOURCE", "OK", "N/A", "DENIED", "FAILED");
+    println!(
+        "\n{:<15} {:>5} {:>7} {:>6} {:>7}  PROBLEMS",
+        "SOURCE", "OK", "N/A", "DENIED", "FAILED"
+    );
     let mut rows: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     let mut problems: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for l in &s.listings {
@@ -276,8 +288,14 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
         }
     }
     for (source, r) in &rows {
-        let p = problems.get(source).map(|v| v.join("; ")).unwrap_or_default();
-        println!("{source:<15} {:>5} {:>7} {:>6} {:>7}  {p}", r[0], r[1], r[2], r[3]);
+        let p = problems
+            .get(source)
+            .map(|v| v.join("; "))
+            .unwrap_or_default();
+        println!(
+            "{source:<15} {:>5} {:>7} {:>6} {:>7}  {p}",
+            r[0], r[1], r[2], r[3]
+        );
     }
     println!(
         "\n{:<20} {:>9} {:>11} {:>8} {:>8}",

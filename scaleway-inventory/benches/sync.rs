@@ -161,11 +161,7 @@ async fn rate_limited() {
     let mut stream = inv.stream();
     while let Some(event) = stream.next().await {
         match event {
-            Event::Resource(r) => {
-                if !ids.insert(r.id.clone()) {
-                    duplicates += 1;
-                }
-            }
+            Event::Resource(r) if !ids.insert(r.id.clone()) => duplicates += 1,
             Event::Finished(l) => statuses.push(l),
             Event::Completed(s) => stats = Some(s),
             _ => {}

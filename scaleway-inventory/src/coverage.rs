@@ -244,10 +244,7 @@ impl CoveragePolicy {
             counts,
         };
         CoverageReport {
-            rows: rows
-                .into_iter()
-                .map(|((p, k), c)| row(p, k, c))
-                .collect(),
+            rows: rows.into_iter().map(|((p, k), c)| row(p, k, c)).collect(),
             by_kind: by_kind
                 .into_iter()
                 .map(|(k, c)| row(String::from("*"), k, c))
@@ -288,7 +285,12 @@ mod tests {
             "tag=env=staging".parse::<Exclusion>(),
             Ok(Exclusion::Tag("env=staging".into()))
         );
-        assert!("color=red".parse::<Exclusion>().unwrap_err().contains("unknown field"));
+        assert!(
+            "color=red"
+                .parse::<Exclusion>()
+                .unwrap_err()
+                .contains("unknown field")
+        );
         assert!("tag=".parse::<Exclusion>().unwrap_err().contains("empty"));
         assert!("nothing".parse::<Exclusion>().is_err());
     }

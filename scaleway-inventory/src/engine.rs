@@ -205,7 +205,11 @@ impl Inventory {
     /// joined both ways (server `volumes` ↔ Block `references`, …), and the status of
     /// every listing.
     pub async fn collect(&self) -> Snapshot {
-        let projects = self.projects.iter().map(|p| p.as_str().to_owned()).collect();
+        let projects = self
+            .projects
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
         let mut resources: Vec<Resource> = Vec::new();
         let mut listings = Vec::new();
         let mut stats = SyncStats::default();
@@ -234,9 +238,7 @@ impl std::fmt::Debug for SyncStream {
             State::Running(_) => "running",
             State::Done => "done",
         };
-        f.debug_struct("SyncStream")
-            .field("state", &state)
-            .finish()
+        f.debug_struct("SyncStream").field("state", &state).finish()
     }
 }
 
@@ -333,10 +335,10 @@ impl Stream for SyncStream {
                     run.ready.push_back(report);
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    let (source, project_id, locality) =
-                        run.keys.remove(&e.id()).unwrap_or_else(|| {
-                            (String::from("?"), String::new(), Locality::Global)
-                        });
+                    let (source, project_id, locality) = run
+                        .keys
+                        .remove(&e.id())
+                        .unwrap_or_else(|| (String::from("?"), String::new(), Locality::Global));
                     run.ready.push_back(LocalityReport {
                         source,
                         project_id,

@@ -39,7 +39,9 @@ pub(crate) fn dispatch(counters: Arc<RetryCounters>) -> Dispatch {
 }
 
 fn is_retry_event(m: &Metadata<'_>) -> bool {
-    m.is_event() && m.target().starts_with("scaleway_core") && m.fields().field("delay_ms").is_some()
+    m.is_event()
+        && m.target().starts_with("scaleway_core")
+        && m.fields().field("delay_ms").is_some()
 }
 
 struct DelayVisitor(Option<u64>);

@@ -120,8 +120,7 @@ impl Snapshot {
 fn parse_snapshot(
     de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
 ) -> Result<Snapshot, Error> {
-    Snapshot::deserialize(de)
-        .map_err(|e| Error::invalid_request(format!("not a snapshot: {e}")))
+    Snapshot::deserialize(de).map_err(|e| Error::invalid_request(format!("not a snapshot: {e}")))
 }
 
 fn join(by_id: &mut BTreeMap<String, Resource>) {
@@ -143,7 +142,12 @@ fn join(by_id: &mut BTreeMap<String, Resource>) {
     // A server's size: its volumes', when all are known.
     let sizes: HashMap<String, Option<u64>> = by_id
         .values()
-        .filter(|r| matches!(r.kind, ResourceKind::BlockVolume | ResourceKind::InstanceVolume))
+        .filter(|r| {
+            matches!(
+                r.kind,
+                ResourceKind::BlockVolume | ResourceKind::InstanceVolume
+            )
+        })
         .map(|r| (r.id.clone(), r.size_bytes))
         .collect();
     for r in by_id.values_mut() {
@@ -222,13 +226,25 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
         .listings
         .iter()
         .filter(|l| l.status.is_ok() || l.status == crate::report::LocalityStatus::NotAvailable)
-        .map(|l| (l.source.as_str(), l.project_id.as_str(), l.locality.to_string()))
+        .map(|l| {
+            (
+                l.source.as_str(),
+                l.project_id.as_str(),
+                l.locality.to_string(),
+            )
+        })
         .collect();
     let mut out = Diff::default();
-    let cur: BTreeMap<&str, &Resource> =
-        current.resources.iter().map(|r| (r.id.as_str(), r)).collect();
-    let prev: BTreeMap<&str, &Resource> =
-        previous.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let cur: BTreeMap<&str, &Resource> = current
+        .resources
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    let prev: BTreeMap<&str, &Resource> = previous
+        .resources
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     for (id, p) in &prev {
         match cur.get(id) {
             Some(c) => {

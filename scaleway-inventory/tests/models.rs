@@ -71,7 +71,10 @@ fn instance_servers_and_volumes() {
             other => panic!("{}: operation {other} not covered", rec.name()),
         }
     }
-    assert!(servers > 10 && volumes > 3, "{servers} servers, {volumes} volumes");
+    assert!(
+        servers > 10 && volumes > 3,
+        "{servers} servers, {volumes} volumes"
+    );
 }
 
 #[test]
@@ -87,7 +90,11 @@ fn instance_sbs_volume_entries_and_states() {
             for (_, v) in s.volumes_in_order() {
                 if v.volume_type == instance::VolumeServerVolumeType::SbsVolume {
                     sbs += 1;
-                    assert!(v.size.is_none(), "{}: sbs entries carry no size", rec.name());
+                    assert!(
+                        v.size.is_none(),
+                        "{}: sbs entries carry no size",
+                        rec.name()
+                    );
                 }
             }
         }
@@ -131,7 +138,10 @@ fn block_volumes_and_snapshots() {
         }
     }
     assert!(n > 20, "{n} block objects");
-    assert!(referenced > 0, "some recorded volumes are attached to servers");
+    assert!(
+        referenced > 0,
+        "some recorded volumes are attached to servers"
+    );
 }
 
 #[test]
@@ -237,8 +247,8 @@ fn s3_documents() {
         }
         match rec.operation.as_str() {
             "ListBuckets" | "list-buckets" => {
-                let l: object_storage::ListAllMyBucketsResult = object_storage::parse_xml(&body)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let l: object_storage::ListAllMyBucketsResult =
+                    object_storage::parse_xml(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
                 let owner = l.owner.expect("owner");
                 assert!(owner.id.contains(':'), "{name}: owner id {}", owner.id);
                 for b in &l.buckets.bucket {
@@ -255,7 +265,11 @@ fn s3_documents() {
                 let v: object_storage::VersioningConfiguration =
                     object_storage::parse_xml(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
                 // Recorded: a never-versioned bucket answers `<Status></Status>`.
-                assert_eq!(v.versioning(), object_storage::Versioning::Disabled, "{name}");
+                assert_eq!(
+                    v.versioning(),
+                    object_storage::Versioning::Disabled,
+                    "{name}"
+                );
                 seen.insert("versioning".to_owned());
             }
             "GetBucketTagging" | "get-bucket-tagging" => {
@@ -268,8 +282,17 @@ fn s3_documents() {
             _ => {}
         }
     }
-    for want in ["list", "versioning", "tagging", "error:NoSuchTagSet", "error:NoSuchBucket"] {
-        assert!(seen.contains(want), "recorded S3 documents include {want}: {seen:?}");
+    for want in [
+        "list",
+        "versioning",
+        "tagging",
+        "error:NoSuchTagSet",
+        "error:NoSuchBucket",
+    ] {
+        assert!(
+            seen.contains(want),
+            "recorded S3 documents include {want}: {seen:?}"
+        );
     }
     assert!(buckets > 10, "{buckets} buckets");
 }

@@ -269,7 +269,10 @@ fn endpoints_follow_the_official_tools() {
     );
     // Without SCW_S3_ENDPOINT: the template.
     let config = Config::loader()
-        .env(Env::from_pairs([("SCW_ACCESS_KEY", AK), ("SCW_SECRET_KEY", SK)]))
+        .env(Env::from_pairs([
+            ("SCW_ACCESS_KEY", AK),
+            ("SCW_SECRET_KEY", SK),
+        ]))
         .load()
         .unwrap();
     let client = Client::builder().config(config).build().unwrap();
@@ -289,7 +292,11 @@ fn endpoints_follow_the_official_tools() {
 #[test]
 fn object_storage_needs_credentials() {
     let config = Config::loader().env(Env::default()).load().unwrap();
-    let client = Client::builder().config(config).anonymous().build().unwrap();
+    let client = Client::builder()
+        .config(config)
+        .anonymous()
+        .build()
+        .unwrap();
     let e = ObjectStorageSource::from_client(&client).unwrap_err();
     assert!(e.to_string().contains("SCW_ACCESS_KEY"), "{e}");
 }

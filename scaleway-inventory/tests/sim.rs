@@ -94,7 +94,9 @@ async fn every_json_source_on_the_demo_production_project() {
     assert_eq!(total as usize, snap.resources.len());
     // The secret source never read a secret value.
     assert!(
-        sim.route_counts().iter().all(|(r, _)| !r.contains("/access")),
+        sim.route_counts()
+            .iter()
+            .all(|(r, _)| !r.contains("/access")),
         "{:?}",
         sim.route_counts()
     );
@@ -142,9 +144,7 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
                     panic!("typed volume")
                 };
                 assert!(
-                    b.references
-                        .iter()
-                        .any(|r| r.product_resource_id == s.id),
+                    b.references.iter().any(|r| r.product_resource_id == s.id),
                     "the Block API's references name the server"
                 );
                 edges += 1;
@@ -170,7 +170,12 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
         .iter()
         .find(|r| r.name == "backup-data")
         .unwrap();
-    assert!(backup.relations.iter().all(|r| r.kind != RelationKind::AttachedTo));
+    assert!(
+        backup
+            .relations
+            .iter()
+            .all(|r| r.kind != RelationKind::AttachedTo)
+    );
     assert_eq!(
         backup.roles,
         vec![BackupRole::Source, BackupRole::Destination]
@@ -217,7 +222,13 @@ async fn a_product_without_rights_is_denied_and_the_rest_completes() {
                 "the 403 details name the missing permission: {missing:?}"
             );
         } else {
-            assert!(l.status.is_ok(), "{} {}: {:?}", l.source, l.locality, l.status);
+            assert!(
+                l.status.is_ok(),
+                "{} {}: {:?}",
+                l.source,
+                l.locality,
+                l.status
+            );
         }
     }
     assert!(!snap.is_complete());
@@ -250,11 +261,25 @@ async fn a_region_answering_503_is_reported_and_the_rest_completes() {
             assert!(error.contains("503"), "{error}");
             failed += 1;
         } else {
-            assert!(l.status.is_ok(), "{} {}: {:?}", l.source, l.locality, l.status);
+            assert!(
+                l.status.is_ok(),
+                "{} {}: {:?}",
+                l.source,
+                l.locality,
+                l.status
+            );
         }
     }
-    assert_eq!(failed, 3 + 3 + 1 + 1 + 1 + 1, "every nl-ams listing is reported");
-    assert!(snap.stats.retries > 0, "503s were retried: {:?}", snap.stats);
+    assert_eq!(
+        failed,
+        3 + 3 + 1 + 1 + 1 + 1,
+        "every nl-ams listing is reported"
+    );
+    assert!(
+        snap.stats.retries > 0,
+        "503s were retried: {:?}",
+        snap.stats
+    );
     let servers = names(&snap, ResourceKind::InstanceServer);
     assert!(servers.contains("web-1") && !servers.contains("worker-1"));
 }
@@ -279,7 +304,11 @@ async fn snapshot_round_trip_and_diff() {
 
     // Nothing changed: an empty diff.
     let again = inv.collect().await;
-    assert!(diff(&first, &again).is_empty(), "{:?}", diff(&first, &again));
+    assert!(
+        diff(&first, &again).is_empty(),
+        "{:?}",
+        diff(&first, &again)
+    );
 
     // Delete a server: it is removed, its Block volume changes (references, status).
     let web2 = first
@@ -460,7 +489,13 @@ async fn object_storage_lists_buckets_with_location_versioning_and_tags() {
         .await;
     assert_eq!(snap.listings.len(), 4);
     for l in &snap.listings {
-        assert!(l.status.is_ok(), "{} {}: {:?}", l.source, l.locality, l.status);
+        assert!(
+            l.status.is_ok(),
+            "{} {}: {:?}",
+            l.source,
+            l.locality,
+            l.status
+        );
     }
     let b = buckets(&snap);
     let names: Vec<&str> = b.iter().map(|b| b.name.as_str()).collect();
@@ -472,7 +507,11 @@ async fn object_storage_lists_buckets_with_location_versioning_and_tags() {
     let r = snap.get("bucket/nl-ams/acme-prod-backups").unwrap();
     assert_eq!(
         r.roles,
-        vec![BackupRole::Source, BackupRole::Store, BackupRole::Destination]
+        vec![
+            BackupRole::Source,
+            BackupRole::Store,
+            BackupRole::Destination
+        ]
     );
     assert!(r.tags.contains(&"env=production".to_owned()));
     assert_eq!(r.project_id, sim.project_id("production").unwrap());

@@ -48,9 +48,13 @@ impl Source for BlockSource {
             emit_pages(volumes, "volumes", PageStyle::PageSize, out, |v: Volume| {
                 Some(volume_resource(source, &zone, v))
             }),
-            emit_pages(snapshots, "snapshots", PageStyle::PageSize, &mut fork, |s: Snapshot| {
-                Some(snapshot_resource(source, &zone, s))
-            }),
+            emit_pages(
+                snapshots,
+                "snapshots",
+                PageStyle::PageSize,
+                &mut fork,
+                |s: Snapshot| { Some(snapshot_resource(source, &zone, s)) }
+            ),
         );
         out.absorb(fork);
         a.and(b).map(|_| ())

@@ -48,9 +48,13 @@ impl Source for InstanceSource {
             emit_pages(servers, "servers", PageStyle::PerPage, out, |s: Server| {
                 Some(server_resource(source, &zone, s))
             }),
-            emit_pages(volumes, "volumes", PageStyle::PerPage, &mut fork, |v: Volume| {
-                volume_resource(source, &zone, v)
-            }),
+            emit_pages(
+                volumes,
+                "volumes",
+                PageStyle::PerPage,
+                &mut fork,
+                |v: Volume| { volume_resource(source, &zone, v) }
+            ),
         );
         out.absorb(fork);
         a.and(b).map(|_| ())
@@ -116,7 +120,10 @@ pub(crate) fn server_resource(source: &str, zone: &Zone, s: Server) -> Resource 
 
 fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Option<Resource> {
     // Block Storage volumes belong to the Block source.
-    if matches!(v.volume_type, VolumeType::SbsVolume | VolumeType::SbsSnapshot) {
+    if matches!(
+        v.volume_type,
+        VolumeType::SbsVolume | VolumeType::SbsSnapshot
+    ) {
         return None;
     }
     let vzone = v.zone.clone().unwrap_or_else(|| zone.clone());
@@ -146,7 +153,11 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Option<Resource> {
     if !server_id.is_empty() {
         r.add_relation(Relation::new(
             RelationKind::AttachedTo,
-            Resource::make_id(&ResourceKind::InstanceServer, &Locality::Zone(vzone), &server_id),
+            Resource::make_id(
+                &ResourceKind::InstanceServer,
+                &Locality::Zone(vzone),
+                &server_id,
+            ),
         ));
     }
     Some(r)

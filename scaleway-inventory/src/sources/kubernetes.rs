@@ -45,7 +45,8 @@ impl Source for KubernetesSource {
         out.expect(clusters.len() as u64).await;
         let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
         for c in clusters {
-            out.emit(cluster_resource(self.name(), &locality, c)).await?;
+            out.emit(cluster_resource(self.name(), &locality, c))
+                .await?;
         }
         // Pools of every cluster at once (the client's global bound applies).
         let client = ctx.client.clone();
@@ -69,8 +70,13 @@ impl Source for KubernetesSource {
             let list = list?;
             out.expect(list.len() as u64).await;
             for p in list {
-                out.emit(pool_resource(self.name(), &locality, ctx.project_id.as_str(), p))
-                    .await?;
+                out.emit(pool_resource(
+                    self.name(),
+                    &locality,
+                    ctx.project_id.as_str(),
+                    p,
+                ))
+                .await?;
             }
         }
         Ok(())

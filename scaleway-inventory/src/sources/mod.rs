@@ -16,7 +16,9 @@ use std::str::FromStr;
 pub use self::block::BlockSource;
 pub use self::instance::InstanceSource;
 pub use self::kubernetes::KubernetesSource;
-pub use self::object_storage::{DEFAULT_S3_TIMEOUT, ObjectStorageSource, ObjectStorageSourceBuilder};
+pub use self::object_storage::{
+    DEFAULT_S3_TIMEOUT, ObjectStorageSource, ObjectStorageSourceBuilder,
+};
 pub use self::registry::RegistrySource;
 pub use self::secret::SecretSource;
 pub use self::vpc::VpcSource;

@@ -16,11 +16,11 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use futures::StreamExt;
-use url::Url;
 use scaleway_core::{
     AccessKey, Client, Error, Locality, Method, ProductLocalities, ProjectId, Region,
     RequestSigner, RetryPolicy, SecretKey, SignableRequest,
 };
+use url::Url;
 
 use crate::model::object_storage::{
     Bucket, ListAllMyBucketsResult, LocationConstraint, Tagging, Versioning,
@@ -187,7 +187,9 @@ impl ObjectStorageSource {
             let from = configured_region.as_str();
             if let Some(host) = url.host_str().filter(|h| h.contains(from)) {
                 let mut u = url.clone();
-                if u.set_host(Some(&host.replace(from, region.as_str()))).is_ok() {
+                if u.set_host(Some(&host.replace(from, region.as_str())))
+                    .is_ok()
+                {
                     return Ok(u);
                 }
             }
@@ -383,7 +385,8 @@ impl Source for ObjectStorageSource {
             .buffer_unordered(self.bucket_concurrency);
         while let Some(bucket) = described.next().await {
             if let Some(bucket) = bucket? {
-                out.emit(bucket_resource(self.name(), &region, bucket)).await?;
+                out.emit(bucket_resource(self.name(), &region, bucket))
+                    .await?;
             }
         }
         Ok(())
@@ -410,7 +413,11 @@ fn bucket_resource(source: &str, region: &Region, b: Bucket) -> Resource {
     .with_tags(tags)
     .with_state(state)
     .with_created_at(created)
-    .with_roles(&[BackupRole::Source, BackupRole::Store, BackupRole::Destination])
+    .with_roles(&[
+        BackupRole::Source,
+        BackupRole::Store,
+        BackupRole::Destination,
+    ])
 }
 
 /// Signs S3 requests with SigV4 (aws-sigv4): region in the credential scope, service

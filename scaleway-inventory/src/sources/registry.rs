@@ -39,7 +39,10 @@ impl Source for RegistrySource {
             .items(&region);
         while let Some(item) = items.next().await {
             match item {
-                Ok(n) => out.emit(namespace_resource(self.name(), &ctx.locality, n)).await?,
+                Ok(n) => {
+                    out.emit(namespace_resource(self.name(), &ctx.locality, n))
+                        .await?
+                }
                 Err(e) => return Err(into_core(e, out)),
             }
         }

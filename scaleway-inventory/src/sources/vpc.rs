@@ -49,9 +49,13 @@ impl Source for VpcSource {
             emit_pages(vpcs, "vpcs", PageStyle::PageSize, out, |v: Vpc| {
                 Some(vpc_resource(source, &locality, v))
             }),
-            emit_pages(pns, "private_networks", PageStyle::PageSize, &mut fork, |p: PrivateNetwork| {
-                Some(pn_resource(source, &locality, p))
-            }),
+            emit_pages(
+                pns,
+                "private_networks",
+                PageStyle::PageSize,
+                &mut fork,
+                |p: PrivateNetwork| { Some(pn_resource(source, &locality, p)) }
+            ),
         );
         out.absorb(fork);
         a.and(b).map(|_| ())
@@ -80,8 +84,8 @@ fn vpc_resource(source: &str, locality: &Locality, v: Vpc) -> Resource {
 }
 
 fn pn_resource(source: &str, locality: &Locality, p: PrivateNetwork) -> Resource {
-    let vpc = (!p.vpc_id.is_empty())
-        .then(|| Resource::make_id(&ResourceKind::Vpc, locality, &p.vpc_id));
+    let vpc =
+        (!p.vpc_id.is_empty()).then(|| Resource::make_id(&ResourceKind::Vpc, locality, &p.vpc_id));
     let (id, name, project, tags, created) = (
         p.id.clone(),
         p.name.clone(),

@@ -8,7 +8,13 @@ use scaleway_sim::{Sim, SimCredential};
 
 /// A client for `cred` on `sim` (nothing from the process environment), with quick retries.
 pub(crate) fn client(sim: &Sim, cred: &SimCredential) -> Client {
-    client_with(sim, &cred.access_key, &cred.secret_key, &cred.project_id, 64)
+    client_with(
+        sim,
+        &cred.access_key,
+        &cred.secret_key,
+        &cred.project_id,
+        64,
+    )
 }
 
 /// A client for raw key material.
