@@ -40,3 +40,8 @@ pub use scaleway_core::Error;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/policy-checker.md")]
 struct PolicyCheckerDocDoctests;
+
+/// The README's example is compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
