@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -204,6 +205,44 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     limiter: Arc<Semaphore>,
+    stats: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    attempts: AtomicU64,
+    retries: AtomicU64,
+    retry_wait_micros: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+/// Counters of the calls made through a client and its clones, since it was built.
+///
+/// Take one before and one after a piece of work and subtract ([`ClientStats::since`]) to
+/// see how many requests it sent and how long it waited because of retries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ClientStats {
+    /// HTTP attempts sent (retries included).
+    pub attempts: u64,
+    /// Attempts that were retries.
+    pub retries: u64,
+    /// Time spent sleeping before retries, summed over concurrent calls.
+    pub retry_wait: Duration,
+    /// 429 answers received.
+    pub rate_limited: u64,
+}
+
+impl ClientStats {
+    /// The counts between `earlier` and `self`.
+    pub fn since(&self, earlier: &ClientStats) -> ClientStats {
+        ClientStats {
+            attempts: self.attempts.saturating_sub(earlier.attempts),
+            retries: self.retries.saturating_sub(earlier.retries),
+            retry_wait: self.retry_wait.saturating_sub(earlier.retry_wait),
+            rate_limited: self.rate_limited.saturating_sub(earlier.rate_limited),
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -352,6 +391,7 @@ impl ClientBuilder {
                     self.max_concurrent_requests
                         .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS),
                 )),
+                stats: Counters::default(),
                 config,
             }),
         })
@@ -410,6 +450,17 @@ impl Client {
     /// The client's default retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// Counters of the calls made through this client and its clones.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.stats;
+        ClientStats {
+            attempts: c.attempts.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            retry_wait: Duration::from_micros(c.retry_wait_micros.load(Ordering::Relaxed)),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+        }
     }
 
     /// The secret key, for signers that need it (S3 SigV4, registry login).
@@ -752,6 +803,7 @@ impl RequestBuilder {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
+            inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
             let result = self.attempt(&url, timeout).await;
             let elapsed = start.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
@@ -763,6 +815,9 @@ impl RequestBuilder {
                     }
                     if (200..300).contains(&resp.status) {
                         return Ok(resp);
+                    }
+                    if resp.status == 429 {
+                        inner.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                     }
                     let api = decode_api_error(
                         resp.status,
@@ -810,6 +865,11 @@ impl RequestBuilder {
                         error = %error,
                         "retrying {} {}", self.method, self.route
                     );
+                    inner.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    inner
+                        .stats
+                        .retry_wait_micros
+                        .fetch_add(delay.as_micros() as u64, Ordering::Relaxed);
                     tokio::time::sleep(delay).await;
                 }
                 Decision::GiveUp(_) => {

@@ -50,7 +50,7 @@ mod retry;
 pub mod testing;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    Client, ClientBuilder, ClientStats, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_TIMEOUT, Method, RequestBuilder, RequestSigner, Response, SignableRequest,
     default_user_agent,
 };

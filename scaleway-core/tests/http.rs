@@ -205,9 +205,16 @@ async fn retry_429_then_200() {
     let server = MockServer::start().await;
     let seen = sequence(&server, &[429, 200]).await;
     let client = client_for(&server, fast_retry());
+    let before = client.stats();
     let v: Value = client.get("/x").send().await.unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(*seen.lock().unwrap(), 2);
+    let stats = client.clone().stats().since(&before);
+    assert_eq!(
+        (stats.attempts, stats.retries, stats.rate_limited),
+        (2, 1, 1)
+    );
+    assert!(stats.retry_wait <= Duration::from_millis(20), "{stats:?}");
 }
 
 #[tokio::test]
