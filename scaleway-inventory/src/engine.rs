@@ -4,7 +4,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -12,11 +11,9 @@ use futures::{Stream, StreamExt};
 use scaleway_core::{Client, Error, Locality, ProjectId, Region};
 use tokio::sync::mpsc;
 use tokio::task::{Id, JoinSet};
-use tracing::instrument::WithSubscriber;
 
 use crate::report::{LocalityReport, LocalityStatus, SyncStats};
 use crate::resource::Resource;
-use crate::retry_watch::{self, RetryCounters};
 use crate::snapshot::Snapshot;
 use crate::source::{Emitter, Event, ListContext, Source};
 use crate::sources::{
@@ -252,7 +249,8 @@ struct Running {
     rx: mpsc::Receiver<Event>,
     tasks: JoinSet<LocalityReport>,
     keys: HashMap<Id, (String, String, Locality)>,
-    counters: Arc<RetryCounters>,
+    client: scaleway_core::Client,
+    stats_at_start: scaleway_core::ClientStats,
     started: Instant,
     rx_closed: bool,
     ready: VecDeque<LocalityReport>,
@@ -260,15 +258,14 @@ struct Running {
 
 fn start(inventory: Inventory) -> Running {
     let (tx, rx) = mpsc::channel(inventory.channel_capacity);
-    let counters = Arc::new(RetryCounters::default());
-    let dispatch = retry_watch::dispatch(Arc::clone(&counters));
+    let stats_at_start = inventory.client.stats();
     let mut tasks = JoinSet::new();
     let mut keys = HashMap::new();
     for (source, project, locality) in inventory.plan() {
         let name: Arc<str> = Arc::from(source.name());
         let out = Emitter::new(tx.clone(), Arc::clone(&name));
         let ctx = ListContext::new(inventory.client.clone(), project.clone(), locality.clone());
-        let handle = tasks.spawn(run_listing(source, ctx, out).with_subscriber(dispatch.clone()));
+        let handle = tasks.spawn(run_listing(source, ctx, out));
         keys.insert(
             handle.id(),
             (name.to_string(), project.as_str().to_owned(), locality),
@@ -279,7 +276,8 @@ fn start(inventory: Inventory) -> Running {
         rx,
         tasks,
         keys,
-        counters,
+        client: inventory.client.clone(),
+        stats_at_start,
         started: Instant::now(),
         rx_closed: false,
         ready: VecDeque::new(),
@@ -363,9 +361,11 @@ impl Stream for SyncStream {
 }
 
 fn completed(run: &Running) -> Event {
+    // Counted by the client, so concurrent work on the same client is included.
+    let stats = run.client.stats().since(&run.stats_at_start);
     Event::Completed(SyncStats {
         elapsed_ms: u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        retries: run.counters.retries.load(Ordering::Relaxed),
-        retry_wait_ms: run.counters.wait_ms.load(Ordering::Relaxed),
+        retries: stats.retries,
+        retry_wait_ms: u64::try_from(stats.retry_wait.as_millis()).unwrap_or(u64::MAX),
     })
 }

@@ -50,7 +50,6 @@ mod engine;
 pub mod model;
 mod report;
 mod resource;
-mod retry_watch;
 mod snapshot;
 mod source;
 pub mod sources;
