@@ -188,6 +188,17 @@ async fn escalation_grade_excess_is_blocking() {
     assert!(
         matches!(&e.kind, FindingKind::ExcessGrant { permission_set, escalation: true, .. } if permission_set == "IAMManager")
     );
+    // IAMManager has a rule of its own: deleting that rule is the fix.
+    let fix = r.remediation.iter().find(|x| x.finding == e.id).unwrap();
+    let policy = sim.state().policy_id("extra-org-set").unwrap();
+    let cmd = fix.scw_command.as_deref().unwrap();
+    assert_eq!(
+        cmd,
+        format!(
+            "scw iam rule delete {policy} rule-id={}",
+            e.paths[0].rule_id
+        )
+    );
     assert_eq!(r.findings_with_code("requirement_met").count(), 5);
 }
 
@@ -246,6 +257,20 @@ async fn conditions_are_never_assumed() {
         r.to_text()
     );
     assert_eq!(r.findings_with_code("requirement_conditional").count(), 5);
+    // The policy has a conditional rule, which `scw iam rule create` would strip: the fix
+    // is a new policy.
+    let f = r
+        .findings_with_code("requirement_conditional")
+        .next()
+        .unwrap();
+    let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
+    assert!(
+        fix.scw_command
+            .as_deref()
+            .unwrap()
+            .starts_with("scw iam policy create name=byoc-kapsule application-id="),
+        "{fix:?}"
+    );
     // With the platform's egress IP in the range, the condition is evaluated: Ready.
     let mut opts = CheckOptions::default();
     opts.request_context = RequestContext::from_ip("203.0.113.40".parse().unwrap());

@@ -281,13 +281,15 @@ fn scope_and_implication_table() {
                     .iter()
                     .find(|x| x.finding == f.id)
                     .expect(name);
-                assert!(
-                    fix.scw_command
-                        .as_deref()
-                        .unwrap()
-                        .starts_with("scw iam rule create pol "),
-                    "{name}"
-                );
+                let cmd = fix.scw_command.as_deref().unwrap();
+                // `scw iam rule create` would drop the policy's conditions: a policy with a
+                // conditional rule gets a new policy instead.
+                let want = if r.grants.iter().any(|g| !g.condition.is_empty()) {
+                    "scw iam policy create name=t application-id=app rules.0.permission-set-names.0="
+                } else {
+                    "scw iam rule create pol permission-set-names.0="
+                };
+                assert!(cmd.starts_with(want), "{name}: {cmd}");
                 assert!(fix.rule.is_some(), "{name}");
             }
         }

@@ -163,7 +163,14 @@ fn scw_add_rule(res: &Resolution, rule: &RuleSpec, profile: &Profile) -> Option<
     if let Some(o) = &rule.organization_id {
         args.push(format!("organization-id={o}"));
     }
-    if let Some((policy_id, _)) = res.direct_policies.first() {
+    // `scw iam rule create` rewrites the policy's rules without their conditions: only
+    // suggest it for a policy that has none.
+    let usable = res.direct_policies.iter().find(|(id, _)| {
+        !res.grants
+            .iter()
+            .any(|g| g.path.policy_id == *id && !g.condition.is_empty())
+    });
+    if let Some((policy_id, _)) = usable {
         return Some(format!(
             "scw iam rule create {policy_id} {}",
             args.join(" ")
@@ -244,11 +251,19 @@ pub(crate) fn evaluate_resolution(
                 FindingKind::KeyNoExpiry,
                 "the key never expires: a leaked key stays valid forever".into(),
             );
+            let create = res.bearer.as_ref().map(|b| {
+                let who = match b {
+                    Bearer::Application(id) => format!("application-id={id}"),
+                    Bearer::User(id) => format!("user-id={id}"),
+                };
+                format!(
+                    "scw iam api-key create {who} expires-at=<RFC 3339 date> default-project-id={}",
+                    key.default_project_id
+                )
+            });
             d.fix = Some((
-                "set an expiry on the key (or rotate it into a key with one)".into(),
-                Some(format!(
-                    "scw iam api-key update {ak} expires-at=<RFC 3339 date>"
-                )),
+                format!("rotate {ak} into a key with an expiry (then delete {ak})"),
+                create,
                 None,
             ));
             out.push(d);
@@ -693,12 +708,36 @@ pub(crate) fn evaluate_resolution(
             if severity == Severity::Blocking
                 && let Some(p) = first
             {
+                // The whole rule can go when it grants nothing the profile needs, and the
+                // policy has no conditional rule (`scw iam rule delete` drops conditions).
+                let rule_needed =
+                    res.grants
+                        .iter()
+                        .filter(|g| g.path.rule_id == p.rule_id)
+                        .any(|g| {
+                            profile.requirements.iter().any(|r| {
+                                cat.coverage(&r.permission_set, &g.permission_set).is_some()
+                            })
+                        });
+                let conditional_policy = res
+                    .grants
+                    .iter()
+                    .any(|g| g.path.policy_id == p.policy_id && !g.condition.is_empty());
+                let cmd = (!rule_needed && !conditional_policy)
+                    .then(|| format!("scw iam rule delete {} rule-id={}", p.policy_id, p.rule_id));
                 d.fix = Some((
                     format!(
-                        "remove {name} from rule {} of policy \"{}\" ({}) — set the policy's remaining rules with PUT /iam/v1alpha1/rules, or edit the policy in the console",
-                        p.rule_id, p.policy_name, p.policy_id
+                        "remove {name} from rule {} of policy \"{}\" ({}){}",
+                        p.rule_id,
+                        p.policy_name,
+                        p.policy_id,
+                        if cmd.is_some() {
+                            ": the rule grants nothing the profile needs"
+                        } else {
+                            " — set the policy's other rules with PUT /iam/v1alpha1/rules, or edit the policy in the console"
+                        }
                     ),
-                    None,
+                    cmd,
                     None,
                 ));
             }
