@@ -318,6 +318,10 @@ async fn expired_deleted_and_expiring_keys() {
     let r = audit(&sim, "deleted", "inventory-readonly").await;
     assert!(matches!(r.verdict, Verdict::Invalid { .. }));
     assert!(r.has("key_not_found"));
+    assert_eq!(
+        r.key.access_key,
+        sim.credential("deleted").unwrap().access_key
+    );
     // Self-check with the expired key: the API refuses it.
     let r = Checker::new()
         .self_check(

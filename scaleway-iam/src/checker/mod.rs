@@ -320,8 +320,13 @@ impl Checker {
         let targets = Self::check_target(target, profile)?;
         let iam = IamApi::new(auditor);
         let res = resolve::resolve(&iam, &self.catalogue, access_key).await?;
-        self.finish_resolved(res, key_client, profile, target, &targets, Mode::Auditor)
-            .await
+        let mut report = self
+            .finish_resolved(res, key_client, profile, target, &targets, Mode::Auditor)
+            .await?;
+        if report.key.access_key.is_empty() {
+            report.key.access_key = access_key.to_string();
+        }
+        Ok(report)
     }
 
     async fn finish_resolved(
