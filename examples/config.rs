@@ -124,7 +124,8 @@ fn print_report(r: &ConfigReport) {
             println!("  - {w}");
         }
     }
-    let has = |k: scaleway_core::ConfigKey| r.settings.iter().any(|s| s.key == k && s.value.is_some());
+    let has =
+        |k: scaleway_core::ConfigKey| r.settings.iter().any(|s| s.key == k && s.value.is_some());
     if !has(scaleway_core::ConfigKey::SecretKey) {
         println!(
             "\nno credentials: set SCW_ACCESS_KEY and SCW_SECRET_KEY, or `access_key` and `secret_key` in {} (profile `{}`).\nThe other examples run against the in-process simulator until you do.",

@@ -266,7 +266,10 @@ async fn error_bodies_become_actionable_errors() {
         } => {
             assert_eq!(*problem, KeyProblem::Expired);
             assert_eq!(access_key.as_deref(), Some(ACCESS));
-            assert_eq!(api.as_ref().and_then(scaleway_core::Error::status), Some(401));
+            assert_eq!(
+                api.as_ref().and_then(scaleway_core::Error::status),
+                Some(401)
+            );
         }
         other => panic!("{other:?}"),
     }
