@@ -81,11 +81,6 @@ pub mod __private {
     pub use serde;
 }
 
-/// The README's examples are compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
-
 /// The configuration guide's examples are compiled as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/configuration.md")]

@@ -64,3 +64,8 @@ pub use scaleway_core::Error;
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
 pub use source::{Emitter, Event, ListContext, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
+
+/// The workspace README's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
