@@ -182,6 +182,14 @@ impl RetryPolicy {
         Decision::RetryAfter(delay)
     }
 
+    /// The backoff to sleep after attempt `attempt` (1-based) failed: random in
+    /// `[0, min(max_backoff, initial_backoff × 2^(attempt-1))]`. For retry loops that do
+    /// not go through [`Client`](crate::Client) (e.g. a third-party transport), so that
+    /// every retry in the family backs off the same way.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        self.backoff(attempt, fastrand::f64())
+    }
+
     /// Full-jitter backoff after attempt `attempt` (1-based).
     fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let exp = attempt.saturating_sub(1).min(31);
@@ -275,6 +283,9 @@ mod tests {
         assert_eq!(d(5, 1.0), Duration::from_millis(1000));
         assert_eq!(d(60, 1.0), Duration::from_millis(1000));
         assert_eq!(d(4, 0.0), Duration::ZERO);
+        for attempt in 1..10 {
+            assert!(p.delay(attempt) <= Duration::from_millis(1000));
+        }
     }
 
     #[test]

@@ -492,7 +492,7 @@ impl Ctx {
                 Err(e) => match self.classify(pull, e, "the token request") {
                     Failure::Transient(m) if attempt < pull.attempts => {
                         tracing::info!(attempt, error = %m, "retrying the registry token request");
-                        tokio::time::sleep(backoff(attempt)).await;
+                        tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                     }
                     f => return Err(self.finish(pull, f).await),
                 },
@@ -514,7 +514,7 @@ impl Ctx {
                 Err(e) => match self.classify(pull, e, "the manifest") {
                     Failure::Transient(m) if attempt < pull.attempts => {
                         tracing::info!(attempt, error = %m, "retrying the manifest request");
-                        tokio::time::sleep(backoff(attempt)).await;
+                        tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                     }
                     f => return Err(self.finish(pull, f).await),
                 },
@@ -725,7 +725,7 @@ impl Ctx {
                                 attempt,
                                 error: m,
                             });
-                            tokio::time::sleep(backoff(attempt)).await;
+                            tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                         }
                         Failure::Missing => {
                             return Err(RegistryError::Registry {
@@ -752,7 +752,7 @@ impl Ctx {
                         attempt,
                         error: m,
                     });
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                 }
             }
         }
@@ -918,10 +918,6 @@ fn access_key(pull: &Pull) -> Option<String> {
         .access_key
         .as_ref()
         .map(|a| a.value.as_str().to_owned())
-}
-
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(100u64.saturating_mul(1 << attempt.min(6)))
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
