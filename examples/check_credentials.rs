@@ -192,6 +192,15 @@ fn print_report(report: &Report, json: bool) {
     }
 }
 
+/// The built-in profile a demo key was made for.
+fn demo_profile(credential: &str) -> &'static str {
+    match credential {
+        "inventory" | "group-granted" | "personal-user" => "inventory-readonly",
+        "registry-scanner" => "registry-scanner",
+        _ => "byoc-kapsule",
+    }
+}
+
 /// No credentials: check every demo key of the simulator, one after another.
 async fn demo(args: &Args, checker: &Checker) -> ExitCode {
     let sim = match Sim::start(Scenario::demo()).await {
@@ -205,9 +214,12 @@ async fn demo(args: &Args, checker: &Checker) -> ExitCode {
         "no Scaleway credentials found: running against the in-process simulator (demo scenario) at {}",
         sim.api_url()
     );
-    let profile = match load_profile(args.profile.as_deref().unwrap_or("byoc-kapsule")) {
-        Ok(p) => p,
-        Err(m) => return usage(&m),
+    // `--profile` checks every key for that profile; without it each key is checked for
+    // the job it was made for (the broken ones for byoc-kapsule).
+    let fixed_profile = match args.profile.as_deref().map(load_profile) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(m)) => return usage(&m),
+        None => None,
     };
     let project = match args.project_id.clone() {
         Some(p) => p,
@@ -244,7 +256,17 @@ async fn demo(args: &Args, checker: &Checker) -> ExitCode {
         let Ok(ak) = cred.access_key.parse::<AccessKey>() else {
             continue;
         };
-        eprintln!("\n== `{}` ({}): {}", cred.name, cred.bearer, cred.purpose);
+        let profile = match &fixed_profile {
+            Some(p) => p.clone(),
+            None => match load_profile(demo_profile(&cred.name)) {
+                Ok(p) => p,
+                Err(m) => return usage(&m),
+            },
+        };
+        eprintln!(
+            "\n== `{}` ({}): {}\n   checked for profile {}",
+            cred.name, cred.bearer, cred.purpose, profile.name
+        );
         match checker.audit(&admin, &ak, &profile, &target).await {
             Ok(r) => {
                 worst = worst.max(exit_code(&r.verdict));
