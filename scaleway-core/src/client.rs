@@ -85,7 +85,8 @@ impl fmt::Display for Method {
 }
 
 /// A request about to be sent, handed to a [`RequestSigner`] on every attempt.
-#[derive(Debug)]
+///
+/// `Debug` shows header names only (values may be signatures or tokens).
 #[non_exhaustive]
 pub struct SignableRequest<'a> {
     /// Method.
@@ -98,8 +99,27 @@ pub struct SignableRequest<'a> {
     pub body: &'a [u8],
 }
 
+impl fmt::Debug for SignableRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignableRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
 /// Signs requests that do not use `X-Auth-Token` (S3 SigV4, registry tokens). Called on
-/// every attempt, so signatures carry a fresh timestamp.
+/// every attempt, so signatures carry a fresh timestamp. Signing is synchronous: a signer
+/// that needs a token fetched over the network must fetch it before the call.
 pub trait RequestSigner: Send + Sync + fmt::Debug {
     /// Adds authentication headers to `request`.
     ///
@@ -109,12 +129,25 @@ pub trait RequestSigner: Send + Sync + fmt::Debug {
     fn sign(&self, request: SignableRequest<'_>) -> Result<(), Error>;
 }
 
-/// A successful raw response.
-#[derive(Debug, Clone)]
+/// A successful raw response. `Debug` shows the body's length, not its content (some
+/// bodies carry secrets: a created API key, a secret version).
+#[derive(Clone)]
 pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: bytes::Bytes,
+    attempts: u32,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 impl Response {
@@ -141,6 +174,11 @@ impl Response {
         &self.body
     }
 
+    /// How many attempts it took.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// Decodes the body as JSON; a failure names the JSON path of the field.
     ///
     /// # Errors
@@ -148,6 +186,7 @@ impl Response {
     /// [`ErrorKind::Decode`].
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_json(self.status, self.header("x-request-id"), &self.body)
+            .map_err(|e| e.with_attempts(self.attempts))
     }
 }
 
@@ -170,9 +209,39 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
             message: e.into_inner().to_string(),
             status,
             request_id: request_id.map(str::to_owned),
-            body_excerpt: excerpt(body),
+            body_excerpt: redacted_excerpt(body),
         }))
     })
+}
+
+/// The excerpt of a successful body kept in a decode error, with secrets masked: the values
+/// of `secret_key`, `data`, `password` and `token` members, and UUID-shaped words.
+pub(crate) fn redacted_excerpt(body: &[u8]) -> String {
+    fn mask(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m.iter_mut() {
+                    if matches!(k.as_str(), "secret_key" | "data" | "password" | "token")
+                        && !v.is_null()
+                    {
+                        *v = serde_json::Value::String("[redacted]".into());
+                    } else {
+                        mask(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut v) => {
+            mask(&mut v);
+            v.to_string().into_bytes()
+        }
+        Err(_) => body.to_vec(),
+    };
+    crate::config::mask_uuids(&excerpt(&text))
 }
 
 /// A cheap-to-clone handle on one Scaleway account context: credentials, defaults, and a
@@ -271,6 +340,7 @@ impl fmt::Debug for Client {
 
 /// Builds a [`Client`].
 #[derive(Debug, Default)]
+#[must_use = "a builder does nothing until `build` is called"]
 pub struct ClientBuilder {
     config: Option<Config>,
     app_suffix: Option<String>,
@@ -315,7 +385,7 @@ impl ClientBuilder {
     /// Bound on requests in flight at once, across every call made through the client and
     /// its clones (default 64).
     pub fn max_concurrent_requests(mut self, n: usize) -> Self {
-        self.max_concurrent_requests = Some(n.max(1));
+        self.max_concurrent_requests = Some(n.clamp(1, Semaphore::MAX_PERMITS));
         self
     }
 
@@ -372,6 +442,10 @@ impl ClientBuilder {
             .user_agent(user_agent.clone())
             .pool_idle_timeout(Duration::from_secs(90))
             .tls_danger_accept_invalid_certs(config.insecure.value)
+            // Never follow redirects: reqwest would resend `X-Auth-Token` (a custom header)
+            // to whatever host a redirect names. The Scaleway API does not redirect; a 3xx
+            // surfaces as an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 Error::new(ErrorKind::Transport {
@@ -572,7 +646,9 @@ enum Target {
 /// One API call being prepared. Ends with [`send`](RequestBuilder::send),
 /// [`send_raw`](RequestBuilder::send_raw), [`send_empty`](RequestBuilder::send_empty) or a
 /// paginated listing ([`paginate`](RequestBuilder::paginate)).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the method, route, query and header names, not the body.
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder {
     client: Client,
@@ -589,6 +665,27 @@ pub struct RequestBuilder {
     signer: Option<Arc<dyn RequestSigner>>,
     auth: bool,
     error: Option<String>,
+}
+
+impl fmt::Debug for RequestBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("route", &self.route)
+            .field("params", &self.params)
+            .field("query", &self.query)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("locality", &self.locality)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RequestBuilder {
@@ -635,6 +732,15 @@ impl RequestBuilder {
         }
     }
 
+    /// Adds a timestamp query parameter in RFC 3339 (`Display` of a chrono timestamp is
+    /// not RFC 3339).
+    pub fn query_time(self, key: &str, value: &crate::Timestamp) -> Self {
+        self.query(
+            key,
+            value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        )
+    }
+
     /// Adds `key=v` once per value (Scaleway's array convention: `tags=a&tags=b`).
     pub fn query_each<V: fmt::Display>(
         mut self,
@@ -666,9 +772,17 @@ impl RequestBuilder {
         }
     }
 
-    /// Adds a header.
+    /// Adds a header. An invalid name or value makes the call fail with
+    /// [`ErrorKind::InvalidRequest`] before anything is sent.
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        let value = value.into();
+        let valid = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
+            && reqwest::header::HeaderValue::from_str(&value).is_ok();
+        if valid {
+            self.headers.push((name.to_ascii_lowercase(), value));
+        } else {
+            self.error = Some(format!("invalid header `{name}`"));
+        }
         self
     }
 
@@ -800,11 +914,22 @@ impl RequestBuilder {
         let start = Instant::now();
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
+        let mut last_error: Option<Error> = None;
         loop {
+            // A retry never runs past the retry budget.
+            let this_timeout = match &last_error {
+                None => timeout,
+                Some(_) => timeout.min(policy.budget().saturating_sub(start.elapsed())),
+            };
+            if this_timeout.is_zero()
+                && let Some(e) = last_error.take()
+            {
+                return Err(e.with_request(info).with_attempts(attempt));
+            }
             attempt += 1;
             span.record("attempt", attempt);
             inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
-            let result = self.attempt(&url, timeout).await;
+            let result = self.attempt(&url, this_timeout).await;
             let elapsed = start.elapsed();
             span.record("duration_ms", elapsed.as_millis() as u64);
             let (outcome, error) = match result {
@@ -814,6 +939,8 @@ impl RequestBuilder {
                         span.record("request_id", id);
                     }
                     if (200..300).contains(&resp.status) {
+                        let mut resp = resp;
+                        resp.attempts = attempt;
                         return Ok(resp);
                     }
                     if resp.status == 429 {
@@ -844,9 +971,17 @@ impl RequestBuilder {
                 Err(AttemptError::Signer(e)) => {
                     return Err(e.with_request(info).with_attempts(attempt));
                 }
-                Err(AttemptError::Timeout) => {
-                    (Outcome::Timeout, Error::new(ErrorKind::Timeout { timeout }))
+                Err(AttemptError::Invalid(m)) => {
+                    return Err(Error::invalid_request(m)
+                        .with_request(info)
+                        .with_attempts(attempt));
                 }
+                Err(AttemptError::Timeout) => (
+                    Outcome::Timeout,
+                    Error::new(ErrorKind::Timeout {
+                        timeout: this_timeout,
+                    }),
+                ),
                 Err(AttemptError::Transport { message, connect }) => (
                     if connect {
                         Outcome::ConnectFailed
@@ -871,6 +1006,7 @@ impl RequestBuilder {
                         .retry_wait_micros
                         .fetch_add(delay.as_micros() as u64, Ordering::Relaxed);
                     tokio::time::sleep(delay).await;
+                    last_error = Some(error);
                 }
                 Decision::GiveUp(_) => {
                     return Err(error.with_request(info).with_attempts(attempt));
@@ -937,6 +1073,7 @@ impl RequestBuilder {
             status,
             headers,
             body,
+            attempts: 0,
         })
     }
 }
@@ -945,16 +1082,27 @@ enum AttemptError {
     Timeout,
     Transport { message: String, connect: bool },
     Signer(Error),
+    Invalid(String),
 }
 
 impl AttemptError {
     fn from_reqwest(e: reqwest::Error) -> Self {
-        if e.is_timeout() {
+        if e.is_builder() {
+            // Not a network failure: retrying cannot help.
+            AttemptError::Invalid(error_chain(&e))
+        } else if e.is_connect() {
+            // Checked before `is_timeout`: a connect timeout means the request was never
+            // sent, so it may be retried whatever the method.
+            AttemptError::Transport {
+                message: error_chain(&e),
+                connect: true,
+            }
+        } else if e.is_timeout() {
             AttemptError::Timeout
         } else {
             AttemptError::Transport {
                 message: error_chain(&e),
-                connect: e.is_connect(),
+                connect: false,
             }
         }
     }
@@ -985,6 +1133,9 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Fills `{name}` placeholders; every placeholder must be given a non-empty value.
 fn fill_route(route: &str, params: &[(&'static str, String)]) -> Result<String, String> {
+    if !route.starts_with('/') {
+        return Err(format!("route `{route}` must start with `/`"));
+    }
     let mut out = String::with_capacity(route.len() + 32);
     let mut rest = route;
     while let Some(open) = rest.find('{') {

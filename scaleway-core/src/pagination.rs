@@ -7,10 +7,13 @@
 //! The paginator asks for the largest page the API accepts (100) so that listings take
 //! the fewest requests, reads the total from the **first** page (later pages may lie:
 //! VPC answers `total_count: 0` past the end), then fetches every remaining page
-//! concurrently up to a bound while yielding items in order. It stops at the first short
-//! or empty page even if the total promised more, and never requests more than
-//! `ceil(total / page_size)` pages (or 10 000 when no total is given), so it cannot loop
-//! forever.
+//! concurrently up to a bound while yielding items in order. If the server returned fewer
+//! items than asked while the total says there is more, the first page's length is taken
+//! as the page size (as the Go SDK does). It stops at the first short or empty page even
+//! if the total promised more. A total lower than the first page's count is not believed:
+//! pages are then fetched one by one until a short page. It never requests more than
+//! `ceil(total / page_size)` pages, nor more than 10 000 (an error says so), so it cannot
+//! loop forever.
 //!
 //! ```no_run
 //! # async fn run(client: scaleway_core::Client) -> Result<(), scaleway_core::Error> {
@@ -37,8 +40,8 @@ use std::marker::PhantomData;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-use crate::client::{RequestBuilder, Response};
-use crate::error::{DecodeError, Error, ErrorKind, excerpt};
+use crate::client::{RequestBuilder, Response, redacted_excerpt};
+use crate::error::{DecodeError, Error, ErrorKind};
 
 /// The largest page size Scaleway APIs accept.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -72,7 +75,6 @@ pub struct Page<T> {
 /// A paginated listing. Build it with [`RequestBuilder::paginate`]; consume it with
 /// [`items`](Paginator::items), [`pages`](Paginator::pages) or
 /// [`collect_all`](Paginator::collect_all).
-#[derive(Debug)]
 #[must_use = "a paginator does nothing until it is consumed"]
 pub struct Paginator<T> {
     request: RequestBuilder,
@@ -81,6 +83,18 @@ pub struct Paginator<T> {
     page_size: u32,
     concurrency: usize,
     _t: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paginator")
+            .field("request", &self.request)
+            .field("items_key", &self.items_key)
+            .field("style", &self.style)
+            .field("page_size", &self.page_size)
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
 }
 
 impl RequestBuilder {
@@ -169,50 +183,89 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             .flat_map(move |first| match first {
                 Err(e) => stream::iter([Err(e)]).boxed(),
                 Ok((page, link_last)) => {
-                    let seen = page.items.len() as u64;
-                    let total = page.total_count.map(|t| t.max(seen));
-                    let last_page: u32 = match (total, link_last) {
-                        (Some(t), _) => {
-                            t.div_ceil(u64::from(page_size)).min(u64::from(MAX_PAGES)) as u32
-                        }
-                        (None, Some(l)) => l.min(MAX_PAGES),
-                        (None, None) => MAX_PAGES,
-                    };
-                    let short = page.items.len() < page_size as usize;
-                    let head = stream::iter([Ok(page)]);
-                    if short || last_page <= 1 {
-                        return head.boxed();
-                    }
-                    let f = fetcher.clone();
-                    let fetch = move |n: u32| {
-                        let f = f.clone();
-                        async move { f.fetch(n).await.map(|(p, _)| p) }
-                    };
-                    let rest = if total.is_some() || link_last.is_some() {
-                        // Known page count: all remaining pages at once, in order.
-                        stream::iter(2..=last_page)
-                            .map(fetch)
-                            .buffered(concurrency)
-                            .boxed()
-                    } else {
-                        // No total: one page after the other until a short page.
-                        stream::iter(2..=last_page).then(fetch).boxed()
-                    };
-                    head.chain(rest).boxed()
+                    rest_of_listing(fetcher.clone(), page, link_last, page_size, concurrency)
                 }
-            })
-            .scan(false, move |stopped, page| {
-                if *stopped {
-                    return futures::future::ready(None);
-                }
-                *stopped = match &page {
-                    Err(_) => true,
-                    Ok(p) => p.items.len() < page_size as usize,
-                };
-                futures::future::ready(Some(page))
             })
             .boxed()
     }
+}
+
+/// The first page, then the others. Decides how many pages there are from the first one.
+fn rest_of_listing<T: DeserializeOwned + Send + 'static>(
+    fetcher: Fetcher,
+    first: Page<T>,
+    link_last: Option<u32>,
+    page_size: u32,
+    concurrency: usize,
+) -> BoxStream<'static, Result<Page<T>, Error>> {
+    let seen = first.items.len() as u64;
+    // The server may cap the page size below what we asked (maximums are unconfirmed for
+    // some APIs): like the Go SDK, take the first page's length as the page size when the
+    // total says there is more.
+    let effective = match first.total_count {
+        Some(t) if t > seen && seen > 0 && seen < u64::from(page_size) => seen,
+        _ => u64::from(page_size),
+    };
+    // A total below what the first page already holds is not believed.
+    let total = first.total_count.filter(|t| *t >= seen);
+    let short = seen < effective;
+    let last_page = match (total, link_last) {
+        (Some(t), _) => Some(t.div_ceil(effective.max(1))),
+        (None, Some(l)) => Some(u64::from(l)),
+        (None, None) => None,
+    };
+    let head = stream::iter([Ok(first)]);
+    if short || last_page.is_some_and(|l| l <= 1) {
+        return head.boxed();
+    }
+    if let Some(l) = last_page
+        && l > u64::from(MAX_PAGES)
+    {
+        let err = Error::invalid_request(format!(
+            "the listing announces {l} pages of {effective} items, more than the {MAX_PAGES} pages this client fetches; narrow it with filters"
+        ));
+        return head.chain(stream::iter([Err(err)])).boxed();
+    }
+    let fetch = move |n: u32| {
+        let f = fetcher.clone();
+        async move { f.fetch(n).await.map(|(p, _)| p) }
+    };
+    let rest = match last_page {
+        // Known page count: all remaining pages at once, in order.
+        Some(l) => stream::iter(2..=(l as u32))
+            .map(fetch)
+            .buffered(concurrency)
+            .boxed(),
+        // No (believable) total: one page after the other until a short page.
+        None => stream::iter(2..=MAX_PAGES).then(fetch).boxed(),
+    };
+    take_through(
+        head.chain(rest).boxed(),
+        move |page: &Result<Page<T>, Error>| match page {
+            Err(_) => true,
+            Ok(p) => (p.items.len() as u64) < effective,
+        },
+    )
+}
+
+/// Yields items until (and including) the first one for which `last` is true, then ends
+/// without polling `inner` again (so no page beyond a short one is requested or awaited).
+fn take_through<I, F>(inner: BoxStream<'static, I>, last: F) -> BoxStream<'static, I>
+where
+    I: Send + 'static,
+    F: Fn(&I) -> bool + Send + Sync + 'static,
+{
+    let last = std::sync::Arc::new(last);
+    stream::unfold(Some(inner), move |state| {
+        let last = std::sync::Arc::clone(&last);
+        async move {
+            let mut inner = state?;
+            let item = inner.next().await?;
+            let next_state = if last(&item) { None } else { Some(inner) };
+            Some((item, next_state))
+        }
+    })
+    .boxed()
 }
 
 #[derive(Debug, Clone)]
@@ -275,8 +328,9 @@ fn decode_page<T: DeserializeOwned>(
             message: e.to_string(),
             status: resp.status(),
             request_id: resp.header("x-request-id").map(str::to_owned),
-            body_excerpt: excerpt(resp.body()),
+            body_excerpt: redacted_excerpt(resp.body()),
         }))
+        .with_attempts(resp.attempts())
     })
 }
 
@@ -319,14 +373,29 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for PageSeed<T> {
     }
 }
 
-/// `</servers?page=3&per_page=50>; rel="last"` → 3.
+/// `</servers?page=3&per_page=50>; rel="last"` → 3. Commas inside `<…>` (comma-joined
+/// Instance filters) do not split links.
 fn link_last_page(link: &str) -> Option<u32> {
-    link.split(',').find_map(|part| {
-        let (target, params) = part.split_once(';')?;
+    let mut links = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in link.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                links.push(&link[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    links.push(&link[start..]);
+    links.into_iter().find_map(|part| {
+        let (target, params) = part.split_once(">;")?;
         if !params.contains("rel=\"last\"") && !params.contains("rel=last") {
             return None;
         }
-        let target = target.trim().trim_start_matches('<').trim_end_matches('>');
+        let target = target.trim().trim_start_matches('<');
         let query = target.split_once('?')?.1;
         query
             .split('&')
@@ -352,5 +421,11 @@ mod tests {
             None
         );
         assert_eq!(link_last_page("garbage"), None);
+        assert_eq!(
+            link_last_page(
+                r#"</servers?tags=a,b&page=2&per_page=50>; rel="next",</servers?tags=a,b&page=4&per_page=50>; rel="last""#
+            ),
+            Some(4)
+        );
     }
 }

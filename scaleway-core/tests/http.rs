@@ -63,7 +63,10 @@ async fn sends_auth_user_agent_and_json() {
     let reqs = server.received_requests().await.unwrap();
     let ua = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
     assert!(
-        ua.starts_with("scaleway-sdk-rust/0.1.0 (scaleway-core; "),
+        ua.starts_with(&format!(
+            "scaleway-sdk-rust/{} (scaleway-core; ",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{ua}"
     );
     assert!(ua.ends_with(" backup-tool/2.1"), "{ua}");
@@ -263,7 +266,12 @@ async fn retry_503_until_budget_ends() {
     let elapsed = start.elapsed();
     let n = *seen.lock().unwrap();
     assert!(n >= 3, "retried until the budget: {n} attempts");
+    assert!(n < 1000, "the budget, not the attempt limit, stopped it");
     assert_eq!(err.attempts() as usize, n);
+    assert!(
+        elapsed >= Duration::from_millis(260),
+        "ran until the budget: {elapsed:?}"
+    );
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
     assert!(
         err.to_string().contains(&format!("(after {n} attempts)")),
@@ -366,6 +374,8 @@ struct Pages {
     claimed_total: Option<u64>,
     instance: bool,
     delay: Duration,
+    /// The largest page the server serves, whatever is asked.
+    cap: Option<usize>,
     log: Arc<Mutex<Vec<(u32, Instant)>>>,
 }
 
@@ -377,6 +387,7 @@ impl Pages {
             claimed_total: None,
             instance,
             delay: Duration::ZERO,
+            cap: None,
             log: Arc::default(),
         }
     }
@@ -400,6 +411,7 @@ impl Respond for Pages {
             return ResponseTemplate::new(400).set_body_json(json!({"type":"invalid_arguments","message":"invalid argument(s)","details":[{"argument_name":size_key,"reason":"constraint","help_message":"must be <= 100"}]}));
         }
         self.log.lock().unwrap().push((page, Instant::now()));
+        let size = self.cap.map_or(size, |c| size.min(c));
         let start = (page as usize - 1) * size;
         let items: Vec<Value> = (start..(start + size).min(self.total))
             .map(|i| json!({"id": i}))
@@ -478,19 +490,29 @@ async fn a_total_that_lies_high_stops_on_the_short_page() {
 }
 
 #[tokio::test]
-async fn a_total_that_lies_low_is_trusted_without_looping() {
+async fn a_total_below_the_first_page_is_not_believed() {
     let mut p = Pages::new("vpcs", 1000, false);
     p.claimed_total = Some(0);
     let (items, requested) = list(p).await;
-    // The first page is full, the total says no more: one request, no endless loop.
-    assert_eq!(items.len(), 100);
-    assert_eq!(requested, vec![1]);
+    // The first page holds more than the total claims: pages are read one by one until
+    // the empty page, so nothing is lost and nothing loops.
+    assert_eq!(items, (0..1000).collect::<Vec<_>>());
+    assert_eq!(requested, (1..=11).collect::<Vec<u32>>());
+}
+
+#[tokio::test]
+async fn a_server_capping_the_page_size_loses_nothing() {
+    let mut p = Pages::new("secrets", 120, false);
+    p.cap = Some(50);
+    let (items, requested) = list(p).await;
+    assert_eq!(items, (0..120).collect::<Vec<_>>());
+    assert_eq!(requested, vec![1, 2, 3]);
 }
 
 #[tokio::test]
 async fn pages_after_the_first_are_fetched_concurrently_in_order() {
     let mut p = Pages::new("secrets", 1000, false);
-    p.delay = Duration::from_millis(300);
+    p.delay = Duration::from_millis(1000);
     let log = Arc::clone(&p.log);
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -521,7 +543,7 @@ async fn pages_after_the_first_are_fetched_concurrently_in_order() {
     let latest = later.iter().max().unwrap();
     assert!(*earliest >= first);
     assert!(
-        latest.duration_since(*earliest) < Duration::from_millis(250),
+        latest.duration_since(*earliest) < Duration::from_millis(900),
         "later pages were not concurrent: spread {:?}",
         latest.duration_since(*earliest)
     );

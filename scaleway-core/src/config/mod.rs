@@ -36,6 +36,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use env::Env;
+pub(crate) use file::mask_uuids;
 
 use crate::credentials::{AccessKey, OrganizationId, ProjectId, SecretKey};
 use crate::locality::{Region, Zone};
