@@ -953,8 +953,10 @@ impl RequestBuilder {
                     );
                     let retry_after = match &api.kind {
                         crate::error::ApiErrorKind::RateLimited {
-                            retry_after_secs, ..
-                        } => retry_after_secs.map(Duration::from_secs),
+                            retry_after_secs,
+                            reset_seconds,
+                            ..
+                        } => retry_after_secs.or(*reset_seconds).map(Duration::from_secs),
                         _ => resp
                             .header("retry-after")
                             .and_then(|v| v.trim().parse().ok())

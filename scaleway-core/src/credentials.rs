@@ -79,7 +79,12 @@ impl FromStr for AccessKey {
         } else {
             Err(InvalidValue {
                 what: "access key",
-                shown: format!("`{s}`"),
+                // A UUID here is most likely the secret key: never print it.
+                shown: if is_uuid(s.trim()) {
+                    "([redacted]: a UUID, which looks like a secret key)".to_owned()
+                } else {
+                    format!("`{s}`")
+                },
                 expected: "`SCW` followed by 17 upper-case letters or digits (20 characters)",
             })
         }
@@ -247,6 +252,8 @@ mod tests {
             let e = bad.parse::<AccessKey>().unwrap_err();
             assert!(e.to_string().contains("17 upper-case"), "{e}");
         }
+        let e = SECRET.parse::<AccessKey>().unwrap_err().to_string();
+        assert!(!e.contains("d6f3a1f2"), "{e}");
     }
 
     #[test]

@@ -41,10 +41,12 @@ pub(crate) const EXCERPT_LEN: usize = 512;
 ///   a policy change can be IAM propagation: retry after a few seconds.
 /// * [`Error::is_rate_limited`]: retried automatically; seeing it means the retry budget
 ///   ran out (see `RetryPolicy`).
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     request: Option<RequestInfo>,
@@ -52,7 +54,7 @@ struct Inner {
 }
 
 /// What went wrong.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The API answered with an error status.
@@ -384,10 +386,10 @@ impl ApiErrorKind {
     }
 }
 
-/// The permissive shape every Scaleway JSON error body fits.
-#[derive(Deserialize, Default)]
+/// The fields of a Scaleway JSON error body, each read on its own so that one field of
+/// an unexpected type never loses the others.
+#[derive(Default)]
 struct RawBody {
-    #[serde(rename = "type")]
     error_type: Option<String>,
     message: Option<String>,
     details: Option<serde_json::Value>,
@@ -401,6 +403,66 @@ struct RawBody {
     expired_since: Option<String>,
     fields: Option<BTreeMap<String, serde_json::Value>>,
     reset_seconds: Option<u64>,
+}
+
+impl RawBody {
+    /// `None` when the body is not a JSON object.
+    fn parse(body: &[u8]) -> Option<RawBody> {
+        let serde_json::Value::Object(m) = serde_json::from_slice(body).ok()? else {
+            return None;
+        };
+        let text = |k: &str| match m.get(k)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        };
+        Some(RawBody {
+            error_type: text("type"),
+            message: text("message"),
+            details: m.get("details").filter(|v| !v.is_null()).cloned(),
+            resource: text("resource"),
+            resource_id: text("resource_id"),
+            method: text("method"),
+            reason: text("reason"),
+            precondition: text("precondition"),
+            help_message: text("help_message"),
+            current_state: text("current_state"),
+            expired_since: text("expired_since"),
+            fields: m
+                .get("fields")
+                .and_then(|f| f.as_object())
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            reset_seconds: m.get("reset_seconds").and_then(serde_json::Value::as_u64),
+        })
+    }
+}
+
+/// Each element of a `details` array that has the expected shape (null members take their
+/// defaults); elements of another shape are skipped rather than failing the whole list.
+fn parse_details<T: serde::de::DeserializeOwned>(details: &Option<serde_json::Value>) -> Vec<T> {
+    let Some(serde_json::Value::Array(items)) = details else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            let mut item = item.clone();
+            if let serde_json::Value::Object(m) = &mut item {
+                m.retain(|_, v| !v.is_null());
+            }
+            serde_json::from_value(item).ok()
+        })
+        .collect()
+}
+
+/// Collapses whitespace so that a message stays on one line.
+fn one_line(s: &str, max_chars: usize) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max_chars)
+        .collect()
 }
 
 /// Excerpt of a body: its first bytes, lossily decoded.
@@ -423,43 +485,38 @@ pub fn decode_api_error(
 ) -> ApiError {
     let request_id = header("x-request-id");
     let body_excerpt = excerpt(body);
-    let raw: Option<RawBody> = serde_json::from_slice(body).ok();
+    let raw = RawBody::parse(body);
     let has_json = raw.is_some();
     let raw = raw.unwrap_or_default();
-    let message = raw.message.clone().unwrap_or_else(|| {
-        if has_json || body.is_empty() {
-            reason_phrase(status).to_owned()
-        } else {
-            body_excerpt.trim().chars().take(200).collect()
-        }
-    });
-    let details = |v: &Option<serde_json::Value>| v.clone().unwrap_or(serde_json::Value::Null);
+    let message = match &raw.message {
+        Some(m) => one_line(m, 500),
+        None if has_json || body.is_empty() => reason_phrase(status).to_owned(),
+        None => one_line(&body_excerpt, 200),
+    };
     let error_type = raw.error_type.clone();
     let kind = match raw.error_type.as_deref() {
         Some("invalid_arguments") => ApiErrorKind::InvalidArguments {
-            details: serde_json::from_value(details(&raw.details)).unwrap_or_default(),
+            details: parse_details(&raw.details),
         },
         Some("not_found") => ApiErrorKind::NotFound {
             resource: raw.resource.clone(),
             resource_id: raw.resource_id.clone(),
         },
         Some("permissions_denied") => ApiErrorKind::PermissionsDenied {
-            details: serde_json::from_value(details(&raw.details)).unwrap_or_default(),
+            details: parse_details(&raw.details),
         },
-        Some("denied_authentication") | Some("authentication_denied") => {
-            ApiErrorKind::DeniedAuthentication {
-                method: raw
-                    .method
-                    .clone()
-                    .unwrap_or_else(|| "unknown_method".into()),
-                reason: raw
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "unknown_reason".into()),
-            }
-        }
+        Some("denied_authentication") => ApiErrorKind::DeniedAuthentication {
+            method: raw
+                .method
+                .clone()
+                .unwrap_or_else(|| "unknown_method".into()),
+            reason: raw
+                .reason
+                .clone()
+                .unwrap_or_else(|| "unknown_reason".into()),
+        },
         Some("quotas_exceeded") => ApiErrorKind::QuotasExceeded {
-            details: serde_json::from_value(details(&raw.details)).unwrap_or_default(),
+            details: parse_details(&raw.details),
         },
         Some("transient_state") => ApiErrorKind::TransientState {
             resource: raw.resource.clone(),
@@ -508,13 +565,25 @@ pub fn decode_api_error(
             reset_seconds: None,
             envoy: is_envoy(&header),
         },
-        _ if status == 404 => ApiErrorKind::NotFound {
+        // A JSON 404 without `type` (Registry's `{"message":"Namespace was not found"}`).
+        // A 404 that is not JSON (a proxy page, a wrong URL) stays `Other`.
+        _ if status == 404 && has_json => ApiErrorKind::NotFound {
             resource: raw.resource.clone(),
             resource_id: raw.resource_id.clone(),
         },
+        _ if status == 401 && has_json => ApiErrorKind::DeniedAuthentication {
+            method: raw
+                .method
+                .clone()
+                .unwrap_or_else(|| "unknown_method".into()),
+            reason: raw
+                .reason
+                .clone()
+                .unwrap_or_else(|| "unknown_reason".into()),
+        },
         _ if status == 403 && raw.details.is_some() => ApiErrorKind::PermissionsDenied {
             // Registry (Docker) 403 bodies carry details without a `type`.
-            details: serde_json::from_value(details(&raw.details)).unwrap_or_default(),
+            details: parse_details(&raw.details),
         },
         _ => ApiErrorKind::Other,
     };
@@ -900,6 +969,45 @@ mod tests {
         let e = decode(409, r#"{"type":"conflict","message":"Group is in use."}"#);
         assert_eq!(e.kind, ApiErrorKind::Other);
         assert_eq!(e.error_type.as_deref(), Some("conflict"));
+    }
+
+    #[test]
+    fn lenient_fields_and_untyped_statuses() {
+        // One field of an unexpected type does not lose the others.
+        let e = decode(
+            404,
+            r#"{"type":"not_found","message":"gone","resource":"ip","resource_id":42}"#,
+        );
+        assert_eq!(
+            e.kind,
+            ApiErrorKind::NotFound {
+                resource: Some("ip".into()),
+                resource_id: Some("42".into())
+            }
+        );
+        // A detail with a null member keeps its defaults; a malformed one is skipped.
+        let e = decode(
+            400,
+            r#"{"type":"invalid_arguments","message":"x","details":[{"argument_name":"a","reason":null},"junk"]}"#,
+        );
+        assert!(
+            matches!(&e.kind, ApiErrorKind::InvalidArguments { details } if details.len() == 1 && details[0].reason == ArgumentErrorReason::UnknownReason)
+        );
+        // A proxy's HTML 404 is not a Scaleway not-found.
+        let e = decode(404, "<html>\n  <body>Not Found</body>\n</html>");
+        assert_eq!(e.kind, ApiErrorKind::Other);
+        assert_eq!(e.message, "<html> <body>Not Found</body> </html>");
+        // A typeless JSON 401 is still an authentication failure.
+        let e = decode(401, r#"{"message":"unauthorized"}"#);
+        assert!(matches!(e.kind, ApiErrorKind::DeniedAuthentication { .. }));
+        // No invented alias.
+        let e = decode(401, r#"{"type":"authentication_denied","message":"x"}"#);
+        assert!(
+            matches!(e.kind, ApiErrorKind::DeniedAuthentication { .. }),
+            "a 401 with JSON"
+        );
+        let e = decode(403, r#"{"type":"authentication_denied","message":"x"}"#);
+        assert_eq!(e.kind, ApiErrorKind::Other);
     }
 
     #[test]

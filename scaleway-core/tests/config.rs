@@ -473,3 +473,86 @@ fn report_lists_every_setting_with_source() {
     assert!(r.config_file_found);
     assert!(r.into_config().is_err());
 }
+
+#[test]
+fn empty_scw_profile_is_ignored_like_the_go_sdk() {
+    let h = Home::new();
+    h.write(&format!("active_profile: prod\n{}", file_with_profile()));
+    let c = Config::loader()
+        .env(h.env(&[("SCW_PROFILE", "")]))
+        .load()
+        .unwrap();
+    assert_eq!(c.profile.value, "prod", "falls back to active_profile");
+}
+
+#[test]
+fn no_home_means_no_config_file() {
+    // Neither HOME nor XDG_CONFIG_HOME: nothing is read (never ./.config relative to the
+    // working directory).
+    for env in [Env::default(), Env::from_pairs([("HOME", "")])] {
+        let r = Config::loader().env(env).report().unwrap();
+        assert!(!r.config_file_found);
+        assert_eq!(r.config_path, PathBuf::new());
+    }
+}
+
+#[test]
+fn more_legacy_names_and_tlsverify() {
+    let h = Home::new();
+    let c = Config::loader()
+        .env(h.env(&[
+            ("SCW_REGION", "pl-waw"),
+            ("SCALEWAY_ORGANIZATION", P_ENV),
+            ("SCALEWAY_ACCESS_KEY", SK_ENV),
+            ("SCW_ACCESS_KEY", AK_ENV),
+            ("SCW_TLSVERIFY", "true"),
+        ]))
+        .s3_use_path_style(true)
+        .load()
+        .unwrap();
+    let r = c.region.unwrap();
+    assert_eq!((r.value, r.source), (Region::PlWaw, env_src("SCW_REGION")));
+    assert_eq!(
+        c.organization_id.unwrap().source,
+        env_src("SCALEWAY_ORGANIZATION")
+    );
+    // SCALEWAY_ACCESS_KEY holding a UUID is the legacy secret key.
+    let sk = c.secret_key.unwrap();
+    assert_eq!(sk.value.expose_secret(), SK_ENV);
+    assert_eq!(sk.source, env_src("SCALEWAY_ACCESS_KEY"));
+    assert_eq!(c.access_key.unwrap().source, env_src("SCW_ACCESS_KEY"));
+    assert!(!c.insecure.value, "SCW_TLSVERIFY=true means verify");
+    assert!(c.s3_use_path_style.value);
+    assert_eq!(c.s3_use_path_style.source, Source::Builder);
+}
+
+#[test]
+fn a_secret_in_the_wrong_setting_is_refused_and_never_printed() {
+    let h = Home::new();
+    let err = Config::loader()
+        .env(h.env(&[
+            ("SCW_SECRET_KEY", SK_ENV),
+            ("SCW_ACCESS_KEY", SK_ENV),
+            ("SCW_DEFAULT_PROJECT_ID", SK_ENV),
+        ]))
+        .load()
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("cccccccc"), "{text}");
+    assert!(
+        text.contains("SCW_ACCESS_KEY=[redacted] (environment): this is the secret key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SCW_DEFAULT_PROJECT_ID=[redacted] (environment): this is the secret key"),
+        "{text}"
+    );
+    // A UUID as access key without a secret key configured: still redacted.
+    let r = Config::loader()
+        .env(h.env(&[("SCW_ACCESS_KEY", SK_PROF)]))
+        .report()
+        .unwrap();
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("bbbbbbbb"), "{json}");
+    assert!(json.contains("looks like a secret key"), "{json}");
+}

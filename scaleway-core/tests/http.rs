@@ -703,3 +703,136 @@ async fn fan_out_reports_each_locality() {
     assert!(!paths.iter().any(|p| p.contains("it-mil")), "{paths:?}");
     assert_eq!(paths.len(), 4, "{paths:?}");
 }
+
+// ---------------------------------------------------------------- transport details
+
+#[tokio::test]
+async fn redirects_are_not_followed_so_the_token_never_leaves() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, fast_retry());
+    let err = client.get("/x").send_empty().await.unwrap_err();
+    assert_eq!(err.status(), Some(302));
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn api_url_with_a_path_prefix_and_absolute_urls() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/prefix/account/v3/projects"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/bucket"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<xml/>"))
+        .mount(&server)
+        .await;
+    let env = Env::from_pairs([
+        ("SCW_ACCESS_KEY", ACCESS),
+        ("SCW_SECRET_KEY", SECRET),
+        ("SCW_API_URL", format!("{}/prefix", server.uri()).as_str()),
+    ]);
+    let client = Client::new(Config::loader().env(env).load().unwrap()).unwrap();
+    let v: Value = client.get("/account/v3/projects").send().await.unwrap();
+    assert_eq!(v["ok"], 1);
+    // An absolute URL (S3, registry) carries no X-Auth-Token.
+    let url = url::Url::parse(&format!("{}/bucket", server.uri())).unwrap();
+    let r = client
+        .request_url(scaleway_core::Method::Get, url, "s3:GetBucket")
+        .send_raw()
+        .await
+        .unwrap();
+    assert_eq!(r.body(), b"<xml/>");
+    let reqs = server.received_requests().await.unwrap();
+    assert!(reqs[0].headers.get("x-auth-token").is_some());
+    assert!(reqs[1].headers.get("x-auth-token").is_none());
+    // A route must be absolute; a bad header fails before sending.
+    let e = client.get("account/v3").send_empty().await.unwrap_err();
+    assert!(e.to_string().contains("must start with `/`"), "{e}");
+    let e = client
+        .get("/x")
+        .header("bad header", "v")
+        .send_empty()
+        .await
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidRequest(_)), "{e}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn decode_errors_redact_secrets_and_count_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_key": "SCWXXXXXXXXXXXXXXXXX",
+            "secret_key": "0ddba11a-7e57-4ac0-9cde-0123456789ab",
+            "expires_at": 12
+        })))
+        .mount(&server)
+        .await;
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Key {
+        expires_at: Option<String>,
+    }
+    let client = client_for(&server, RetryPolicy::never());
+    let err = client.post("/iam").send::<Key>().await.unwrap_err();
+    let ErrorKind::Decode(d) = err.kind() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.path, "expires_at");
+    assert_eq!(err.attempts(), 1);
+    for text in [format!("{err} {err:?}"), d.body_excerpt.clone()] {
+        assert!(!text.contains("0ddba11a"), "{text}");
+    }
+    assert!(
+        d.body_excerpt.contains("SCWXXXXXXXXXXXXXXXXX"),
+        "{}",
+        d.body_excerpt
+    );
+    // A raw response's Debug shows the body's length, not the body.
+    let r = client.post("/iam").send_raw().await.unwrap();
+    assert!(!format!("{r:?}").contains("0ddba11a"));
+}
+
+#[test]
+fn instance_offsets_parse_as_utc() {
+    let t: scaleway_core::Timestamp =
+        serde_json::from_str("\"2025-11-04T10:18:39.714572+00:00\"").unwrap();
+    assert_eq!(t.to_rfc3339(), "2025-11-04T10:18:39.714572+00:00");
+    let t: scaleway_core::Timestamp =
+        serde_json::from_str("\"2023-04-21T11:49:57.648653377+02:00\"").unwrap();
+    assert_eq!(t.timestamp(), 1_682_070_597);
+    let t: scaleway_core::Timestamp = serde_json::from_str("\"2035-07-06T09:00:00Z\"").unwrap();
+    assert_eq!(t.timestamp_subsec_nanos(), 0);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<scaleway_core::Error>();
+    assert_send_sync::<scaleway_core::RequestBuilder>();
+    assert_send_sync::<scaleway_core::Config>();
+    fn assert_send<T: Send>(_: &T) {}
+    let server_less = Client::builder()
+        .config(Config::loader().env(Env::default()).load().unwrap())
+        .anonymous()
+        .build()
+        .unwrap();
+    let fut = server_less.get("/x").send::<Value>();
+    assert_send(&fut);
+}

@@ -490,6 +490,9 @@ impl Config {
 
 /// Builds a [`Config`] from an environment, the config file and overrides.
 ///
+/// The file system is read only at the paths derived from the (injected) environment, so
+/// tests point `HOME` or `SCW_CONFIG_PATH` at a temporary directory.
+///
 /// ```
 /// use scaleway_core::{Config, Env, Region};
 ///
@@ -501,6 +504,7 @@ impl Config {
 /// # Ok::<(), scaleway_core::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
+#[must_use = "a loader does nothing until `load` or `report` is called"]
 pub struct ConfigLoader {
     env: Option<Env>,
     profile: Option<String>,
@@ -514,6 +518,7 @@ pub struct ConfigLoader {
     api_url: Option<Url>,
     insecure: Option<bool>,
     s3_endpoint: Option<Url>,
+    s3_use_path_style: Option<bool>,
     user_agent: Option<String>,
 }
 
@@ -601,6 +606,12 @@ impl ConfigLoader {
         self
     }
 
+    /// Overrides path-style Object Storage addressing.
+    pub fn s3_use_path_style(mut self, v: bool) -> Self {
+        self.s3_use_path_style = Some(v);
+        self
+    }
+
     /// Overrides the User-Agent (replaces the default, like `SCW_USER_AGENT`).
     pub fn user_agent(mut self, v: impl Into<String>) -> Self {
         self.user_agent = Some(v.into());
@@ -633,7 +644,11 @@ impl ConfigLoader {
         let env = self.env.clone().unwrap_or_else(Env::from_process);
         let (config_path, path_source) = self.resolve_path(&env);
         let explicit = !matches!(path_source, Source::Default);
-        let mut file = file::read_file(&config_path)?;
+        let mut file = if config_path.as_os_str().is_empty() {
+            None
+        } else {
+            file::read_file(&config_path)?
+        };
         let mut actual_path = config_path.clone();
         if file.is_none() && !explicit && config_path.extension().is_some_and(|e| e == "yaml") {
             let yml = config_path.with_extension("yml");
@@ -656,7 +671,7 @@ impl ConfigLoader {
         // Profile selection.
         let profile = if let Some(p) = &self.profile {
             Sourced::builder(p.clone())
-        } else if let Some(p) = env.get("SCW_PROFILE") {
+        } else if let Some(p) = env.get("SCW_PROFILE").filter(|p| !p.is_empty()) {
             Sourced::new(
                 p.to_owned(),
                 Source::Env {
@@ -728,6 +743,11 @@ impl ConfigLoader {
         let mut v = Validator {
             problems: Vec::new(),
             settings: Vec::new(),
+            secret: raws
+                .iter()
+                .find(|(k, _)| *k == ConfigKey::SecretKey)
+                .and_then(|(_, r)| r.as_ref())
+                .map(|r| r.text.trim().to_owned()),
         };
         let get = |k: ConfigKey| -> Option<&Raw> {
             raws.iter()
@@ -797,6 +817,7 @@ impl ConfigLoader {
         let Validator {
             problems,
             mut settings,
+            ..
         } = v;
         let api_url = api_url.unwrap_or_else(|| Sourced::new(default_api_url(), Source::Default));
         let insecure = insecure.unwrap_or_else(|| Sourced::new(false, Source::Default));
@@ -858,13 +879,16 @@ impl ConfigLoader {
         }
         let base = match env.get("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
             Some(x) => PathBuf::from(x),
-            None => {
-                let home = env
-                    .get("HOME")
-                    .or_else(|| env.get("USERPROFILE"))
-                    .unwrap_or("");
-                PathBuf::from(home).join(".config")
-            }
+            None => match env
+                .get("HOME")
+                .filter(|h| !h.is_empty())
+                .or_else(|| env.get("USERPROFILE").filter(|h| !h.is_empty()))
+            {
+                Some(home) => PathBuf::from(home).join(".config"),
+                // No home directory: there is no default config file (never a path
+                // relative to the working directory).
+                None => return (PathBuf::new(), Source::Default),
+            },
         };
         (base.join("scw").join("config.yaml"), Source::Default)
     }
@@ -883,7 +907,7 @@ impl ConfigLoader {
             ConfigKey::ApiUrl => self.api_url.as_ref().map(ToString::to_string),
             ConfigKey::Insecure => self.insecure.map(|b| b.to_string()),
             ConfigKey::S3Endpoint => self.s3_endpoint.as_ref().map(ToString::to_string),
-            ConfigKey::S3UsePathStyle => None,
+            ConfigKey::S3UsePathStyle => self.s3_use_path_style.map(|b| b.to_string()),
             ConfigKey::UserAgent => self.user_agent.clone(),
         }?;
         Some(Raw {
@@ -937,6 +961,8 @@ fn env_raw(env: &Env, key: ConfigKey, warnings: &mut Vec<String>) -> Option<Raw>
 struct Validator {
     problems: Vec<ConfigProblem>,
     settings: Vec<Setting>,
+    /// The raw secret key text, to keep it out of every other setting's output.
+    secret: Option<String>,
 }
 
 impl Validator {
@@ -955,13 +981,25 @@ impl Validator {
             });
             return None;
         };
-        let shown = if key.is_secret() {
+        // A secret key pasted into another setting must not be printed either.
+        let is_the_secret = !key.is_secret()
+            && self
+                .secret
+                .as_deref()
+                .is_some_and(|sk| sk == raw.text.trim());
+        let looks_secret =
+            key == ConfigKey::AccessKey && crate::credentials::is_uuid(raw.text.trim());
+        let shown = if key.is_secret() || is_the_secret || looks_secret {
             "[redacted]".to_owned()
         } else {
             raw.text.clone()
         };
         let result = if raw.text.is_empty() {
             Err("is set but empty; set a value or unset it".to_owned())
+        } else if is_the_secret {
+            Err("this is the secret key; it belongs in secret_key / SCW_SECRET_KEY".to_owned())
+        } else if looks_secret {
+            Err("this looks like a secret key (a UUID); the access key is `SCW` followed by 17 upper-case letters or digits".to_owned())
         } else {
             parse(&raw.text)
         };
