@@ -46,6 +46,9 @@ pub mod fanout;
 mod locality;
 mod pagination;
 mod retry;
+#[cfg(feature = "s3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
+pub mod s3;
 #[cfg(feature = "test-util")]
 pub mod testing;
 

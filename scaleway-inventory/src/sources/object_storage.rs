@@ -8,17 +8,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SigningSettings,
-    UriPathNormalizationMode, sign,
-};
-use aws_sigv4::sign::v4;
 use futures::StreamExt;
+use scaleway_core::s3::SigV4Signer;
 use scaleway_core::{
     AccessKey, Client, Error, Locality, Method, ProductLocalities, ProjectId, Region,
-    RequestSigner, RetryPolicy, SecretKey, SignableRequest,
+    RequestSigner, RetryPolicy, SecretKey,
 };
 use url::Url;
 
@@ -205,11 +201,11 @@ impl ObjectStorageSource {
     }
 
     fn signer(&self, project: &ProjectId, region: &Region) -> Arc<dyn RequestSigner> {
-        Arc::new(SigV4Signer {
-            access_key_id: self.access_key_id(project),
-            secret_key: self.secret_key.clone(),
-            region: region.as_str().to_owned(),
-        })
+        Arc::new(SigV4Signer::new(
+            self.access_key_id(project),
+            self.secret_key.clone(),
+            region,
+        ))
     }
 
     fn bucket_url(&self, endpoint: &Url, bucket: &str, sub: &str) -> Url {
@@ -418,66 +414,4 @@ fn bucket_resource(source: &str, region: &Region, b: Bucket) -> Resource {
         BackupRole::Store,
         BackupRole::Destination,
     ])
-}
-
-/// Signs S3 requests with SigV4 (aws-sigv4): region in the credential scope, service
-/// `s3`, payload hash in `x-amz-content-sha256`.
-#[derive(Clone)]
-pub(crate) struct SigV4Signer {
-    pub(crate) access_key_id: String,
-    pub(crate) secret_key: SecretKey,
-    pub(crate) region: String,
-}
-
-impl fmt::Debug for SigV4Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigV4Signer")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_key", &"[redacted]")
-            .field("region", &self.region)
-            .finish()
-    }
-}
-
-impl RequestSigner for SigV4Signer {
-    fn sign(&self, request: SignableRequest<'_>) -> Result<(), Error> {
-        let identity = aws_credential_types::Credentials::new(
-            &self.access_key_id,
-            self.secret_key.expose_secret(),
-            None,
-            None,
-            "scaleway",
-        )
-        .into();
-        let mut settings = SigningSettings::default();
-        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-        settings.percent_encoding_mode = PercentEncodingMode::Single;
-        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("s3")
-            .time(SystemTime::now())
-            .settings(settings)
-            .build()
-            .map_err(|e| Error::invalid_request(format!("SigV4 parameters: {e}")))?
-            .into();
-        let existing: Vec<(String, String)> = request.headers.clone();
-        let signable = aws_sigv4::http_request::SignableRequest::new(
-            request.method.as_str(),
-            request.url.as_str(),
-            existing.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            SignableBody::Bytes(request.body),
-        )
-        .map_err(|e| Error::invalid_request(format!("cannot sign the S3 request: {e}")))?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(|e| Error::invalid_request(format!("cannot sign the S3 request: {e}")))?
-            .into_parts();
-        for (name, value) in instructions.headers() {
-            request
-                .headers
-                .push((name.to_ascii_lowercase(), value.to_owned()));
-        }
-        Ok(())
-    }
 }
