@@ -283,6 +283,52 @@ struct Counters {
     retries: AtomicU64,
     retry_wait_micros: AtomicU64,
     rate_limited: AtomicU64,
+    /// Calls sleeping before a retry right now, and since when one was (wall time).
+    backoff: std::sync::Mutex<Backoff>,
+}
+
+#[derive(Default)]
+struct Backoff {
+    sleeping: u32,
+    since: Option<Instant>,
+    total: Duration,
+}
+
+impl Counters {
+    fn backoff_started(&self) {
+        if let Ok(mut b) = self.backoff.lock() {
+            if b.sleeping == 0 {
+                b.since = Some(Instant::now());
+            }
+            b.sleeping += 1;
+        }
+    }
+
+    fn backoff_ended(&self) {
+        if let Ok(mut b) = self.backoff.lock() {
+            b.sleeping = b.sleeping.saturating_sub(1);
+            if b.sleeping == 0
+                && let Some(t) = b.since.take()
+            {
+                b.total += t.elapsed();
+            }
+        }
+    }
+
+    fn backoff_wall(&self) -> Duration {
+        self.backoff.lock().map_or(Duration::ZERO, |b| {
+            b.total + b.since.map_or(Duration::ZERO, |t| t.elapsed())
+        })
+    }
+}
+
+/// Ends a backoff interval even if the sleeping call is dropped (cancelled).
+struct BackoffGuard<'a>(&'a Counters);
+
+impl Drop for BackoffGuard<'_> {
+    fn drop(&mut self) {
+        self.0.backoff_ended();
+    }
 }
 
 /// Counters of the calls made through a client and its clones, since it was built.
@@ -298,6 +344,9 @@ pub struct ClientStats {
     pub retries: u64,
     /// Time spent sleeping before retries, summed over concurrent calls.
     pub retry_wait: Duration,
+    /// Wall-clock time during which at least one call was sleeping before a retry: how
+    /// long work was held up by retries, whatever the concurrency.
+    pub retry_wall: Duration,
     /// 429 answers received.
     pub rate_limited: u64,
 }
@@ -309,6 +358,7 @@ impl ClientStats {
             attempts: self.attempts.saturating_sub(earlier.attempts),
             retries: self.retries.saturating_sub(earlier.retries),
             retry_wait: self.retry_wait.saturating_sub(earlier.retry_wait),
+            retry_wall: self.retry_wall.saturating_sub(earlier.retry_wall),
             rate_limited: self.rate_limited.saturating_sub(earlier.rate_limited),
         }
     }
@@ -533,6 +583,7 @@ impl Client {
             attempts: c.attempts.load(Ordering::Relaxed),
             retries: c.retries.load(Ordering::Relaxed),
             retry_wait: Duration::from_micros(c.retry_wait_micros.load(Ordering::Relaxed)),
+            retry_wall: c.backoff_wall(),
             rate_limited: c.rate_limited.load(Ordering::Relaxed),
         }
     }
@@ -1007,7 +1058,10 @@ impl RequestBuilder {
                         .stats
                         .retry_wait_micros
                         .fetch_add(delay.as_micros() as u64, Ordering::Relaxed);
+                    inner.stats.backoff_started();
+                    let guard = BackoffGuard(&inner.stats);
                     tokio::time::sleep(delay).await;
+                    drop(guard);
                     last_error = Some(error);
                 }
                 Decision::GiveUp(_) => {

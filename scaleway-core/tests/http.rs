@@ -218,6 +218,10 @@ async fn retry_429_then_200() {
         (2, 1, 1)
     );
     assert!(stats.retry_wait <= Duration::from_millis(20), "{stats:?}");
+    assert!(
+        stats.retry_wall <= stats.retry_wait + Duration::from_millis(20),
+        "{stats:?}"
+    );
 }
 
 #[tokio::test]
