@@ -5,10 +5,10 @@ use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::{Stream, StreamExt};
-use scaleway_core::{Client, Error, Locality, ProjectId, Region};
+use scaleway_core::{Client, Error, Locality, ProjectId, Region, RetryPolicy, Zone};
 use tokio::sync::mpsc;
 use tokio::task::{Id, JoinSet};
 
@@ -23,6 +23,14 @@ use crate::sources::{
 
 /// Events buffered between the listings and the consumer (back-pressure beyond).
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 1024;
+
+/// The listings' default retry policy: core's backoff (250 ms doubling to 8 s, full
+/// jitter) with 40 attempts within 300 s.
+pub(crate) fn default_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(40)
+        .with_budget(Duration::from_secs(300))
+}
 
 /// Discovers a project (or several): runs every source in every locality where its
 /// product exists, concurrently, and streams or collects the resources.
@@ -48,6 +56,7 @@ pub struct Inventory {
     sources: Vec<Arc<dyn Source>>,
     regions: Option<Vec<Region>>,
     channel_capacity: usize,
+    retry: RetryPolicy,
 }
 
 /// Builds an [`Inventory`].
@@ -60,6 +69,7 @@ pub struct InventoryBuilder {
     object_storage: Option<ObjectStorageSource>,
     regions: Option<Vec<Region>>,
     channel_capacity: usize,
+    retry: RetryPolicy,
 }
 
 impl InventoryBuilder {
@@ -93,6 +103,19 @@ impl InventoryBuilder {
     /// Lists only these regions (and their zones).
     pub fn regions(mut self, regions: impl IntoIterator<Item = Region>) -> Self {
         self.regions = Some(regions.into_iter().collect());
+        self
+    }
+
+    /// The retry policy of the listings' JSON API calls (default
+    /// [`Inventory::default_retry`]: 40 attempts within 300 s), instead of the client's.
+    ///
+    /// A sync is read-only, idempotent work that should complete under a shared rate
+    /// limit, so the inventory is more patient than a client's default. The price: a
+    /// locality answering 5xx is reported `failed` only once the policy gives up (minutes
+    /// with the default); pass a shorter policy to report outages sooner. Object Storage
+    /// keeps its own, fast-failing policy ([`crate::ObjectStorageSourceBuilder::retry`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -139,6 +162,7 @@ impl InventoryBuilder {
             sources,
             regions: self.regions,
             channel_capacity: self.channel_capacity,
+            retry: self.retry,
         })
     }
 }
@@ -146,7 +170,8 @@ impl InventoryBuilder {
 impl Inventory {
     /// A builder on `client`: the client's bound on requests in flight
     /// ([`scaleway_core::ClientBuilder::max_concurrent_requests`]) is the sync's one
-    /// global bound; its retry policy applies to every call.
+    /// global bound. Listings retry with the inventory's own policy
+    /// ([`InventoryBuilder::retry`]), not the client's.
     pub fn builder(client: Client) -> InventoryBuilder {
         InventoryBuilder {
             client,
@@ -156,7 +181,20 @@ impl Inventory {
             object_storage: None,
             regions: None,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            retry: default_retry(),
         }
+    }
+
+    /// The listings' default retry policy: scaleway-core's backoff (250 ms doubling up to
+    /// 8 s, full jitter) with 40 attempts within 300 s, so that a sync completes under a
+    /// shared rate limit answering 429 (see [`InventoryBuilder::retry`]).
+    pub fn default_retry() -> RetryPolicy {
+        default_retry()
+    }
+
+    /// The listings' retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// The projects discovered.
@@ -171,10 +209,37 @@ impl Inventory {
 
     /// Every (source, project, locality) listing a sync runs.
     pub fn plan(&self) -> Vec<(Arc<dyn Source>, ProjectId, Locality)> {
+        self.listings(|source| source.localities())
+    }
+
+    /// The (source, project, locality) triples a sync reports `not_available` without
+    /// sending a request: the zones (for a source listing zones) or regions (for one
+    /// listing regions) scaleway-core knows where the source's product does not exist —
+    /// Block Storage in `it-mil-1`, Secret Manager in `it-mil`, … — within
+    /// [`InventoryBuilder::regions`].
+    pub fn skipped(&self) -> Vec<(Arc<dyn Source>, ProjectId, Locality)> {
+        self.listings(|source| {
+            let has = source.localities();
+            let mut known: Vec<Locality> = Vec::new();
+            if has.iter().any(|l| matches!(l, Locality::Zone(_))) {
+                known.extend(Zone::ALL.iter().cloned().map(Locality::Zone));
+            }
+            if has.iter().any(|l| matches!(l, Locality::Region(_))) {
+                known.extend(Region::ALL.iter().cloned().map(Locality::Region));
+            }
+            known.retain(|l| !has.contains(l));
+            known
+        })
+    }
+
+    fn listings(
+        &self,
+        localities: impl Fn(&dyn Source) -> Vec<Locality>,
+    ) -> Vec<(Arc<dyn Source>, ProjectId, Locality)> {
         let mut out = Vec::new();
         for source in &self.sources {
             for project in &self.projects {
-                for locality in source.localities() {
+                for locality in localities(source.as_ref()) {
                     let wanted = match (&self.regions, locality.region()) {
                         (None, _) => true,
                         (Some(list), Some(r)) => list.contains(&r),
@@ -261,10 +326,22 @@ fn start(inventory: Inventory) -> Running {
     let stats_at_start = inventory.client.stats();
     let mut tasks = JoinSet::new();
     let mut keys = HashMap::new();
+    // Where the product does not exist: reported at once, nothing sent.
+    let ready: VecDeque<LocalityReport> = inventory
+        .skipped()
+        .into_iter()
+        .map(|(source, project, locality)| LocalityReport {
+            source: source.name().to_owned(),
+            project_id: project.as_str().to_owned(),
+            locality,
+            status: LocalityStatus::not_available(),
+        })
+        .collect();
     for (source, project, locality) in inventory.plan() {
         let name: Arc<str> = Arc::from(source.name());
         let out = Emitter::new(tx.clone(), Arc::clone(&name));
-        let ctx = ListContext::new(inventory.client.clone(), project.clone(), locality.clone());
+        let ctx = ListContext::new(inventory.client.clone(), project.clone(), locality.clone())
+            .with_retry(inventory.retry.clone());
         let handle = tasks.spawn(run_listing(source, ctx, out));
         keys.insert(
             handle.id(),
@@ -280,7 +357,7 @@ fn start(inventory: Inventory) -> Running {
         stats_at_start,
         started: Instant::now(),
         rx_closed: false,
-        ready: VecDeque::new(),
+        ready,
     }
 }
 
@@ -343,6 +420,7 @@ impl Stream for SyncStream {
                         locality,
                         status: LocalityStatus::Failed {
                             error: format!("the listing task ended abnormally: {e}"),
+                            kind: crate::report::FailureKind::Other,
                             partial_count: 0,
                         },
                     });
@@ -363,9 +441,5 @@ impl Stream for SyncStream {
 fn completed(run: &Running) -> Event {
     // Counted by the client, so concurrent work on the same client is included.
     let stats = run.client.stats().since(&run.stats_at_start);
-    Event::Completed(SyncStats {
-        elapsed_ms: u64::try_from(run.started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        retries: stats.retries,
-        retry_wait_ms: u64::try_from(stats.retry_wait.as_millis()).unwrap_or(u64::MAX),
-    })
+    Event::Completed(SyncStats::from_client_stats(run.started.elapsed(), &stats))
 }

@@ -58,8 +58,10 @@ pub use coverage::{
     CoverageCounts, CoveragePolicy, CoverageReport, CoverageRow, CoverageStatus, Exclusion, glob,
 };
 pub use engine::{DEFAULT_CHANNEL_CAPACITY, Inventory, InventoryBuilder, SyncStream};
-pub use report::{LocalityReport, LocalityStatus, SyncStats};
-pub use resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
+pub use report::{FailureKind, LocalityReport, LocalityStatus, SyncStats};
+pub use resource::{
+    BackupRole, Note, ProductObject, Relation, RelationKind, Resource, ResourceKind,
+};
 pub use scaleway_core::Error;
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
 pub use source::{Emitter, Event, ListContext, Source, emit_pages};

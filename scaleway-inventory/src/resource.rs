@@ -172,6 +172,39 @@ impl Relation {
     }
 }
 
+/// Something a source could not find out about a resource: the attributes it left unknown
+/// and why (e.g. a bucket whose `GetBucketTagging` was refused). Kept in the snapshot JSON;
+/// [`diff`](crate::diff) does not compare the attributes a note marks unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Note {
+    /// The attributes left unknown, named as [`Change::fields`](crate::Change::fields)
+    /// names them (`tags`, `state`, `relations`, `object.versioning`, …); empty for a
+    /// remark that leaves nothing unknown.
+    pub unknown: Vec<String>,
+    /// Why, one line (the call and its error).
+    pub message: String,
+}
+
+impl Note {
+    /// A note that `unknown` attributes could not be read, because of `message`.
+    pub fn new<I, S>(unknown: I, message: impl Into<String>) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Note {
+            unknown: unknown.into_iter().map(Into::into).collect(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether the note marks `field` unknown.
+    pub fn marks_unknown(&self, field: &str) -> bool {
+        self.unknown.iter().any(|u| u == field)
+    }
+}
+
 /// The typed product object behind a resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -233,6 +266,9 @@ pub struct Resource {
     pub roles: Vec<BackupRole>,
     /// The typed product object.
     pub object: ProductObject,
+    /// What the source could not find out about it (absent from the JSON when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 impl Resource {
@@ -263,6 +299,7 @@ impl Resource {
             relations: Vec::new(),
             roles: Vec::new(),
             object,
+            notes: Vec::new(),
         }
     }
 
@@ -314,6 +351,24 @@ impl Resource {
     pub fn with_roles(mut self, roles: &[BackupRole]) -> Self {
         self.roles = roles.to_vec();
         self
+    }
+
+    /// Adds a note (kept sorted, without duplicates).
+    pub fn with_note(mut self, note: Note) -> Self {
+        self.add_note(note);
+        self
+    }
+
+    /// Adds a note unless present (kept sorted).
+    pub fn add_note(&mut self, note: Note) {
+        if let Err(pos) = self.notes.binary_search(&note) {
+            self.notes.insert(pos, note);
+        }
+    }
+
+    /// Whether a note marks `field` unknown.
+    pub fn is_unknown(&self, field: &str) -> bool {
+        self.notes.iter().any(|n| n.marks_unknown(field))
     }
 
     /// Adds a relation unless present (kept sorted).

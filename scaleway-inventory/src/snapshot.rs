@@ -98,13 +98,9 @@ impl Snapshot {
 
     /// Whether every listing completed (or the product does not exist there).
     pub fn is_complete(&self) -> bool {
-        self.listings.iter().all(|l| {
-            matches!(
-                l.status,
-                crate::report::LocalityStatus::Ok { .. }
-                    | crate::report::LocalityStatus::NotAvailable
-            )
-        })
+        self.listings
+            .iter()
+            .all(|l| l.status.is_ok() || l.status.is_not_available())
     }
 
     /// Number of resources of each kind.
@@ -189,7 +185,8 @@ pub struct Change {
     /// Name (current).
     pub name: String,
     /// The fields that changed: `name`, `state`, `tags`, `relations`, …, and
-    /// `object.<field>` for the product object's fields.
+    /// `object.<field>` for the product object's fields. A field a [`Note`](crate::Note)
+    /// marks unknown in either snapshot is not compared (nor are the notes themselves).
     pub fields: Vec<String>,
 }
 
@@ -220,12 +217,13 @@ impl Diff {
 
 /// Compares two snapshots: added, removed and changed resources (with the fields that
 /// changed). Resources whose listing did not complete this time are `unverified`, not
-/// `removed`.
+/// `removed`; fields a resource's notes mark unknown (in either snapshot) are not
+/// compared, so an attribute that could not be read is never reported as changed.
 pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
     let complete: BTreeSet<(&str, &str, String)> = current
         .listings
         .iter()
-        .filter(|l| l.status.is_ok() || l.status == crate::report::LocalityStatus::NotAvailable)
+        .filter(|l| l.status.is_ok() || l.status.is_not_available())
         .map(|l| {
             (
                 l.source.as_str(),
@@ -287,11 +285,12 @@ fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {
     let (Some(ma), Some(mb)) = (va.as_object(), vb.as_object()) else {
         return Vec::new();
     };
+    let unknown = |field: &str| a.is_unknown(field) || b.is_unknown(field);
     let mut fields = Vec::new();
     let keys: BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
     for k in keys {
         let (x, y) = (ma.get(k), mb.get(k));
-        if x == y {
+        if x == y || k == "notes" || unknown(k) {
             continue;
         }
         if k == "object" {
@@ -306,8 +305,9 @@ fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {
                 (Some(ox), Some(oy)) => {
                     let okeys: BTreeSet<&String> = ox.keys().chain(oy.keys()).collect();
                     for ok in okeys {
-                        if ox.get(ok) != oy.get(ok) {
-                            fields.push(format!("object.{ok}"));
+                        let field = format!("object.{ok}");
+                        if ox.get(ok) != oy.get(ok) && !unknown(&field) {
+                            fields.push(field);
                         }
                     }
                 }

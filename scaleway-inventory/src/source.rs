@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use scaleway_core::{Client, Error, Locality, PageStyle, ProjectId, RequestBuilder};
+use scaleway_core::{Client, Error, Locality, PageStyle, ProjectId, RequestBuilder, RetryPolicy};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
@@ -75,16 +75,33 @@ pub struct ListContext {
     pub project_id: ProjectId,
     /// The locality to list.
     pub locality: Locality,
+    /// The retry policy of the listing's calls ([`crate::InventoryBuilder::retry`]; default
+    /// [`crate::Inventory::default_retry`]). [`ListContext::get`] applies it.
+    pub retry: RetryPolicy,
 }
 
 impl ListContext {
-    /// A context (for tests and custom engines).
+    /// A context (for tests and custom engines), with the inventory's default retry policy.
     pub fn new(client: Client, project_id: ProjectId, locality: Locality) -> Self {
         ListContext {
             client,
             project_id,
             locality,
+            retry: crate::engine::default_retry(),
         }
+    }
+
+    /// The same context with this retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// `GET route` on the client, with the listing's retry policy: how every built-in JSON
+    /// source starts its calls.
+    pub fn get(&self, route: &'static str) -> RequestBuilder {
+        self.client.get(route).retry(self.retry.clone())
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use scaleway_inventory::{
-    BackupRole, CoveragePolicy, CoverageStatus, Event, Exclusion, Inventory, LocalityStatus,
+    BackupRole, CoveragePolicy, CoverageStatus, Event, Exclusion, FailureKind, LocalityStatus,
     RelationKind, ResourceKind, Snapshot, SourceName, diff,
 };
 use scaleway_sim::{Faults, LocalityFault, RuleSpec, Scenario, Sim};
@@ -40,23 +40,34 @@ async fn every_json_source_on_the_demo_production_project() {
     let cred = sim.credential("inventory").unwrap().clone();
     let prod = sim.project_id("production").unwrap();
     let client = common::client(&sim, &cred);
-    let inv = Inventory::builder(client)
+    let inv = common::inventory(client)
         .project(prod.parse().unwrap())
         .sources(&JSON_SOURCES)
         .build()
         .unwrap();
     let snap = inv.collect().await;
+    // Where the product does not exist: reported, not listed.
+    let absent = [
+        ("block", "it-mil-1"),
+        ("registry", "it-mil"),
+        ("secret", "it-mil"),
+    ];
     for l in &snap.listings {
-        assert!(
-            matches!(l.status, LocalityStatus::Ok { .. }),
-            "{} {}: {:?}",
-            l.source,
-            l.locality,
-            l.status
-        );
+        let key = (l.source.as_str(), l.locality.to_string());
+        if absent.iter().any(|(s, loc)| (*s, loc.to_string()) == key) {
+            assert_eq!(l.status, LocalityStatus::not_available(), "{key:?}");
+        } else {
+            assert!(
+                matches!(l.status, LocalityStatus::Ok { .. }),
+                "{} {}: {:?}",
+                l.source,
+                l.locality,
+                l.status
+            );
+        }
     }
-    // Every (source, locality) where the product exists was listed once.
-    assert_eq!(snap.listings.len(), 10 + 9 + 3 + 4 + 4 + 3);
+    // Every (source, locality) was reported once: listed where the product exists.
+    assert_eq!(snap.listings.len(), 10 + 10 + 4 + 4 + 4 + 4);
     assert!(snap.is_complete());
     assert!(snap.resources.iter().all(|r| r.project_id == prod));
     assert_eq!(
@@ -107,7 +118,7 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
     let sim = demo().await;
     let cred = sim.credential("inventory").unwrap().clone();
     let client = common::client(&sim, &cred);
-    let inv = Inventory::builder(client)
+    let inv = common::inventory(client)
         .sources(&[SourceName::Instance, SourceName::Block])
         .build()
         .unwrap();
@@ -206,14 +217,16 @@ async fn a_product_without_rights_is_denied_and_the_rest_completes() {
         .unwrap();
     let key = sim.state().create_api_key(&app, false, &prod).unwrap();
     let client = common::client_with(&sim, &key.access_key, &key.secret_key, &prod, 64);
-    let snap = Inventory::builder(client)
+    let snap = common::inventory(client)
         .sources(&JSON_SOURCES)
         .build()
         .unwrap()
         .collect()
         .await;
     for l in &snap.listings {
-        if l.source == "secret" || l.source == "registry" {
+        if l.status.is_not_available() {
+            assert_eq!(l.locality.to_string().get(..6), Some("it-mil"), "{l:?}");
+        } else if l.source == "secret" || l.source == "registry" {
             let LocalityStatus::Denied { missing, .. } = &l.status else {
                 panic!("secret {}: {:?}", l.locality, l.status)
             };
@@ -245,7 +258,7 @@ async fn a_region_answering_503_is_reported_and_the_rest_completes() {
         ..Faults::default()
     });
     let cred = sim.credential("inventory").unwrap().clone();
-    let snap = Inventory::builder(common::client(&sim, &cred))
+    let snap = common::inventory(common::client(&sim, &cred))
         .sources(&JSON_SOURCES)
         .build()
         .unwrap()
@@ -255,14 +268,15 @@ async fn a_region_answering_503_is_reported_and_the_rest_completes() {
     for l in &snap.listings {
         let in_nl_ams = l.locality.region().is_some_and(|r| r.as_str() == "nl-ams");
         if in_nl_ams {
-            let LocalityStatus::Failed { error, .. } = &l.status else {
+            let LocalityStatus::Failed { error, kind, .. } = &l.status else {
                 panic!("{} {}: {:?}", l.source, l.locality, l.status)
             };
             assert!(error.contains("503"), "{error}");
+            assert_eq!(*kind, FailureKind::Api, "{error}");
             failed += 1;
         } else {
             assert!(
-                l.status.is_ok(),
+                l.status.is_ok() || l.status.is_not_available(),
                 "{} {}: {:?}",
                 l.source,
                 l.locality,
@@ -288,7 +302,7 @@ async fn a_region_answering_503_is_reported_and_the_rest_completes() {
 async fn snapshot_round_trip_and_diff() {
     let sim = demo().await;
     let cred = sim.credential("inventory").unwrap().clone();
-    let inv = Inventory::builder(common::client(&sim, &cred))
+    let inv = common::inventory(common::client(&sim, &cred))
         .sources(&JSON_SOURCES)
         .build()
         .unwrap();
@@ -355,7 +369,7 @@ async fn snapshot_round_trip_and_diff() {
 async fn coverage_with_exclusions() {
     let sim = demo().await;
     let cred = sim.credential("inventory").unwrap().clone();
-    let snap = Inventory::builder(common::client(&sim, &cred))
+    let snap = common::inventory(common::client(&sim, &cred))
         .sources(&JSON_SOURCES)
         .build()
         .unwrap()
@@ -426,7 +440,7 @@ async fn coverage_with_exclusions() {
 async fn the_stream_yields_resources_before_their_listing_report() {
     let sim = demo().await;
     let cred = sim.credential("inventory").unwrap().clone();
-    let inv = Inventory::builder(common::client(&sim, &cred))
+    let inv = common::inventory(common::client(&sim, &cred))
         .sources(&JSON_SOURCES)
         .build()
         .unwrap();
@@ -454,7 +468,7 @@ async fn the_stream_yields_resources_before_their_listing_report() {
     }
     assert_eq!(completed, 1);
     assert!(resources > 20);
-    assert_eq!(finished.len(), 33);
+    assert_eq!(finished.len(), 36, "a report per source and locality");
 }
 
 fn s3_source(sim: &Sim, client: &scaleway_core::Client) -> scaleway_inventory::ObjectStorageSource {
@@ -480,7 +494,7 @@ async fn object_storage_lists_buckets_with_location_versioning_and_tags() {
     let sim = demo().await;
     let cred = sim.credential("inventory").unwrap().clone();
     let client = common::client(&sim, &cred);
-    let snap = Inventory::builder(client.clone())
+    let snap = common::inventory(client.clone())
         .sources(&[SourceName::ObjectStorage])
         .object_storage(s3_source(&sim, &client))
         .build()
@@ -501,9 +515,18 @@ async fn object_storage_lists_buckets_with_location_versioning_and_tags() {
     let names: Vec<&str> = b.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["acme-prod-assets", "acme-prod-backups"]);
     let backups = &b[1];
-    assert_eq!(backups.region.as_str(), "nl-ams");
-    assert!(backups.versioning.is_enabled());
-    assert_eq!(backups.tags.get("kind").map(String::as_str), Some("backup"));
+    assert_eq!(backups.region.as_ref().map(|r| r.as_str()), Some("nl-ams"));
+    assert!(backups.versioning.as_ref().unwrap().is_enabled());
+    assert_eq!(
+        backups
+            .tags
+            .as_ref()
+            .unwrap()
+            .get("kind")
+            .map(String::as_str),
+        Some("backup")
+    );
+    assert!(snap.resources.iter().all(|r| r.notes.is_empty()));
     let r = snap.get("bucket/nl-ams/acme-prod-backups").unwrap();
     assert_eq!(
         r.roles,
@@ -528,7 +551,7 @@ async fn object_storage_lists_the_target_project_not_the_keys_preferred_one() {
     let app = sim.state().application_id("inventory").unwrap();
     let key = sim.state().create_api_key(&app, false, &staging).unwrap();
     let client = common::client_with(&sim, &key.access_key, &key.secret_key, &staging, 64);
-    let snap = Inventory::builder(client.clone())
+    let snap = common::inventory(client.clone())
         .project(prod.parse().unwrap())
         .sources(&[SourceName::ObjectStorage])
         .object_storage(s3_source(&sim, &client))
@@ -547,7 +570,7 @@ async fn object_storage_without_rights_is_denied() {
     // `registry-scanner` holds ContainerRegistryReadOnly only.
     let cred = sim.credential("registry-scanner").unwrap().clone();
     let client = common::client(&sim, &cred);
-    let snap = Inventory::builder(client.clone())
+    let snap = common::inventory(client.clone())
         .sources(&[SourceName::ObjectStorage, SourceName::Registry])
         .object_storage(s3_source(&sim, &client))
         .build()
@@ -562,7 +585,7 @@ async fn object_storage_without_rights_is_denied() {
                 l.locality,
                 l.status
             ),
-            _ => assert!(l.status.is_ok(), "{:?}", l),
+            _ => assert!(l.status.is_ok() || l.status.is_not_available(), "{l:?}"),
         }
     }
 }
@@ -579,7 +602,7 @@ async fn a_wrong_secret_key_fails_the_signature_check() {
         &cred.project_id,
         64,
     );
-    let snap = Inventory::builder(client)
+    let snap = common::inventory(client)
         .sources(&[SourceName::ObjectStorage])
         .object_storage(s3_source(&sim, &wrong))
         .build()
@@ -609,7 +632,7 @@ async fn an_unreachable_s3_endpoint_fails_fast_and_the_rest_completes() {
         .endpoint(scaleway_core::Region::ItMil, dead)
         .build()
         .unwrap();
-    let snap = Inventory::builder(client)
+    let snap = common::inventory(client)
         .sources(&[SourceName::ObjectStorage, SourceName::Instance])
         .object_storage(s3)
         .build()
@@ -618,10 +641,11 @@ async fn an_unreachable_s3_endpoint_fails_fast_and_the_rest_completes() {
         .await;
     for l in &snap.listings {
         if l.source == "object-storage" {
-            let LocalityStatus::Failed { error, .. } = &l.status else {
+            let LocalityStatus::Failed { error, kind, .. } = &l.status else {
                 panic!("{:?}", l)
             };
             assert!(error.contains("transport"), "{error}");
+            assert_eq!(*kind, FailureKind::Transport, "{error}");
         } else {
             assert!(l.status.is_ok(), "{:?}", l);
         }

@@ -20,6 +20,9 @@
 //!   `<Error><Code/><Message/><RequestId/><HostId/><Resource/>[<BucketName/>]</Error>` (s3s's own
 //!   errors, e.g. `SignatureDoesNotMatch`, are rewritten into that shape); `x-amz-request-id` and
 //!   `x-amz-id-2` headers.
+//! * **Bucket policies** (minimal): [`crate::Sim::deny_bucket_actions`] makes chosen bucket
+//!   reads answer `403 AccessDenied` for everyone, as a `Deny` statement would;
+//!   [`crate::SimState::add_bucket`] adds a bucket while the sim runs.
 //! * **Faults**: latency, the shared rate limit (the gateway's bare 429), the 5xx rate and
 //!   region outages of [`crate::Faults`] apply; requests count in [`crate::Sim::request_count`].
 //!
@@ -28,10 +31,10 @@
 //! a bucket of another region, `InvalidAccessKeyId` for unknown or expired keys and
 //! `AuthorizationHeaderMalformed` for a credential scope naming another region (AWS behaviour).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::body::Body as AxumBody;
@@ -66,7 +69,11 @@ pub(crate) struct ObjectStorage {
     endpoints: BTreeMap<String, SocketAddr>,
     requests: Arc<AtomicU64>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    denied: Denied,
 }
+
+/// Bucket name → S3 actions denied on it to every principal ([`crate::Sim::deny_bucket_actions`]).
+type Denied = Arc<RwLock<HashMap<String, BTreeSet<String>>>>;
 
 impl Drop for ObjectStorage {
     fn drop(&mut self) {
@@ -89,6 +96,7 @@ pub(crate) async fn start(app: &Arc<App>, ip: IpAddr) -> std::io::Result<ObjectS
     let mut endpoints = BTreeMap::new();
     let mut tasks = Vec::new();
     let requests = Arc::new(AtomicU64::new(0));
+    let denied = Denied::default();
     for region in REGIONS {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         endpoints.insert((*region).to_owned(), listener.local_addr()?);
@@ -99,6 +107,7 @@ pub(crate) async fn start(app: &Arc<App>, ip: IpAddr) -> std::io::Result<ObjectS
         builder.set_route(Routes {
             app: Arc::clone(app),
             region,
+            denied: Arc::clone(&denied),
         });
         let shared = Arc::new(Region {
             name: region,
@@ -123,6 +132,7 @@ pub(crate) async fn start(app: &Arc<App>, ip: IpAddr) -> std::io::Result<ObjectS
         endpoints,
         requests,
         tasks,
+        denied,
     })
 }
 
@@ -137,6 +147,37 @@ impl crate::Sim {
     /// Requests received by the S3 endpoints (they also count in [`crate::Sim::request_count`]).
     pub fn s3_request_count(&self) -> u64 {
         self.object_storage.requests.load(Ordering::Relaxed)
+    }
+
+    /// Denies these S3 actions on `bucket` to every principal, as a bucket policy with a
+    /// `Deny` statement for them would (`s3:GetBucketLocation`, `s3:GetBucketVersioning`,
+    /// `s3:GetBucketTagging`): such calls answer `403 AccessDenied`, the same error document
+    /// as any refused call. Adds to the actions denied before; an empty list lifts them all.
+    /// Sim choice: a bucket policy is not evaluated statement by statement here.
+    pub fn deny_bucket_actions(&self, bucket: &str, actions: &[&str]) {
+        let mut denied = self
+            .object_storage
+            .denied
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if actions.is_empty() {
+            denied.remove(bucket);
+        } else {
+            denied
+                .entry(bucket.to_owned())
+                .or_default()
+                .extend(actions.iter().map(|a| (*a).to_owned()));
+        }
+    }
+}
+
+impl crate::SimState {
+    /// Adds a bucket (served by the S3 endpoint of its region at once). A bucket with the
+    /// same name is replaced.
+    pub fn add_bucket(&self, bucket: Bucket) {
+        let mut st = self.write();
+        st.buckets.retain(|b| b.name != bucket.name);
+        st.buckets.push(bucket);
     }
 }
 
@@ -356,6 +397,7 @@ impl S3Auth for KeyStore {
 struct Routes {
     app: Arc<App>,
     region: &'static str,
+    denied: Denied,
 }
 
 /// What a request is.
@@ -638,6 +680,20 @@ impl Routes {
                     );
                 };
                 if !reach.covers(&bucket.project_id) {
+                    return denied(&resource);
+                }
+                let action = match op {
+                    Op::Location(_) => "s3:GetBucketLocation",
+                    Op::Versioning(_) => "s3:GetBucketVersioning",
+                    _ => "s3:GetBucketTagging",
+                };
+                let policy_denies = self
+                    .denied
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .get(name)
+                    .is_some_and(|actions| actions.contains(action));
+                if policy_denies {
                     return denied(&resource);
                 }
                 match op {

@@ -31,6 +31,9 @@ impl Versioning {
 
 /// A bucket as the inventory sees it: ListBuckets, GetBucketLocation,
 /// GetBucketVersioning and GetBucketTagging combined.
+///
+/// `None` marks an attribute that could not be read (the call was refused or failed); the
+/// resource then carries a [`Note`](crate::Note) saying which call and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Bucket {
@@ -38,16 +41,20 @@ pub struct Bucket {
     pub name: String,
     /// The project whose buckets were listed (the `@project` the request was signed for).
     pub project_id: String,
-    /// Region from GetBucketLocation.
-    pub region: Region,
+    /// Region from GetBucketLocation (`None`: unknown; the bucket is then reported in the
+    /// region whose ListBuckets listed it).
+    #[serde(default)]
+    pub region: Option<Region>,
     /// Creation date from ListBuckets.
     #[serde(default)]
     pub creation_date: Option<Timestamp>,
-    /// Versioning.
-    pub versioning: Versioning,
-    /// Tags (empty when the bucket has none: `NoSuchTagSet`).
+    /// Versioning from GetBucketVersioning (`None`: unknown).
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub versioning: Option<Versioning>,
+    /// Tags from GetBucketTagging, empty when the bucket has none (`NoSuchTagSet`);
+    /// `None`: unknown.
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
     /// Owner `ID` from ListBuckets (`<project_id>:<project_id>`).
     #[serde(default)]
     pub owner_id: String,

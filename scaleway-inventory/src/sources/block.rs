@@ -34,12 +34,10 @@ impl Source for BlockSource {
         let source = self.name();
         let project = ctx.project_id.as_str();
         let volumes = ctx
-            .client
             .get("/block/v1alpha1/zones/{zone}/volumes")
             .zone(&zone)
             .query("project_id", project);
         let snapshots = ctx
-            .client
             .get("/block/v1alpha1/zones/{zone}/snapshots")
             .zone(&zone)
             .query("project_id", project);

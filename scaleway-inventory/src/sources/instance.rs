@@ -34,12 +34,10 @@ impl Source for InstanceSource {
         let source = self.name();
         let project = ctx.project_id.as_str();
         let servers = ctx
-            .client
             .get("/instance/v1/zones/{zone}/servers")
             .zone(&zone)
             .query("project", project);
         let volumes = ctx
-            .client
             .get("/instance/v1/zones/{zone}/volumes")
             .zone(&zone)
             .query("project", project);

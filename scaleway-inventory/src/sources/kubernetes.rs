@@ -5,11 +5,14 @@ use futures::StreamExt;
 use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
 
 use crate::model::k8s::{Cluster, Pool};
-use crate::resource::{ProductObject, Relation, RelationKind, Resource, ResourceKind};
+use crate::resource::{Note, ProductObject, Relation, RelationKind, Resource, ResourceKind};
 use crate::source::{Emitter, ListContext, Source};
 
 /// Kubernetes v1: `GET /k8s/v1/regions/{region}/clusters`, then
 /// `…/clusters/{cluster_id}/pools` for each cluster (permission set `KubernetesReadOnly`).
+///
+/// A cluster deleted between the two calls (its pools listing answers 404) is still
+/// reported, with a [`Note`] saying its pools are unknown; the region's listing goes on.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct KubernetesSource {}
@@ -35,7 +38,6 @@ impl Source for KubernetesSource {
         let region = super::region_of(ctx)?;
         let locality = ctx.locality.clone();
         let clusters: Vec<Cluster> = ctx
-            .client
             .get("/k8s/v1/regions/{region}/clusters")
             .region(&region)
             .query("project_id", ctx.project_id.as_str())
@@ -43,31 +45,44 @@ impl Source for KubernetesSource {
             .collect_all()
             .await?;
         out.expect(clusters.len() as u64).await;
-        let cluster_ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
-        for c in clusters {
-            out.emit(cluster_resource(self.name(), &locality, c))
-                .await?;
-        }
-        // Pools of every cluster at once (the client's global bound applies).
-        let client = ctx.client.clone();
-        let mut pools = futures::stream::iter(cluster_ids)
-            .map(|id| {
-                let client = client.clone();
-                let region = region.clone();
+        // Pools of every cluster at once (the client's global bound applies); each cluster
+        // is emitted with its pools.
+        let mut pools = futures::stream::iter(clusters)
+            .map(|cluster| {
+                let request = ctx
+                    .get("/k8s/v1/regions/{region}/clusters/{cluster_id}/pools")
+                    .region(&region)
+                    .path("cluster_id", &cluster.id);
                 async move {
-                    client
-                        .get("/k8s/v1/regions/{region}/clusters/{cluster_id}/pools")
-                        .region(&region)
-                        .path("cluster_id", &id)
+                    let pools = request
                         .paginate::<Pool>("pools")
                         .style(PageStyle::PageSize)
                         .collect_all()
-                        .await
+                        .await;
+                    (cluster, pools)
                 }
             })
             .buffer_unordered(16);
-        while let Some(list) = pools.next().await {
-            let list = list?;
+        while let Some((cluster, list)) = pools.next().await {
+            let list = match list {
+                Ok(list) => list,
+                // Deleted between the cluster listing and its pools listing: the cluster
+                // is reported (it was listed) with a note; its pools are unknown.
+                Err(e) if e.is_not_found() => {
+                    let note = Note::new(
+                        ["relations"],
+                        format!(
+                            "pools not listed: the cluster was not found when its pools were listed (deleted during the sync?): {e}"
+                        ),
+                    );
+                    out.emit(cluster_resource(self.name(), &locality, cluster).with_note(note))
+                        .await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            out.emit(cluster_resource(self.name(), &locality, cluster))
+                .await?;
             out.expect(list.len() as u64).await;
             for p in list {
                 out.emit(pool_resource(

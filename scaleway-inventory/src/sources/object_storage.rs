@@ -3,7 +3,9 @@
 //!
 //! The access key id is `ACCESS_KEY@PROJECT_ID`, so the listing is the target project's
 //! even when the key's preferred project differs. Each region's ListBuckets is followed,
-//! per bucket, by GetBucketLocation, then GetBucketVersioning and GetBucketTagging.
+//! per bucket, by GetBucketLocation, then GetBucketVersioning and GetBucketTagging. Only
+//! ListBuckets decides the region's status: a per-bucket call that is refused or fails
+//! leaves that attribute unknown and adds a [`Note`] to the bucket.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,25 +24,43 @@ use crate::model::object_storage::{
     Bucket, ListAllMyBucketsResult, LocationConstraint, Tagging, Versioning,
     VersioningConfiguration, parse_error, parse_timestamp, parse_xml,
 };
-use crate::resource::{BackupRole, ProductObject, Resource, ResourceKind};
+use crate::report::LocalityStatus;
+use crate::resource::{BackupRole, Note, ProductObject, Resource, ResourceKind};
 use crate::source::{Emitter, ListContext, Source};
 
 /// Default timeout of one S3 attempt (connect included): an unreachable endpoint fails
 /// fast instead of holding the sync.
 pub const DEFAULT_S3_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A custom endpoint from the configuration (`SCW_S3_ENDPOINT` / `s3_endpoint`).
+#[derive(Debug, Clone)]
+struct ConfiguredEndpoint {
+    /// The region it serves: the one its host names, else the default region.
+    region: Region,
+    url: Url,
+    /// Where it was set, for messages.
+    origin: String,
+}
+
 /// Object Storage: ListBuckets per region, then location, versioning and tags of each
 /// bucket (permission set `ObjectStorageReadOnly`).
 ///
-/// Endpoints: an override given with [`ObjectStorageSourceBuilder::endpoint`], else the
-/// configured `s3_endpoint` (`SCW_S3_ENDPOINT`) for the configured region (other regions
-/// use it with their own name substituted when it contains the region's name), else
-/// `https://s3.<region>.scw.cloud`, as the official tools do.
+/// Endpoint of a region, first match:
+///
+/// 1. an override given with [`ObjectStorageSourceBuilder::endpoint`];
+/// 2. the configured `s3_endpoint` (`SCW_S3_ENDPOINT`): it serves the region its host
+///    names (`https://s3.nl-ams.scw.cloud` → `nl-ams`), else the configured default region
+///    (else `fr-par`). When its host names a region, the other regions use it with their
+///    own name substituted; when it does not (`https://minio.internal`), the other regions
+///    are reported `not_available` with a reason, and nothing — credentials included — is
+///    sent to Scaleway's public endpoints: give their endpoints with
+///    [`ObjectStorageSourceBuilder::endpoint`] to list them;
+/// 3. `https://s3.<region>.scw.cloud`, as the official tools do.
 #[derive(Clone)]
 pub struct ObjectStorageSource {
     access_key: AccessKey,
     secret_key: SecretKey,
-    configured_endpoint: Option<(Region, Url)>,
+    configured_endpoint: Option<ConfiguredEndpoint>,
     endpoints: BTreeMap<Region, Url>,
     path_style: bool,
     timeout: Duration,
@@ -61,11 +81,17 @@ impl fmt::Debug for ObjectStorageSource {
     }
 }
 
+/// The region whose name `url`'s host contains.
+fn region_named_in(url: &Url) -> Option<Region> {
+    let host = url.host_str()?;
+    Region::ALL.into_iter().find(|r| host.contains(r.as_str()))
+}
+
 /// Builds an [`ObjectStorageSource`].
 #[derive(Debug, Clone, Default)]
 pub struct ObjectStorageSourceBuilder {
     credentials: Option<(AccessKey, SecretKey)>,
-    configured_endpoint: Option<(Region, Url)>,
+    configured_endpoint: Option<ConfiguredEndpoint>,
     endpoints: BTreeMap<Region, Url>,
     path_style: Option<bool>,
     timeout: Option<Duration>,
@@ -81,8 +107,15 @@ impl ObjectStorageSourceBuilder {
         }
         let config = client.config();
         if let Some(endpoint) = &config.s3_endpoint {
-            let region = client.default_region().cloned().unwrap_or(Region::FrPar);
-            self.configured_endpoint = Some((region, endpoint.value.clone()));
+            let url = endpoint.value.clone();
+            let region = region_named_in(&url)
+                .or_else(|| client.default_region().cloned())
+                .unwrap_or(Region::FrPar);
+            self.configured_endpoint = Some(ConfiguredEndpoint {
+                region,
+                url,
+                origin: format!("s3_endpoint ({})", endpoint.source),
+            });
         }
         if config.s3_use_path_style.value {
             self.path_style = Some(true);
@@ -96,7 +129,8 @@ impl ObjectStorageSourceBuilder {
         self
     }
 
-    /// The endpoint of `region` (e.g. the simulator's); wins over everything else.
+    /// The endpoint of `region` (e.g. the simulator's, or one of several custom
+    /// endpoints); wins over everything else.
     pub fn endpoint(mut self, region: Region, url: Url) -> Self {
         self.endpoints.insert(region, url);
         self
@@ -167,32 +201,44 @@ impl ObjectStorageSource {
         ObjectStorageSource::builder().from_client(client).build()
     }
 
-    /// The endpoint used for `region`.
+    /// The endpoint used for `region` (see [`ObjectStorageSource`] for the rule).
     ///
     /// # Errors
     ///
-    /// [`scaleway_core::ErrorKind::InvalidRequest`] for a region name that makes no URL.
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] saying why, when a custom endpoint
+    /// serves another region and its host names no region to substitute (the listing of
+    /// `region` is then reported `not_available` with that reason), or for a region name
+    /// that makes no URL.
     pub fn endpoint(&self, region: &Region) -> Result<Url, Error> {
+        self.resolve(region).map_err(Error::invalid_request)
+    }
+
+    fn resolve(&self, region: &Region) -> Result<Url, String> {
         if let Some(u) = self.endpoints.get(region) {
             return Ok(u.clone());
         }
-        if let Some((configured_region, url)) = &self.configured_endpoint {
-            if configured_region == region {
-                return Ok(url.clone());
+        if let Some(c) = &self.configured_endpoint {
+            if &c.region == region {
+                return Ok(c.url.clone());
             }
-            let from = configured_region.as_str();
-            if let Some(host) = url.host_str().filter(|h| h.contains(from)) {
-                let mut u = url.clone();
+            let from = c.region.as_str();
+            let named = region_named_in(&c.url).is_some();
+            if let Some(host) = c.url.host_str().filter(|h| named && h.contains(from)) {
+                let mut u = c.url.clone();
                 if u.set_host(Some(&host.replace(from, region.as_str())))
                     .is_ok()
                 {
                     return Ok(u);
                 }
             }
+            return Err(format!(
+                "the custom Object Storage endpoint {} from {} serves {from} only (its host names no region to substitute), so {region} is not listed and no credentials are sent elsewhere; to list {region}, give its endpoint with ObjectStorageSource::builder().endpoint(region, url)",
+                c.url.as_str().trim_end_matches('/'),
+                c.origin,
+            ));
         }
-        Url::parse(&format!("https://s3.{}.scw.cloud", region.as_str())).map_err(|e| {
-            Error::invalid_request(format!("no S3 endpoint for region `{region}`: {e}"))
-        })
+        Url::parse(&format!("https://s3.{}.scw.cloud", region.as_str()))
+            .map_err(|e| format!("no S3 endpoint for region `{region}`: {e}"))
     }
 
     /// The access key id requests are signed with: `ACCESS_KEY@PROJECT_ID`.
@@ -243,72 +289,126 @@ impl ObjectStorageSource {
         Ok(response.body().to_vec())
     }
 
-    /// Reads one bucket's location, versioning and tags. `Ok(None)` when the bucket is in
-    /// another region (it is listed there) or was deleted meanwhile.
+    /// Reads one bucket attribute (`?location`, `?versioning`, `?tagging`). A bucket
+    /// deleted meanwhile is [`Attr::Gone`]; `absent` maps an S3 error code that means "none"
+    /// (`NoSuchTagSet`) to a value; any other error leaves the attribute unknown.
+    async fn attribute<T>(
+        &self,
+        rc: &RegionCall<'_>,
+        bucket: &str,
+        sub: &str,
+        route: &'static str,
+        parse: impl FnOnce(&[u8]) -> Result<T, String>,
+        absent: impl FnOnce(&str) -> Option<T>,
+    ) -> Attr<T> {
+        let url = self.bucket_url(rc.endpoint, bucket, sub);
+        match self.get(rc.client, url, route, rc.signer).await {
+            Ok(body) => match parse(&body) {
+                Ok(v) => Attr::Known(v),
+                Err(e) => Attr::Unknown(format!("{route}: cannot parse the answer: {e}")),
+            },
+            Err(e) => match s3_code(&e).as_deref() {
+                Some("NoSuchBucket") => Attr::Gone,
+                Some(code) => match absent(code) {
+                    Some(v) => Attr::Known(v),
+                    None => Attr::Unknown(s3_error_line(&e)),
+                },
+                None => Attr::Unknown(s3_error_line(&e)),
+            },
+        }
+    }
+
+    /// Reads one bucket's location, versioning and tags. `None` when the bucket is in
+    /// another region (it is listed there) or was deleted meanwhile. An attribute that
+    /// could not be read is left unknown, with a note.
     async fn describe(
         &self,
         rc: &RegionCall<'_>,
         name: String,
         creation_date: Option<String>,
-    ) -> Result<Option<Bucket>, Error> {
-        let (client, endpoint, region, signer) = (rc.client, rc.endpoint, rc.region, rc.signer);
-        let location = match self
-            .get(
-                client,
-                self.bucket_url(endpoint, &name, "location"),
+    ) -> Option<(Bucket, Vec<Note>)> {
+        let mut notes = Vec::new();
+        let location = self
+            .attribute(
+                rc,
+                &name,
+                "location",
                 "s3:GetBucketLocation",
-                signer,
+                |b| parse_xml::<LocationConstraint>(b).map(|l| l.region.trim().to_owned()),
+                |_| None,
             )
-            .await
-        {
-            Ok(body) => parse_xml::<LocationConstraint>(&body).map_err(|e| xml_error(&name, e))?,
-            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
-            Err(e) => return Err(e),
+            .await;
+        let bucket_region = match location {
+            Attr::Gone => return None,
+            // An empty constraint: the endpoint's own region.
+            Attr::Known(l) if l.is_empty() => Some(rc.region.clone()),
+            Attr::Known(l) => {
+                Some(Region::from_server(&l).unwrap_or_else(|| Region::Other(l.clone())))
+            }
+            Attr::Unknown(why) => {
+                notes.push(Note::new(
+                    ["object.region"],
+                    format!(
+                        "location unknown ({why}); reported in {}, whose ListBuckets listed it",
+                        rc.region
+                    ),
+                ));
+                None
+            }
         };
-        let location = location.region.trim();
-        let bucket_region = if location.is_empty() {
-            region.clone()
-        } else {
-            Region::from_server(location).unwrap_or_else(|| Region::Other(location.to_owned()))
-        };
-        if &bucket_region != region {
-            return Ok(None);
+        if bucket_region.as_ref().is_some_and(|r| r != rc.region) {
+            return None;
         }
         let (versioning, tagging) = futures::join!(
-            self.get(
-                client,
-                self.bucket_url(endpoint, &name, "versioning"),
+            self.attribute(
+                rc,
+                &name,
+                "versioning",
                 "s3:GetBucketVersioning",
-                signer,
+                |b| parse_xml::<VersioningConfiguration>(b).map(|v| v.versioning()),
+                |_| None,
             ),
-            self.get(
-                client,
-                self.bucket_url(endpoint, &name, "tagging"),
+            self.attribute(
+                rc,
+                &name,
+                "tagging",
                 "s3:GetBucketTagging",
-                signer,
+                |b| {
+                    parse_xml::<Tagging>(b).map(|t| {
+                        t.tag_set
+                            .tag
+                            .into_iter()
+                            .map(|t| (t.key, t.value))
+                            .collect::<BTreeMap<_, _>>()
+                    })
+                },
+                // A bucket without tags answers `NoSuchTagSet`.
+                |code| (code == "NoSuchTagSet").then(BTreeMap::new),
             ),
         );
         let versioning = match versioning {
-            Ok(body) => parse_xml::<VersioningConfiguration>(&body)
-                .map_err(|e| xml_error(&name, e))?
-                .versioning(),
-            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
-            Err(e) => return Err(e),
+            Attr::Gone => return None,
+            Attr::Known(v) => Some(v),
+            Attr::Unknown(why) => {
+                notes.push(Note::new(
+                    ["object.versioning", "state"],
+                    format!("versioning unknown ({why})"),
+                ));
+                None
+            }
         };
         let tags = match tagging {
-            Ok(body) => parse_xml::<Tagging>(&body)
-                .map_err(|e| xml_error(&name, e))?
-                .tag_set
-                .tag
-                .into_iter()
-                .map(|t| (t.key, t.value))
-                .collect(),
-            // A bucket without tags answers `NoSuchTagSet`.
-            Err(e) if s3_code(&e).as_deref() == Some("NoSuchTagSet") => BTreeMap::new(),
-            Err(e) if s3_code(&e).as_deref() == Some("NoSuchBucket") => return Ok(None),
-            Err(e) => return Err(e),
+            Attr::Gone => return None,
+            Attr::Known(t) => Some(t),
+            Attr::Unknown(why) => {
+                notes.push(Note::new(
+                    ["object.tags", "tags"],
+                    format!("tags unknown ({why})"),
+                ));
+                None
+            }
         };
-        Ok(Some(Bucket {
+        let bucket = Bucket {
             name,
             project_id: rc.project.as_str().to_owned(),
             region: bucket_region,
@@ -316,8 +416,18 @@ impl ObjectStorageSource {
             versioning,
             tags,
             owner_id: rc.owner_id.to_owned(),
-        }))
+        };
+        Some((bucket, notes))
     }
+}
+
+/// One bucket attribute's outcome.
+enum Attr<T> {
+    Known(T),
+    /// The bucket no longer exists (`NoSuchBucket`).
+    Gone,
+    /// Not read: why.
+    Unknown(String),
 }
 
 /// What the calls of one region's listing share.
@@ -330,16 +440,22 @@ struct RegionCall<'a> {
     owner_id: &'a str,
 }
 
-fn xml_error(bucket: &str, message: String) -> Error {
-    Error::invalid_request(format!(
-        "cannot parse the S3 answer for bucket `{bucket}`: {message}"
-    ))
-}
-
 /// The S3 error code of a failed call (`NoSuchTagSet`, `AccessDenied`, …).
 fn s3_code(e: &Error) -> Option<String> {
     let api = e.api_error()?;
     parse_error(api.body_excerpt.as_bytes()).map(|x| x.code)
+}
+
+/// One line for a failed S3 call: the error, and the S3 code and message when the body is
+/// an S3 `<Error>`.
+pub(crate) fn s3_error_line(e: &Error) -> String {
+    match e
+        .api_error()
+        .and_then(|a| parse_error(a.body_excerpt.as_bytes()))
+    {
+        Some(x) => format!("{e}: {}: {}", x.code, x.message),
+        None => e.to_string(),
+    }
 }
 
 #[async_trait::async_trait]
@@ -354,12 +470,21 @@ impl Source for ObjectStorageSource {
 
     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
         let region = super::region_of(ctx)?;
-        let endpoint = self.endpoint(&region)?;
+        let endpoint = match self.resolve(&region) {
+            Ok(u) => u,
+            Err(reason) => {
+                out.set_status(LocalityStatus::NotAvailable {
+                    reason: Some(reason),
+                });
+                return Ok(());
+            }
+        };
         let signer = self.signer(&ctx.project_id, &region);
         let mut root = endpoint.clone();
         if root.path().is_empty() {
             root.set_path("/");
         }
+        // Only ListBuckets decides the region's status.
         let body = self
             .get(&ctx.client, root, "s3:ListBuckets", &signer)
             .await?;
@@ -380,9 +505,12 @@ impl Source for ObjectStorageSource {
             .map(|b| self.describe(&rc, b.name, b.creation_date))
             .buffer_unordered(self.bucket_concurrency);
         while let Some(bucket) = described.next().await {
-            if let Some(bucket) = bucket? {
-                out.emit(bucket_resource(self.name(), &region, bucket))
-                    .await?;
+            if let Some((bucket, notes)) = bucket {
+                let mut r = bucket_resource(self.name(), &region, bucket);
+                for n in notes {
+                    r.add_note(n);
+                }
+                out.emit(r).await?;
             }
         }
         Ok(())
@@ -390,12 +518,16 @@ impl Source for ObjectStorageSource {
 }
 
 fn bucket_resource(source: &str, region: &Region, b: Bucket) -> Resource {
-    let tags: Vec<String> = b.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let tags: Vec<String> = b
+        .tags
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let (name, project, created) = (b.name.clone(), b.project_id.clone(), b.creation_date);
-    let state = if b.versioning == Versioning::Disabled {
-        String::new()
-    } else {
-        format!("versioning {}", b.versioning.as_str().to_ascii_lowercase())
+    let state = match &b.versioning {
+        None | Some(Versioning::Disabled) => String::new(),
+        Some(v) => format!("versioning {}", v.as_str().to_ascii_lowercase()),
     };
     Resource::new(
         ResourceKind::Bucket,

@@ -1,15 +1,21 @@
-//! Container Registry namespaces, listed through scaleway-registry.
+//! Container Registry namespaces: scaleway-registry's model and error explanations, with the
+//! inventory's retry policy.
 
-use futures::StreamExt;
-use scaleway_core::{Error, Locality, ProductLocalities};
+use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
 use scaleway_registry::{Namespace, RegistryApi, RegistryError};
 
 use crate::report::LocalityStatus;
 use crate::resource::{ProductObject, Resource, ResourceKind};
-use crate::source::{Emitter, ListContext, Source};
+use crate::source::{Emitter, ListContext, Source, emit_pages};
 
-/// Registry v1 namespaces through [`scaleway_registry::RegistryApi::list_namespaces`], in
-/// every region where the registry API exists (permission set `ContainerRegistryReadOnly`).
+/// Registry v1 namespaces (`GET /registry/v1/regions/{region}/namespaces`, the listing
+/// behind [`scaleway_registry::RegistryApi::list_namespaces`]) in every region where the
+/// registry API exists (permission set `ContainerRegistryReadOnly`).
+///
+/// Items are scaleway-registry's [`Namespace`] and a denial is explained by
+/// [`RegistryApi::explain`] (with the missing permission); the call itself is made here,
+/// through scaleway-core, so that the inventory's retry policy applies to it (the
+/// registry's listing builder takes none).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RegistrySource {}
@@ -33,20 +39,31 @@ impl Source for RegistrySource {
 
     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
         let region = super::region_of(ctx)?;
-        let mut items = RegistryApi::new(&ctx.client)
-            .list_namespaces()
-            .project_id(ctx.project_id.as_str())
-            .items(&region);
-        while let Some(item) = items.next().await {
-            match item {
-                Ok(n) => {
-                    out.emit(namespace_resource(self.name(), &ctx.locality, n))
-                        .await?
+        let source = self.name();
+        let request = ctx
+            .get("/registry/v1/regions/{region}/namespaces")
+            .region(&region)
+            .query("project_id", ctx.project_id.as_str());
+        let result = emit_pages(
+            request,
+            "namespaces",
+            PageStyle::PageSize,
+            out,
+            |mut n: Namespace| {
+                if n.region.as_str().is_empty() {
+                    n.region = region.clone();
                 }
-                Err(e) => return Err(into_core(e, out)),
+                Some(namespace_resource(source, &ctx.locality, n))
+            },
+        )
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.api_error().is_some() => {
+                Err(into_core(RegistryApi::new(&ctx.client).explain(e), out))
             }
+            Err(e) => Err(e),
         }
-        Ok(())
     }
 }
 

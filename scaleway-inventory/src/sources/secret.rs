@@ -37,7 +37,6 @@ impl Source for SecretSource {
         let locality = ctx.locality.clone();
         // ListSecrets needs `project_id` (or `organization_id`).
         let request = ctx
-            .client
             .get("/secret-manager/v1beta1/regions/{region}/secrets")
             .region(&region)
             .query("project_id", ctx.project_id.as_str());

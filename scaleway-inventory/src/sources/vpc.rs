@@ -35,12 +35,10 @@ impl Source for VpcSource {
         let locality = ctx.locality.clone();
         let project = ctx.project_id.as_str();
         let vpcs = ctx
-            .client
             .get("/vpc/v2/regions/{region}/vpcs")
             .region(&region)
             .query("project_id", project);
         let pns = ctx
-            .client
             .get("/vpc/v2/regions/{region}/private-networks")
             .region(&region)
             .query("project_id", project);

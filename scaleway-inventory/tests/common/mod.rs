@@ -4,7 +4,14 @@
 use std::time::Duration;
 
 use scaleway_core::{Client, Config, Env, RetryPolicy};
+use scaleway_inventory::{Inventory, InventoryBuilder};
 use scaleway_sim::{Sim, SimCredential};
+
+/// An inventory on `client` whose listings retry quickly (the default policy is patient:
+/// tests of failures would wait for minutes).
+pub(crate) fn inventory(client: Client) -> InventoryBuilder {
+    Inventory::builder(client).retry(quick_retry())
+}
 
 /// A client for `cred` on `sim` (nothing from the process environment), with quick retries.
 pub(crate) fn client(sim: &Sim, cred: &SimCredential) -> Client {
