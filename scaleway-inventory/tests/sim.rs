@@ -4,11 +4,16 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures::StreamExt;
+use scaleway_core::{Region, RetryPolicy};
 use scaleway_inventory::{
-    BackupRole, CoveragePolicy, CoverageStatus, Event, Exclusion, FailureKind, LocalityStatus,
-    RelationKind, ResourceKind, Snapshot, SourceName, diff,
+    BackupRole, CoveragePolicy, CoverageStatus, Event, Exclusion, FailureKind, Inventory,
+    LocalityStatus, ProductObject, RelationKind, Resource, ResourceKind, Snapshot, SourceName,
+    diff,
 };
 use scaleway_sim::{Faults, LocalityFault, RuleSpec, Scenario, Sim};
 
@@ -651,4 +656,420 @@ async fn an_unreachable_s3_endpoint_fails_fast_and_the_rest_completes() {
         }
     }
     assert_eq!(names(&snap, ResourceKind::InstanceServer).len(), 5);
+}
+
+#[tokio::test]
+async fn a_bucket_whose_tagging_is_refused_is_reported_with_a_note_and_the_region_completes() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let client = common::client(&sim, &cred);
+    let inv = common::inventory(client.clone())
+        .sources(&[SourceName::ObjectStorage])
+        .object_storage(s3_source(&sim, &client))
+        .build()
+        .unwrap();
+    let before = inv.collect().await;
+    // A bucket policy denies GetBucketTagging on one bucket.
+    sim.deny_bucket_actions("acme-prod-backups", &["s3:GetBucketTagging"]);
+    let snap = inv.collect().await;
+    for l in &snap.listings {
+        assert!(l.status.is_ok(), "{l:?}");
+    }
+    assert!(snap.is_complete());
+    let names: Vec<String> = buckets(&snap).into_iter().map(|b| b.name).collect();
+    assert_eq!(names, ["acme-prod-assets", "acme-prod-backups"]);
+    let r = snap.get("bucket/nl-ams/acme-prod-backups").unwrap();
+    let b = buckets(&snap).pop().unwrap();
+    assert_eq!(b.tags, None, "unknown, not empty");
+    assert!(
+        b.versioning.unwrap().is_enabled(),
+        "the other calls still answered"
+    );
+    assert!(r.is_unknown("tags") && r.is_unknown("object.tags"), "{r:?}");
+    assert!(r.notes[0].message.contains("AccessDenied"), "{:?}", r.notes);
+    assert!(
+        snap.get("bucket/fr-par/acme-prod-assets")
+            .unwrap()
+            .notes
+            .is_empty()
+    );
+    // Kept in the JSON; the unreadable tags are not a change.
+    let back = Snapshot::from_json(&snap.to_json().unwrap()).unwrap();
+    assert_eq!(back.get(&r.id).unwrap().notes, r.notes);
+    let d = diff(&before, &snap);
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[tokio::test]
+async fn a_diff_reports_a_resource_added_between_two_syncs() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let prod = sim.project_id("production").unwrap();
+    let client = common::client(&sim, &cred);
+    let inv = common::inventory(client.clone())
+        .sources(&[SourceName::ObjectStorage, SourceName::Secret])
+        .object_storage(s3_source(&sim, &client))
+        .build()
+        .unwrap();
+    let first = inv.collect().await;
+    sim.state().add_bucket(scaleway_sim::Bucket {
+        name: "acme-prod-logs".into(),
+        region: "pl-waw".into(),
+        project_id: prod.clone(),
+        versioning: false,
+        tags: vec![("env".into(), "production".into())],
+        created_at: 1_780_000_000_000_000,
+    });
+    let second = inv.collect().await;
+    let d = diff(&first, &second);
+    assert_eq!(d.added.len(), 1, "{d:?}");
+    let added = &d.added[0];
+    assert_eq!(added.id, "bucket/pl-waw/acme-prod-logs");
+    assert_eq!(added.project_id, prod);
+    assert_eq!(added.tags, ["env=production"]);
+    assert!(d.removed.is_empty() && d.changed.is_empty() && d.unverified.is_empty());
+    // And the reverse is a removal.
+    let back = diff(&second, &first);
+    assert_eq!(back.removed.len(), 1);
+    assert!(back.added.is_empty());
+}
+
+/// A tool's own source: fr-par lists two appliances, nl-ams is refused, pl-waw breaks after
+/// one; it has no it-mil.
+#[derive(Debug)]
+struct Appliances;
+
+#[async_trait::async_trait]
+impl scaleway_inventory::Source for Appliances {
+    fn name(&self) -> &str {
+        "appliances"
+    }
+
+    fn localities(&self) -> Vec<scaleway_core::Locality> {
+        [Region::FrPar, Region::NlAms, Region::PlWaw]
+            .into_iter()
+            .map(scaleway_core::Locality::Region)
+            .collect()
+    }
+
+    async fn list(
+        &self,
+        ctx: &scaleway_inventory::ListContext,
+        out: &mut scaleway_inventory::Emitter,
+    ) -> Result<(), scaleway_inventory::Error> {
+        let appliance = |serial: &str| {
+            Resource::new(
+                ResourceKind::Custom("appliance".into()),
+                self.name(),
+                ctx.locality.clone(),
+                serial,
+                ProductObject::Custom(serde_json::json!({ "serial": serial })),
+            )
+            .with_name(format!("appliance {serial}"))
+            .with_project(ctx.project_id.as_str())
+            .with_roles(&[BackupRole::Source])
+        };
+        match ctx.locality.to_string().as_str() {
+            "fr-par" => {
+                out.expect(2).await;
+                out.emit(appliance("A-1")).await?;
+                out.emit(appliance("A-2")).await
+            }
+            "nl-ams" => {
+                out.set_status(LocalityStatus::Denied {
+                    missing: Vec::new(),
+                    message: "the appliance API refused the token".into(),
+                });
+                Err(scaleway_inventory::Error::invalid_request("refused"))
+            }
+            _ => {
+                out.emit(appliance("W-1")).await?;
+                Err(scaleway_inventory::Error::invalid_request(
+                    "the appliance API broke",
+                ))
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_custom_source_runs_through_the_engine_with_its_statuses() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let inv = common::inventory(common::client(&sim, &cred))
+        .sources(&[])
+        .add_source(Arc::new(Appliances))
+        .build()
+        .unwrap();
+    assert_eq!(inv.sources().len(), 1);
+    let before = sim.request_count();
+    let mut expected = 0;
+    let mut events = inv.stream();
+    let mut resources = Vec::new();
+    let mut listings = Vec::new();
+    while let Some(e) = events.next().await {
+        match e {
+            Event::Expected { source, count } => {
+                assert_eq!(source, "appliances");
+                expected += count;
+            }
+            Event::Resource(r) => resources.push(*r),
+            Event::Finished(l) => listings.push(l),
+            _ => {}
+        }
+    }
+    assert_eq!(expected, 2);
+    assert_eq!(
+        sim.request_count(),
+        before,
+        "the custom source sent nothing"
+    );
+    let snap = Snapshot::from_parts(
+        vec![cred.project_id.clone()],
+        resources,
+        listings,
+        Default::default(),
+    );
+    let status = |loc: &str| {
+        snap.listings
+            .iter()
+            .find(|l| l.locality.to_string() == loc)
+            .unwrap_or_else(|| panic!("{loc}: {:?}", snap.listings))
+            .status
+            .clone()
+    };
+    assert_eq!(snap.listings.len(), 4, "{:?}", snap.listings);
+    assert_eq!(status("fr-par"), LocalityStatus::Ok { count: 2 });
+    assert!(
+        matches!(status("nl-ams"), LocalityStatus::Denied { message, .. } if message.contains("refused the token"))
+    );
+    assert!(
+        matches!(
+            status("pl-waw"),
+            LocalityStatus::Failed { partial_count: 1, kind: FailureKind::InvalidRequest, ref error } if error.contains("broke")
+        ),
+        "{:?}",
+        status("pl-waw")
+    );
+    assert_eq!(status("it-mil"), LocalityStatus::not_available());
+    assert!(!snap.is_complete());
+    // Resources of a failed listing are kept; custom kinds count in coverage.
+    let ids: Vec<&str> = snap.resources.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "appliance/fr-par/A-1",
+            "appliance/fr-par/A-2",
+            "appliance/pl-waw/W-1"
+        ]
+    );
+    let report = CoveragePolicy::new().protect("A-1").report(&snap);
+    assert_eq!((report.total.protected, report.total.unprotected), (1, 2));
+}
+
+#[tokio::test]
+async fn where_a_product_does_not_exist_it_is_reported_not_available_without_a_request() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let client = common::client(&sim, &cred);
+    let sources = [SourceName::Block, SourceName::Secret, SourceName::Registry];
+
+    // Only it-mil, where none of them exists: every listing skipped, nothing sent.
+    let before = sim.request_count();
+    let snap = common::inventory(client.clone())
+        .sources(&sources)
+        .regions([Region::ItMil])
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(sim.request_count(), before, "{:?}", sim.route_counts());
+    let got: BTreeSet<(String, String)> = snap
+        .listings
+        .iter()
+        .map(|l| {
+            assert_eq!(l.status, LocalityStatus::not_available(), "{l:?}");
+            (l.source.clone(), l.locality.to_string())
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("block", "it-mil-1"),
+        ("registry", "it-mil"),
+        ("secret", "it-mil"),
+    ]
+    .map(|(s, l)| (s.to_owned(), l.to_owned()))
+    .into();
+    assert_eq!(got, want);
+    assert!(snap.is_complete(), "not available is not a failure");
+
+    // Everywhere: listed where they exist, one request per listing call, none for it-mil.
+    let snap = common::inventory(client)
+        .sources(&sources)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    let na: Vec<String> = snap
+        .listings
+        .iter()
+        .filter(|l| l.status.is_not_available())
+        .map(|l| format!("{} {}", l.source, l.locality))
+        .collect();
+    assert_eq!(na, ["block it-mil-1", "registry it-mil", "secret it-mil"]);
+    let count = |route: &str| {
+        sim.route_counts()
+            .into_iter()
+            .find(|(r, _)| r == route)
+            .map_or(0, |(_, n)| n)
+    };
+    assert_eq!(count("GET /block/v1alpha1/zones/{zone}/volumes"), 9);
+    assert_eq!(count("GET /block/v1alpha1/zones/{zone}/snapshots"), 9);
+    assert_eq!(
+        count("GET /secret-manager/v1beta1/regions/{region}/secrets"),
+        3
+    );
+    assert_eq!(count("GET /registry/v1/regions/{region}/namespaces"), 3);
+}
+
+#[tokio::test]
+async fn coverage_excludes_by_id() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let snap = common::inventory(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    let by_name = |n: &str| snap.resources.iter().find(|r| r.name == n).unwrap().clone();
+    let (db1, web1, secret) = (by_name("db-1"), by_name("web-1"), by_name("db-password"));
+    let web1_bare = web1.id.rsplit('/').next().unwrap().to_owned();
+    let policy = CoveragePolicy::new()
+        // Exclusion wins over protection.
+        .protect(db1.id.clone())
+        .exclude(Exclusion::from_str(&format!("id={}", db1.id)).unwrap())
+        // The bare product ID.
+        .exclude(Exclusion::from_str(&format!("id={web1_bare}")).unwrap())
+        // A pattern on the full ID: every secret in fr-par.
+        .exclude("id=secret/fr-par/*".parse().unwrap());
+    let report = policy.report(&snap);
+    for r in [&db1, &web1, &secret] {
+        assert_eq!(
+            report.resources.get(&r.id),
+            Some(&CoverageStatus::Excluded),
+            "{}",
+            r.id
+        );
+    }
+    let secrets_fr_par = snap
+        .resources
+        .iter()
+        .filter(|r| r.id.starts_with("secret/fr-par/"))
+        .count();
+    let secrets = report
+        .by_kind
+        .iter()
+        .find(|r| r.kind == ResourceKind::Secret)
+        .unwrap();
+    assert_eq!(secrets.counts.excluded as usize, secrets_fr_par);
+    // An ID matching nothing excludes nothing.
+    let none = CoveragePolicy::new()
+        .exclude("id=no-such-id".parse().unwrap())
+        .report(&snap);
+    assert_eq!(none.total.excluded, 0);
+    assert!(none.total.unprotected > 0);
+}
+
+#[tokio::test]
+async fn an_s3_endpoint_that_never_answers_fails_that_source_with_a_timeout_and_the_rest_completes()
+{
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let client = common::client(&sim, &cred);
+    // Accepts connections (the kernel completes the handshake) but never reads or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url: url::Url = format!("http://{}", silent.local_addr().unwrap())
+        .parse()
+        .unwrap();
+    let mut s3 = scaleway_inventory::ObjectStorageSource::builder()
+        .from_client(&client)
+        .timeout(Duration::from_millis(300))
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_budget(Duration::from_secs(5)),
+        );
+    for region in Region::ALL {
+        s3 = s3.endpoint(region, url.clone());
+    }
+    let snap = common::inventory(client)
+        .sources(&[SourceName::ObjectStorage, SourceName::Instance])
+        .object_storage(s3.build().unwrap())
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    let mut timed_out = 0;
+    for l in &snap.listings {
+        if l.source == "object-storage" {
+            let LocalityStatus::Failed { error, kind, .. } = &l.status else {
+                panic!("{l:?}")
+            };
+            assert_eq!(*kind, FailureKind::Timeout, "{error}");
+            timed_out += 1;
+        } else {
+            assert!(l.status.is_ok(), "{l:?}");
+        }
+    }
+    assert_eq!(timed_out, 4);
+    assert_eq!(names(&snap, ResourceKind::InstanceServer).len(), 5);
+    drop(silent);
+}
+
+#[tokio::test]
+async fn listings_retry_with_the_inventorys_policy_not_the_clients() {
+    // 3 requests per second for everyone: most listings meet 429s.
+    let sim = Sim::builder(Scenario::demo())
+        .rate_limit(3)
+        .start()
+        .await
+        .unwrap();
+    let cred = sim.credential("inventory").unwrap().clone();
+    let prod = sim.project_id("production").unwrap();
+    // The client never retries; the inventory's policy does.
+    let client = common::client_with(&sim, &cred.access_key, &cred.secret_key, &prod, 64);
+    let client = scaleway_core::Client::builder()
+        .config(client.config().clone())
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let patient = RetryPolicy::default()
+        .with_max_attempts(500)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(40))
+        .with_budget(Duration::from_secs(30));
+    let snap = Inventory::builder(client)
+        .sources(&[SourceName::Instance])
+        .regions([Region::FrPar])
+        .retry(patient.clone())
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    assert!(snap.is_complete(), "{:?}", snap.listings);
+    assert_eq!(names(&snap, ResourceKind::InstanceServer).len(), 3);
+    let s = &snap.stats;
+    assert!(s.rate_limited > 0 && s.retries > 0, "{s:?}");
+    assert_eq!(s.requests, 6 + s.retries, "{s:?}");
+    // How long it waited: wall time with at least one call backing off.
+    assert!(s.retry_wall() > Duration::ZERO, "{s:?}");
+    assert!(s.retry_wall() <= s.elapsed(), "{s:?}");
+    assert_eq!(
+        Inventory::builder(common::client(&sim, &cred))
+            .build()
+            .unwrap()
+            .retry_policy(),
+        &Inventory::default_retry()
+    );
 }
