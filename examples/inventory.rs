@@ -8,12 +8,16 @@
 //!
 //! `--sources` takes a comma-separated subset of `instance`, `block`, `secret`,
 //! `object-storage`, `kubernetes`, `vpc`, `registry` (default: all). Progress goes to stderr
-//! (a bar per source); a summary table to stdout, or the full snapshot JSON with `--json`
-//! (save it and pass it to `--diff` next time). With no Scaleway credentials configured, it
-//! runs against the in-process simulator (demo scenario) with its `inventory` key on the
-//! `production` project, and says so on stderr. Exit status: 0 when every listing
-//! completed, 3 when some were denied or failed (they are listed), 1 on an error, 2 on a
-//! usage error.
+//! (a bar per source). On stdout: a summary table (resources, listing statuses, notes,
+//! coverage, and the diff with `--diff`), or with `--json` one JSON document holding the
+//! snapshot (with every listing's status), the coverage report (with `--exclude` and
+//! `--protect` applied) and the diff with `--diff`. Save the `--json` output and pass it to
+//! `--diff` next time (a bare snapshot written by `Snapshot::to_json` works too). With no
+//! Scaleway credentials configured, it runs against the in-process simulator (demo
+//! scenario) with its `inventory` key on the `production` project, and says so on stderr.
+//! Exit status: 0 when every listing completed, 3 when some were denied or failed (they are
+//! listed), 1 on an error, 2 on a usage error (bad argument, `--diff` file missing,
+//! unreadable or not a snapshot). `--help` prints this usage on stdout.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -30,71 +34,106 @@ use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scaleway_core::{ProjectId, Region};
 use scaleway_inventory::{
-    CoveragePolicy, Event, Exclusion, Inventory, LocalityStatus, ObjectStorageSource, Snapshot,
-    SourceName, diff,
+    CoveragePolicy, CoverageReport, Diff, Event, Exclusion, Inventory, LocalityStatus,
+    ObjectStorageSource, Snapshot, SourceName, diff,
 };
 
 const USAGE: &str = "usage: cargo run --example inventory -- [--project-id UUID] [--sources LIST] [--json] [--diff previous.json] [--exclude tag=...|name=...|id=...]... [--protect ID]...
-  --sources LIST   comma-separated: instance, block, secret, object-storage, kubernetes, vpc, registry (default: all)";
+  --project-id UUID  the project to discover (default: the configured default project)
+  --sources LIST     comma-separated: instance, block, secret, object-storage, kubernetes, vpc, registry (default: all)
+  --json             one JSON document on stdout: snapshot (with listing statuses), coverage, diff
+  --diff FILE        compare with a previous run (its --json output, or a snapshot)
+  --exclude RULE     exclude from backup coverage: tag=PATTERN, name=PATTERN or id=PATTERN (* and ?)
+  --protect ID       a resource the backup tool protects (resource ID or bare product ID)
+  -h, --help         this help
+exit status: 0 complete, 3 some listings denied or failed, 1 error, 2 usage error";
 
+/// What the command line asks for.
+#[derive(Debug)]
+enum Command {
+    Help,
+    Run(Box<Args>),
+}
+
+#[derive(Debug)]
 struct Args {
     project: Option<ProjectId>,
     sources: Vec<SourceName>,
     json: bool,
-    diff: Option<String>,
+    /// The `--diff` file and the snapshot it holds (read before anything runs).
+    previous: Option<(String, Snapshot)>,
     exclusions: Vec<Exclusion>,
     protected: Vec<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut out = Args {
         project: None,
         sources: SourceName::ALL.to_vec(),
         json: false,
-        diff: None,
+        previous: None,
         exclusions: Vec::new(),
         protected: Vec::new(),
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = args.into_iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "--project-id" => {
                 let v = value("--project-id")?;
-                args.project = Some(v.parse().map_err(|e| format!("--project-id: {e}"))?);
+                out.project = Some(v.parse().map_err(|e| format!("--project-id: {e}"))?);
             }
-            "--sources" => args.sources = SourceName::parse_list(&value("--sources")?)?,
-            "--json" => args.json = true,
-            "--diff" => args.diff = Some(value("--diff")?),
-            "--exclude" => args.exclusions.push(value("--exclude")?.parse()?),
-            "--protect" => args.protected.push(value("--protect")?),
-            "-h" | "--help" => return Err(String::new()),
+            "--sources" => out.sources = SourceName::parse_list(&value("--sources")?)?,
+            "--json" => out.json = true,
+            "--diff" => {
+                let path = value("--diff")?;
+                let previous = load_previous(&path)?;
+                out.previous = Some((path, previous));
+            }
+            "--exclude" => out.exclusions.push(
+                value("--exclude")?
+                    .parse()
+                    .map_err(|e| format!("--exclude: {e}"))?,
+            ),
+            "--protect" => out.protected.push(value("--protect")?),
+            "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(args)
+    Ok(Command::Run(Box::new(out)))
+}
+
+/// The snapshot in a `--diff` file: this example's `--json` document, or a bare snapshot.
+fn load_previous(path: &str) -> Result<Snapshot, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--diff {path}: cannot read the previous run: {e}"))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!("--diff {path}: not JSON ({e}); give the --json output of a previous run")
+    })?;
+    let snapshot = match value.get("snapshot") {
+        Some(s) => s.to_string(),
+        None => text,
+    };
+    Snapshot::from_json(&snapshot)
+        .map_err(|e| format!("--diff {path}: {e}; give the --json output of a previous run"))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Run(a)) => *a,
         Err(e) => {
-            if !e.is_empty() {
-                eprintln!("error: {e}");
-            }
-            eprintln!("{USAGE}");
+            eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
     match run(args).await {
-        Ok(complete) => {
-            if complete {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(3)
-            }
-        }
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(3),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -119,17 +158,39 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
         builder = builder.object_storage(s3.build()?);
     }
     let inventory = builder.build()?;
-    let previous = match &args.diff {
-        Some(path) => Some(Snapshot::from_json(
-            &std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read the previous snapshot {path}: {e}"))?,
-        )?),
-        None => None,
-    };
+    let snapshot = sync_with_progress(&inventory).await;
+    let policy = args.exclusions.iter().cloned().fold(
+        CoveragePolicy::new().protect_all(args.protected.iter().cloned()),
+        CoveragePolicy::exclude,
+    );
+    let coverage = policy.report(&snapshot);
+    let changes = args
+        .previous
+        .as_ref()
+        .map(|(path, previous)| (path.as_str(), diff(previous, &snapshot)));
 
-    // A progress bar per source on stderr.
+    if args.json {
+        let doc = json_document(
+            &snapshot,
+            &policy,
+            &coverage,
+            changes.as_ref().map(|(_, d)| d),
+        )?;
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print_summary(&snapshot, &coverage);
+        if let Some((path, d)) = &changes {
+            print_diff(path, d);
+        }
+    }
+    Ok(snapshot.is_complete())
+}
+
+/// Runs the sync with a progress bar per source on stderr.
+async fn sync_with_progress(inventory: &Inventory) -> Snapshot {
+    // Every listing reports once: the ones run and the ones skipped (not available).
     let mut listings_left: BTreeMap<String, usize> = BTreeMap::new();
-    for (source, _, _) in inventory.plan() {
+    for (source, _, _) in inventory.plan().into_iter().chain(inventory.skipped()) {
         *listings_left.entry(source.name().to_owned()).or_default() += 1;
     }
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -166,8 +227,8 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
                 if let (Some(b), Some(left)) =
                     (bars.get(&l.source), listings_left.get_mut(&l.source))
                 {
-                    *left -= 1;
-                    if !l.status.is_ok() && l.status != LocalityStatus::NotAvailable {
+                    *left = left.saturating_sub(1);
+                    if !l.status.is_ok() && !l.status.is_not_available() {
                         b.set_message(format!("{} in {}", l.status.name(), l.locality));
                     }
                     if *left == 0 {
@@ -186,65 +247,44 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
         .iter()
         .map(|p| p.as_str().to_owned())
         .collect();
-    let snapshot = Snapshot::from_parts(projects, resources, listings, stats);
-    let coverage = args
-        .exclusions
-        .iter()
-        .cloned()
-        .fold(
-            CoveragePolicy::new().protect_all(args.protected.iter().cloned()),
-            CoveragePolicy::exclude,
-        )
-        .report(&snapshot);
-
-    if args.json {
-        println!("{}", snapshot.to_json()?);
-    } else {
-        print_summary(&snapshot, &coverage);
-    }
-    if let Some(previous) = &previous {
-        let d = diff(previous, &snapshot);
-        let out = format!(
-            "\nre-sync against {}: {} added, {} removed, {} changed, {} unverified (their listing did not complete)",
-            args.diff.as_deref().unwrap_or(""),
-            d.added.len(),
-            d.removed.len(),
-            d.changed.len(),
-            d.unverified.len()
-        );
-        let mut lines = vec![out];
-        lines.extend(d.added.iter().map(|r| format!("  + {}  {}", r.id, r.name)));
-        lines.extend(
-            d.removed
-                .iter()
-                .map(|r| format!("  - {}  {}", r.id, r.name)),
-        );
-        lines.extend(
-            d.changed
-                .iter()
-                .map(|c| format!("  ~ {}  {}  ({})", c.id, c.name, c.fields.join(", "))),
-        );
-        lines.extend(
-            d.unverified
-                .iter()
-                .map(|r| format!("  ? {}  {}", r.id, r.name)),
-        );
-        if args.json {
-            eprintln!("{}", lines.join("\n"));
-        } else {
-            println!("{}", lines.join("\n"));
-        }
-    }
-    Ok(snapshot.is_complete())
+    Snapshot::from_parts(projects, resources, listings, stats)
 }
 
-fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
+/// The `--json` document: the snapshot (every resource, every listing's status, the
+/// stats), the coverage policy and report, and the diff when one was asked for.
+fn json_document(
+    snapshot: &Snapshot,
+    policy: &CoveragePolicy,
+    coverage: &CoverageReport,
+    changes: Option<&Diff>,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut doc = serde_json::json!({
+        "complete": snapshot.is_complete(),
+        "snapshot": serde_json::to_value(snapshot)?,
+        "coverage_policy": serde_json::to_value(policy)?,
+        "coverage": serde_json::to_value(coverage)?,
+    });
+    if let (Some(d), Some(map)) = (changes, doc.as_object_mut()) {
+        map.insert("diff".to_owned(), serde_json::to_value(d)?);
+    }
+    Ok(doc)
+}
+
+/// The first 8 characters of an ID (never cuts a character: IDs are server data).
+fn short_id(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
     println!("projects: {}", s.projects.join(", "));
+    let st = &s.stats;
     println!(
-        "synced in {:.2} s ({} retries, {:.1} s waited)\n",
-        s.stats.elapsed().as_secs_f64(),
-        s.stats.retries,
-        s.stats.retry_wait().as_secs_f64()
+        "synced in {:.2} s: {} requests, {} retries ({} answered 429), {:.1} s waiting for retries\n",
+        st.elapsed().as_secs_f64(),
+        st.requests,
+        st.retries,
+        st.rate_limited,
+        st.retry_wall().as_secs_f64(),
     );
     println!("{:<20} {:>8}", "KIND", "COUNT");
     for (kind, n) in s.count_by_kind() {
@@ -260,7 +300,15 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
         let row = rows.entry(l.source.as_str()).or_default();
         match &l.status {
             LocalityStatus::Ok { .. } => row[0] += 1,
-            LocalityStatus::NotAvailable => row[1] += 1,
+            LocalityStatus::NotAvailable { reason } => {
+                row[1] += 1;
+                if let Some(reason) = reason {
+                    problems
+                        .entry(l.source.as_str())
+                        .or_default()
+                        .push(format!("{}: not available ({reason})", l.locality));
+                }
+            }
             LocalityStatus::Denied { missing, message } => {
                 row[2] += 1;
                 let what = if missing.is_empty() {
@@ -277,12 +325,13 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
                     .or_default()
                     .push(format!("{}: denied ({what})", l.locality));
             }
-            LocalityStatus::Failed { error, .. } => {
+            LocalityStatus::Failed { error, kind, .. } => {
                 row[3] += 1;
-                problems
-                    .entry(l.source.as_str())
-                    .or_default()
-                    .push(format!("{}: {error}", l.locality));
+                problems.entry(l.source.as_str()).or_default().push(format!(
+                    "{}: {} ({error})",
+                    l.locality,
+                    kind.as_str()
+                ));
             }
             _ => {}
         }
@@ -296,6 +345,20 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
             "{source:<15} {:>5} {:>7} {:>6} {:>7}  {p}",
             r[0], r[1], r[2], r[3]
         );
+    }
+    let noted: Vec<_> = s.resources.iter().filter(|r| !r.notes.is_empty()).collect();
+    if !noted.is_empty() {
+        println!("\nNOTES (listed, but not everything about them could be read)");
+        for r in noted {
+            for n in &r.notes {
+                println!(
+                    "  {}  unknown: {}  ({})",
+                    r.id,
+                    n.unknown.join(", "),
+                    n.message
+                );
+            }
+        }
     }
     println!(
         "\n{:<20} {:>9} {:>11} {:>8} {:>8}",
@@ -317,11 +380,137 @@ fn print_summary(s: &Snapshot, coverage: &scaleway_inventory::CoverageReport) {
         let c = row.counts;
         println!(
             "{:<20} {:>9} {:>11} {:>8} {:>8}",
-            format!("project {}", &row.project_id[..row.project_id.len().min(8)]),
+            format!("project {}", short_id(&row.project_id)),
             c.protected,
             c.unprotected,
             c.excluded,
             pct(row.percentage)
         );
+    }
+}
+
+fn print_diff(path: &str, d: &Diff) {
+    println!(
+        "\nre-sync against {path}: {} added, {} removed, {} changed, {} unverified (their listing did not complete)",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        d.unverified.len()
+    );
+    for r in &d.added {
+        println!("  + {}  {}", r.id, r.name);
+    }
+    for r in &d.removed {
+        println!("  - {}  {}", r.id, r.name);
+    }
+    for c in &d.changed {
+        println!("  ~ {}  {}  ({})", c.id, c.name, c.fields.join(", "));
+    }
+    for r in &d.unverified {
+        println!("  ? {}  {}", r.id, r.name);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! `cargo test --example inventory`
+    use super::*;
+    use scaleway_core::Locality;
+    use scaleway_inventory::{BackupRole, ProductObject, Resource, ResourceKind};
+
+    fn args(list: &[&str]) -> Result<Command, String> {
+        parse_args(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    fn snapshot(ids: &[&str]) -> Snapshot {
+        let resources = ids
+            .iter()
+            .map(|id| {
+                Resource::new(
+                    ResourceKind::Custom("appliance".into()),
+                    "appliances",
+                    Locality::Region(Region::FrPar),
+                    id,
+                    ProductObject::Custom(serde_json::json!({ "serial": id })),
+                )
+                .with_name(format!("appliance {id}"))
+                .with_project("ééééééééé-project")
+                .with_roles(&[BackupRole::Source])
+            })
+            .collect();
+        Snapshot::from_parts(vec![], resources, vec![], Default::default())
+    }
+
+    fn temp_file(name: &str, content: &str) -> String {
+        let path =
+            std::env::temp_dir().join(format!("inventory-example-{}-{name}", std::process::id()));
+        std::fs::write(&path, content).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn help_is_not_an_error() {
+        assert!(matches!(args(&["--help"]), Ok(Command::Help)));
+        assert!(matches!(args(&["--json", "-h"]), Ok(Command::Help)));
+        assert!(USAGE.contains("--diff FILE"));
+    }
+
+    #[test]
+    fn a_missing_or_bad_diff_file_is_a_usage_error() {
+        let e = args(&["--diff", "/nonexistent/prev.json"]).unwrap_err();
+        assert!(
+            e.contains("/nonexistent/prev.json") && e.contains("cannot read"),
+            "{e}"
+        );
+        let bad = temp_file("bad.json", "{\"not\": \"a snapshot\"}");
+        let e = args(&["--diff", &bad]).unwrap_err();
+        assert!(e.contains(&bad) && e.contains("--json output"), "{e}");
+        let e = args(&["--diff"]).unwrap_err();
+        assert!(e.contains("needs a value"), "{e}");
+        let e = args(&["--exclude", "color=red"]).unwrap_err();
+        assert!(e.starts_with("--exclude"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_shortened_by_characters() {
+        assert_eq!(short_id("ééééééééé-project"), "éééééééé");
+        assert_eq!(short_id("abc"), "abc");
+    }
+
+    #[test]
+    fn the_json_document_has_the_snapshot_coverage_and_diff_and_feeds_diff() {
+        let previous = snapshot(&["A-1"]);
+        let current = snapshot(&["A-1", "A-2", "A-3"]);
+        let policy = CoveragePolicy::new()
+            .protect("A-1")
+            .exclude("id=A-3".parse().unwrap());
+        let coverage = policy.report(&current);
+        let d = diff(&previous, &current);
+        let doc = json_document(&current, &policy, &coverage, Some(&d)).unwrap();
+        assert_eq!(doc["complete"], true);
+        assert_eq!(doc["snapshot"]["resources"].as_array().unwrap().len(), 3);
+        assert!(doc["snapshot"]["listings"].is_array());
+        let total = &doc["coverage"]["total"];
+        assert_eq!(
+            (
+                total["protected"].as_u64(),
+                total["unprotected"].as_u64(),
+                total["excluded"].as_u64()
+            ),
+            (Some(1), Some(1), Some(1))
+        );
+        assert_eq!(doc["coverage_policy"]["exclusions"][0]["pattern"], "A-3");
+        assert_eq!(doc["diff"]["added"].as_array().unwrap().len(), 2);
+        let without = json_document(&current, &policy, &coverage, None).unwrap();
+        assert!(without.get("diff").is_none());
+        // The document is what --diff reads next time (so is a bare snapshot).
+        let file = temp_file("doc.json", &serde_json::to_string_pretty(&doc).unwrap());
+        let Command::Run(a) = args(&["--diff", &file]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.previous.unwrap().1, current);
+        let bare = temp_file("bare.json", &previous.to_json().unwrap());
+        assert_eq!(load_previous(&bare).unwrap(), previous);
     }
 }
