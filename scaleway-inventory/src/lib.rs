@@ -64,7 +64,7 @@ pub use resource::{
 };
 pub use scaleway_core::Error;
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
-pub use source::{Emitter, Event, ListContext, Source, emit_pages};
+pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
 
 /// The workspace README's examples are compiled as doc tests.
