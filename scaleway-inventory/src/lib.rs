@@ -6,10 +6,14 @@
 //!   Object Storage buckets (S3 with SigV4, `ACCESS_KEY@PROJECT_ID`), Kapsule clusters and
 //!   pools, VPCs and private networks, registry namespaces. Add your own or run a subset.
 //! * **Engine** ([`Inventory`]): every source × locality listing at once under the
-//!   client's one global bound, pagination and retries from scaleway-core; a locality where
-//!   a product does not exist is skipped. Nothing is silently partial: every listing ends
-//!   with a [`LocalityStatus`] (ok with a count, not available, denied with the missing
-//!   permission, failed with the error).
+//!   client's one global bound, with scaleway-core's pagination and the inventory's own,
+//!   patient retry policy for these read-only listings ([`InventoryBuilder::retry`]); a
+//!   locality where a product does not exist is reported `not_available` without a
+//!   request. Nothing is silently partial: every source × locality ends with a
+//!   [`LocalityStatus`] (ok with a count, not available, denied with the missing
+//!   permission, failed with the error and its [`FailureKind`]), and a resource whose
+//!   details could not all be read (a bucket whose tags were refused) carries a [`Note`]
+//!   naming what is unknown and why.
 //! * **Results**: a [`Stream`](futures::Stream) of [`Event`]s for embedding tools, or a
 //!   [`Snapshot`] (stable, sorted JSON) with relations joined both ways; [`diff`] between
 //!   two snapshots; [`CoveragePolicy`] for backup coverage with exclusions.

@@ -196,12 +196,14 @@ pub struct Change {
 pub struct Diff {
     /// In the current snapshot only.
     pub added: Vec<Resource>,
-    /// In the previous snapshot only, and their listing completed in the current one.
+    /// In the previous snapshot only, and their listing is `ok` in the current one.
     pub removed: Vec<Resource>,
     /// In both, with different fields.
     pub changed: Vec<Change>,
-    /// In the previous snapshot only, but their listing did not complete in the current
-    /// one (denied, failed or not run): maybe gone, maybe not. Never reported as removed.
+    /// In the previous snapshot only, but their listing is not `ok` in the current one
+    /// (denied, failed, not run, or not available with this configuration — e.g. a region
+    /// a custom Object Storage endpoint does not serve): maybe gone, maybe not. Never
+    /// reported as removed.
     pub unverified: Vec<Resource>,
 }
 
@@ -223,7 +225,7 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
     let complete: BTreeSet<(&str, &str, String)> = current
         .listings
         .iter()
-        .filter(|l| l.status.is_ok() || l.status.is_not_available())
+        .filter(|l| l.status.is_ok())
         .map(|l| {
             (
                 l.source.as_str(),
@@ -318,4 +320,59 @@ fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use scaleway_core::{Locality, Region};
+
+    use super::*;
+    use crate::report::LocalityStatus;
+    use crate::resource::ProductObject;
+
+    fn listing(locality: Locality, status: LocalityStatus) -> LocalityReport {
+        LocalityReport {
+            source: "appliances".into(),
+            project_id: "p".into(),
+            locality,
+            status,
+        }
+    }
+
+    #[test]
+    fn only_an_ok_listing_proves_a_removal() {
+        let nl = Locality::Region(Region::NlAms);
+        let r = Resource::new(
+            ResourceKind::Custom("appliance".into()),
+            "appliances",
+            nl.clone(),
+            "A-1",
+            ProductObject::Custom(serde_json::json!({})),
+        )
+        .with_project("p");
+        let previous = Snapshot::from_parts(
+            vec!["p".into()],
+            vec![r],
+            vec![listing(nl.clone(), LocalityStatus::Ok { count: 1 })],
+            SyncStats::default(),
+        );
+        let current = |status| {
+            Snapshot::from_parts(
+                vec!["p".into()],
+                Vec::new(),
+                vec![listing(nl.clone(), status)],
+                SyncStats::default(),
+            )
+        };
+        let d = diff(&previous, &current(LocalityStatus::Ok { count: 0 }));
+        assert_eq!((d.removed.len(), d.unverified.len()), (1, 0));
+        // Not listed this time (e.g. a custom endpoint serving another region): unverified.
+        let d = diff(
+            &previous,
+            &current(LocalityStatus::NotAvailable {
+                reason: Some("the custom endpoint serves fr-par only".into()),
+            }),
+        );
+        assert_eq!((d.removed.len(), d.unverified.len()), (0, 1));
+    }
 }
