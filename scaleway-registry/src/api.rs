@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
-use scaleway_core::fanout::{self, LocalityOutcome, LocalityResult};
+use scaleway_core::fanout::{self, LocalityResult};
 use scaleway_core::{Client, Error, Locality, ProductLocalities, Region, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -81,6 +81,9 @@ impl RegistryApi {
     /// Explains a management-API error: a refused key or a permission refusal becomes
     /// [`RegistryError::KeyRejected`] / [`RegistryError::PermissionDenied`] naming the key
     /// and what to add; anything else [`RegistryError::Api`].
+    ///
+    /// A permission error names the *configured* default project
+    /// (`SCW_DEFAULT_PROJECT_ID`), which is not necessarily the key's own.
     pub fn explain(&self, error: Error) -> RegistryError {
         let config = self.client.config();
         RegistryError::from_api(
@@ -368,24 +371,26 @@ impl Listing {
     }
 }
 
-/// Flattens cross-region results: every item, and the first failure if any region failed.
+/// Flattens cross-region results: every item when every region answered.
+///
+/// To keep what the other regions returned when one fails, read the per-region results
+/// instead.
 ///
 /// # Errors
 ///
-/// The first region's failure, explained.
+/// When regions failed: the failure, explained, when every region failed the same way;
+/// else [`RegistryError::RegionsUnavailable`] with the most actionable failure first (a
+/// refused key before a missing permission before unavailability) and the others listed.
 pub fn flatten_regions<T>(
     api: &RegistryApi,
     results: Vec<LocalityResult<Vec<T>>>,
 ) -> Result<Vec<T>> {
-    let mut out = Vec::new();
-    for r in results {
-        match r.outcome {
-            LocalityOutcome::Ok(items) => out.extend(items),
-            LocalityOutcome::NotAvailable => {}
-            LocalityOutcome::Failed(e) => return Err(api.explain(e)),
-        }
+    let (answered, failures) = api.split_outcomes(results);
+    let searched = answered.iter().map(|(r, _)| r.clone()).collect();
+    if let Some(e) = RegistryError::regional("the listing".to_owned(), searched, failures) {
+        return Err(e);
     }
-    Ok(out)
+    Ok(answered.into_iter().flat_map(|(_, items)| items).collect())
 }
 
 macro_rules! list_terminals {

@@ -56,15 +56,19 @@ pub enum RegistryError {
         api: Option<Error>,
     },
     /// The key's policies do not grant the Container Registry permission needed (403).
-    #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_deref(), denied))]
+    #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_deref(), configured_project.as_deref(), denied))]
     PermissionDenied {
         /// The permission set to add: `ContainerRegistryReadOnly` for reads and pulls,
         /// `ContainerRegistryFullAccess` for changes.
         permission_set: &'static str,
         /// The project the permission is needed on, when known (the namespace's).
         project: Option<String>,
-        /// The project the key is scoped to (its default project), when known.
+        /// The key's own default project (its `default_project_id` in IAM), when the key
+        /// could read itself.
         key_project: Option<String>,
+        /// The configured default project (`SCW_DEFAULT_PROJECT_ID` or the profile's
+        /// `default_project_id`): not necessarily the key's.
+        configured_project: Option<String>,
         /// What the server denied, as `(resource, action)` pairs.
         denied: Vec<PermissionDenied>,
         /// The management-API error, when the refusal came from the API.
@@ -100,26 +104,32 @@ pub enum RegistryError {
     },
     /// The namespace is not visible to this key: it belongs to a project the key has no
     /// registry permission on.
-    #[error("{}", other_project_message(namespace, region, key_project.as_deref(), readable_projects))]
+    #[error("{}", other_project_message(namespace, region, key_project.as_deref(), configured_project.as_deref(), readable_projects))]
     OtherProject {
         /// The namespace name.
         namespace: String,
         /// Its region.
         region: Region,
-        /// The project the key is scoped to (its default project), when known.
+        /// The key's own default project (its `default_project_id` in IAM), when the key
+        /// could read itself.
         key_project: Option<String>,
+        /// The configured default project: not necessarily the key's.
+        configured_project: Option<String>,
         /// Projects in which the key can read registry namespaces.
         readable_projects: Vec<String>,
     },
     /// No namespace of that name is visible to the key, in any region searched.
-    #[error("{}", namespace_not_found_message(name, regions, key_project.as_deref()))]
+    #[error("{}", namespace_not_found_message(name, regions, key_project.as_deref(), configured_project.as_deref()))]
     NamespaceNotFound {
         /// The name asked.
         name: String,
         /// The regions searched.
         regions: Vec<Region>,
-        /// The key's default project, when known.
+        /// The key's own default project (its `default_project_id` in IAM), when the key
+        /// could read itself.
         key_project: Option<String>,
+        /// The configured default project: not necessarily the key's.
+        configured_project: Option<String>,
     },
     /// The name exists in several regions and no region was given.
     #[error(
@@ -244,9 +254,48 @@ pub enum RegistryError {
         #[source]
         source: std::io::Error,
     },
+    /// The registry named a token realm this crate does not send the secret key to, and
+    /// the anonymous pull it fell back to failed.
+    ///
+    /// The secret key is only sent to an `https` realm on `api.scaleway.com` or a
+    /// `*.scw.cloud` host, or to a loopback realm when the registry itself is a loopback
+    /// host override (a local registry or the simulator).
+    #[error("{}", withheld_message(host, realm, reason, cause))]
+    CredentialsWithheld {
+        /// The registry host pulled from.
+        host: String,
+        /// The realm its `WWW-Authenticate` challenge named.
+        realm: String,
+        /// Why the secret key was not sent there.
+        reason: String,
+        /// How the anonymous pull failed.
+        cause: String,
+    },
+    /// A search across regions did not complete: some regions failed. The failures are
+    /// sorted most actionable first (a refused key, then a missing permission, then other
+    /// refusals, then unavailability); regions that answered are in `searched`.
+    #[error("{}", regions_message(what, searched, failures))]
+    RegionsUnavailable {
+        /// What was searched or listed, e.g. ``the search for namespace `acme-prod` ``.
+        what: String,
+        /// The regions that answered (without a match, for a search).
+        searched: Vec<Region>,
+        /// The regions that failed, most actionable first.
+        failures: Vec<RegionFailure>,
+    },
     /// Any other error of the Registry management API.
     #[error(transparent)]
     Api(Error),
+}
+
+/// A region of a cross-region search that failed ([`RegistryError::RegionsUnavailable`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RegionFailure {
+    /// The region.
+    pub region: Region,
+    /// Why it failed, explained.
+    pub error: Box<RegistryError>,
 }
 
 impl RegistryError {
@@ -286,6 +335,56 @@ impl RegistryError {
         }
     }
 
+    /// How actionable this error is for a user, lower first: a refused key, then a
+    /// missing permission, then other refusals, then a missing name, then unavailability
+    /// (retry later).
+    pub(crate) fn actionability(&self) -> u8 {
+        match self {
+            Self::KeyRejected { .. } | Self::CredentialsWithheld { .. } => 0,
+            Self::PermissionDenied { .. } => 1,
+            Self::Api(e) => match e.status() {
+                Some(s) if (400..500).contains(&s) && !matches!(s, 404 | 408 | 429) => 2,
+                Some(404) => 3,
+                _ if e.is_retryable() || e.is_transport() || e.is_timeout() => 4,
+                _ => 2,
+            },
+            Self::Transport { .. } => 4,
+            Self::RegionsUnavailable { .. } => 5,
+            _ => 3,
+        }
+    }
+
+    /// The error of a cross-region search where some regions failed: `None` without
+    /// failures; the failure itself when it is the only outcome (every region failed the
+    /// same way); else [`RegistryError::RegionsUnavailable`], most actionable first.
+    pub(crate) fn regional(
+        what: String,
+        searched: Vec<Region>,
+        failures: Vec<(Region, RegistryError)>,
+    ) -> Option<Self> {
+        let mut failures = failures;
+        failures.sort_by(|(ra, a), (rb, b)| {
+            a.actionability()
+                .cmp(&b.actionability())
+                .then_with(|| ra.cmp(rb))
+        });
+        let first = failures.first()?.1.to_string();
+        if searched.is_empty() && failures.iter().all(|(_, e)| e.to_string() == first) {
+            return failures.into_iter().next().map(|(_, e)| e);
+        }
+        Some(Self::RegionsUnavailable {
+            what,
+            searched,
+            failures: failures
+                .into_iter()
+                .map(|(region, e)| RegionFailure {
+                    region,
+                    error: Box::new(e),
+                })
+                .collect(),
+        })
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -299,8 +398,13 @@ impl RegistryError {
     }
 
     /// Classifies a management-API error: a refused key and a permission refusal get their
-    /// own variants (`write` selects `ContainerRegistryFullAccess`).
-    pub(crate) fn from_api(e: Error, access_key: Option<&str>, key_project: Option<&str>) -> Self {
+    /// own variants (`write` selects `ContainerRegistryFullAccess`). `configured_project`
+    /// is the configured default project (not necessarily the key's own).
+    pub(crate) fn from_api(
+        e: Error,
+        access_key: Option<&str>,
+        configured_project: Option<&str>,
+    ) -> Self {
         match e.api_error().map(|a| a.kind.clone()) {
             Some(ApiErrorKind::DeniedAuthentication { reason, .. }) => Self::KeyRejected {
                 problem: KeyProblem::from_reason(&reason),
@@ -310,7 +414,8 @@ impl RegistryError {
             Some(ApiErrorKind::PermissionsDenied { details }) => Self::PermissionDenied {
                 permission_set: permission_set_for(&details),
                 project: None,
-                key_project: key_project.map(str::to_owned),
+                key_project: None,
+                configured_project: configured_project.map(str::to_owned),
                 denied: details,
                 api: Some(e),
             },
@@ -351,24 +456,32 @@ fn key_message(problem: &KeyProblem, access_key: Option<&str>) -> String {
     }
 }
 
+/// `the key's default project is …` (read from IAM) or `the configured default project
+/// is …` (which may differ from the key's), or nothing.
+fn project_hint(key_project: Option<&str>, configured: Option<&str>) -> Option<String> {
+    match (key_project, configured) {
+        (Some(k), _) => Some(format!("the key's default project is {k}")),
+        (None, Some(c)) => Some(format!("the configured default project is {c}")),
+        (None, None) => None,
+    }
+}
+
 fn permission_message(
     set: &str,
     project: Option<&str>,
     key_project: Option<&str>,
+    configured: Option<&str>,
     denied: &[PermissionDenied],
 ) -> String {
     let mut s = format!(
         "the API key lacks Container Registry permissions: add the permission set `{set}` to a rule of its policy, scoped to "
     );
-    match (project, key_project) {
+    match (project, project_hint(key_project, configured)) {
         (Some(p), _) => {
             let _ = write!(s, "project {p}");
         }
-        (None, Some(k)) => {
-            let _ = write!(
-                s,
-                "the project of the namespaces to read (the key's default project is {k})"
-            );
+        (None, Some(hint)) => {
+            let _ = write!(s, "the project of the namespaces to read ({hint})");
         }
         (None, None) => s.push_str("the project of the namespaces to read"),
     }
@@ -413,18 +526,19 @@ fn other_project_message(
     ns: &str,
     region: &Region,
     key_project: Option<&str>,
+    configured: Option<&str>,
     readable: &[String],
 ) -> String {
     let mut s = format!(
         "namespace `{ns}` ({region}) belongs to a project this API key has no registry permission on"
     );
-    if let Some(p) = key_project {
-        let _ = write!(s, "; the key is scoped to project {p}");
+    if let Some(hint) = project_hint(key_project, configured) {
+        let _ = write!(s, "; {hint}");
     }
     if !readable.is_empty() {
         let _ = write!(
             s,
-            " and can read namespaces of project(s) {} only",
+            "; the key can read namespaces of project(s) {} only",
             readable.join(", ")
         );
     }
@@ -436,16 +550,57 @@ fn namespace_not_found_message(
     name: &str,
     regions: &[Region],
     key_project: Option<&str>,
+    configured: Option<&str>,
 ) -> String {
     let mut s = format!(
         "no namespace `{name}` visible to this API key in {}: check the name",
         join_regions(regions)
     );
-    match key_project {
-        Some(p) => {
-            let _ = write!(s, ", or, if it belongs to another project than the key's (project {p}), use a key with `ContainerRegistryReadOnly` on that project");
+    s.push_str(", or, if it belongs to a project the key cannot read");
+    if let Some(hint) = project_hint(key_project, configured) {
+        let _ = write!(s, " ({hint})");
+    }
+    s.push_str(", use a key with `ContainerRegistryReadOnly` on that project");
+    s
+}
+
+fn withheld_message(host: &str, realm: &str, reason: &str, cause: &str) -> String {
+    format!(
+        "the registry at {host} asks for credentials at `{realm}`, {reason}: the secret key was not sent there, and pulling anonymously failed ({cause}); pull through the region's canonical host rg.<region>.scw.cloud (no host override), whose token realm is Scaleway's, or override the host only with a local registry on a loopback address"
+    )
+}
+
+fn regions_message(what: &str, searched: &[Region], failures: &[RegionFailure]) -> String {
+    // Regions that failed the same way are listed together, most actionable first.
+    let mut groups: Vec<(Vec<&Region>, String)> = Vec::new();
+    for f in failures {
+        let m = f.error.to_string();
+        match groups.iter_mut().find(|(_, g)| *g == m) {
+            Some((regions, _)) => regions.push(&f.region),
+            None => groups.push((vec![&f.region], m)),
         }
-        None => s.push_str(", or, if it belongs to another project, use a key with `ContainerRegistryReadOnly` on that project"),
+    }
+    let mut s = String::new();
+    for (i, (regions, m)) in groups.iter().enumerate() {
+        let regions = regions
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if i == 0 {
+            let _ = write!(s, "{m} ({regions})");
+        } else {
+            let _ = write!(s, "; also {regions}: {m}");
+        }
+    }
+    if searched.is_empty() {
+        let _ = write!(s, "; {what} failed in every region");
+    } else {
+        let _ = write!(
+            s,
+            "; {what} is incomplete: only {} answered",
+            join_regions(searched)
+        );
     }
     s
 }

@@ -46,6 +46,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
+mod auth;
 mod error;
 mod model;
 mod pull;
@@ -55,7 +56,7 @@ mod troubleshoot;
 pub use api::{
     ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions,
 };
-pub use error::{KeyProblem, RegistryError, Result};
+pub use error::{KeyProblem, RegionFailure, RegistryError, Result};
 pub use model::{
     Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,
     Tag, TagStatus,

@@ -1,35 +1,40 @@
 //! Image pulls through the OCI distribution API, into an OCI image layout.
 //!
-//! [`oci-client`](oci_client) does the protocol: the bearer-token challenge (the realm is
-//! read from `WWW-Authenticate`; Basic auth with the secret key as password), manifests
-//! and image indexes by tag or digest (their digests are verified against
+//! The bearer-token challenge is done by `crate::auth` (the realm is read from
+//! `WWW-Authenticate`; Basic auth with the secret key as password, sent only to a Scaleway
+//! realm over https or to a local registry override's loopback realm), and the token is
+//! handed to [`oci-client`](oci_client), which does the rest of the protocol: manifests and
+//! image indexes by tag or digest (their digests are verified against
 //! `Docker-Content-Digest` and the reference), and blob streams, including `Range`
 //! requests. What it does not do, this module does: blobs are streamed to disk (never
 //! held whole in memory) while their sha256 is computed here — oci-client does not verify
 //! a `Range` (partial) response — and a blob becomes visible in the layout only once its
-//! size and digest match; partial downloads are kept and resumed (within a pull after a
-//! broken transfer, and by the next pull after an interruption); blobs already in the
-//! layout are re-verified and reused.
+//! size and digest match; a blob listed several times (repeated empty layers) is
+//! downloaded once; partial downloads are kept and resumed (within a pull after a broken
+//! transfer, and by the next pull after an interruption); blobs already in the layout are
+//! re-verified and reused.
 //!
 //! The layout written (`oci-layout`, `index.json`, `blobs/sha256/…`) is what Trivy
 //! (`trivy image --input DIR`), Grype (`grype oci-dir:DIR`) and skopeo read: `index.json`
 //! points at the image manifest of the selected platform, annotated with the tag.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+use oci_client::Reference;
 use oci_client::client::{BlobResponse, ClientConfig, ClientProtocol};
 use oci_client::errors::{DigestError, OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Reference, RegistryOperation};
 use scaleway_core::{ApiErrorKind, Region};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::api::RegistryApi;
+use crate::auth::{AuthFailure, AuthSettings, PullAuth, Withheld};
 use crate::error::{KeyProblem, RegistryError, Result};
 use crate::reference::{ImageReference, Platform};
 use crate::troubleshoot::with_suggestion;
@@ -48,10 +53,6 @@ const USER_AGENT: &str = concat!(
     " (scaleway-registry; oci-client)"
 );
 
-/// Username sent with the secret key (the registry does not check it; Scaleway's docs use
-/// `nologin`).
-const USERNAME: &str = "nologin";
-
 /// Default number of blobs downloaded at once.
 pub const DEFAULT_PULL_CONCURRENCY: usize = 4;
 /// Default number of attempts per blob (broken transfers resume where they stopped).
@@ -63,6 +64,9 @@ const PROGRESS_STEP: u64 = 1 << 20;
 const WRITE_BUFFER: usize = 1 << 20;
 /// Directory (inside the output) holding partial downloads.
 const PARTIAL_DIR: &str = ".partial";
+/// The largest blob a manifest may declare (1 TiB): anything larger is refused as
+/// absurd before any download.
+pub(crate) const MAX_BLOB_SIZE: u64 = 1 << 40;
 
 /// What a pull reports while it runs (for progress display).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +80,7 @@ pub enum PullEvent {
         manifest_digest: String,
         /// The platform.
         platform: String,
-        /// Number of blobs (config and layers).
+        /// Number of distinct blobs (config and layers; a blob listed twice counts once).
         blobs: usize,
         /// Their total size in bytes.
         total_bytes: u64,
@@ -151,7 +155,8 @@ pub struct PullReport {
     pub platform: String,
     /// The image config.
     pub config: BlobSummary,
-    /// The layers, in order.
+    /// The layers, in order, as the manifest lists them (a layer listed twice appears
+    /// twice; it was downloaded once).
     pub layers: Vec<BlobSummary>,
     /// Bytes received over the network for blobs (config and layers).
     pub bytes_downloaded: u64,
@@ -162,9 +167,14 @@ pub struct PullReport {
 }
 
 impl PullReport {
-    /// Total size of the config and layers.
+    /// Total size of the distinct blobs (config and layers; a blob listed twice counts
+    /// once): what the layout holds besides manifests. Saturates at `u64::MAX`.
     pub fn total_bytes(&self) -> u64 {
-        self.config.size + self.layers.iter().map(|l| l.size).sum::<u64>()
+        let mut seen = HashSet::new();
+        std::iter::once(&self.config)
+            .chain(&self.layers)
+            .filter(|b| seen.insert(b.digest.as_str()))
+            .fold(0u64, |total, b| total.saturating_add(b.size))
     }
 
     /// Blobs that were already in the layout.
@@ -355,14 +365,19 @@ impl Pull {
         for d in &descriptors {
             d.check(&manifest_digest)?;
         }
+        // A blob listed twice (repeated empty layers) is downloaded once: two downloads
+        // would share its partial file.
+        let (unique, slots) = dedup_descriptors(&descriptors, &manifest_digest)?;
         ctx.emit(&PullEvent::Resolved {
             reference: self.reference.to_string(),
             manifest_digest: manifest_digest.clone(),
             platform: platform.to_string(),
-            blobs: descriptors.len(),
-            total_bytes: descriptors.iter().map(|d| d.size_u64()).sum(),
+            blobs: unique.len(),
+            total_bytes: unique
+                .iter()
+                .fold(0u64, |t, d| t.saturating_add(d.size_u64())),
         });
-        let results: Vec<(usize, BlobSummary, u64)> = stream::iter(descriptors.iter().enumerate())
+        let mut results: Vec<(usize, BlobSummary, u64)> = stream::iter(unique.iter().enumerate())
             .map(|(i, d)| {
                 let ctx = &ctx;
                 let this = &self;
@@ -374,10 +389,21 @@ impl Pull {
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        let mut results = results;
         results.sort_by_key(|(i, _, _)| *i);
-        let bytes_downloaded = results.iter().map(|(_, _, n)| n).sum();
-        let mut summaries = results.into_iter().map(|(_, s, _)| s);
+        let bytes_downloaded = results
+            .iter()
+            .fold(0u64, |t, (_, _, n)| t.saturating_add(*n));
+        // Back to the manifest's order, one summary per listed descriptor.
+        let mut summaries = Vec::with_capacity(descriptors.len());
+        for (d, &slot) in descriptors.iter().zip(&slots) {
+            let (_, summary, _) = results
+                .get(slot)
+                .ok_or_else(|| invalid_manifest(&manifest_digest, "a blob was not pulled"))?;
+            let mut summary = summary.clone();
+            summary.media_type.clone_from(&d.media_type);
+            summaries.push(summary);
+        }
+        let mut summaries = summaries.into_iter();
         let config_summary = summaries
             .next()
             .ok_or_else(|| invalid_manifest(&manifest_digest, "it has no config"))?;
@@ -419,42 +445,51 @@ impl Pull {
 
 /// Everything one pull shares.
 struct Ctx {
-    client: oci_client::Client,
-    auth: RegistryAuth,
+    auth: PullAuth,
+    /// The oci-client in use and the token it holds; replaced when the token is renewed.
+    session: tokio::sync::Mutex<Option<Session>>,
+    protocol: ClientProtocol,
+    concurrency: usize,
+    timeout: Duration,
     oci_ref: Reference,
     host: String,
     progress: Option<ProgressFn>,
 }
 
+/// An oci-client holding one registry token (never the secret key, except Basic auth for a
+/// non-bearer challenge of a host that may receive it).
+#[derive(Clone)]
+struct Session {
+    client: oci_client::Client,
+    auth: RegistryAuth,
+    /// Increases with each renewed token.
+    generation: u64,
+    /// Whether the token was obtained with the key.
+    with_key: bool,
+    /// Set when a key is configured but was not sent (untrusted realm), and why.
+    withheld: Option<Withheld>,
+}
+
 impl Ctx {
     fn new(pull: &Pull, region: &Region) -> Result<Self> {
         let host = pull.api.hosts.connect_host(region);
-        let protocol = if pull.api.hosts.is_plain_http(&host) {
+        let plain_http = pull.api.hosts.is_plain_http(&host);
+        let protocol = if plain_http {
             ClientProtocol::HttpsExcept(pull.api.hosts.plain_http_hosts())
         } else {
             ClientProtocol::Https
         };
-        let config = ClientConfig {
-            protocol,
-            platform_resolver: None,
-            max_concurrent_download: pull.concurrency,
-            read_timeout: Some(pull.timeout),
-            connect_timeout: Some(scaleway_core::DEFAULT_CONNECT_TIMEOUT),
-            user_agent: USER_AGENT,
-            ..ClientConfig::default()
-        };
-        let client =
-            oci_client::Client::try_from(config).map_err(|e| RegistryError::Transport {
-                host: host.clone(),
-                message: format!("cannot initialise the registry client: {e}"),
-            })?;
-        let auth = match pull.api.client.secret_key() {
-            Some(secret) => {
-                RegistryAuth::Basic(USERNAME.to_owned(), secret.expose_secret().to_owned())
-            }
-            None => RegistryAuth::Anonymous,
-        };
         let repository = pull.reference.repository();
+        let auth = PullAuth::new(AuthSettings {
+            host: &host,
+            plain_http,
+            repository: repository.clone(),
+            secret: pull.api.client.secret_key().cloned(),
+            access_key: access_key(pull),
+            timeout: pull.timeout,
+            connect_timeout: scaleway_core::DEFAULT_CONNECT_TIMEOUT,
+            user_agent: USER_AGENT,
+        })?;
         let oci_ref = match pull.reference.digest() {
             Some(d) => Reference::with_digest(host.clone(), repository, d.to_owned()),
             None => Reference::with_tag(
@@ -464,8 +499,11 @@ impl Ctx {
             ),
         };
         Ok(Self {
-            client,
             auth,
+            session: tokio::sync::Mutex::new(None),
+            protocol,
+            concurrency: pull.concurrency,
+            timeout: pull.timeout,
             oci_ref,
             host,
             progress: pull.progress.clone(),
@@ -478,36 +516,104 @@ impl Ctx {
         }
     }
 
-    /// The bearer-token exchange (oci-client reads the realm from `WWW-Authenticate`).
+    /// The bearer-token exchange, then an oci-client holding the token.
     async fn authenticate(&self, pull: &Pull) -> Result<()> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self
-                .client
-                .auth(&self.oci_ref, &self.auth, RegistryOperation::Pull)
-                .await
-            {
-                Ok(_) => return Ok(()),
-                Err(e) => match self.classify(pull, e, "the token request") {
-                    Failure::Transient(m) if attempt < pull.attempts => {
-                        tracing::info!(attempt, error = %m, "retrying the registry token request");
-                        tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
-                    }
-                    f => return Err(self.finish(pull, f).await),
-                },
-            }
+        let session = self.new_session(pull, 0).await?;
+        *self.session.lock().await = Some(session);
+        Ok(())
+    }
+
+    /// The session in use.
+    async fn session(&self, pull: &Pull) -> Result<Session> {
+        let mut guard = self.session.lock().await;
+        if let Some(s) = guard.as_ref() {
+            return Ok(s.clone());
         }
+        let s = self.new_session(pull, 0).await?;
+        *guard = Some(s.clone());
+        Ok(s)
+    }
+
+    /// Renews the token after the registry refused the one of `generation` (it may have
+    /// expired during a long pull); a no-op if another download renewed it already.
+    async fn renew(&self, pull: &Pull, generation: u64) -> Result<Session> {
+        let mut guard = self.session.lock().await;
+        if let Some(s) = guard.as_ref().filter(|s| s.generation != generation) {
+            return Ok(s.clone());
+        }
+        let s = self.new_session(pull, generation + 1).await?;
+        *guard = Some(s.clone());
+        Ok(s)
+    }
+
+    async fn new_session(&self, pull: &Pull, generation: u64) -> Result<Session> {
+        let mut attempt = 0;
+        let obtained = loop {
+            attempt += 1;
+            match self.auth.obtain().await {
+                Ok(o) => break o,
+                Err(AuthFailure::Transient(m)) if attempt < pull.attempts => {
+                    tracing::info!(attempt, error = %m, "retrying the registry token request");
+                    tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
+                }
+                Err(AuthFailure::Transient(message)) => {
+                    return Err(RegistryError::Transport {
+                        host: self.host.clone(),
+                        message,
+                    });
+                }
+                Err(AuthFailure::Final(e)) => return Err(e),
+                Err(AuthFailure::Denied(details)) => {
+                    return Err(self.finish_denied(pull, details).await);
+                }
+            }
+        };
+        if let Some(w) = &obtained.withheld {
+            tracing::warn!(
+                realm = %w.realm,
+                reason = %w.reason,
+                "the registry's token realm may not receive the secret key: pulling anonymously"
+            );
+        }
+        let config = ClientConfig {
+            protocol: self.protocol.clone(),
+            platform_resolver: None,
+            max_concurrent_download: self.concurrency,
+            read_timeout: Some(self.timeout),
+            connect_timeout: Some(scaleway_core::DEFAULT_CONNECT_TIMEOUT),
+            user_agent: USER_AGENT,
+            ..ClientConfig::default()
+        };
+        let client =
+            oci_client::Client::try_from(config).map_err(|e| RegistryError::Transport {
+                host: self.host.clone(),
+                message: format!("cannot initialise the registry client: {e}"),
+            })?;
+        // Stores the token in the client (a bearer token is used as is: no request).
+        if !matches!(obtained.auth, RegistryAuth::Anonymous) {
+            client
+                .store_auth_if_needed(self.oci_ref.resolve_registry(), &obtained.auth)
+                .await;
+        }
+        Ok(Session {
+            client,
+            auth: obtained.auth,
+            generation,
+            with_key: obtained.with_key,
+            withheld: obtained.withheld,
+        })
     }
 
     /// A manifest's raw bytes and verified digest.
     async fn manifest(&self, pull: &Pull, reference: &Reference) -> Result<(Vec<u8>, String)> {
+        let mut session = self.session(pull).await?;
+        let mut renewed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self
+            match session
                 .client
-                .pull_manifest_raw(reference, &self.auth, ACCEPT)
+                .pull_manifest_raw(reference, &session.auth, ACCEPT)
                 .await
             {
                 Ok((bytes, digest)) => return Ok((bytes.to_vec(), digest)),
@@ -516,7 +622,11 @@ impl Ctx {
                         tracing::info!(attempt, error = %m, "retrying the manifest request");
                         tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                     }
-                    f => return Err(self.finish(pull, f).await),
+                    Failure::Unauthorized if !renewed => {
+                        renewed = true;
+                        session = self.renew(pull, session.generation).await?;
+                    }
+                    f => return Err(self.finish(pull, &session, f).await),
                 },
             }
         }
@@ -526,7 +636,8 @@ impl Ctx {
     fn classify(&self, pull: &Pull, e: OciDistributionError, what: &str) -> Failure {
         match e {
             OciDistributionError::AuthenticationFailure(body) => {
-                // The token endpoint is Scaleway's API: its error body is a Scaleway one.
+                // Only with Basic auth for a non-bearer challenge (oci-client then asks a
+                // realm itself): the realm is Scaleway's API, its error body a Scaleway one.
                 let api = scaleway_core::decode_api_error(401, |_| None, body.as_bytes());
                 match api.kind {
                     ApiErrorKind::DeniedAuthentication { reason, .. } => {
@@ -544,21 +655,7 @@ impl Ctx {
                     }),
                 }
             }
-            OciDistributionError::UnauthorizedError { .. } => {
-                if pull.api.client.secret_key().is_none() {
-                    Failure::Final(RegistryError::KeyRejected {
-                        problem: KeyProblem::Missing,
-                        access_key: None,
-                        api: None,
-                    })
-                } else {
-                    Failure::Final(RegistryError::Registry {
-                        status: 401,
-                        what: what.to_owned(),
-                        message: "the registry refused the token it issued; retry, and check the key with `cargo run --example config`".into(),
-                    })
-                }
-            }
+            OciDistributionError::UnauthorizedError { .. } => Failure::Unauthorized,
             OciDistributionError::RegistryError { envelope, .. } => {
                 let first = envelope.errors.first();
                 let message = first.map(|e| e.message.clone()).unwrap_or_default();
@@ -569,6 +666,7 @@ impl Ctx {
                         | OciErrorCode::NotFound,
                     ) => Failure::Missing,
                     Some(OciErrorCode::Denied) => Failure::Denied(Vec::new()),
+                    Some(OciErrorCode::Unauthorized) => Failure::Unauthorized,
                     Some(OciErrorCode::Toomanyrequests) => Failure::Transient(message),
                     Some(OciErrorCode::NameInvalid) => Failure::Missing,
                     _ => Failure::Final(RegistryError::Registry {
@@ -607,25 +705,72 @@ impl Ctx {
     }
 
     /// Diagnoses a final failure through the management API where that helps.
-    async fn finish(&self, pull: &Pull, f: Failure) -> RegistryError {
+    async fn finish(&self, pull: &Pull, session: &Session, f: Failure) -> RegistryError {
+        let withheld = |cause: &str| {
+            session
+                .withheld
+                .as_ref()
+                .map(|w| self.auth.withheld_error(w, cause))
+        };
         match f {
             Failure::Final(e) => e,
             Failure::Transient(message) => RegistryError::Transport {
                 host: self.host.clone(),
                 message,
             },
-            Failure::Missing => with_suggestion(
-                pull.api.diagnose_missing(&pull.reference).await,
-                &pull.reference,
-            ),
-            Failure::Denied(details) => match pull.api.region_of(&pull.reference) {
-                Ok(region) => {
-                    pull.api
-                        .diagnose_denied(&pull.reference, &region, details)
-                        .await
+            Failure::Missing => {
+                let e = with_suggestion(
+                    pull.api.diagnose_missing(&pull.reference).await,
+                    &pull.reference,
+                );
+                match (&e, withheld("the registry answered 404 to the anonymous pull")) {
+                    // The API lists it, the registry hides it from an anonymous pull.
+                    (RegistryError::Registry { status: 404, .. }, Some(w)) => w,
+                    _ => e,
                 }
-                Err(e) => e,
-            },
+            }
+            Failure::Denied(details) => {
+                match withheld("the registry answered 403 to the anonymous pull") {
+                    Some(w) => w,
+                    None => self.finish_denied(pull, details).await,
+                }
+            }
+            Failure::Unauthorized => {
+                if let Some(w) = withheld("the registry answered 401 to the anonymous pull") {
+                    w
+                } else if session.with_key {
+                    // A token obtained with the key, refused even after renewal: the same
+                    // diagnosis as a 403 (region, case, permission, project).
+                    self.finish_denied(pull, Vec::new()).await
+                } else if !self.auth.has_key() {
+                    RegistryError::KeyRejected {
+                        problem: KeyProblem::Missing,
+                        access_key: None,
+                        api: None,
+                    }
+                } else {
+                    RegistryError::Registry {
+                        status: 401,
+                        what: pull.reference.to_string(),
+                        message: "the registry asked for no authentication, then refused the request: check the region's registry host".into(),
+                    }
+                }
+            }
+        }
+    }
+
+    async fn finish_denied(
+        &self,
+        pull: &Pull,
+        details: Vec<scaleway_core::PermissionDenied>,
+    ) -> RegistryError {
+        match pull.api.region_of(&pull.reference) {
+            Ok(region) => {
+                pull.api
+                    .diagnose_denied(&pull.reference, &region, details)
+                    .await
+            }
+            Err(e) => e,
         }
     }
 
@@ -659,9 +804,11 @@ impl Ctx {
         let mut downloaded = 0u64;
         let mut attempt = 0u32;
         let mut restarted_after_mismatch = false;
+        let mut session = self.session(pull).await?;
+        let mut renewed = false;
         loop {
             attempt += 1;
-            let outcome = self.transfer(d, &partial, size).await;
+            let outcome = self.transfer(&session.client, d, &partial, size).await;
             match outcome {
                 Ok(t) => {
                     downloaded += t.received;
@@ -736,7 +883,12 @@ impl Ctx {
                                         .into(),
                             });
                         }
-                        f => return Err(self.finish(pull, f).await),
+                        Failure::Unauthorized if !renewed => {
+                            // The token may have expired during a long pull.
+                            renewed = true;
+                            session = self.renew(pull, session.generation).await?;
+                        }
+                        f => return Err(self.finish(pull, &session, f).await),
                     }
                 }
                 Err(TransferError::Broken(m, received)) => {
@@ -762,6 +914,7 @@ impl Ctx {
     /// hashing everything.
     async fn transfer(
         &self,
+        client: &oci_client::Client,
         d: &Descriptor,
         partial: &Path,
         size: u64,
@@ -801,8 +954,7 @@ impl Ctx {
         });
         let digest: &str = &d.digest;
         let mut stream = if offset > 0 {
-            match self
-                .client
+            match client
                 .pull_blob_stream_partial(&self.oci_ref, digest, offset, None)
                 .await
             {
@@ -816,7 +968,7 @@ impl Ctx {
                 Err(e) => return Err(TransferError::Oci(e, 0)),
             }
         } else {
-            self.client
+            client
                 .pull_blob_stream(&self.oci_ref, digest)
                 .await
                 .map_err(|e| TransferError::Oci(e, 0))?
@@ -895,8 +1047,10 @@ enum Failure {
     Transient(String),
     /// 404: diagnose which name is wrong.
     Missing,
-    /// 403: diagnose which permission or project is wrong.
+    /// 403: diagnose which permission, region, name or project is wrong.
     Denied(Vec<scaleway_core::PermissionDenied>),
+    /// 401 to a request carrying the token: renew it once, then diagnose.
+    Unauthorized,
 }
 
 struct Transfer {
@@ -920,7 +1074,7 @@ fn access_key(pull: &Pull) -> Option<String> {
         .map(|a| a.value.as_str().to_owned())
 }
 
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
     while let Some(s) = cur {
@@ -1066,6 +1220,15 @@ impl Descriptor {
                 &format!("{} has a negative size", self.digest),
             ));
         }
+        if self.size_u64() > MAX_BLOB_SIZE {
+            return Err(invalid_manifest(
+                manifest,
+                &format!(
+                    "{} declares {} bytes, more than the {MAX_BLOB_SIZE} bytes (1 TiB) accepted for one blob; nothing was downloaded",
+                    self.digest, self.size
+                ),
+            ));
+        }
         self.hex(manifest).map(|_| ())
     }
 
@@ -1082,6 +1245,36 @@ impl Descriptor {
             ))
         }
     }
+}
+
+/// The distinct descriptors (by digest, first listed first), and for each descriptor the
+/// index of its distinct one.
+fn dedup_descriptors<'a>(
+    descriptors: &'a [Descriptor],
+    manifest: &str,
+) -> Result<(Vec<&'a Descriptor>, Vec<usize>)> {
+    let mut unique: Vec<&Descriptor> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut slots = Vec::with_capacity(descriptors.len());
+    for d in descriptors {
+        match index.get(d.digest.as_str()) {
+            Some(&i) => {
+                if unique.get(i).is_some_and(|u| u.size != d.size) {
+                    return Err(invalid_manifest(
+                        manifest,
+                        &format!("{} is listed twice with different sizes", d.digest),
+                    ));
+                }
+                slots.push(i);
+            }
+            None => {
+                index.insert(&d.digest, unique.len());
+                slots.push(unique.len());
+                unique.push(d);
+            }
+        }
+    }
+    Ok((unique, slots))
 }
 
 fn invalid_manifest(digest: &str, why: &str) -> RegistryError {

@@ -1,7 +1,7 @@
 //! Looking things up by name, and explaining why a name does not resolve: wrong region,
 //! wrong case, another project, closest existing names.
 
-use scaleway_core::fanout::LocalityOutcome;
+use scaleway_core::fanout::{LocalityOutcome, LocalityResult};
 use scaleway_core::{ProductLocalities, Region};
 use serde::Deserialize;
 
@@ -41,65 +41,66 @@ impl RegistryApi {
     /// [`RegistryError::NamespaceCase`] (a name differs only in case),
     /// [`RegistryError::NamespaceNotFound`] (not visible to the key: mistyped, or in a
     /// project the key cannot read), [`RegistryError::AmbiguousNamespace`] (in several
-    /// regions and no region given), or the key and permission errors.
+    /// regions and no region given), [`RegistryError::RegionsUnavailable`] (some regions
+    /// could not be searched: the most actionable failure first, every other listed), or
+    /// the key and permission errors.
     pub async fn find_namespace(&self, name: &str, region: Option<&Region>) -> Result<Namespace> {
         if name.is_empty() {
             return Err(RegistryError::InvalidArgument {
                 message: "the namespace name is empty".into(),
             });
         }
-        if let Some(r) = region {
-            let found = self.list_namespaces().name(name).collect(r).await?;
-            if let Some(ns) = found.into_iter().find(|n| n.name == name) {
-                return Ok(ns);
-            }
-        }
-        // Exact name in the (other) regions.
-        let listing = self.list_namespaces().name(name);
-        let everywhere = match region {
+        match region {
             Some(r) => {
-                let others = registry_regions().into_iter().filter(|x| x != r).collect();
-                listing.in_regions(others).await
-            }
-            None => listing.all_regions().await,
-        };
-        let mut matches = Vec::new();
-        for r in everywhere {
-            match r.outcome {
-                LocalityOutcome::Ok(list) => {
-                    matches.extend(list.into_iter().filter(|n| n.name == name))
+                let found = self.list_namespaces().name(name).collect(r).await?;
+                if let Some(ns) = found.into_iter().find(|n| n.name == name) {
+                    return Ok(ns);
                 }
-                LocalityOutcome::NotAvailable => {}
-                LocalityOutcome::Failed(e) => return Err(self.explain(e)),
+            }
+            None => {
+                // The cheap path: the exact name, in every region.
+                let (answered, failures) =
+                    self.split_outcomes(self.list_namespaces().name(name).all_regions().await);
+                let mut matches: Vec<Namespace> = answered
+                    .into_iter()
+                    .flat_map(|(_, list)| list)
+                    .filter(|n| n.name == name)
+                    .collect();
+                if matches.len() > 1 {
+                    return Err(RegistryError::AmbiguousNamespace {
+                        name: name.to_owned(),
+                        regions: matches.iter().map(|n| n.region.clone()).collect(),
+                    });
+                }
+                if let Some(ns) = matches.pop() {
+                    if !failures.is_empty() {
+                        tracing::warn!(
+                            namespace = name,
+                            failed = failures.len(),
+                            "found the namespace while some regions could not be searched"
+                        );
+                    }
+                    return Ok(ns);
+                }
             }
         }
-        match (region, matches.len()) {
-            (None, 1) => return matches.pop().ok_or_else(|| unreachable_err(name)),
-            (None, n) if n > 1 => {
-                return Err(RegistryError::AmbiguousNamespace {
-                    name: name.to_owned(),
-                    regions: matches.iter().map(|n| n.region.clone()).collect(),
-                });
-            }
-            (Some(r), n) if n > 0 => {
+        // Every namespace the key can read, region by region: the same name elsewhere, or
+        // in another case. A region that fails keeps its error; the others still count.
+        let (answered, failures) = self.split_outcomes(self.list_namespaces().all_regions().await);
+        let searched: Vec<Region> = answered.iter().map(|(r, _)| r.clone()).collect();
+        let visible: Vec<Namespace> = answered.into_iter().flat_map(|(_, l)| l).collect();
+        if let Some(r) = region {
+            let found_in = regions_of(visible.iter().filter(|n| n.name == name && n.region != *r));
+            if !found_in.is_empty() {
                 return Err(RegistryError::WrongRegion {
                     namespace: name.to_owned(),
                     requested: r.clone(),
-                    found_in: matches.iter().map(|n| n.region.clone()).collect(),
+                    found_in,
                     suggestion: None,
                 });
             }
-            _ => {}
         }
-        // Same name in another case.
-        let all = crate::api::flatten_regions(self, self.list_namespaces().all_regions().await)?;
-        let mut case: Vec<&Namespace> = all
-            .iter()
-            .filter(|n| n.name.eq_ignore_ascii_case(name))
-            .collect();
-        // Prefer the requested region.
-        case.sort_by_key(|n| Some(&n.region) != region);
-        if let Some(ns) = case.first() {
+        if let Some(ns) = case_match(&visible, name, region) {
             return Err(RegistryError::NamespaceCase {
                 requested: name.to_owned(),
                 actual: ns.name.clone(),
@@ -107,11 +108,42 @@ impl RegistryApi {
                 suggestion: None,
             });
         }
+        if let Some(e) = RegistryError::regional(
+            format!("the search for namespace `{name}`"),
+            searched,
+            failures,
+        )
+        {
+            return Err(e);
+        }
+        let hints = self.project_hints().await;
         Err(RegistryError::NamespaceNotFound {
             name: name.to_owned(),
             regions: region.map_or_else(registry_regions, |r| vec![r.clone()]),
-            key_project: self.key_project().await,
+            key_project: hints.key,
+            configured_project: hints.configured,
         })
+    }
+
+    /// Splits cross-region results into the regions that answered and the regions that
+    /// failed (explained); regions where Registry does not exist are left out.
+    pub(crate) fn split_outcomes<T>(
+        &self,
+        results: Vec<LocalityResult<Vec<T>>>,
+    ) -> RegionOutcomes<T> {
+        let mut answered = Vec::new();
+        let mut failures = Vec::new();
+        for r in results {
+            let Some(region) = r.locality.region() else {
+                continue;
+            };
+            match r.outcome {
+                LocalityOutcome::Ok(list) => answered.push((region, list)),
+                LocalityOutcome::NotAvailable => {}
+                LocalityOutcome::Failed(e) => failures.push((region, self.explain(e))),
+            }
+        }
+        (answered, failures)
     }
 
     /// Finds an image of `namespace` by exact name.
@@ -219,24 +251,32 @@ impl RegistryApi {
         })
     }
 
-    /// The project the key is scoped to: its `default_project_id` read from IAM when the
-    /// key may read itself, else the configured default project.
-    pub(crate) async fn key_project(&self) -> Option<String> {
+    /// The configured default project (`SCW_DEFAULT_PROJECT_ID` or the profile's), which
+    /// is not necessarily the key's own default project.
+    pub(crate) fn configured_project(&self) -> Option<String> {
+        self.client
+            .config()
+            .project_id
+            .as_ref()
+            .map(|p| p.value.as_str().to_owned())
+    }
+
+    /// The key's own default project (`default_project_id`, read from IAM when the key may
+    /// read itself) and the configured default project.
+    pub(crate) async fn project_hints(&self) -> ProjectHints {
         #[derive(Deserialize)]
         struct ApiKey {
             #[serde(default)]
             default_project_id: String,
         }
-        let configured = self
-            .client
-            .config()
-            .project_id
-            .as_ref()
-            .map(|p| p.value.as_str().to_owned());
+        let configured = self.configured_project();
         let Some(access_key) = self.client.config().access_key.as_ref() else {
-            return configured;
+            return ProjectHints {
+                key: None,
+                configured,
+            };
         };
-        let from_iam = self
+        let key = self
             .client
             .get("/iam/v1alpha1/api-keys/{access_key}")
             .path("access_key", access_key.value.as_str())
@@ -246,45 +286,47 @@ impl RegistryApi {
             .ok()
             .map(|k| k.default_project_id)
             .filter(|p| !p.is_empty());
-        from_iam.or(configured)
+        ProjectHints { key, configured }
     }
 
-    /// Explains a registry (data plane) refusal of `reference`: `denied` is what the
-    /// registry said was denied.
+    /// Explains a registry (data plane) refusal of `reference` — a `403`, or a `401` to a
+    /// token obtained with the key — through the management API, which the key may be
+    /// able to read in every region: the namespace in another region, a name that differs
+    /// in case, a missing permission on a visible namespace's project, or another
+    /// project. `denied` is what the registry said was denied.
     pub(crate) async fn diagnose_denied(
         &self,
         reference: &ImageReference,
         region: &Region,
         denied: Vec<scaleway_core::PermissionDenied>,
     ) -> RegistryError {
-        // Which namespaces can the key read, in any region?
-        let mut visible: Vec<Namespace> = Vec::new();
-        let mut readable_somewhere = false;
-        for r in self.list_namespaces().all_regions().await {
-            match r.outcome {
-                LocalityOutcome::Ok(list) => {
-                    readable_somewhere = true;
-                    visible.extend(list);
-                }
-                LocalityOutcome::NotAvailable => {}
-                LocalityOutcome::Failed(e) => match self.explain(e) {
-                    RegistryError::PermissionDenied { .. } => {}
-                    other => return other,
-                },
+        let name = reference.namespace();
+        let what = format!("the search for namespace `{name}`");
+        let (answered, failures) = self.split_outcomes(self.list_namespaces().all_regions().await);
+        if answered.is_empty() {
+            let only_permissions = failures
+                .iter()
+                .all(|(_, e)| matches!(e, RegistryError::PermissionDenied { .. }));
+            if only_permissions {
+                // The key cannot read a single namespace: the permission set is missing.
+                let hints = self.project_hints().await;
+                return RegistryError::PermissionDenied {
+                    permission_set: crate::error::permission_set_for(&denied),
+                    project: None,
+                    key_project: hints.key,
+                    configured_project: hints.configured,
+                    denied,
+                    api: None,
+                };
             }
+            return RegistryError::regional(what, Vec::new(), failures)
+                .unwrap_or_else(|| unreachable_err(name));
         }
-        if !readable_somewhere {
-            return RegistryError::PermissionDenied {
-                permission_set: crate::error::permission_set_for(&denied),
-                project: None,
-                key_project: self.key_project().await,
-                denied,
-                api: None,
-            };
-        }
+        let searched: Vec<Region> = answered.iter().map(|(r, _)| r.clone()).collect();
+        let visible: Vec<Namespace> = answered.into_iter().flat_map(|(_, l)| l).collect();
         if let Some(ns) = visible
             .iter()
-            .find(|n| n.name == reference.namespace() && n.region == *region)
+            .find(|n| n.name == name && n.region == *region)
         {
             // Visible through the API but refused by the registry: the permission on its
             // project is what is missing.
@@ -292,17 +334,48 @@ impl RegistryApi {
                 permission_set: crate::error::permission_set_for(&denied),
                 project: Some(ns.project_id.clone()),
                 key_project: None,
+                configured_project: None,
                 denied,
                 api: None,
             };
         }
+        let found_in = regions_of(visible.iter().filter(|n| n.name == name));
+        if !found_in.is_empty() {
+            return with_suggestion(
+                RegistryError::WrongRegion {
+                    namespace: name.to_owned(),
+                    requested: region.clone(),
+                    found_in,
+                    suggestion: None,
+                },
+                reference,
+            );
+        }
+        if let Some(ns) = case_match(&visible, name, Some(region)) {
+            return with_suggestion(
+                RegistryError::NamespaceCase {
+                    requested: name.to_owned(),
+                    actual: ns.name.clone(),
+                    region: ns.region.clone(),
+                    suggestion: None,
+                },
+                reference,
+            );
+        }
+        // Not visible in any region that answered. A region that failed may hold it, so
+        // only a complete search concludes "another project".
+        if let Some(e) = RegistryError::regional(what, searched, failures) {
+            return e;
+        }
         let mut readable: Vec<String> = visible.iter().map(|n| n.project_id.clone()).collect();
         readable.sort();
         readable.dedup();
+        let hints = self.project_hints().await;
         RegistryError::OtherProject {
-            namespace: reference.namespace().to_owned(),
+            namespace: name.to_owned(),
             region: region.clone(),
-            key_project: self.key_project().await,
+            key_project: hints.key,
+            configured_project: hints.configured,
             readable_projects: readable,
         }
     }
@@ -371,7 +444,44 @@ fn unreachable_err(name: &str) -> RegistryError {
         name: name.to_owned(),
         regions: registry_regions(),
         key_project: None,
+        configured_project: None,
     }
+}
+
+/// The regions that answered a cross-region listing (with their items), and the regions
+/// that failed (explained).
+pub(crate) type RegionOutcomes<T> = (Vec<(Region, Vec<T>)>, Vec<(Region, RegistryError)>);
+
+/// The projects an error can name as the key's.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProjectHints {
+    /// The key's own `default_project_id`, read from IAM.
+    pub(crate) key: Option<String>,
+    /// The configured default project.
+    pub(crate) configured: Option<String>,
+}
+
+/// The distinct regions of `namespaces`, sorted.
+fn regions_of<'a>(namespaces: impl Iterator<Item = &'a Namespace>) -> Vec<Region> {
+    let mut regions: Vec<Region> = namespaces.map(|n| n.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
+/// A namespace whose name equals `name` ignoring case but not exactly, preferring
+/// `region`.
+fn case_match<'a>(
+    visible: &'a [Namespace],
+    name: &str,
+    region: Option<&Region>,
+) -> Option<&'a Namespace> {
+    let mut case: Vec<&Namespace> = visible
+        .iter()
+        .filter(|n| n.name != name && n.name.eq_ignore_ascii_case(name))
+        .collect();
+    case.sort_by_key(|n| Some(&n.region) != region);
+    case.first().copied()
 }
 
 /// The (at most three) names nearest to `wanted`, nearest first (case-insensitive edit

@@ -11,8 +11,7 @@ use std::sync::{Arc, Mutex};
 use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
-    ImageReference, ImageVisibility, KeyProblem, PullEvent, RegistryError, RegistryHosts,
-    flatten_regions,
+    ImageReference, ImageVisibility, KeyProblem, PullEvent, RegistryError, flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
 
@@ -517,16 +516,25 @@ async fn troubleshooting_key_and_permission_errors() {
         RegistryError::OtherProject {
             namespace,
             key_project,
+            configured_project,
             readable_projects,
             ..
         } => {
             assert_eq!(namespace, "acme-staging");
-            assert_eq!(key_project.as_deref(), Some(production.as_str()));
+            // The scanner may not read its own key in IAM: only the configured project
+            // is known, and it is not presented as the key's.
+            assert_eq!(key_project.as_deref(), None);
+            assert_eq!(configured_project.as_deref(), Some(production.as_str()));
             assert_eq!(readable_projects, std::slice::from_ref(&production));
         }
         other => panic!("{other:?}"),
     }
-    assert!(e.to_string().contains(&production), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("the configured default project is {production}")),
+        "{msg}"
+    );
+    assert!(!msg.contains("key's default project"), "{msg}");
 
     // Anonymous access: refused on a private namespace, allowed once it is public.
     let anonymous = common::anonymous(&sim);
@@ -659,16 +667,22 @@ async fn troubleshooting_names_regions_and_case() {
         RegistryError::NamespaceNotFound {
             regions,
             key_project,
+            configured_project,
             ..
         } => {
             assert_eq!(regions.len(), 3);
+            assert_eq!(key_project.as_deref(), None);
             assert_eq!(
-                key_project.as_deref(),
+                configured_project.as_deref(),
                 sim.project_id("production").as_deref()
             );
         }
         other => panic!("{other:?}"),
     }
+    assert!(
+        e.to_string().contains("the configured default project is"),
+        "{e}"
+    );
 
     // A host that is not a Scaleway registry.
     let e = scanner
@@ -680,5 +694,4 @@ async fn troubleshooting_names_regions_and_case() {
         matches!(e, RegistryError::UnknownRegistryHost { .. }),
         "{e:?}"
     );
-    let _ = RegistryHosts::new();
 }

@@ -1,0 +1,569 @@
+//! Registry authentication for pulls: the bearer-token challenge, and where the secret key
+//! may be sent.
+//!
+//! `GET /v2/` answers `401` with `WWW-Authenticate: Bearer realm="…",service="…"` (parsed
+//! with `http-auth`, the parser oci-client uses); the realm is asked for a token scoped to
+//! `repository:<namespace>/<image>:pull`, with HTTP Basic auth (`nologin`, the secret key)
+//! when the realm may receive the key, anonymously otherwise. The token is then handed to
+//! oci-client as a bearer token, so oci-client never holds the secret key and never sends
+//! it anywhere itself (it would send it to any realm a registry names, and as Basic auth to
+//! the registry host when the challenge is not a bearer one).
+//!
+//! The secret key goes only to an `https` URL on `api.scaleway.com` or a `*.scw.cloud`
+//! host, or to a loopback address when the registry itself is a loopback host override
+//! (a local registry, the simulator). Redirects are never followed.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use oci_client::secrets::RegistryAuth;
+use reqwest::Url;
+use reqwest::header::{LOCATION, WWW_AUTHENTICATE};
+use scaleway_core::{ApiErrorKind, PermissionDenied, SecretKey};
+use serde::Deserialize;
+
+use crate::error::{KeyProblem, RegistryError};
+
+/// Username sent with the secret key (the registry does not check it; Scaleway's docs use
+/// `nologin`).
+const USERNAME: &str = "nologin";
+
+/// The hosts that may receive the secret key over `https`.
+const SCALEWAY_API_HOST: &str = "api.scaleway.com";
+const SCALEWAY_REGISTRY_DOMAIN: &str = ".scw.cloud";
+
+/// Longest error body kept in a message.
+const BODY_EXCERPT: usize = 300;
+
+/// Why the secret key was not sent to a realm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Withheld {
+    /// The realm (or registry URL, for Basic auth) that asked for credentials.
+    pub(crate) realm: String,
+    /// Why it may not receive the key.
+    pub(crate) reason: String,
+}
+
+/// How a pull authenticates to the registry, as obtained by [`PullAuth::obtain`].
+#[derive(Debug, Clone)]
+pub(crate) struct Obtained {
+    /// What oci-client sends: a bearer token, nothing, or (a non-bearer challenge from a
+    /// host that may receive the key) Basic auth.
+    pub(crate) auth: RegistryAuth,
+    /// Whether the key was used to obtain it.
+    pub(crate) with_key: bool,
+    /// Set when a key is configured but was not sent, and why.
+    pub(crate) withheld: Option<Withheld>,
+}
+
+/// A failed token exchange.
+#[derive(Debug)]
+pub(crate) enum AuthFailure {
+    /// Give up with this error.
+    Final(RegistryError),
+    /// Retry (network, 429, 5xx).
+    Transient(String),
+    /// The realm refused with permission details (403).
+    Denied(Vec<PermissionDenied>),
+}
+
+/// The registry authentication of one pull: holds the secret key (redacted in `Debug`).
+pub(crate) struct PullAuth {
+    http: reqwest::Client,
+    /// `http(s)://<host>/v2/`.
+    base: Url,
+    host: String,
+    repository: String,
+    secret: Option<SecretKey>,
+    access_key: Option<String>,
+    /// The registry host is a loopback host override (a local registry).
+    local_override: bool,
+}
+
+impl fmt::Debug for PullAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PullAuth")
+            .field("base", &self.base.as_str())
+            .field("repository", &self.repository)
+            .field("secret", &self.secret)
+            .field("access_key", &self.access_key)
+            .field("local_override", &self.local_override)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of the probe and token requests.
+pub(crate) struct AuthSettings<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) plain_http: bool,
+    pub(crate) repository: String,
+    pub(crate) secret: Option<SecretKey>,
+    pub(crate) access_key: Option<String>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) user_agent: &'a str,
+}
+
+impl PullAuth {
+    pub(crate) fn new(s: AuthSettings<'_>) -> Result<Self, RegistryError> {
+        let scheme = if s.plain_http { "http" } else { "https" };
+        let base = Url::parse(&format!("{scheme}://{}/v2/", s.host)).map_err(|e| {
+            RegistryError::InvalidArgument {
+                message: format!("registry host `{}`: {e}", s.host),
+            }
+        })?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(s.connect_timeout)
+            .read_timeout(s.timeout)
+            .user_agent(s.user_agent)
+            .build()
+            .map_err(|e| RegistryError::Transport {
+                host: s.host.to_owned(),
+                message: format!("cannot initialise the HTTP client: {e}"),
+            })?;
+        Ok(Self {
+            http,
+            base,
+            host: s.host.to_owned(),
+            repository: s.repository,
+            secret: s.secret,
+            access_key: s.access_key,
+            local_override: s.plain_http,
+        })
+    }
+
+    /// Whether a secret key is configured.
+    pub(crate) fn has_key(&self) -> bool {
+        self.secret.is_some()
+    }
+
+    /// The challenge of `GET /v2/`, then a token from its realm.
+    pub(crate) async fn obtain(&self) -> Result<Obtained, AuthFailure> {
+        let probe = self
+            .http
+            .get(self.base.clone())
+            .send()
+            .await
+            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
+        let status = probe.status().as_u16();
+        if probe.status().is_success() {
+            // No authentication needed.
+            return Ok(Obtained {
+                auth: RegistryAuth::Anonymous,
+                with_key: false,
+                withheld: None,
+            });
+        }
+        if status != 401 {
+            let body = probe.bytes().await.unwrap_or_default();
+            return Err(status_failure(status, "the registry's /v2/ endpoint", &body));
+        }
+        let header = probe
+            .headers()
+            .get(WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let challenge = Challenge::parse(&header).map_err(|m| {
+            AuthFailure::Final(RegistryError::Registry {
+                status: 401,
+                what: "the registry's /v2/ endpoint".into(),
+                message: m,
+            })
+        })?;
+        match challenge {
+            Challenge::Bearer { realm, service } => self.token(&realm, service.as_deref()).await,
+            Challenge::Basic => self.basic(),
+        }
+    }
+
+    /// A non-bearer (`Basic`) challenge: the key goes to the registry itself, if it may.
+    fn basic(&self) -> Result<Obtained, AuthFailure> {
+        let Some(secret) = &self.secret else {
+            return Ok(Obtained {
+                auth: RegistryAuth::Anonymous,
+                with_key: false,
+                withheld: None,
+            });
+        };
+        match credentials_allowed(&self.base, self.local_override) {
+            Ok(()) => Ok(Obtained {
+                auth: RegistryAuth::Basic(USERNAME.to_owned(), secret.expose_secret().to_owned()),
+                with_key: true,
+                withheld: None,
+            }),
+            Err(reason) => Ok(Obtained {
+                auth: RegistryAuth::Anonymous,
+                with_key: false,
+                withheld: Some(Withheld {
+                    realm: self.base.to_string(),
+                    reason,
+                }),
+            }),
+        }
+    }
+
+    /// Asks `realm` for a pull token: with the key when the realm may receive it.
+    async fn token(&self, realm: &str, service: Option<&str>) -> Result<Obtained, AuthFailure> {
+        let mut url = Url::parse(realm).map_err(|e| {
+            AuthFailure::Final(RegistryError::Registry {
+                status: 401,
+                what: "the registry's /v2/ endpoint".into(),
+                message: format!("the challenge names the realm `{realm}`, which is not a URL: {e}"),
+            })
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(AuthFailure::Final(RegistryError::Registry {
+                status: 401,
+                what: "the registry's /v2/ endpoint".into(),
+                message: format!("the challenge names the realm `{realm}`, which is not an http(s) URL"),
+            }));
+        }
+        let withheld = match (&self.secret, credentials_allowed(&url, self.local_override)) {
+            (Some(_), Err(reason)) => Some(Withheld {
+                realm: realm.to_owned(),
+                reason,
+            }),
+            _ => None,
+        };
+        let key = self.secret.as_ref().filter(|_| withheld.is_none());
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("scope", &format!("repository:{}:pull", self.repository));
+            if let Some(s) = service {
+                q.append_pair("service", s);
+            }
+        }
+        let mut request = self.http.get(url);
+        if let Some(secret) = key {
+            request = request.basic_auth(USERNAME, Some(secret.expose_secret()));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
+        if (200..300).contains(&status) {
+            let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
+                AuthFailure::Final(RegistryError::Registry {
+                    status,
+                    what: "the token request".into(),
+                    message: format!("the realm's answer has no token: {e}"),
+                })
+            })?;
+            let token = token
+                .token
+                .or(token.access_token)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    AuthFailure::Final(RegistryError::Registry {
+                        status,
+                        what: "the token request".into(),
+                        message: "the realm's answer has no token".into(),
+                    })
+                })?;
+            return Ok(Obtained {
+                auth: RegistryAuth::Bearer(token),
+                with_key: key.is_some(),
+                withheld,
+            });
+        }
+        let failure = match status {
+            300..=399 => AuthFailure::Final(RegistryError::Registry {
+                status,
+                what: "the token request".into(),
+                message: format!(
+                    "the realm redirected to {}; redirects are not followed with credentials",
+                    location.as_deref().unwrap_or("(no location)")
+                ),
+            }),
+            401 | 403 => {
+                // The realm is Scaleway's API: its error body is a Scaleway one.
+                let api = scaleway_core::decode_api_error(
+                    status,
+                    |h| (h == "x-request-id").then(|| request_id.clone()).flatten(),
+                    &body,
+                );
+                match api.kind {
+                    ApiErrorKind::DeniedAuthentication { reason, .. } if key.is_some() => {
+                        AuthFailure::Final(RegistryError::KeyRejected {
+                            problem: KeyProblem::from_reason(&reason),
+                            access_key: self.access_key.clone(),
+                            api: None,
+                        })
+                    }
+                    ApiErrorKind::PermissionsDenied { details } if withheld.is_none() => {
+                        AuthFailure::Denied(details)
+                    }
+                    _ if withheld.is_none() && !self.has_key() => {
+                        AuthFailure::Final(RegistryError::KeyRejected {
+                            problem: KeyProblem::Missing,
+                            access_key: None,
+                            api: None,
+                        })
+                    }
+                    _ => status_failure(status, "the token request", &body),
+                }
+            }
+            _ => status_failure(status, "the token request", &body),
+        };
+        match (failure, withheld) {
+            (AuthFailure::Transient(m), _) => Err(AuthFailure::Transient(m)),
+            (f, Some(w)) => Err(AuthFailure::Final(self.withheld_error(&w, &describe(&f)))),
+            (f, None) => Err(f),
+        }
+    }
+
+    /// The error of an anonymous pull that failed after the key was withheld.
+    pub(crate) fn withheld_error(&self, w: &Withheld, cause: &str) -> RegistryError {
+        RegistryError::CredentialsWithheld {
+            host: self.host.clone(),
+            realm: w.realm.clone(),
+            reason: w.reason.clone(),
+            cause: cause.to_owned(),
+        }
+    }
+}
+
+fn describe(f: &AuthFailure) -> String {
+    match f {
+        AuthFailure::Final(e) => e.to_string(),
+        AuthFailure::Transient(m) => m.clone(),
+        AuthFailure::Denied(_) => "the realm answered 403".into(),
+    }
+}
+
+/// A non-success answer that is not a refusal of the key.
+fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
+    if status == 429 || (500..600).contains(&status) {
+        return AuthFailure::Transient(format!("HTTP {status} from {what}"));
+    }
+    let text = String::from_utf8_lossy(body);
+    let excerpt: String = text.chars().take(BODY_EXCERPT).collect();
+    AuthFailure::Final(RegistryError::Registry {
+        status,
+        what: what.to_owned(),
+        message: if excerpt.trim().is_empty() {
+            "no details".into()
+        } else {
+            excerpt
+        },
+    })
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+}
+
+/// The parts of a `WWW-Authenticate` challenge a pull uses.
+#[derive(Debug, PartialEq, Eq)]
+enum Challenge {
+    Bearer {
+        realm: String,
+        service: Option<String>,
+    },
+    Basic,
+}
+
+impl Challenge {
+    fn parse(header: &str) -> Result<Self, String> {
+        if header.trim().is_empty() {
+            return Err("401 without a WWW-Authenticate challenge".into());
+        }
+        let challenges = http_auth::parse_challenges(header)
+            .map_err(|e| format!("unreadable WWW-Authenticate challenge `{header}`: {e}"))?;
+        let param = |c: &http_auth::ChallengeRef<'_>, name: &str| {
+            c.params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.to_unescaped())
+        };
+        if let Some(c) = challenges
+            .iter()
+            .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))
+        {
+            let realm = param(c, "realm")
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| format!("the Bearer challenge `{header}` names no realm"))?;
+            return Ok(Self::Bearer {
+                realm,
+                service: param(c, "service"),
+            });
+        }
+        if challenges
+            .iter()
+            .any(|c| c.scheme.eq_ignore_ascii_case("basic"))
+        {
+            return Ok(Self::Basic);
+        }
+        Err(format!(
+            "unsupported WWW-Authenticate challenge `{header}` (expected Bearer)"
+        ))
+    }
+}
+
+/// Whether the secret key may be sent to `url` (a token realm, or the registry itself):
+/// `Ok` for `https` on `api.scaleway.com` or a `*.scw.cloud` host, and for a loopback
+/// address when the registry is a loopback host override; else why not.
+pub(crate) fn credentials_allowed(url: &Url, local_override: bool) -> Result<(), String> {
+    let not_scaleway = || {
+        format!(
+            "which is not a Scaleway host (https on {SCALEWAY_API_HOST} or *{SCALEWAY_REGISTRY_DOMAIN})"
+        )
+    };
+    // `host_str` is lower case for http(s) URLs, with IPv6 addresses in brackets.
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return Err("which names no host".into());
+    };
+    let ip = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+        None => host.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+    };
+    let loopback = match ip {
+        Some(IpAddr::V4(v4)) => v4.is_loopback(),
+        Some(IpAddr::V6(v6)) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => host == "localhost",
+    };
+    if loopback {
+        return if local_override {
+            Ok(())
+        } else {
+            Err("which is a loopback address while the registry is not a local (loopback) host override".into())
+        };
+    }
+    if ip.is_some() {
+        return Err(not_scaleway());
+    }
+    let domain = host.trim_end_matches('.');
+    let scaleway = domain == SCALEWAY_API_HOST
+        || domain
+            .strip_suffix(SCALEWAY_REGISTRY_DOMAIN)
+            .is_some_and(|sub| !sub.is_empty());
+    if !scaleway {
+        return Err(not_scaleway());
+    }
+    if url.scheme() != "https" {
+        return Err("which is plain http (the key is only sent over https)".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn allowed(url: &str, local: bool) -> Result<(), String> {
+        credentials_allowed(&Url::parse(url).unwrap(), local)
+    }
+
+    #[test]
+    fn the_key_goes_to_scaleway_over_https_only() {
+        for ok in [
+            "https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens",
+            "https://API.Scaleway.com/tokens",
+            "https://rg.fr-par.scw.cloud/token",
+            "https://api.scaleway.com./tokens",
+        ] {
+            assert_eq!(allowed(ok, false), Ok(()), "{ok}");
+            assert_eq!(allowed(ok, true), Ok(()), "{ok} (with a local override)");
+        }
+        for (bad, why) in [
+            ("http://api.scaleway.com/tokens", "plain http"),
+            ("http://rg.fr-par.scw.cloud/token", "plain http"),
+            ("https://evil.example/tokens", "not a Scaleway host"),
+            ("https://api.scaleway.com.evil.example/t", "not a Scaleway host"),
+            ("https://scw.cloud/t", "not a Scaleway host"),
+            ("https://evilscw.cloud/t", "not a Scaleway host"),
+            ("https://203.0.113.7/t", "not a Scaleway host"),
+            ("https://0.0.0.0/t", "not a Scaleway host"),
+        ] {
+            let e = allowed(bad, true).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn loopback_realms_only_for_a_local_registry_override() {
+        for url in [
+            "http://127.0.0.1:4000/registry-internal/v1/regions/fr-par/tokens",
+            "http://localhost:4000/t",
+            "http://[::1]:4000/t",
+            "https://127.9.9.9/t",
+        ] {
+            assert_eq!(allowed(url, true), Ok(()), "{url}");
+            let e = allowed(url, false).unwrap_err();
+            assert!(e.contains("loopback"), "{url}: {e}");
+        }
+    }
+
+    #[test]
+    fn challenges() {
+        assert_eq!(
+            Challenge::parse(
+                r#"Bearer realm="https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens",service="registry",scope="repository:a/b:pull""#
+            ),
+            Ok(Challenge::Bearer {
+                realm: "https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens"
+                    .into(),
+                service: Some("registry".into()),
+            })
+        );
+        assert_eq!(
+            Challenge::parse(r#"Basic realm="registry""#),
+            Ok(Challenge::Basic)
+        );
+        assert!(Challenge::parse("").unwrap_err().contains("without"));
+        assert!(
+            Challenge::parse(r#"Bearer service="x""#)
+                .unwrap_err()
+                .contains("no realm")
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        const SECRET: &str = "11111111-2222-3333-4444-555555555555";
+        let auth = PullAuth::new(AuthSettings {
+            host: "rg.fr-par.scw.cloud",
+            plain_http: false,
+            repository: "a/b".into(),
+            secret: Some(SECRET.parse().unwrap()),
+            access_key: Some("SCWXXXXXXXXXXXXXXXXX".into()),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            user_agent: "test",
+        })
+        .unwrap();
+        let debug = format!("{auth:?}");
+        assert!(debug.contains("rg.fr-par.scw.cloud"), "{debug}");
+        assert!(!debug.contains(SECRET), "{debug}");
+        // The Basic auth handed to oci-client for a Basic challenge holds it: it is only
+        // built for a host that may receive it, and oci-client redacts it too.
+        let basic = auth.basic().unwrap();
+        assert!(basic.with_key);
+        assert!(!format!("{basic:?}").contains(SECRET), "{basic:?}");
+    }
+}
