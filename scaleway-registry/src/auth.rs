@@ -158,7 +158,11 @@ impl PullAuth {
         }
         if status != 401 {
             let body = probe.bytes().await.unwrap_or_default();
-            return Err(status_failure(status, "the registry's /v2/ endpoint", &body));
+            return Err(status_failure(
+                status,
+                "the registry's /v2/ endpoint",
+                &body,
+            ));
         }
         let header = probe
             .headers()
@@ -175,33 +179,33 @@ impl PullAuth {
         })?;
         match challenge {
             Challenge::Bearer { realm, service } => self.token(&realm, service.as_deref()).await,
-            Challenge::Basic => self.basic(),
+            Challenge::Basic => Ok(self.basic()),
         }
     }
 
     /// A non-bearer (`Basic`) challenge: the key goes to the registry itself, if it may.
-    fn basic(&self) -> Result<Obtained, AuthFailure> {
+    fn basic(&self) -> Obtained {
         let Some(secret) = &self.secret else {
-            return Ok(Obtained {
+            return Obtained {
                 auth: RegistryAuth::Anonymous,
                 with_key: false,
                 withheld: None,
-            });
+            };
         };
         match credentials_allowed(&self.base, self.local_override) {
-            Ok(()) => Ok(Obtained {
+            Ok(()) => Obtained {
                 auth: RegistryAuth::Basic(USERNAME.to_owned(), secret.expose_secret().to_owned()),
                 with_key: true,
                 withheld: None,
-            }),
-            Err(reason) => Ok(Obtained {
+            },
+            Err(reason) => Obtained {
                 auth: RegistryAuth::Anonymous,
                 with_key: false,
                 withheld: Some(Withheld {
                     realm: self.base.to_string(),
                     reason,
                 }),
-            }),
+            },
         }
     }
 
@@ -211,14 +215,18 @@ impl PullAuth {
             AuthFailure::Final(RegistryError::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
-                message: format!("the challenge names the realm `{realm}`, which is not a URL: {e}"),
+                message: format!(
+                    "the challenge names the realm `{realm}`, which is not a URL: {e}"
+                ),
             })
         })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(AuthFailure::Final(RegistryError::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
-                message: format!("the challenge names the realm `{realm}`, which is not an http(s) URL"),
+                message: format!(
+                    "the challenge names the realm `{realm}`, which is not an http(s) URL"
+                ),
             }));
         }
         let withheld = match (&self.secret, credentials_allowed(&url, self.local_override)) {
@@ -494,7 +502,10 @@ mod tests {
             ("http://api.scaleway.com/tokens", "plain http"),
             ("http://rg.fr-par.scw.cloud/token", "plain http"),
             ("https://evil.example/tokens", "not a Scaleway host"),
-            ("https://api.scaleway.com.evil.example/t", "not a Scaleway host"),
+            (
+                "https://api.scaleway.com.evil.example/t",
+                "not a Scaleway host",
+            ),
             ("https://scw.cloud/t", "not a Scaleway host"),
             ("https://evilscw.cloud/t", "not a Scaleway host"),
             ("https://203.0.113.7/t", "not a Scaleway host"),
@@ -526,8 +537,7 @@ mod tests {
                 r#"Bearer realm="https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens",service="registry",scope="repository:a/b:pull""#
             ),
             Ok(Challenge::Bearer {
-                realm: "https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens"
-                    .into(),
+                realm: "https://api.scaleway.com/registry-internal/v1/regions/fr-par/tokens".into(),
                 service: Some("registry".into()),
             })
         );
@@ -562,7 +572,7 @@ mod tests {
         assert!(!debug.contains(SECRET), "{debug}");
         // The Basic auth handed to oci-client for a Basic challenge holds it: it is only
         // built for a host that may receive it, and oci-client redacts it too.
-        let basic = auth.basic().unwrap();
+        let basic = auth.basic();
         assert!(basic.with_key);
         assert!(!format!("{basic:?}").contains(SECRET), "{basic:?}");
     }

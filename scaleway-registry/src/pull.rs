@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::TryFutureExt as _;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use oci_client::Reference;
 use oci_client::client::{BlobResponse, ClientConfig, ClientProtocol};
@@ -377,15 +378,14 @@ impl Pull {
                 .iter()
                 .fold(0u64, |t, d| t.saturating_add(d.size_u64())),
         });
-        let mut results: Vec<(usize, BlobSummary, u64)> = stream::iter(unique.iter().enumerate())
-            .map(|(i, d)| {
-                let ctx = &ctx;
-                let this = &self;
-                async move {
-                    let (summary, downloaded) = ctx.blob(this, d).await?;
-                    Ok::<_, RegistryError>((i, summary, downloaded))
-                }
-            })
+        // The futures are built first (they do nothing until polled), so that no closure
+        // borrowing `ctx` is part of the stream's type: `send()` stays spawnable.
+        let downloads: Vec<_> = unique
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ctx.blob(&self, d).map_ok(move |(s, n)| (i, s, n)))
+            .collect();
+        let mut results: Vec<(usize, BlobSummary, u64)> = stream::iter(downloads)
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
@@ -723,7 +723,10 @@ impl Ctx {
                     pull.api.diagnose_missing(&pull.reference).await,
                     &pull.reference,
                 );
-                match (&e, withheld("the registry answered 404 to the anonymous pull")) {
+                match (
+                    &e,
+                    withheld("the registry answered 404 to the anonymous pull"),
+                ) {
                     // The API lists it, the registry hides it from an anonymous pull.
                     (RegistryError::Registry { status: 404, .. }, Some(w)) => w,
                     _ => e,

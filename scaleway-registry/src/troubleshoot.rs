@@ -112,8 +112,7 @@ impl RegistryApi {
             format!("the search for namespace `{name}`"),
             searched,
             failures,
-        )
-        {
+        ) {
             return Err(e);
         }
         let hints = self.project_hints().await;
