@@ -9,7 +9,9 @@
 //! ```
 //!
 //! `REF` is a reference printed by `tags` (`rg.fr-par.scw.cloud/acme-prod/api:v1.2.0`) or
-//! `NAMESPACE/IMAGE[:TAG|@DIGEST]`, whose region is found through the API. With no Scaleway
+//! `NAMESPACE/IMAGE[:TAG|@DIGEST]`, in the region `--region` names or, without it, the
+//! region where the API shows that namespace (the API shows only the namespaces the key can
+//! read). `--region` contradicting a full reference's host is a usage error. With no Scaleway
 //! credentials configured, it runs against the in-process simulator (demo scenario) with
 //! its `registry-scanner` key and says so on stderr. Errors say what to fix (see
 //! docs/registry.md). Exit status: 0 on success, 1 on an error, 2 on a usage error.
@@ -37,10 +39,13 @@ const USAGE: &str = "usage: cargo run --example registry -- COMMAND [OPTIONS]
 commands:
   namespaces                       namespaces of every region
   images [--namespace N]           images (of one namespace, or of every region)
-  tags NAMESPACE/IMAGE             tags of an image, with their references and digests
+  tags NAMESPACE/IMAGE|REF         tags of an image, with their references and digests
   pull REF --out DIR               pull REF into an OCI image layout at DIR
+                                   (REF: rg.<region>.scw.cloud/NAMESPACE/IMAGE[:TAG] or
+                                   NAMESPACE/IMAGE[:TAG] with --region or found through the API)
 options:
-  --region R         fr-par, nl-ams or pl-waw (default: every region, or found through the API)
+  --region R         fr-par, nl-ams or pl-waw (default: every region, or found through the API;
+                     must match the host of a full reference)
   --platform P       os/arch[/variant] for pull (default linux/amd64)
   --concurrency N    blobs downloaded at once for pull (default 4)
   --profile NAME     profile of the scw config file
@@ -309,18 +314,49 @@ async fn images(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `NAMESPACE/IMAGE` or a full reference (its tag is ignored) → namespace, image name.
-fn split_image(operand: &str) -> Result<(String, String), Failure> {
+/// Whether `operand` starts with a registry host (a full reference).
+fn is_full_reference(operand: &str) -> bool {
     let first = operand.split('/').next().unwrap_or("");
-    if first.contains('.') || first.contains(':') {
+    first.contains('.') || first.contains(':') || first == "localhost"
+}
+
+/// The region of a full reference's host; `--region` must agree with it.
+fn region_of_reference(
+    hosts: &RegistryHosts,
+    reference: &ImageReference,
+    flag: Option<&Region>,
+) -> Result<Region, Failure> {
+    let region = hosts.region_of_host(reference.host()).ok_or_else(|| {
+        Failure::Registry(RegistryError::UnknownRegistryHost {
+            host: reference.host().to_owned(),
+        })
+    })?;
+    match flag {
+        Some(f) if *f != region => Err(Failure::Usage(format!(
+            "--region {f} contradicts `{reference}`, whose host is in {region}: drop --region, or use the host {}",
+            RegistryHosts::canonical_host(f)
+        ))),
+        _ => Ok(region),
+    }
+}
+
+/// `NAMESPACE/IMAGE` or a full reference (its tag is ignored) → namespace, image name, and
+/// the region when the operand names it (its host) or `--region` does.
+fn split_image(
+    hosts: &RegistryHosts,
+    operand: &str,
+    flag: Option<&Region>,
+) -> Result<(String, String, Option<Region>), Failure> {
+    if is_full_reference(operand) {
         let r: ImageReference = operand.parse()?;
-        return Ok((r.namespace().to_owned(), r.image().to_owned()));
+        let region = region_of_reference(hosts, &r, flag)?;
+        return Ok((r.namespace().to_owned(), r.image().to_owned(), Some(region)));
     }
     let (ns, image) = operand
         .split_once('/')
         .ok_or_else(|| Failure::Usage(format!("`{operand}`: expected NAMESPACE/IMAGE")))?;
     let image = image.split(['@', ':']).next().unwrap_or(image);
-    Ok((ns.to_owned(), image.to_owned()))
+    Ok((ns.to_owned(), image.to_owned(), flag.cloned()))
 }
 
 async fn tags(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
@@ -328,10 +364,9 @@ async fn tags(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
         .operand
         .as_deref()
         .ok_or_else(|| Failure::Usage("tags needs NAMESPACE/IMAGE".into()))?;
-    let (ns_name, image_name) = split_image(operand)?;
-    let ns = registry
-        .find_namespace(&ns_name, args.region.as_ref())
-        .await?;
+    let (ns_name, image_name, region) =
+        split_image(registry.hosts(), operand, args.region.as_ref())?;
+    let ns = registry.find_namespace(&ns_name, region.as_ref()).await?;
     let image = registry.find_image(&ns, &image_name).await?;
     let tags = registry.list_tags(&ns.region, &image.id).collect().await?;
     if args.json {
@@ -353,24 +388,37 @@ async fn tags(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A reference from `REF`: parsed when it names a host, else derived from the namespace found
-/// through the API.
+/// A reference from `REF`: parsed when it names a host (`--region` must agree), placed in
+/// `--region` when given, else in the region where the API shows the namespace.
 async fn reference(
     registry: &RegistryApi,
     operand: &str,
     region: Option<&Region>,
 ) -> Result<ImageReference, Failure> {
-    let first = operand.split('/').next().unwrap_or("");
-    if first.contains('.') || first.contains(':') {
-        return Ok(operand.parse()?);
+    if is_full_reference(operand) {
+        let r: ImageReference = operand.parse()?;
+        region_of_reference(registry.hosts(), &r, region)?;
+        return Ok(r);
     }
     let (ns_name, _) = operand.split_once('/').ok_or_else(|| {
         Failure::Usage(format!(
             "`{operand}`: expected a reference or NAMESPACE/IMAGE[:TAG]"
         ))
     })?;
-    let ns = registry.find_namespace(ns_name, region).await?;
-    Ok(ImageReference::parse_in(operand, &ns.region)?)
+    if let Some(r) = region {
+        // The registry of that region is asked directly, and its answer diagnosed.
+        return Ok(ImageReference::parse_in(operand, r)?);
+    }
+    match registry.find_namespace(ns_name, None).await {
+        Ok(ns) => Ok(ImageReference::parse_in(operand, &ns.region)?),
+        Err(e @ RegistryError::NamespaceNotFound { .. }) => {
+            eprintln!(
+                "hint: without --region, the region of `{ns_name}` is looked up through the API, which shows only the namespaces this key can read; give --region (or the full reference rg.<region>.scw.cloud/{operand}) to ask that region's registry"
+            );
+            Err(Failure::Registry(e))
+        }
+        Err(e) => Err(Failure::Registry(e)),
+    }
 }
 
 async fn pull(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
@@ -491,4 +539,72 @@ impl Progress {
 
 fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn hosts() -> RegistryHosts {
+        RegistryHosts::new()
+            .with_override(Region::NlAms, "127.0.0.1:5000")
+            .unwrap()
+    }
+
+    #[test]
+    fn region_must_agree_with_a_full_reference() {
+        let h = hosts();
+        let r: ImageReference = "rg.fr-par.scw.cloud/acme-prod/api:v1".parse().unwrap();
+        assert_eq!(region_of_reference(&h, &r, None).ok(), Some(Region::FrPar));
+        assert_eq!(
+            region_of_reference(&h, &r, Some(&Region::FrPar)).ok(),
+            Some(Region::FrPar)
+        );
+        match region_of_reference(&h, &r, Some(&Region::NlAms)) {
+            Err(Failure::Usage(m)) => {
+                assert!(m.contains("--region nl-ams contradicts"), "{m}");
+                assert!(m.contains("rg.nl-ams.scw.cloud"), "{m}");
+            }
+            _ => panic!("a contradicting --region is a usage error"),
+        }
+        // An override's host belongs to its region.
+        let r: ImageReference = "127.0.0.1:5000/acme-staging/api:v1".parse().unwrap();
+        assert_eq!(
+            region_of_reference(&h, &r, Some(&Region::NlAms)).ok(),
+            Some(Region::NlAms)
+        );
+    }
+
+    #[test]
+    fn tags_take_the_region_of_a_full_reference() {
+        let h = hosts();
+        let (ns, image, region) =
+            split_image(&h, "rg.pl-waw.scw.cloud/acme-testing/tools/ci:v1", None)
+                .ok()
+                .unwrap();
+        assert_eq!(
+            (ns.as_str(), image.as_str(), region),
+            ("acme-testing", "tools/ci", Some(Region::PlWaw))
+        );
+        assert!(matches!(
+            split_image(
+                &h,
+                "rg.pl-waw.scw.cloud/acme-testing/tools/ci",
+                Some(&Region::FrPar)
+            ),
+            Err(Failure::Usage(_))
+        ));
+        let (ns, image, region) = split_image(&h, "acme-prod/api:v1", Some(&Region::FrPar))
+            .ok()
+            .unwrap();
+        assert_eq!(
+            (ns.as_str(), image.as_str(), region),
+            ("acme-prod", "api", Some(Region::FrPar))
+        );
+        assert!(matches!(
+            split_image(&h, "acme-prod", None),
+            Err(Failure::Usage(_))
+        ));
+    }
 }

@@ -56,19 +56,15 @@ pub enum RegistryError {
         api: Option<Error>,
     },
     /// The key's policies do not grant the Container Registry permission needed (403).
-    #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_deref(), configured_project.as_deref(), denied))]
+    #[error("{}", permission_message(permission_set, project.as_deref(), key_project.as_ref(), denied))]
     PermissionDenied {
         /// The permission set to add: `ContainerRegistryReadOnly` for reads and pulls,
         /// `ContainerRegistryFullAccess` for changes.
         permission_set: &'static str,
         /// The project the permission is needed on, when known (the namespace's).
         project: Option<String>,
-        /// The key's own default project (its `default_project_id` in IAM), when the key
-        /// could read itself.
-        key_project: Option<String>,
-        /// The configured default project (`SCW_DEFAULT_PROJECT_ID` or the profile's
-        /// `default_project_id`): not necessarily the key's.
-        configured_project: Option<String>,
+        /// The project named as the key's, and where it comes from, when known.
+        key_project: Option<KeyProject>,
         /// What the server denied, as `(resource, action)` pairs.
         denied: Vec<PermissionDenied>,
         /// The management-API error, when the refusal came from the API.
@@ -104,32 +100,26 @@ pub enum RegistryError {
     },
     /// The namespace is not visible to this key: it belongs to a project the key has no
     /// registry permission on.
-    #[error("{}", other_project_message(namespace, region, key_project.as_deref(), configured_project.as_deref(), readable_projects))]
+    #[error("{}", other_project_message(namespace, region, key_project.as_ref(), readable_projects))]
     OtherProject {
         /// The namespace name.
         namespace: String,
         /// Its region.
         region: Region,
-        /// The key's own default project (its `default_project_id` in IAM), when the key
-        /// could read itself.
-        key_project: Option<String>,
-        /// The configured default project: not necessarily the key's.
-        configured_project: Option<String>,
+        /// The project named as the key's, and where it comes from, when known.
+        key_project: Option<KeyProject>,
         /// Projects in which the key can read registry namespaces.
         readable_projects: Vec<String>,
     },
     /// No namespace of that name is visible to the key, in any region searched.
-    #[error("{}", namespace_not_found_message(name, regions, key_project.as_deref(), configured_project.as_deref()))]
+    #[error("{}", namespace_not_found_message(name, regions, key_project.as_ref()))]
     NamespaceNotFound {
         /// The name asked.
         name: String,
         /// The regions searched.
         regions: Vec<Region>,
-        /// The key's own default project (its `default_project_id` in IAM), when the key
-        /// could read itself.
-        key_project: Option<String>,
-        /// The configured default project: not necessarily the key's.
-        configured_project: Option<String>,
+        /// The project named as the key's, and where it comes from, when known.
+        key_project: Option<KeyProject>,
     },
     /// The name exists in several regions and no region was given.
     #[error(
@@ -288,6 +278,48 @@ pub enum RegistryError {
     Api(Error),
 }
 
+/// The project an error names as the key's, and where it comes from: an API key's own
+/// default project (its `default_project_id` in IAM) is not necessarily the configured one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyProject {
+    /// The project ID.
+    pub id: String,
+    /// Where it comes from.
+    pub source: ProjectSource,
+}
+
+impl KeyProject {
+    pub(crate) fn new(id: impl Into<String>, source: ProjectSource) -> Self {
+        Self {
+            id: id.into(),
+            source,
+        }
+    }
+}
+
+/// Where a [`KeyProject`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProjectSource {
+    /// The key's own `default_project_id`, read from IAM (the key may read itself).
+    KeyDefault,
+    /// The configured default project (`SCW_DEFAULT_PROJECT_ID` or the profile's
+    /// `default_project_id`), which may differ from the key's own.
+    Configured,
+}
+
+impl std::fmt::Display for KeyProject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.source {
+            ProjectSource::KeyDefault => write!(f, "the key's default project is {}", self.id),
+            ProjectSource::Configured => {
+                write!(f, "the configured default project is {}", self.id)
+            }
+        }
+    }
+}
+
 /// A region of a cross-region search that failed ([`RegistryError::RegionsUnavailable`]).
 #[derive(Debug)]
 #[non_exhaustive]
@@ -414,8 +446,8 @@ impl RegistryError {
             Some(ApiErrorKind::PermissionsDenied { details }) => Self::PermissionDenied {
                 permission_set: permission_set_for(&details),
                 project: None,
-                key_project: None,
-                configured_project: configured_project.map(str::to_owned),
+                key_project: configured_project
+                    .map(|p| KeyProject::new(p, ProjectSource::Configured)),
                 denied: details,
                 api: Some(e),
             },
@@ -456,27 +488,16 @@ fn key_message(problem: &KeyProblem, access_key: Option<&str>) -> String {
     }
 }
 
-/// `the key's default project is …` (read from IAM) or `the configured default project
-/// is …` (which may differ from the key's), or nothing.
-fn project_hint(key_project: Option<&str>, configured: Option<&str>) -> Option<String> {
-    match (key_project, configured) {
-        (Some(k), _) => Some(format!("the key's default project is {k}")),
-        (None, Some(c)) => Some(format!("the configured default project is {c}")),
-        (None, None) => None,
-    }
-}
-
 fn permission_message(
     set: &str,
     project: Option<&str>,
-    key_project: Option<&str>,
-    configured: Option<&str>,
+    key_project: Option<&KeyProject>,
     denied: &[PermissionDenied],
 ) -> String {
     let mut s = format!(
         "the API key lacks Container Registry permissions: add the permission set `{set}` to a rule of its policy, scoped to "
     );
-    match (project, project_hint(key_project, configured)) {
+    match (project, key_project) {
         (Some(p), _) => {
             let _ = write!(s, "project {p}");
         }
@@ -525,14 +546,13 @@ fn region_message(
 fn other_project_message(
     ns: &str,
     region: &Region,
-    key_project: Option<&str>,
-    configured: Option<&str>,
+    key_project: Option<&KeyProject>,
     readable: &[String],
 ) -> String {
     let mut s = format!(
         "namespace `{ns}` ({region}) belongs to a project this API key has no registry permission on"
     );
-    if let Some(hint) = project_hint(key_project, configured) {
+    if let Some(hint) = key_project {
         let _ = write!(s, "; {hint}");
     }
     if !readable.is_empty() {
@@ -549,15 +569,14 @@ fn other_project_message(
 fn namespace_not_found_message(
     name: &str,
     regions: &[Region],
-    key_project: Option<&str>,
-    configured: Option<&str>,
+    key_project: Option<&KeyProject>,
 ) -> String {
     let mut s = format!(
         "no namespace `{name}` visible to this API key in {}: check the name",
         join_regions(regions)
     );
     s.push_str(", or, if it belongs to a project the key cannot read");
-    if let Some(hint) = project_hint(key_project, configured) {
+    if let Some(hint) = key_project {
         let _ = write!(s, " ({hint})");
     }
     s.push_str(", use a key with `ContainerRegistryReadOnly` on that project");
@@ -645,6 +664,17 @@ fn tag_not_found_message(repo: &str, tag: &str, closest: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_error_stays_small() {
+        // Under clippy's `result_large_err` threshold (128 bytes), so that users' own
+        // functions returning `Result<_, RegistryError>` are not flagged.
+        assert!(
+            std::mem::size_of::<RegistryError>() < 128,
+            "{}",
+            std::mem::size_of::<RegistryError>()
+        );
+    }
 
     #[test]
     fn messages_say_what_to_fix() {

@@ -9,11 +9,12 @@
 //! * [`ImageReference`]: `rg.<region>.scw.cloud/<namespace>/<image>:<tag>`, derived from
 //!   the API's objects ([`Namespace::reference`], [`RegistryApi::reference`]); the host
 //!   serving each region can be overridden ([`RegistryHosts`]) without changing references;
-//! * [`RegistryApi::pull`]: the OCI distribution API through
-//!   [`oci-client`](oci_client) (bearer-token challenge, manifests and image indexes,
-//!   platform selection), blobs streamed to disk and verified against their sha256,
-//!   downloaded concurrently, resumed after an interruption, written as an OCI image layout
-//!   that Trivy and Grype read;
+//! * [`RegistryApi::pull`]: the bearer-token challenge (the secret key is sent only to a
+//!   Scaleway token realm over `https`, see [`RegistryHosts`]), then the OCI distribution
+//!   API through [`oci-client`](oci_client) (manifests and image indexes, platform
+//!   selection), blobs streamed to disk and verified against their sha256, downloaded
+//!   concurrently (a blob listed twice once), resumed after an interruption, written as an
+//!   OCI image layout that Trivy and Grype read;
 //! * [`RegistryError`]: a revoked or expired key, a missing permission set, the wrong
 //!   region, a namespace name that differs in case, a key scoped to another project, a
 //!   missing image or tag (with the closest names) — each its own variant whose message
@@ -40,7 +41,9 @@
 //! ```
 //!
 //! Pull traffic goes through `oci-client`'s own HTTP client (the issue this crate resolves
-//! asks for a maintained distribution client); every management-API call goes through
+//! asks for a maintained distribution client), except the `/v2/` challenge and the token
+//! request, which this crate makes itself so that it decides where the secret key goes
+//! (oci-client would send it to any realm); every management-API call goes through
 //! `scaleway-core`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -56,7 +59,7 @@ mod troubleshoot;
 pub use api::{
     ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions,
 };
-pub use error::{KeyProblem, RegionFailure, RegistryError, Result};
+pub use error::{KeyProblem, KeyProject, ProjectSource, RegionFailure, RegistryError, Result};
 pub use model::{
     Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,
     Tag, TagStatus,

@@ -280,7 +280,11 @@ impl Pull {
     /// * [`RegistryError::WrongRegion`], [`RegistryError::NamespaceCase`],
     ///   [`RegistryError::NamespaceNotFound`], [`RegistryError::ImageNotFound`],
     ///   [`RegistryError::TagNotFound`]: the reference does not exist (with the nearest
-    ///   names), diagnosed through the management API;
+    ///   names), diagnosed through the management API — also when the registry only
+    ///   answers `401`/`403` (it need not say whether a name exists);
+    /// * [`RegistryError::RegionsUnavailable`]: that diagnosis could not read every region;
+    /// * [`RegistryError::CredentialsWithheld`]: the registry named a token realm that may
+    ///   not receive the secret key, and the anonymous pull failed;
     /// * [`RegistryError::PlatformNotFound`]: no manifest for the platform;
     /// * [`RegistryError::DigestMismatch`], [`RegistryError::SizeMismatch`]: content
     ///   failed verification and was discarded;

@@ -20,10 +20,19 @@ const HOST_SUFFIX: &str = ".scw.cloud";
 /// Which host serves the registry of each region.
 ///
 /// By default `rg.<region>.scw.cloud` (the Docker endpoint the API returns for every
-/// namespace). An override sends the traffic of one region elsewhere, e.g. to a local
-/// simulator, while references keep their canonical `rg.<region>.scw.cloud` form.
-/// Overrides on a loopback address (`127.0.0.0/8`, `localhost`, `[::1]`) are reached over
-/// plain `http`; every other host over `https`.
+/// namespace). An override sends the traffic of one region elsewhere — meant for a local
+/// registry or the simulator — while references keep their canonical
+/// `rg.<region>.scw.cloud` form. Overrides on a loopback address (`127.0.0.0/8`,
+/// `localhost`, `[::1]`) are reached over plain `http`; every other host over `https`.
+///
+/// What an override receives: every pull request of its region with the pull token (a
+/// bearer token scoped to the repository, valid minutes) that the realm it names issued.
+/// The secret key goes only to that realm, and only when the realm is an `https` URL on
+/// `api.scaleway.com` or a `*.scw.cloud` host, or a loopback address while the override
+/// itself is a loopback one; to any other realm the pull is anonymous
+/// ([`crate::RegistryError::CredentialsWithheld`] if that fails). So a non-loopback
+/// override that names Scaleway's realm receives a token that can pull the repository
+/// from Scaleway: only override with hosts you trust with that.
 ///
 /// ```
 /// use scaleway_core::Region;

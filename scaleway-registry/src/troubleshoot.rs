@@ -6,7 +6,7 @@ use scaleway_core::{ProductLocalities, Region};
 use serde::Deserialize;
 
 use crate::api::RegistryApi;
-use crate::error::{RegistryError, Result};
+use crate::error::{KeyProject, ProjectSource, RegistryError, Result};
 use crate::model::{Image, Namespace, Tag};
 use crate::reference::{ImageReference, RegistryHosts};
 
@@ -119,8 +119,7 @@ impl RegistryApi {
         Err(RegistryError::NamespaceNotFound {
             name: name.to_owned(),
             regions: region.map_or_else(registry_regions, |r| vec![r.clone()]),
-            key_project: hints.key,
-            configured_project: hints.configured,
+            key_project: hints,
         })
     }
 
@@ -260,23 +259,21 @@ impl RegistryApi {
             .map(|p| p.value.as_str().to_owned())
     }
 
-    /// The key's own default project (`default_project_id`, read from IAM when the key may
-    /// read itself) and the configured default project.
-    pub(crate) async fn project_hints(&self) -> ProjectHints {
+    /// The project to name as the key's: its own `default_project_id`, read from IAM when
+    /// the key may read itself, else the configured default project.
+    pub(crate) async fn project_hints(&self) -> Option<KeyProject> {
         #[derive(Deserialize)]
         struct ApiKey {
             #[serde(default)]
             default_project_id: String,
         }
-        let configured = self.configured_project();
+        let configured = self
+            .configured_project()
+            .map(|p| KeyProject::new(p, ProjectSource::Configured));
         let Some(access_key) = self.client.config().access_key.as_ref() else {
-            return ProjectHints {
-                key: None,
-                configured,
-            };
+            return configured;
         };
-        let key = self
-            .client
+        self.client
             .get("/iam/v1alpha1/api-keys/{access_key}")
             .path("access_key", access_key.value.as_str())
             .retry(scaleway_core::RetryPolicy::never())
@@ -284,8 +281,9 @@ impl RegistryApi {
             .await
             .ok()
             .map(|k| k.default_project_id)
-            .filter(|p| !p.is_empty());
-        ProjectHints { key, configured }
+            .filter(|p| !p.is_empty())
+            .map(|p| KeyProject::new(p, ProjectSource::KeyDefault))
+            .or(configured)
     }
 
     /// Explains a registry (data plane) refusal of `reference` — a `403`, or a `401` to a
@@ -312,8 +310,7 @@ impl RegistryApi {
                 return RegistryError::PermissionDenied {
                     permission_set: crate::error::permission_set_for(&denied),
                     project: None,
-                    key_project: hints.key,
-                    configured_project: hints.configured,
+                    key_project: hints,
                     denied,
                     api: None,
                 };
@@ -333,7 +330,6 @@ impl RegistryApi {
                 permission_set: crate::error::permission_set_for(&denied),
                 project: Some(ns.project_id.clone()),
                 key_project: None,
-                configured_project: None,
                 denied,
                 api: None,
             };
@@ -373,8 +369,7 @@ impl RegistryApi {
         RegistryError::OtherProject {
             namespace: name.to_owned(),
             region: region.clone(),
-            key_project: hints.key,
-            configured_project: hints.configured,
+            key_project: hints,
             readable_projects: readable,
         }
     }
@@ -443,22 +438,12 @@ fn unreachable_err(name: &str) -> RegistryError {
         name: name.to_owned(),
         regions: registry_regions(),
         key_project: None,
-        configured_project: None,
     }
 }
 
 /// The regions that answered a cross-region listing (with their items), and the regions
 /// that failed (explained).
 pub(crate) type RegionOutcomes<T> = (Vec<(Region, Vec<T>)>, Vec<(Region, RegistryError)>);
-
-/// The projects an error can name as the key's.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ProjectHints {
-    /// The key's own `default_project_id`, read from IAM.
-    pub(crate) key: Option<String>,
-    /// The configured default project.
-    pub(crate) configured: Option<String>,
-}
 
 /// The distinct regions of `namespaces`, sorted.
 fn regions_of<'a>(namespaces: impl Iterator<Item = &'a Namespace>) -> Vec<Region> {

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
-use scaleway_registry::{ImageReference, RegistryApi, RegistryError, RegistryHosts};
+use scaleway_registry::{ImageReference, ProjectSource, RegistryApi, RegistryError, RegistryHosts};
 use sha2::Digest as _;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -744,12 +744,11 @@ async fn the_configured_project_is_not_called_the_keys() {
         .unwrap_err();
     match &e {
         RegistryError::NamespaceNotFound {
-            key_project,
-            configured_project,
+            key_project: Some(p),
             ..
         } => {
-            assert_eq!(key_project.as_deref(), Some(OTHER_PROJECT));
-            assert_eq!(configured_project.as_deref(), Some(PROJECT));
+            assert_eq!(p.id, OTHER_PROJECT);
+            assert_eq!(p.source, ProjectSource::KeyDefault);
         }
         other => panic!("{other:?}"),
     }

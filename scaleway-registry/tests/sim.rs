@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
-    ImageReference, ImageVisibility, KeyProblem, PullEvent, RegistryError, flatten_regions,
+    ImageReference, ImageVisibility, KeyProblem, ProjectSource, PullEvent, RegistryError,
+    flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
 
@@ -515,16 +516,15 @@ async fn troubleshooting_key_and_permission_errors() {
     match &e {
         RegistryError::OtherProject {
             namespace,
-            key_project,
-            configured_project,
+            key_project: Some(p),
             readable_projects,
             ..
         } => {
             assert_eq!(namespace, "acme-staging");
             // The scanner may not read its own key in IAM: only the configured project
             // is known, and it is not presented as the key's.
-            assert_eq!(key_project.as_deref(), None);
-            assert_eq!(configured_project.as_deref(), Some(production.as_str()));
+            assert_eq!(p.id, production);
+            assert_eq!(p.source, ProjectSource::Configured);
             assert_eq!(readable_projects, std::slice::from_ref(&production));
         }
         other => panic!("{other:?}"),
@@ -666,16 +666,12 @@ async fn troubleshooting_names_regions_and_case() {
     match &e {
         RegistryError::NamespaceNotFound {
             regions,
-            key_project,
-            configured_project,
+            key_project: Some(p),
             ..
         } => {
             assert_eq!(regions.len(), 3);
-            assert_eq!(key_project.as_deref(), None);
-            assert_eq!(
-                configured_project.as_deref(),
-                sim.project_id("production").as_deref()
-            );
+            assert_eq!(p.source, ProjectSource::Configured);
+            assert_eq!(Some(&p.id), sim.project_id("production").as_ref());
         }
         other => panic!("{other:?}"),
     }
