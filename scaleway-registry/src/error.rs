@@ -534,7 +534,7 @@ fn region_message(
     suggestion: Option<&str>,
 ) -> String {
     let mut s = format!(
-        "namespace `{ns}` does not exist in {requested}: it is in {}: use that region",
+        "namespace `{ns}` is not in {requested} (among the namespaces this key can see) but in {}: use that region",
         join_regions(found)
     );
     if let Some(r) = suggestion {
@@ -620,6 +620,14 @@ fn regions_message(what: &str, searched: &[Region], failures: &[RegionFailure]) 
             "; {what} is incomplete: only {} answered",
             join_regions(searched)
         );
+    }
+    if failures.iter().all(|f| f.error.actionability() >= 4) {
+        // Nothing to fix but availability.
+        s.push_str(if failures.len() == 1 {
+            ": retry when it answers again"
+        } else {
+            ": retry when they answer again"
+        });
     }
     s
 }

@@ -598,7 +598,7 @@ async fn troubleshooting_names_regions_and_case() {
         .find_namespace("acme-prod", Some(&Region::PlWaw))
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("it is in fr-par"), "{e}");
+    assert!(e.to_string().contains("but in fr-par"), "{e}");
 
     // Case: names are case-sensitive.
     let e = scanner
@@ -689,5 +689,58 @@ async fn troubleshooting_names_regions_and_case() {
     assert!(
         matches!(e, RegistryError::UnknownRegistryHost { .. }),
         "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
+    let sim = common::sim().await;
+    let scanner = common::api(&sim, "registry-scanner");
+    sim.set_faults(scaleway_sim::Faults {
+        locality_faults: vec![scaleway_sim::LocalityFault::unavailable("nl-ams")],
+        ..Default::default()
+    });
+
+    // The namespace is still found in the region that answers.
+    let e = scanner
+        .find_namespace("acme-prod", Some(&Region::PlWaw))
+        .await
+        .unwrap_err();
+    match &e {
+        RegistryError::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::FrPar]),
+        other => panic!("{other:?}"),
+    }
+
+    // A refused pull cannot be blamed on another project while a region is unreadable:
+    // the namespace could be there. The failing region is named.
+    let e = scanner
+        .pull(
+            &reference("rg.nl-ams.scw.cloud/acme-staging/api:staging"),
+            tempfile::tempdir().unwrap().path(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    match &e {
+        RegistryError::RegionsUnavailable {
+            searched, failures, ..
+        } => {
+            assert_eq!(searched, &[Region::FrPar, Region::PlWaw]);
+            assert_eq!(failures.len(), 1);
+            assert_eq!(failures[0].region, Region::NlAms);
+            assert_eq!(
+                failures[0].error.api_error().and_then(|e| e.status()),
+                Some(503)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string().contains("only fr-par, pl-waw answered"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().ends_with("retry when it answers again"),
+        "{e}"
     );
 }
