@@ -1372,6 +1372,31 @@ mod tests {
     }
 
     #[test]
+    fn total_bytes_counts_each_blob_once_and_saturates() {
+        let blob = |d: &str, size| BlobSummary {
+            digest: d.into(),
+            media_type: String::new(),
+            size,
+            reused: false,
+            resumed_bytes: 0,
+        };
+        let mut report = PullReport {
+            reference: String::new(),
+            manifest_digest: String::new(),
+            index_digest: None,
+            platform: String::new(),
+            config: blob("c", 10),
+            layers: vec![blob("a", 100), blob("b", 1_000), blob("a", 100)],
+            bytes_downloaded: 0,
+            out_dir: PathBuf::new(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(report.total_bytes(), 1_110);
+        report.layers = vec![blob("x", u64::MAX), blob("y", u64::MAX)];
+        assert_eq!(report.total_bytes(), u64::MAX);
+    }
+
+    #[test]
     fn descriptors_are_checked() {
         let d = Descriptor {
             media_type: String::new(),
@@ -1390,5 +1415,13 @@ mod tests {
             size: -1,
         };
         assert!(d.check("m").unwrap_err().to_string().contains("negative"));
+        let d = Descriptor {
+            media_type: String::new(),
+            digest: format!("sha256:{}", "a".repeat(64)),
+            size: i64::MAX,
+        };
+        assert!(d.check("m").unwrap_err().to_string().contains("1 TiB"));
+        let d = Descriptor { size: 1 << 40, ..d };
+        assert!(d.check("m").is_ok(), "1 TiB itself is accepted");
     }
 }
