@@ -164,12 +164,14 @@ impl PullAuth {
                 &body,
             ));
         }
+        // Challenges may come in several headers: one list.
         let header = probe
             .headers()
-            .get(WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ");
         let challenge = Challenge::parse(&header).map_err(|m| {
             AuthFailure::Final(RegistryError::Registry {
                 status: 401,
@@ -544,6 +546,14 @@ mod tests {
         assert_eq!(
             Challenge::parse(r#"Basic realm="registry""#),
             Ok(Challenge::Basic)
+        );
+        // Two challenges (two headers joined): the bearer one wins.
+        assert_eq!(
+            Challenge::parse(r#"Basic realm="registry", Bearer realm="https://a.scw.cloud/t""#),
+            Ok(Challenge::Bearer {
+                realm: "https://a.scw.cloud/t".into(),
+                service: None,
+            })
         );
         assert!(Challenge::parse("").unwrap_err().contains("without"));
         assert!(
