@@ -267,18 +267,51 @@ impl Catalogue {
             }
             let _ = &imp.note;
         }
+        // Exclusions: "`set` does not cover these", whatever the chains say. Every name must
+        // be a known set and the source a known source, or the entry is a typo that would
+        // silently exclude nothing.
         let mut excluded: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for ex in &raw.exclusions {
             known(&ex.set)?;
-            let _ = (&ex.note, ex.basis, &ex.source);
+            if !raw.sources.contains_key(&ex.source) {
+                return Err(CatalogueError(format!(
+                    "exclusion of {} names unknown source {}",
+                    ex.set, ex.source
+                )));
+            }
+            if ex.does_not_cover.is_empty() {
+                return Err(CatalogueError(format!(
+                    "exclusion of {} lists no set in does_not_cover",
+                    ex.set
+                )));
+            }
+            for n in &ex.does_not_cover {
+                known(n).map_err(|_| {
+                    CatalogueError(format!(
+                        "exclusion of {} names unknown permission set {n}",
+                        ex.set
+                    ))
+                })?;
+                if *n == ex.set {
+                    return Err(CatalogueError(format!(
+                        "exclusion of {} excludes the set itself",
+                        ex.set
+                    )));
+                }
+            }
+            let _ = (&ex.note, ex.basis);
             excluded
                 .entry(ex.set.clone())
                 .or_default()
                 .extend(ex.does_not_cover.iter().cloned());
         }
-        // Transitive closure by breadth-first search from every set (shortest chains).
+        // Transitive closure by breadth-first search from every set (shortest chains). The
+        // set's exclusions apply during the search: an excluded set is never entered, so
+        // nothing is reached through it either.
+        let no_exclusions = BTreeSet::new();
         let mut covers = BTreeMap::new();
         for name in sets.keys() {
+            let ex = excluded.get(name).unwrap_or(&no_exclusions);
             let mut seen: BTreeMap<String, Coverage> = BTreeMap::new();
             seen.insert(
                 name.clone(),
@@ -292,7 +325,7 @@ impl Catalogue {
                 let cur_cov = seen.get(&cur).cloned();
                 let Some(cur_cov) = cur_cov else { continue };
                 for (next, basis) in direct.get(&cur).into_iter().flatten() {
-                    if seen.contains_key(next) {
+                    if seen.contains_key(next) || ex.contains(next) {
                         continue;
                     }
                     let mut chain = cur_cov.chain.clone();
@@ -305,9 +338,6 @@ impl Catalogue {
                     seen.insert(next.clone(), Coverage { basis, chain });
                     queue.push_back(next.clone());
                 }
-            }
-            if let Some(ex) = excluded.get(name) {
-                seen.retain(|k, _| !ex.contains(k));
             }
             covers.insert(name.clone(), seen);
         }
@@ -442,5 +472,62 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("unknown permission set A"), "{e}");
+    }
+
+    /// A small catalogue: A → B → C, D → C, with `exclusions` added.
+    fn chain(exclusions: &str) -> Result<Catalogue, CatalogueError> {
+        let set = |n: &str| {
+            format!(
+                r#"{{"name":"{n}","scope":"projects","product":"p","kind":"read","source":"s"}}"#
+            )
+        };
+        Catalogue::from_json(&format!(
+            r#"{{"format":1,"version":"t","sources":{{"s":{{"title":"t","url":"u","repository":"r","path":"p","commit":"c"}}}},
+            "permission_sets":[{},{},{},{}],
+            "implications":[{{"set":"A","covers":["B"],"basis":"stated","source":"s"}},
+                            {{"set":"B","covers":["C"],"basis":"stated","source":"s"}},
+                            {{"set":"D","covers":["C"],"basis":"stated","source":"s"}}],
+            "exclusions":[{exclusions}]}}"#,
+            set("A"),
+            set("B"),
+            set("C"),
+            set("D")
+        ))
+    }
+
+    #[test]
+    fn exclusions_apply_during_the_search() {
+        let c = chain("").unwrap();
+        assert!(c.coverage("A", "C").is_some());
+        // A does not cover B: nor what A only reaches through B.
+        let c = chain(r#"{"set":"A","does_not_cover":["B"],"basis":"stated","source":"s"}"#)
+            .unwrap();
+        assert!(c.coverage("A", "B").is_none());
+        assert!(c.coverage("A", "C").is_none(), "C is reached only through B");
+        assert!(c.coverage("B", "C").is_some(), "B's own coverage is untouched");
+        assert!(c.coverage("D", "C").is_some());
+    }
+
+    #[test]
+    fn exclusions_must_name_known_sets_and_sources() {
+        let e = chain(r#"{"set":"A","does_not_cover":["Bee"],"basis":"stated","source":"s"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("exclusion of A names unknown permission set Bee"),
+            "{e}"
+        );
+        let e = chain(r#"{"set":"Ay","does_not_cover":["B"],"basis":"stated","source":"s"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown permission set Ay"), "{e}");
+        let e = chain(r#"{"set":"A","does_not_cover":["B"],"basis":"stated","source":"nope"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown source nope"), "{e}");
+        let e = chain(r#"{"set":"A","does_not_cover":[],"basis":"stated","source":"s"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lists no set"), "{e}");
     }
 }
