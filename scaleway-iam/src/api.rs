@@ -140,18 +140,27 @@ impl<K: ListKind> List<K> {
         }
     }
 
+    /// Adds a filter; an empty value is no filter and is never sent (`organization_id=`
+    /// would not mean "any Organization").
     fn q(mut self, key: &'static str, value: impl fmt::Display) -> Self {
-        self.query.push((key, value.to_string()));
+        let value = value.to_string();
+        if !value.trim().is_empty() {
+            self.query.push((key, value));
+        }
         self
     }
 
+    /// Adds a repeated filter, skipping empty values.
     fn q_each<V: fmt::Display>(
         mut self,
         key: &'static str,
         v: impl IntoIterator<Item = V>,
     ) -> Self {
-        self.query
-            .extend(v.into_iter().map(|x| (key, x.to_string())));
+        self.query.extend(
+            v.into_iter()
+                .map(|x| (key, x.to_string()))
+                .filter(|(_, x)| !x.trim().is_empty()),
+        );
         self
     }
 

@@ -432,3 +432,57 @@ fn group_paths_are_kept_and_rendered() {
     let back: scaleway_iam::checker::Report = serde_json::from_str(&r.to_json().unwrap()).unwrap();
     assert_eq!(back, r);
 }
+
+#[test]
+fn an_organization_rule_is_never_suggested_without_the_organization_id() {
+    let profile = Profile::new("t", vec![Requirement::on_organization("IAMReadOnly")]);
+    // Organization known: the rule names it.
+    let r = run(&resolution(Vec::new()), &profile);
+    let missing = r.findings_with_code("missing").next().unwrap();
+    let fix = r
+        .remediation
+        .iter()
+        .find(|x| x.finding == missing.id)
+        .unwrap();
+    assert_eq!(fix.rule.as_ref().unwrap()["organization_id"], ORG);
+    assert!(
+        fix.scw_command
+            .as_deref()
+            .unwrap()
+            .contains(&format!("organization-id={ORG}"))
+    );
+    // Organization unknown (e.g. a resolution read some other way): no rule, no command,
+    // and the summary says why — never `"organization_id": ""`.
+    for org in [None, Some(String::new())] {
+        let mut res = resolution(Vec::new());
+        res.organization_id = org;
+        let r = run(&res, &profile);
+        let missing = r.findings_with_code("missing").next().unwrap();
+        let fix = r
+            .remediation
+            .iter()
+            .find(|x| x.finding == missing.id)
+            .unwrap();
+        assert!(fix.rule.is_none(), "{fix:?}");
+        assert!(fix.scw_command.is_none(), "{fix:?}");
+        assert!(fix.summary.contains("could not read its ID"), "{fix:?}");
+        let json = r.to_json().unwrap();
+        assert!(!json.contains(r#""organization_id": """#), "{json}");
+        assert!(!json.contains("organization-id="), "{json}");
+    }
+    // Same for a conditional Organization-level grant.
+    let mut res = resolution(vec![grant(
+        "IAMReadOnly",
+        Lvl::Organization,
+        org(),
+        "request.time.getHours() < 18",
+    )]);
+    res.organization_id = None;
+    let r = run(&res, &profile);
+    let f = r
+        .findings_with_code("requirement_conditional")
+        .next()
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
+    let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
+    assert!(fix.rule.is_none() && fix.scw_command.is_none(), "{fix:?}");
+}

@@ -189,6 +189,29 @@ fn scw_add_rule(res: &Resolution, rule: &RuleSpec, profile: &Profile) -> Option<
     ))
 }
 
+/// The rule granting `set` on `project`, or at Organization level when `project` is
+/// `None` — which needs the Organization's ID: without it there is no rule to suggest
+/// (never `"organization_id": ""`).
+fn grant_rule(set: &str, project: Option<&String>, res: &Resolution) -> Option<RuleSpec> {
+    match project {
+        Some(p) => Some(RuleSpec::projects([set.to_owned()], [p.clone()])),
+        None => res
+            .organization_id
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| RuleSpec::organization([set.to_owned()], o)),
+    }
+}
+
+/// Said in a fix's summary when no rule can be written for lack of the Organization ID.
+fn unknown_org_note(rule: Option<&RuleSpec>) -> &'static str {
+    if rule.is_some() {
+        ""
+    } else {
+        " (scoped to your Organization: the checker could not read its ID, so no rule or command is suggested)"
+    }
+}
+
 fn has_org_set(cat: &Catalogue, g: &Grant) -> bool {
     cat.scope_of(&g.permission_set, &g.set_scope) == PermissionSetScopeType::Organization
 }
@@ -483,19 +506,14 @@ pub(crate) fn evaluate_resolution(
                     ),
                 );
                 d.paths = conditional.iter().map(|g| g.path.clone()).collect();
-                let rule = match &pid {
-                    Some(p) => RuleSpec::projects([set.clone()], [p.clone()]),
-                    None => RuleSpec::organization(
-                        [set.clone()],
-                        res.organization_id.clone().unwrap_or_default(),
-                    ),
-                };
+                let rule = grant_rule(set, pid.as_ref(), res);
                 d.fix = Some((
                     format!(
-                        "grant {set} {where_} without condition, or check with the request context (source IP) your requests will have"
+                        "grant {set} {where_} without condition, or check with the request context (source IP) your requests will have{}",
+                        unknown_org_note(rule.as_ref())
                     ),
-                    scw_add_rule(res, &rule, profile),
-                    Some(rule),
+                    rule.as_ref().and_then(|r| scw_add_rule(res, r, profile)),
+                    rule,
                 ));
                 out.push(d);
             } else {
@@ -504,17 +522,14 @@ pub(crate) fn evaluate_resolution(
                     .map(|(g, _)| *g)
                     .filter(|g| !here.iter().any(|(h, _)| std::ptr::eq(*h, *g)))
                     .collect();
-                let rule = match &pid {
-                    Some(p) => RuleSpec::projects([set.clone()], [p.clone()]),
-                    None => RuleSpec::organization(
-                        [set.clone()],
-                        res.organization_id.clone().unwrap_or_default(),
-                    ),
-                };
+                let rule = grant_rule(set, pid.as_ref(), res);
                 let fix = Some((
-                    format!("add a rule granting {set} {where_}"),
-                    scw_add_rule(res, &rule, profile),
-                    Some(rule.clone()),
+                    format!(
+                        "add a rule granting {set} {where_}{}",
+                        unknown_org_note(rule.as_ref())
+                    ),
+                    rule.as_ref().and_then(|r| scw_add_rule(res, r, profile)),
+                    rule,
                 ));
                 if let (false, Some(p)) = (elsewhere.is_empty(), target) {
                     wrong_project_sets.extend(elsewhere.iter().map(|g| g.permission_set.clone()));

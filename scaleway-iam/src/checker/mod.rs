@@ -259,7 +259,8 @@ impl Checker {
                     .organization_id
                     .as_ref()
                     .map(ToString::to_string)
-                    .or_else(|| res.organization_id.clone()),
+                    .or_else(|| res.organization_id.clone())
+                    .filter(|o| !o.trim().is_empty()),
                 project_ids: targets.to_vec(),
             },
             findings: outcome.findings,

@@ -42,25 +42,29 @@ pub(crate) async fn resolve(
     let Some(bearer) = bearer else {
         return Ok(res);
     };
-    match &bearer {
+    let org = match &bearer {
         Bearer::Application(id) => {
             let app = iam.get_application(id).await?;
             res.bearer_name = Some(app.name);
-            res.organization_id = Some(app.organization_id);
+            app.organization_id
         }
         Bearer::User(id) => {
             let user = iam.get_user(id).await?;
             res.bearer_name = Some(user.email);
-            res.organization_id = Some(user.organization_id);
             res.user_type = Some(user.user_type);
+            user.organization_id
         }
-    }
+    };
+    // An empty Organization is unknown, not a filter: the listings then fall back on the
+    // client's default Organization, or go without the filter.
+    res.organization_id = Some(org).filter(|o| !o.trim().is_empty());
     res.bearer = Some(bearer.clone());
-    let org = res.organization_id.clone().unwrap_or_default();
-    let (groups, policies) = futures::try_join!(
-        iam.list_groups().organization_id(&org).collect(),
-        iam.list_policies().organization_id(&org).collect(),
-    )?;
+    let (mut groups, mut policies) = (iam.list_groups(), iam.list_policies());
+    if let Some(org) = &res.organization_id {
+        groups = groups.organization_id(org);
+        policies = policies.organization_id(org);
+    }
+    let (groups, policies) = futures::try_join!(groups.collect(), policies.collect())?;
     let groups: Vec<Group> = groups.into_iter().filter(|g| g.contains(&bearer)).collect();
     for g in &groups {
         if let Some(t) = g.updated_at {

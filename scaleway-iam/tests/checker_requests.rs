@@ -1,0 +1,127 @@
+//! The checker's requests (wiremock): what it sends, and how it reads answers the
+//! simulator does not produce.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use scaleway_core::{Client, Config, Env, RetryPolicy};
+use scaleway_iam::checker::{Checker, Profile, Target};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ORG: &str = "0a1b2c3d-0000-4000-8000-000000000001";
+const PROJECT: &str = "0a1b2c3d-0000-4000-8000-000000000002";
+const APP: &str = "0a1b2c3d-0000-4000-8000-000000000003";
+const AK: &str = "SCWXXXXXXXXXXXXXXXXX";
+
+fn client(server: &MockServer, with_org: bool) -> Client {
+    let mut l = Config::loader()
+        .env(Env::default())
+        .access_key(AK.parse().unwrap())
+        .secret_key("11111111-1111-1111-1111-111111111111".parse().unwrap())
+        .api_url(server.uri().parse().unwrap());
+    if with_org {
+        l = l.organization_id(ORG.parse().unwrap());
+    }
+    Client::builder()
+        .config(l.load().unwrap())
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+/// An application whose `organization_id` comes back empty.
+async fn mount_key_without_organization(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(format!("/iam/v1alpha1/api-keys/{AK}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_key": AK, "application_id": APP, "description": "",
+            "default_project_id": PROJECT, "created_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2099-01-01T00:00:00Z"
+        })))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/iam/v1alpha1/applications/{APP}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": APP, "name": "app", "organization_id": ""})),
+        )
+        .mount(server)
+        .await;
+    for (route, items) in [
+        ("/iam/v1alpha1/groups", "groups"),
+        ("/iam/v1alpha1/policies", "policies"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({items: [], "total_count": 0})),
+            )
+            .mount(server)
+            .await;
+    }
+}
+
+/// The `organization_id` values of the requests to `route`.
+async fn org_filters(server: &MockServer, route: &str) -> Vec<Vec<String>> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == route)
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .filter(|(k, _)| k == "organization_id")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unknown_organization_is_never_sent_as_an_empty_filter() {
+    let profile = Profile::builtin("registry-scanner").unwrap();
+    let target = Target::project(PROJECT.parse().unwrap());
+    // No Organization anywhere: the listings go without the filter.
+    let server = MockServer::start().await;
+    mount_key_without_organization(&server).await;
+    let r = Checker::new()
+        .audit(
+            &client(&server, false),
+            &AK.parse().unwrap(),
+            &profile,
+            &target,
+        )
+        .await
+        .unwrap();
+    assert!(r.has("missing"), "{}", r.to_text());
+    assert_eq!(r.target.organization_id, None);
+    for route in ["/iam/v1alpha1/groups", "/iam/v1alpha1/policies"] {
+        assert_eq!(
+            org_filters(&server, route).await,
+            vec![Vec::<String>::new()],
+            "{route}"
+        );
+    }
+    // The client knows its Organization: the listings use it.
+    let server = MockServer::start().await;
+    mount_key_without_organization(&server).await;
+    Checker::new()
+        .audit(
+            &client(&server, true),
+            &AK.parse().unwrap(),
+            &profile,
+            &target,
+        )
+        .await
+        .unwrap();
+    for route in ["/iam/v1alpha1/groups", "/iam/v1alpha1/policies"] {
+        assert_eq!(
+            org_filters(&server, route).await,
+            vec![vec![ORG.to_owned()]],
+            "{route}"
+        );
+    }
+}
