@@ -486,3 +486,157 @@ fn an_organization_rule_is_never_suggested_without_the_organization_id() {
     let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
     assert!(fix.rule.is_none() && fix.scw_command.is_none(), "{fix:?}");
 }
+
+#[test]
+fn only_findings_propagation_can_change_are_deferred() {
+    let recent = now() - chrono::Duration::seconds(30);
+    let changed = |mut res: Resolution| {
+        res.changes = vec![(recent, "policy \"p\" changed".into())];
+        res
+    };
+    let status = |res: &Resolution, profile: &Profile| run(res, profile).verdict.status();
+    let vpc = simple(&["VPCReadOnly"]);
+    // Deferred: missing, wrong project, conditional.
+    let deferred: Vec<(&str, Vec<Grant>)> = vec![
+        ("missing", Vec::new()),
+        (
+            "wrong project",
+            vec![grant("VPCReadOnly", Lvl::Projects, on(&[OTHER]), "")],
+        ),
+        (
+            "conditional",
+            vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "1 == 1")],
+        ),
+    ];
+    for (name, grants) in deferred {
+        assert_eq!(
+            status(&changed(resolution(grants)), &vpc),
+            "pending_propagation",
+            "{name}"
+        );
+    }
+    // Not deferred, even next to a missing grant: waiting does not remove a forbidden
+    // grant, move the default project or renew a key.
+    let with_missing = |mut g: Vec<Grant>| {
+        g.push(grant("InstancesReadOnly", Lvl::Projects, on(&[P]), ""));
+        g
+    };
+    let two = simple(&["VPCReadOnly", "InstancesReadOnly"]);
+    let escalation = changed(resolution(with_missing(vec![grant(
+        "IAMManager",
+        Lvl::Organization,
+        org(),
+        "",
+    )])));
+    assert_eq!(status(&escalation, &two), "invalid");
+    let r = run(&escalation, &two);
+    assert!(r.has("missing") && r.has("excess_grant"), "{}", r.to_text());
+    let mut default_project = changed(resolution(with_missing(Vec::new())));
+    default_project.key = Some(key(Some("2027-01-01T00:00:00Z"), OTHER));
+    let mut strict = two.clone();
+    strict.default_project = Some(scaleway_iam::checker::DefaultProjectRule::Require);
+    assert_eq!(status(&default_project, &strict), "invalid");
+    // The same mismatch as a warning does not block: pending again.
+    assert_eq!(status(&default_project, &two), "pending_propagation");
+    let mut expired = changed(resolution(with_missing(Vec::new())));
+    expired.key = Some(key(Some("2026-05-01T00:00:00Z"), P));
+    assert_eq!(status(&expired, &two), "invalid");
+    let mut wider = simple(&["VPCReadOnly"]);
+    wider.excess.wider_scope = scaleway_iam::checker::ExcessAction::Forbid;
+    let wide = changed(resolution(vec![grant(
+        "VPCReadOnly",
+        Lvl::Projects,
+        org(),
+        "",
+    )]));
+    assert_eq!(status(&wide, &wider), "invalid");
+}
+
+#[test]
+fn the_default_project_rule_comes_from_the_profile() {
+    // A key whose default project is another one, with everything granted on the target.
+    let with = |sets: &[&str]| {
+        let mut res = resolution(
+            sets.iter()
+                .map(|s| grant(s, Lvl::Projects, on(&[P]), ""))
+                .collect(),
+        );
+        res.key = Some(key(Some("2027-06-10T00:00:00Z"), OTHER));
+        res
+    };
+    let mismatch = |r: &scaleway_iam::checker::Report| {
+        r.findings_with_code("default_project_mismatch")
+            .next()
+            .unwrap_or_else(|| panic!("{}", r.to_text()))
+            .clone()
+    };
+    // inventory-readonly signs S3 with ACCESS_KEY@PROJECT_ID: a warning, Ready.
+    let inventory = Profile::builtin("inventory-readonly").unwrap();
+    let r = run(&with(&["AllProductsReadOnly"]), &inventory);
+    let f = mismatch(&r);
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        matches!(
+            f.kind,
+            scaleway_iam::checker::FindingKind::DefaultProjectMismatch {
+                object_storage: true,
+                required: false,
+                ..
+            }
+        ),
+        "{:?}",
+        f.kind
+    );
+    assert!(f.message.contains("ACCESS_KEY@PROJECT_ID"), "{}", f.message);
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    // byoc-kapsule and object-storage-backup require it: blocking, with the fix.
+    for (name, sets) in [
+        (
+            "byoc-kapsule",
+            &[
+                "KubernetesFullAccess",
+                "PrivateNetworksFullAccess",
+                "VPCFullAccess",
+                "InstancesFullAccess",
+                "ObjectStorageFullAccess",
+            ][..],
+        ),
+        (
+            "object-storage-backup",
+            &[
+                "ObjectStorageBucketsRead",
+                "ObjectStorageObjectsRead",
+                "ObjectStorageObjectsWrite",
+            ][..],
+        ),
+    ] {
+        let r = run(&with(sets), &Profile::builtin(name).unwrap());
+        let f = mismatch(&r);
+        assert_eq!(f.severity, Severity::Blocking, "{name}");
+        let Verdict::Invalid { blocking } = &r.verdict else {
+            panic!("{name}: {}", r.to_text())
+        };
+        assert_eq!(blocking, &vec![f.id.clone()], "{name}");
+        let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
+        assert_eq!(
+            fix.scw_command.as_deref(),
+            Some(
+                format!("scw iam api-key update SCWXXXXXXXXXXXXXXXXX default-project-id={P}")
+                    .as_str()
+            )
+        );
+    }
+    // A custom profile may say otherwise.
+    let mut relaxed = Profile::builtin("object-storage-backup").unwrap();
+    relaxed.default_project = Some(scaleway_iam::checker::DefaultProjectRule::Warn);
+    let r = run(
+        &with(&[
+            "ObjectStorageBucketsRead",
+            "ObjectStorageObjectsRead",
+            "ObjectStorageObjectsWrite",
+        ]),
+        &relaxed,
+    );
+    assert_eq!(mismatch(&r).severity, Severity::Warning);
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+}

@@ -500,11 +500,17 @@ mod tests {
         let c = chain("").unwrap();
         assert!(c.coverage("A", "C").is_some());
         // A does not cover B: nor what A only reaches through B.
-        let c = chain(r#"{"set":"A","does_not_cover":["B"],"basis":"stated","source":"s"}"#)
-            .unwrap();
+        let c =
+            chain(r#"{"set":"A","does_not_cover":["B"],"basis":"stated","source":"s"}"#).unwrap();
         assert!(c.coverage("A", "B").is_none());
-        assert!(c.coverage("A", "C").is_none(), "C is reached only through B");
-        assert!(c.coverage("B", "C").is_some(), "B's own coverage is untouched");
+        assert!(
+            c.coverage("A", "C").is_none(),
+            "C is reached only through B"
+        );
+        assert!(
+            c.coverage("B", "C").is_some(),
+            "B's own coverage is untouched"
+        );
         assert!(c.coverage("D", "C").is_some());
     }
 

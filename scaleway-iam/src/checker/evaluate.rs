@@ -7,7 +7,7 @@ use scaleway_core::Timestamp;
 
 use super::catalogue::{Basis, Catalogue};
 use super::condition::{self, ConditionOutcome, RequestContext};
-use super::profile::{ExcessAction, Profile, RequiredScope};
+use super::profile::{DefaultProjectRule, ExcessAction, Profile, RequiredScope};
 use super::report::{Finding, FindingKind, Grant, GrantPath, Remediation, Severity, Verdict};
 use crate::model::{ApiKey, Bearer, PermissionSetScopeType, RuleScope, RuleSpec, UserType};
 
@@ -106,6 +106,18 @@ pub(crate) fn finish(mut drafts: Vec<Draft>) -> Outcome {
     }
 }
 
+/// Whether a blocking finding may go away while recent IAM changes propagate: a missing or
+/// wrongly scoped grant, a conditional one, or a key not visible yet.
+fn propagation_can_change(kind: &FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::Missing { .. }
+            | FindingKind::WrongProject { .. }
+            | FindingKind::RequirementConditional { .. }
+            | FindingKind::KeyNotFound
+    )
+}
+
 /// The verdict for numbered findings.
 pub(crate) fn verdict(
     findings: &[Finding],
@@ -118,27 +130,22 @@ pub(crate) fn verdict(
         .filter(|f| f.severity == Severity::Blocking)
         .map(|f| f.id.clone())
         .collect();
-    // A key that does not exist or has expired will not recover by waiting.
-    let permanent = findings.iter().any(|f| {
-        matches!(
-            f.kind,
-            FindingKind::KeyNotFound | FindingKind::KeyExpired { .. }
-        )
-    });
+    // Only findings about grants (or a key not visible yet) can change while IAM changes
+    // propagate; any other blocking finding (expired key, forbidden excess, default project,
+    // refused probe, …) makes the key Invalid now.
+    let all_deferrable = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .all(|f| propagation_can_change(&f.kind));
     // Only a new or edited key changed: its grants are not changing, so blocking findings
     // will not go away by waiting.
     let only_key_changed = findings.iter().any(|f| {
         matches!(&f.kind, FindingKind::RecentIamChange { what, .. }
             if what.iter().all(|w| w.starts_with("API key")))
     });
-    let waiting_helps = blocking.is_empty() || !only_key_changed;
+    let waiting_helps = blocking.is_empty() || (all_deferrable && !only_key_changed);
     match settles_at {
-        Some(t)
-            if t > now
-                && !permanent
-                && waiting_helps
-                && !(blocking.is_empty() && confirmed_live) =>
-        {
+        Some(t) if t > now && waiting_helps && !(blocking.is_empty() && confirmed_live) => {
             Verdict::PendingPropagation {
                 recheck_after: t,
                 recheck_in_seconds: (t - now).num_seconds().max(1) as u64,
@@ -315,30 +322,34 @@ pub(crate) fn evaluate_resolution(
             ));
         }
     }
-    let object_storage = profile.requirements.iter().any(|r| {
-        cat.sets().any(|s| {
-            s.product == "object-storage" && cat.coverage(&r.permission_set, &s.name).is_some()
-        })
-    });
     if !key.default_project_id.is_empty()
         && !targets.is_empty()
         && !targets.contains(&key.default_project_id)
     {
+        let object_storage = profile.needs_object_storage(cat);
+        let required = profile.default_project_rule(cat) == DefaultProjectRule::Require;
+        let dp = &key.default_project_id;
         let mut d = Draft::new(
-            if object_storage {
+            if required {
                 Severity::Blocking
             } else {
                 Severity::Warning
             },
             FindingKind::DefaultProjectMismatch {
-                default_project_id: key.default_project_id.clone(),
+                default_project_id: dp.clone(),
                 target_project_ids: targets.to_vec(),
                 object_storage,
+                required,
             },
-            format!(
-                "the key's default project is {}, not the target: Object Storage (S3) tools will list the buckets of {} instead",
-                key.default_project_id, key.default_project_id
-            ),
+            if required {
+                format!(
+                    "the key's default project is {dp}, not the target: S3 tools signing with the bare access key (which the profile expects) list and create buckets in {dp} instead"
+                )
+            } else {
+                format!(
+                    "the key's default project is {dp}, not the target: the profile's job selects its project itself (S3 requests signed ACCESS_KEY@PROJECT_ID), but other S3 tools using this key would list the buckets of {dp}"
+                )
+            },
         );
         d.fix = Some((
             format!("make {} the key's default project", targets[0]),

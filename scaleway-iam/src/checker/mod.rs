@@ -42,8 +42,8 @@ pub use catalogue::{Basis, Catalogue, CatalogueError, Coverage, SetInfo, SetKind
 pub use condition::{ConditionOutcome, RequestContext};
 pub use evaluate::Resolution;
 pub use profile::{
-    BUILTIN_PROFILES, ExcessAction, ExcessRules, Profile, ProfileError, ProfileFormat,
-    RequiredScope, Requirement,
+    BUILTIN_PROFILES, DefaultProjectRule, ExcessAction, ExcessRules, Profile, ProfileError,
+    ProfileFormat, RequiredScope, Requirement,
 };
 pub use report::{
     DeniedAction, Finding, FindingKind, Grant, GrantPath, KeySummary, Mode, REPORT_SCHEMA_VERSION,
@@ -174,8 +174,8 @@ impl Checker {
         chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::seconds(300))
     }
 
-    fn check_target(target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
-        if let Err(m) = profile.validate() {
+    fn check_target(&self, target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
+        if let Err(m) = profile.validate_with(&self.catalogue) {
             return Err(Error::invalid_request(format!(
                 "profile {}: {m}",
                 profile.name
@@ -207,7 +207,7 @@ impl Checker {
         target: &Target,
         mode: Mode,
     ) -> Result<Report, Error> {
-        let targets = Self::check_target(target, profile)?;
+        let targets = self.check_target(target, profile)?;
         let now = self.now();
         let settings = EvalSettings {
             catalogue: &self.catalogue,
@@ -318,7 +318,7 @@ impl Checker {
         profile: &Profile,
         target: &Target,
     ) -> Result<Report, Error> {
-        let targets = Self::check_target(target, profile)?;
+        let targets = self.check_target(target, profile)?;
         let iam = IamApi::new(auditor);
         let res = resolve::resolve(&iam, &self.catalogue, access_key).await?;
         let mut report = self
@@ -458,7 +458,7 @@ impl Checker {
         profile: &Profile,
         target: &Target,
     ) -> Result<Report, Error> {
-        let targets = Self::check_target(target, profile)?;
+        let targets = self.check_target(target, profile)?;
         let ak = client.access_key()?.clone();
         let iam = IamApi::new(client);
         match resolve::resolve(&iam, &self.catalogue, &ak).await {

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::Catalogue;
+
 /// Where a required permission set must be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -107,6 +109,34 @@ impl Default for ExcessRules {
     }
 }
 
+/// What a key's default (preferred) project other than the target means for a job.
+///
+/// S3 requests carry no project: Object Storage acts on the key's default project, unless
+/// the client signs with `ACCESS_KEY@PROJECT_ID`. Whether a mismatch breaks the job depends
+/// on the tools the job uses, so each profile says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DefaultProjectRule {
+    /// The default project must be a target project (blocking otherwise): the job's tools
+    /// sign S3 requests with the bare access key (AWS CLI, rclone, restic, s3fs, …), so
+    /// buckets are listed and created in the key's default project.
+    Require,
+    /// A mismatch is a warning: the job selects its project itself (S3 requests signed
+    /// `ACCESS_KEY@PROJECT_ID`, project filters on the JSON API).
+    Warn,
+}
+
+impl DefaultProjectRule {
+    /// `require` or `warn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefaultProjectRule::Require => "require",
+            DefaultProjectRule::Warn => "warn",
+        }
+    }
+}
+
 /// A job's needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +156,17 @@ pub struct Profile {
     /// Days before expiry from which a key is reported as expiring (default 30).
     #[serde(default = "thirty")]
     pub expiry_warning_days: u32,
+    /// What a default project other than the target means (absent: `require` when a
+    /// required set covers an Object Storage set, else `warn`; see
+    /// [`Profile::default_project_rule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_project: Option<DefaultProjectRule>,
+    /// The products the job uses (catalogue product families: `instances`,
+    /// `object-storage`, `kubernetes`, …). Probe mode, which cannot read the key's policies,
+    /// judges the required sets on these products only, and says so; empty: every product
+    /// of the required sets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
 }
 
 fn thirty() -> u32 {
@@ -195,7 +236,32 @@ impl Profile {
             requirements,
             excess: ExcessRules::default(),
             expiry_warning_days: 30,
+            default_project: None,
+            products: Vec::new(),
         }
+    }
+
+    /// The rule about the key's default project: [`Profile::default_project`], else
+    /// `require` when a required set covers an Object Storage set (the job may use S3
+    /// tools that rely on the default project), else `warn`.
+    pub fn default_project_rule(&self, catalogue: &Catalogue) -> DefaultProjectRule {
+        self.default_project.unwrap_or_else(|| {
+            if self.needs_object_storage(catalogue) {
+                DefaultProjectRule::Require
+            } else {
+                DefaultProjectRule::Warn
+            }
+        })
+    }
+
+    /// Whether a required set covers an Object Storage set.
+    pub fn needs_object_storage(&self, catalogue: &Catalogue) -> bool {
+        self.requirements.iter().any(|r| {
+            catalogue.sets().any(|s| {
+                s.product == "object-storage"
+                    && catalogue.coverage(&r.permission_set, &s.name).is_some()
+            })
+        })
     }
 
     /// A built-in profile by name.
@@ -204,19 +270,40 @@ impl Profile {
     ///
     /// [`ProfileError::Unknown`] listing the built-in names.
     pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
-        let p = |sets: &[&str], description: &str| {
+        let p = |sets: &[&str],
+                 description: &str,
+                 default_project: DefaultProjectRule,
+                 products: &[&str]| {
             let mut p = Profile::new(
                 name,
                 sets.iter().map(|s| Requirement::on_project(*s)).collect(),
             );
             p.description = description.to_owned();
+            p.default_project = Some(default_project);
+            p.products = products.iter().map(|s| (*s).to_owned()).collect();
             p
         };
+        use DefaultProjectRule::{Require, Warn};
         Ok(match name {
+            // scaleway-inventory signs S3 with ACCESS_KEY@PROJECT_ID: the default project
+            // does not matter to it. The products are the ones it lists.
             "inventory-readonly" => p(
                 &["AllProductsReadOnly"],
                 "read-only inventory of a project: list and read every product",
+                Warn,
+                &[
+                    "instances",
+                    "block-storage",
+                    "secret-manager",
+                    "object-storage",
+                    "kubernetes",
+                    "vpc",
+                    "private-networks",
+                    "container-registry",
+                ],
             ),
+            // Cluster tooling creates and reads buckets with the bare key (its default
+            // project).
             "byoc-kapsule" => p(
                 &[
                     "KubernetesFullAccess",
@@ -226,11 +313,22 @@ impl Profile {
                     "ObjectStorageFullAccess",
                 ],
                 "bring-your-own-cloud Kubernetes (Kapsule) on one project, nothing at Organization level",
+                Require,
+                &[
+                    "kubernetes",
+                    "private-networks",
+                    "vpc",
+                    "instances",
+                    "object-storage",
+                ],
             ),
             "registry-scanner" => p(
                 &["ContainerRegistryReadOnly"],
                 "container scanner: list and pull images of a project's registry namespaces",
+                Warn,
+                &["container-registry"],
             ),
+            // Backup tools (restic, rclone, the AWS CLI) sign with the bare key.
             "object-storage-backup" => p(
                 &[
                     "ObjectStorageBucketsRead",
@@ -238,6 +336,8 @@ impl Profile {
                     "ObjectStorageObjectsWrite",
                 ],
                 "backup tool on Object Storage: list buckets, read objects, write backup objects (pruning old backups also needs ObjectStorageObjectsDelete: use a custom profile)",
+                Require,
+                &["object-storage"],
             ),
             _ => {
                 return Err(ProfileError::Unknown {
@@ -320,6 +420,50 @@ impl Profile {
                 ));
             }
         }
+        for (i, p) in self.products.iter().enumerate() {
+            if p.is_empty()
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(format!(
+                    "products[{i}] `{p}` is not a product name (lower case and dashes, e.g. `object-storage`)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the profile against a catalogue: every product it lists is a product family
+    /// of the catalogue that one of its required sets covers.
+    ///
+    /// # Errors
+    ///
+    /// What to fix, with the known product names.
+    pub fn validate_with(&self, catalogue: &Catalogue) -> Result<(), String> {
+        self.validate()?;
+        for (i, p) in self.products.iter().enumerate() {
+            if !catalogue.sets().any(|s| s.product == *p) {
+                let mut known: Vec<&str> = catalogue.sets().map(|s| s.product.as_str()).collect();
+                known.sort_unstable();
+                known.dedup();
+                return Err(format!(
+                    "products[{i}] `{p}` is not a product of the catalogue (version {}); known products: {}",
+                    catalogue.version(),
+                    known.join(", ")
+                ));
+            }
+            let covered = self.requirements.iter().any(|r| {
+                catalogue.sets().any(|s| {
+                    s.product == *p && catalogue.coverage(&r.permission_set, &s.name).is_some()
+                })
+            });
+            if !covered {
+                return Err(format!(
+                    "products[{i}] `{p}`: no required permission set covers it; remove it or require a set of it"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -330,13 +474,80 @@ mod tests {
 
     #[test]
     fn builtins() {
+        let cat = Catalogue::builtin();
         for n in BUILTIN_PROFILES {
             let p = Profile::builtin(n).unwrap();
             assert_eq!(p.name, *n);
-            p.validate().unwrap();
+            p.validate_with(cat).unwrap();
+            assert!(!p.products.is_empty(), "{n}: the products its job uses");
         }
         let e = Profile::builtin("nope").unwrap_err().to_string();
         assert!(e.contains("byoc-kapsule"), "{e}");
+        let rule = |n: &str| Profile::builtin(n).unwrap().default_project_rule(cat);
+        assert_eq!(rule("inventory-readonly"), DefaultProjectRule::Warn);
+        assert_eq!(rule("registry-scanner"), DefaultProjectRule::Warn);
+        assert_eq!(rule("byoc-kapsule"), DefaultProjectRule::Require);
+        assert_eq!(rule("object-storage-backup"), DefaultProjectRule::Require);
+    }
+
+    #[test]
+    fn default_project_rule_and_products_in_files() {
+        let cat = Catalogue::builtin();
+        // Absent: require when the profile needs Object Storage, else warn.
+        let p = Profile::parse(
+            "name = \"s3\"\n[[require]]\npermission_set = \"ObjectStorageReadOnly\"\n",
+            ProfileFormat::Toml,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(p.default_project, None);
+        assert_eq!(p.default_project_rule(cat), DefaultProjectRule::Require);
+        let p = Profile::parse(
+            "name: s3\ndefault_project: warn\nproducts: [object-storage]\nrequire:\n  - permission_set: ObjectStorageReadOnly\n",
+            ProfileFormat::Yaml,
+            "y",
+        )
+        .unwrap();
+        assert_eq!(p.default_project_rule(cat), DefaultProjectRule::Warn);
+        assert_eq!(p.products, vec!["object-storage"]);
+        p.validate_with(cat).unwrap();
+        let p = Profile::parse(
+            r#"{"name":"v","default_project":"require","require":[{"permission_set":"VPCReadOnly"}]}"#,
+            ProfileFormat::Json,
+            "j",
+        )
+        .unwrap();
+        assert_eq!(p.default_project_rule(cat), DefaultProjectRule::Require);
+        let e = Profile::parse(
+            r#"{"name":"v","default_project":"maybe","require":[{"permission_set":"VPCReadOnly"}]}"#,
+            ProfileFormat::Json,
+            "j.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("default_project") && e.contains("require"),
+            "{e}"
+        );
+        // Products: a name shape, a product of the catalogue, covered by a requirement.
+        let e = Profile::parse(
+            r#"{"name":"v","products":["Object Storage"],"require":[{"permission_set":"VPCReadOnly"}]}"#,
+            ProfileFormat::Json,
+            "j.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("products[0]"), "{e}");
+        let mut p = Profile::new("v", vec![Requirement::on_project("VPCReadOnly")]);
+        p.products = vec!["vpcs".into()];
+        let e = p.validate_with(cat).unwrap_err();
+        assert!(
+            e.contains("`vpcs`") && e.contains("known products") && e.contains("vpc,"),
+            "{e}"
+        );
+        p.products = vec!["instances".into()];
+        let e = p.validate_with(cat).unwrap_err();
+        assert!(e.contains("no required permission set covers it"), "{e}");
     }
 
     #[test]

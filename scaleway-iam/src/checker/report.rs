@@ -268,8 +268,9 @@ pub enum FindingKind {
         /// User ID.
         user_id: String,
     },
-    /// The key's default (preferred) project is not the target: Object Storage tools will
-    /// list buckets of another project.
+    /// The key's default (preferred) project is not the target: S3 tools signing with the
+    /// bare access key list the buckets of another project. Blocking when the profile's
+    /// `default_project` rule is `require`.
     DefaultProjectMismatch {
         /// The key's default project.
         default_project_id: String,
@@ -277,6 +278,10 @@ pub enum FindingKind {
         target_project_ids: Vec<String>,
         /// Whether the profile needs Object Storage.
         object_storage: bool,
+        /// Whether the profile requires the default project to be the target
+        /// (`default_project = "require"`): the finding is then blocking.
+        #[serde(default)]
+        required: bool,
     },
     /// IAM changed in the last minutes: the result may still change.
     RecentIamChange {
