@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_core::{Client, Config, Env, RetryPolicy};
-use scaleway_iam::checker::{Checker, Profile, Target};
+use scaleway_iam::checker::{
+    CheckOptions, Checker, FindingKind, Profile, Severity, Target, Verdict,
+};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -124,4 +126,56 @@ async fn an_unknown_organization_is_never_sent_as_an_empty_filter() {
             "{route}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_key_refused_while_probing_is_reported_once_and_probing_stops() {
+    let server = MockServer::start().await;
+    // The key cannot read IAM (403: probe mode)...
+    Mock::given(method("GET"))
+        .and(path(format!("/iam/v1alpha1/api-keys/{AK}")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "details": [{"action": "read", "resource": "api_key"}],
+            "message": "insufficient permissions", "type": "permissions_denied"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // ...then the API refuses it (here with the recorded shape of a malformed key).
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": "authentication is denied", "method": "api_key",
+            "reason": "invalid_argument", "type": "denied_authentication"
+        })))
+        .mount(&server)
+        .await;
+    let mut opts = CheckOptions::default();
+    opts.s3_endpoint = Some(server.uri().parse().unwrap());
+    let r = Checker::new()
+        .with_options(opts)
+        .self_check(
+            &client(&server, true),
+            &Profile::builtin("byoc-kapsule").unwrap(),
+            &Target::project(PROJECT.parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    let rejected: Vec<_> = r.findings_with_code("key_rejected").collect();
+    assert_eq!(rejected.len(), 1, "{}", r.to_text());
+    assert_eq!(rejected[0].severity, Severity::Blocking);
+    assert!(
+        matches!(&rejected[0].kind, FindingKind::KeyRejected { reason } if reason == "invalid_argument"),
+        "{:?}",
+        rejected[0].kind
+    );
+    assert!(
+        rejected[0]
+            .message
+            .contains("refuses the key (invalid_argument)"),
+        "{}",
+        rejected[0].message
+    );
+    assert!(matches!(r.verdict, Verdict::Invalid { .. }));
+    // The IAM read and one probe: nothing more once the key is refused.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }

@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{access_key, client, client_for, prod, sim};
+use common::{access_key, client, options, prod, sim};
 use scaleway_iam::checker::{
     CheckOptions, Checker, FindingKind, Mode, Profile, RequestContext, Severity, Target, Verdict,
 };
@@ -84,8 +84,8 @@ async fn grant_through_the_all_applications_group() {
             )],
         )
         .unwrap();
-    // The inventory application gets ContainerRegistryReadOnly through "All applications"
-    // (and AllProductsReadOnly, which also covers it, directly).
+    // The byoc application has no registry set of its own: it gets
+    // ContainerRegistryReadOnly only through "All applications".
     let r = audit(&sim, "byoc", "registry-scanner").await;
     let met: Vec<_> = r.findings_with_code("requirement_met").collect();
     assert_eq!(met.len(), 1, "{}", r.to_text());
@@ -102,6 +102,72 @@ async fn grant_through_the_all_applications_group() {
         r.to_text()
     );
     assert!(r.has("recent_iam_change"));
+}
+
+#[tokio::test]
+async fn grant_through_the_all_users_group() {
+    let sim = sim().await;
+    let all_users = sim.state().group_id("All users").unwrap();
+    let prod_id = sim.project_id("production").unwrap();
+    sim.state()
+        .add_policy(
+            "everyone-pushes-images",
+            PolicyPrincipal::Group(all_users),
+            vec![RuleSpec::projects(
+                &["ContainerRegistryFullAccess"],
+                &[&prod_id],
+            )],
+        )
+        .unwrap();
+    // The member's own policy grants AllProductsReadOnly, which does not cover the full
+    // access: that comes only through "All users".
+    let pusher = Profile::new(
+        "registry-pusher",
+        vec![scaleway_iam::checker::Requirement::on_project(
+            "ContainerRegistryFullAccess",
+        )],
+    );
+    let target = Target::project(prod(&sim));
+    let r = Checker::new()
+        .audit(
+            &client(&sim, "admin"),
+            &access_key(&sim, "personal-user"),
+            &pusher,
+            &target,
+        )
+        .await
+        .unwrap();
+    let met: Vec<_> = r.findings_with_code("requirement_met").collect();
+    assert_eq!(met.len(), 1, "{}", r.to_text());
+    let path = &met[0].paths[0];
+    assert_eq!(path.policy_name, "everyone-pushes-images");
+    assert_eq!(path.group_name.as_deref(), Some("All users"));
+    assert_eq!(
+        path.group_membership.as_deref(),
+        Some("all_users"),
+        "{}",
+        r.to_text()
+    );
+    assert!(r.to_text().contains("via group \"All users\" (all_users)"));
+    assert!(r.has("recent_iam_change"), "{}", r.to_text());
+    // An application is not a user: the same policy gives it nothing.
+    let r = Checker::new()
+        .audit(
+            &client(&sim, "admin"),
+            &access_key(&sim, "registry-scanner"),
+            &pusher,
+            &target,
+        )
+        .await
+        .unwrap();
+    assert!(r.has("missing"), "{}", r.to_text());
+    assert!(
+        r.grants
+            .iter()
+            .all(|g| g.path.group_membership.as_deref() != Some("all_users")),
+        "{}",
+        r.to_text()
+    );
 }
 
 #[tokio::test]
@@ -386,10 +452,29 @@ async fn personal_user_key_and_organization_owner() {
     assert!(!r.blocking().any(|_| true), "{}", r.to_text());
 }
 
+/// Calls `check` until it answers Ready or `deadline` passes; the last report.
+async fn until_ready<F, Fut>(deadline: Duration, mut check: F) -> scaleway_iam::checker::Report
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = scaleway_iam::checker::Report>,
+{
+    let start = Instant::now();
+    loop {
+        let r = check().await;
+        if r.verdict == Verdict::Ready || start.elapsed() > deadline {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn propagation_delay_gives_pending_then_ready() {
+    // Far longer than the first checks take, however loaded the machine: they run before
+    // the change is enforced. After it, the test polls instead of sleeping a fixed time.
+    const DELAY: Duration = Duration::from_secs(4);
     let sim = scaleway_sim::Sim::builder(scaleway_sim::Scenario::demo())
-        .iam_propagation_delay(Duration::from_millis(1500))
+        .iam_propagation_delay(DELAY)
         .start()
         .await
         .unwrap();
@@ -410,7 +495,7 @@ async fn propagation_delay_gives_pending_then_ready() {
     let key_client = client(&sim, "missing-set");
     let target = Target::project(prod(&sim));
     let checker = |window: u64| {
-        let mut opts = CheckOptions::default();
+        let mut opts = options(&sim);
         opts.propagation_window = Some(Duration::from_secs(window));
         Checker::new().with_options(opts)
     };
@@ -431,37 +516,44 @@ async fn propagation_delay_gives_pending_then_ready() {
         "{recheck_in_seconds}"
     );
     assert!(r.has("recent_iam_change"));
+    let byoc = profile("byoc-kapsule");
+    for p in [&scanner, &byoc] {
+        let r = checker(60)
+            .audit_confirming(&admin, &key_client, p, &target)
+            .await
+            .unwrap();
+        assert!(
+            matches!(r.verdict, Verdict::PendingPropagation { .. }),
+            "{}",
+            r.to_text()
+        );
+        assert!(!r.has("confirmed_live"), "{}", r.to_text());
+    }
+    // Once enforced, the key's own reads confirm it: Ready before the window ends.
+    let r = until_ready(DELAY * 5, || async {
+        checker(60)
+            .audit_confirming(&admin, &key_client, &scanner, &target)
+            .await
+            .unwrap()
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    assert!(r.has("confirmed_live"));
+    // Object Storage too, through an S3 ListBuckets: the BYOC profile is confirmed as well.
     let r = checker(60)
-        .audit_confirming(&admin, &key_client, &scanner, &target)
-        .await
-        .unwrap();
-    assert!(
-        matches!(r.verdict, Verdict::PendingPropagation { .. }),
-        "{}",
-        r.to_text()
-    );
-    tokio::time::sleep(Duration::from_millis(1800)).await;
-    // Once enforced, the key's own read confirms it: Ready before the window ends.
-    let r = checker(60)
-        .audit_confirming(&admin, &key_client, &scanner, &target)
+        .audit_confirming(&admin, &key_client, &byoc, &target)
         .await
         .unwrap();
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
-    assert!(r.has("confirmed_live"));
-    // Object Storage cannot be probed through the JSON API: the BYOC profile stays pending
-    // until the window has passed, then it is Ready.
-    let byoc = profile("byoc-kapsule");
-    let r = checker(60)
-        .audit_confirming(&admin, &key_client, &byoc, &target)
-        .await
-        .unwrap();
+    let live = r.findings_with_code("confirmed_live").next().unwrap();
     assert!(
-        matches!(r.verdict, Verdict::PendingPropagation { .. }),
-        "{}",
-        r.to_text()
+        matches!(&live.kind, FindingKind::ConfirmedLive { products } if products.contains(&"object-storage".to_owned()) && products.len() == 5),
+        "{:?}",
+        live.kind
     );
+    // After the window (the delay alone exceeds 1 s): no recent change, Ready unconfirmed.
     let r = checker(1)
-        .audit_confirming(&admin, &key_client, &byoc, &target)
+        .audit(&admin, &access_key(&sim, "missing-set"), &byoc, &target)
         .await
         .unwrap();
     assert!(!r.has("recent_iam_change"), "{}", r.to_text());
@@ -474,10 +566,21 @@ async fn propagation_delay_gives_pending_then_ready() {
 }
 
 #[tokio::test]
-async fn probe_mode_for_a_key_without_iam_read() {
+async fn probe_mode_proves_the_jobs_products_object_storage_included() {
     let sim = sim().await;
     let target = Target::project(prod(&sim));
+    // The inventory key's default project becomes staging, where it has no rights: the
+    // S3 probe still reads production, because it signs ACCESS_KEY@PROJECT_ID.
+    let admin = scaleway_iam::IamApi::new(&client(&sim, "admin"));
+    admin
+        .update_api_key(&access_key(&sim, "inventory"))
+        .default_project_id(&sim.project_id("staging").unwrap().parse().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let s3_before = sim.s3_request_count();
     let r = Checker::new()
+        .with_options(options(&sim))
         .self_check(
             &client(&sim, "inventory"),
             &profile("inventory-readonly"),
@@ -487,20 +590,68 @@ async fn probe_mode_for_a_key_without_iam_read() {
         .unwrap();
     assert_eq!(r.mode, Mode::Probe, "{}", r.to_text());
     assert!(r.has("iam_read_refused"));
+    assert_eq!(sim.s3_request_count() - s3_before, 1, "one ListBuckets");
+    let job = profile("inventory-readonly").products;
+    let mut allowed: Vec<String> = r
+        .findings_with_code("probe_allowed")
+        .filter_map(|f| match &f.kind {
+            FindingKind::ProbeAllowed { product, .. } => Some(product.clone()),
+            _ => None,
+        })
+        .collect();
+    allowed.sort();
+    let mut want = job.clone();
+    want.sort();
+    assert_eq!(allowed, want, "{}", r.to_text());
+    let s3 = r
+        .findings_with_code("probe_allowed")
+        .find(|f| matches!(&f.kind, FindingKind::ProbeAllowed { product, .. } if product == "object-storage"))
+        .unwrap();
     assert!(
-        r.findings_with_code("probe_allowed").count() >= 5,
-        "{}",
-        r.to_text()
+        matches!(&s3.kind, FindingKind::ProbeAllowed { route, .. } if route.contains("ListBuckets")),
+        "{:?}",
+        s3.kind
     );
-    assert!(
-        r.findings_with_code("not_proven")
-            .any(|f| f.message.contains("object-storage")),
-        "{}",
-        r.to_text()
-    );
+    // AllProductsReadOnly itself is not proven: the report says which products were.
+    let set = r.findings_with_code("set_not_proven").next().unwrap();
+    match &set.kind {
+        FindingKind::SetNotProven {
+            permission_set,
+            set_products,
+            judged_on,
+            proven,
+        } => {
+            assert_eq!(permission_set, "AllProductsReadOnly");
+            assert!(*set_products > judged_on.len());
+            assert_eq!(judged_on.len(), 8);
+            assert_eq!(proven, judged_on);
+        }
+        k => panic!("{k:?}"),
+    }
+    assert!(set.message.contains("object-storage"), "{}", set.message);
+    assert!(!r.blocking().any(|_| true), "{}", r.to_text());
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
-    // The registry scanner key probed for the BYOC profile: refused, with the 403 details.
+
+    // Self-check of a key that can read IAM: the full resolution, no probing.
     let r = Checker::new()
+        .self_check(
+            &client(&sim, "admin"),
+            &profile("inventory-readonly"),
+            &target,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Mode::SelfCheck);
+}
+
+#[tokio::test]
+async fn probe_mode_refusals_carry_the_403_details() {
+    let sim = sim().await;
+    let target = Target::project(prod(&sim));
+    // The registry scanner key probed for the BYOC profile: every product refused, S3
+    // included, with the 403 details.
+    let r = Checker::new()
+        .with_options(options(&sim))
         .self_check(
             &client(&sim, "registry-scanner"),
             &profile("byoc-kapsule"),
@@ -514,22 +665,173 @@ async fn probe_mode_for_a_key_without_iam_read() {
         r.to_text()
     );
     let denied: Vec<_> = r.findings_with_code("probe_denied").collect();
-    assert_eq!(denied.len(), 4, "{}", r.to_text());
+    assert_eq!(denied.len(), 5, "{}", r.to_text());
     assert!(
         denied.iter().all(
             |f| matches!(&f.kind, FindingKind::ProbeDenied { denied, .. } if !denied.is_empty())
         )
     );
-    // Self-check of a key that can read IAM: the full resolution.
+    let s3 = denied
+        .iter()
+        .find(|f| matches!(&f.kind, FindingKind::ProbeDenied { product, .. } if product == "object-storage"))
+        .unwrap();
+    assert!(
+        matches!(&s3.kind, FindingKind::ProbeDenied { denied, .. } if denied[0].action == "ListBuckets"),
+        "{:?}",
+        s3.kind
+    );
+    assert!(r.remediation.iter().any(|x| x.finding == s3.id));
+}
+
+#[tokio::test]
+async fn probe_mode_never_makes_write_access_ready_by_default() {
+    let sim = sim().await;
+    let target = Target::project(prod(&sim));
+    let byoc = profile("byoc-kapsule");
+    // Every read works, but a read proves no write: Invalid, with how to get an answer.
     let r = Checker::new()
-        .self_check(
+        .with_options(options(&sim))
+        .self_check(&client(&sim, "byoc"), &byoc, &target)
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Mode::Probe);
+    assert_eq!(
+        r.findings_with_code("probe_allowed").count(),
+        5,
+        "{}",
+        r.to_text()
+    );
+    let Verdict::Invalid { blocking } = &r.verdict else {
+        panic!("{}", r.to_text())
+    };
+    assert_eq!(blocking.len(), 5, "one per FullAccess set: {}", r.to_text());
+    for f in r.blocking() {
+        assert!(
+            matches!(&f.kind, FindingKind::NotProven { what } if what.ends_with("write access")),
+            "{:?}",
+            f.kind
+        );
+        let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
+        assert!(
+            fix.summary.contains("IAMReadOnly") && fix.summary.contains("auditor"),
+            "{}",
+            fix.summary
+        );
+    }
+    // The caller accepts unproven requirements: Ready, with the warnings.
+    let mut opts = options(&sim);
+    opts.accept_unproven = true;
+    let r = Checker::new()
+        .with_options(opts)
+        .self_check(&client(&sim, "byoc"), &byoc, &target)
+        .await
+        .unwrap();
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.code() == "not_proven" && f.severity == Severity::Warning)
+            .count(),
+        5,
+        "{}",
+        r.to_text()
+    );
+    // An auditor gives the definite answer.
+    let r = Checker::new()
+        .audit(
             &client(&sim, "admin"),
-            &profile("inventory-readonly"),
+            &access_key(&sim, "byoc"),
+            &byoc,
             &target,
         )
         .await
         .unwrap();
-    assert_eq!(r.mode, Mode::SelfCheck);
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+}
+
+#[tokio::test]
+async fn probe_mode_without_an_answer_is_not_ready() {
+    let sim = sim().await;
+    let target = Target::project(prod(&sim));
+    let inventory = profile("inventory-readonly");
+    // An S3 endpoint that refuses connections: no answer about Object Storage.
+    let mut opts = CheckOptions::default();
+    opts.s3_endpoint = Some("http://127.0.0.1:1/".parse().unwrap());
+    let r = Checker::new()
+        .with_options(opts.clone())
+        .self_check(&client(&sim, "inventory"), &inventory, &target)
+        .await
+        .unwrap();
+    let f = r
+        .findings_with_code("probe_inconclusive")
+        .next()
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
+    assert!(
+        matches!(&f.kind, FindingKind::ProbeInconclusive { product, .. } if product == "object-storage"),
+        "{:?}",
+        f.kind
+    );
+    assert_eq!(f.severity, Severity::Blocking);
+    assert_eq!(
+        r.verdict,
+        Verdict::Invalid {
+            blocking: vec![f.id.clone()]
+        },
+        "{}",
+        r.to_text()
+    );
+    let fix = r.remediation.iter().find(|x| x.finding == f.id).unwrap();
+    assert!(
+        fix.summary.starts_with("check again later"),
+        "{}",
+        fix.summary
+    );
+    assert!(fix.summary.contains("IAMReadOnly"), "{}", fix.summary);
+    match &r.findings_with_code("set_not_proven").next().unwrap().kind {
+        FindingKind::SetNotProven { proven, .. } => {
+            assert!(!proven.contains(&"object-storage".to_owned()));
+            assert_eq!(proven.len(), 7);
+        }
+        k => panic!("{k:?}"),
+    }
+    opts.accept_unproven = true;
+    let r = Checker::new()
+        .with_options(opts)
+        .self_check(&client(&sim, "inventory"), &inventory, &target)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.findings_with_code("probe_inconclusive")
+            .next()
+            .unwrap()
+            .severity,
+        Severity::Warning
+    );
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+
+    // A product no probe can read (a custom profile listing no products: every product of
+    // AllProductsReadOnly counts): not proven, blocking.
+    let wide = Profile::new(
+        "wide",
+        vec![scaleway_iam::checker::Requirement::on_project(
+            "AllProductsReadOnly",
+        )],
+    );
+    let r = Checker::new()
+        .with_options(options(&sim))
+        .self_check(&client(&sim, "inventory"), &wide, &target)
+        .await
+        .unwrap();
+    let f = r
+        .blocking()
+        .find(|f| f.code() == "not_proven")
+        .unwrap_or_else(|| panic!("{}", r.to_text()));
+    assert!(f.message.contains("cannot be probed"), "{}", f.message);
+    assert!(matches!(r.verdict, Verdict::Invalid { .. }));
+    assert!(
+        !r.has("set_not_proven"),
+        "judged on every product of the set"
+    );
 }
 
 #[tokio::test]
@@ -556,5 +858,4 @@ async fn bad_input_is_a_clear_error() {
         .await
         .unwrap_err();
     assert!(e.is_permission_denied(), "{e}");
-    let _ = client_for;
 }

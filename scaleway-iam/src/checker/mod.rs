@@ -96,8 +96,21 @@ pub struct CheckOptions {
     pub request_context: RequestContext,
     /// Zone of zoned probes (default `fr-par-1`).
     pub probe_zone: Zone,
-    /// Region of regional probes (default `fr-par`).
+    /// Region of regional probes, Object Storage's included (default `fr-par`).
     pub probe_region: Region,
+    /// The S3 endpoint of the Object Storage probe. Default: the client's `s3_endpoint`
+    /// (`SCW_S3_ENDPOINT`), else `https://s3.<probe_region>.scw.cloud`. Requests are signed
+    /// for the region the endpoint's host names, else `probe_region`. Tests point it at a
+    /// simulator.
+    pub s3_endpoint: Option<scaleway_core::url::Url>,
+    /// Probe mode: accept requirements the probes could not prove — products without a
+    /// probe, probes without an answer, Organization-level sets, and **write access**,
+    /// which a probe never exercises — as warnings instead of blocking findings.
+    ///
+    /// Default `false`: a key is `Ready` only for what it has shown it can do, so a
+    /// `FullAccess` requirement is `Invalid` in probe mode. Set it only when the platform
+    /// accepts to learn about missing write rights from a failed job.
+    pub accept_unproven: bool,
 }
 
 impl Default for CheckOptions {
@@ -108,6 +121,8 @@ impl Default for CheckOptions {
             request_context: RequestContext::default(),
             probe_zone: Zone::FrPar1,
             probe_region: Region::FrPar,
+            s3_endpoint: None,
+            accept_unproven: false,
         }
     }
 }
@@ -362,7 +377,9 @@ impl Checker {
         Ok(self.assemble(drafts, &res, profile, target, targets, mode, confirmed))
     }
 
-    /// Probes with the key itself to confirm recent changes are in force.
+    /// Probes with the key itself to confirm recent changes are in force: every product the
+    /// job uses (the profile's `products` a required set covers) must be readable in every
+    /// target project.
     async fn confirm(
         &self,
         key_client: &Client,
@@ -389,28 +406,31 @@ impl Checker {
                 );
             }
         }
+        let site = probe::Site::new(&self.options, key_client);
         let mut products = Vec::new();
         if !only_key_changed {
             for req in &profile.requirements {
-                let ps = probe::products_of(&self.catalogue, &req.permission_set);
-                for p in ps {
-                    let Some(def) = probe::probe_for(&p) else {
+                let set = &req.permission_set;
+                let (judged, _) = probe::judged_products(&self.catalogue, set, &profile.products);
+                if judged.is_empty() {
+                    return not_yet(
+                        format!("{set} is in force"),
+                        format!(
+                            "{set} covers no product a probe can read, so the recent changes cannot be confirmed before the propagation window ends"
+                        ),
+                    );
+                }
+                for p in judged {
+                    let Some(probe) = probe::probe_for(&p) else {
                         return not_yet(
                             format!("{p} is in force"),
                             format!(
-                                "{p} cannot be probed through the JSON API, so the recent changes cannot be confirmed before the propagation window ends"
+                                "{p} cannot be probed, so the recent changes cannot be confirmed before the propagation window ends"
                             ),
                         );
                     };
                     for t in targets {
-                        let r = probe::run(
-                            key_client,
-                            def,
-                            t,
-                            &self.options.probe_zone,
-                            &self.options.probe_region,
-                        )
-                        .await;
+                        let r = probe::run(key_client, probe, t, &site).await;
                         if !matches!(r, ProbeResult::Allowed) {
                             return not_yet(
                                 format!("{p} in project {t} is in force"),
@@ -510,12 +530,18 @@ impl Checker {
         targets: &[String],
     ) -> Result<Report, Error> {
         let cat = &self.catalogue;
+        let site = probe::Site::new(&self.options, client);
+        let unproven = if self.options.accept_unproven {
+            Severity::Warning
+        } else {
+            Severity::Blocking
+        };
         let mut drafts = vec![Draft::new(
             Severity::Info,
             FindingKind::IamReadRefused {
                 denied: probe::denied_of(iam_error),
             },
-            "the key cannot read IAM (its own API key, groups or policies), so the result comes from probing: one read per required product with the key itself. A key that cannot read IAM holds neither IAMReadOnly, IAMManager nor OrganizationManager".into(),
+            "the key cannot read IAM (its own API key, groups or policies), so the result comes from probing: one read per product the job uses, with the key itself. A key that cannot read IAM holds neither IAMReadOnly, IAMManager nor OrganizationManager".into(),
         )];
         drafts.push(Draft::new(
             Severity::Info,
@@ -525,15 +551,15 @@ impl Checker {
             "without IAM read the checker cannot see the key's expiry, default project, bearer, nor grants beyond the probed reads".into(),
         ));
         let mut cache: BTreeMap<(String, String), ProbeResult> = BTreeMap::new();
-        for req in &profile.requirements {
+        'requirements: for req in &profile.requirements {
             let set = &req.permission_set;
             if req.scope == RequiredScope::Organization {
-                drafts.push(Draft::new(
-                    Severity::Warning,
-                    FindingKind::NotProven {
-                        what: format!("{set} at Organization level"),
-                    },
-                    format!("{set} at Organization level cannot be proven by probing"),
+                drafts.push(unproven_draft(
+                    unproven,
+                    format!("{set} at Organization level"),
+                    format!(
+                        "{set} at Organization level cannot be proven by probing (probes read project resources)"
+                    ),
                 ));
                 continue;
             }
@@ -546,27 +572,37 @@ impl Checker {
                     format!("the profile requires {set}, which the catalogue does not know"),
                 ));
             }
-            let products = probe::products_of(cat, set);
-            let kind = cat.set(set).map(|s| s.kind);
+            let (judged, set_products) = probe::judged_products(cat, set, &profile.products);
+            if judged.is_empty() {
+                drafts.push(unproven_draft(
+                    unproven,
+                    set.clone(),
+                    if cat.knows(set) {
+                        format!(
+                            "{set} covers none of the products the profile's job uses ({}), so no probe can prove it",
+                            profile.products.join(", ")
+                        )
+                    } else {
+                        format!("{set}: the catalogue does not know it, so there is no product to probe")
+                    },
+                ));
+                continue;
+            }
+            let mut proven: Vec<String> = Vec::new();
             let mut unprobed: Vec<String> = Vec::new();
-            for product in &products {
-                let Some(def) = probe::probe_for(product) else {
+            for product in &judged {
+                let Some(probe) = probe::probe_for(product) else {
                     unprobed.push(product.clone());
                     continue;
                 };
+                let route = probe.route(&site);
+                let mut all_allowed = true;
                 for t in targets {
                     let key = (product.clone(), t.clone());
                     let r = match cache.get(&key) {
                         Some(r) => r.clone(),
                         None => {
-                            let r = probe::run(
-                                client,
-                                def,
-                                t,
-                                &self.options.probe_zone,
-                                &self.options.probe_region,
-                            )
-                            .await;
+                            let r = probe::run(client, probe, t, &site).await;
                             cache.insert(key, r.clone());
                             r
                         }
@@ -577,18 +613,19 @@ impl Checker {
                             FindingKind::ProbeAllowed {
                                 product: product.clone(),
                                 project_id: t.clone(),
-                                route: def.route.into(),
+                                route: route.clone(),
                             },
                             format!("{set}: reading {product} in project {t} works"),
                         )),
                         ProbeResult::Denied(denied) => {
+                            all_allowed = false;
                             let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
                             let mut d = Draft::new(
                                 Severity::Blocking,
                                 FindingKind::ProbeDenied {
                                     product: product.clone(),
                                     project_id: t.clone(),
-                                    route: def.route.into(),
+                                    route: route.clone(),
                                     denied: denied.clone(),
                                 },
                                 format!(
@@ -612,42 +649,79 @@ impl Checker {
                             drafts.push(d);
                         }
                         ProbeResult::Rejected(reason) => {
+                            // The key itself is refused: one finding, and no more probes.
                             drafts.push(rejected_draft(&reason));
-                            break;
+                            break 'requirements;
                         }
-                        ProbeResult::Inconclusive(err) => drafts.push(Draft::new(
-                            Severity::Warning,
-                            FindingKind::ProbeInconclusive {
-                                product: product.clone(),
-                                project_id: t.clone(),
-                                error: err.clone(),
-                            },
-                            format!(
-                                "{set}: probing {product} in project {t} gave no answer ({err})"
-                            ),
-                        )),
+                        ProbeResult::Inconclusive(err) => {
+                            all_allowed = false;
+                            let mut d = Draft::new(
+                                unproven,
+                                FindingKind::ProbeInconclusive {
+                                    product: product.clone(),
+                                    project_id: t.clone(),
+                                    error: err.clone(),
+                                },
+                                format!(
+                                    "{set}: probing {product} in project {t} gave no answer about permissions ({err}): not proven"
+                                ),
+                            );
+                            if unproven == Severity::Blocking {
+                                d.fix = Some((
+                                    format!("check again later; {UNPROVEN_FIX}"),
+                                    None,
+                                    None,
+                                ));
+                            }
+                            drafts.push(d);
+                        }
                     }
+                }
+                if all_allowed {
+                    proven.push(product.clone());
                 }
             }
             if !unprobed.is_empty() {
-                drafts.push(Draft::new(
-                    Severity::Warning,
-                    FindingKind::NotProven {
-                        what: format!("{set}: {}", unprobed.join(", ")),
-                    },
+                drafts.push(unproven_draft(
+                    unproven,
+                    format!("{set}: {}", unprobed.join(", ")),
                     format!(
-                        "{set}: {} cannot be probed through the JSON API (Object Storage is S3, for example): not proven",
+                        "{set}: {} cannot be probed: not proven",
                         unprobed.join(", ")
                     ),
                 ));
             }
-            if matches!(kind, Some(SetKind::Full | SetKind::Action)) && !products.is_empty() {
+            if judged.len() < set_products {
                 drafts.push(Draft::new(
                     Severity::Info,
-                    FindingKind::NotProven {
-                        what: format!("{set}: write access"),
+                    FindingKind::SetNotProven {
+                        permission_set: set.clone(),
+                        set_products,
+                        judged_on: judged.clone(),
+                        proven: proven.clone(),
                     },
-                    format!("{set}: a read proves read access only; write access is not proven"),
+                    format!(
+                        "{set} itself is not proven (it covers {set_products} products): it was judged on the {} the profile's job uses ({}); proven by probing: {}",
+                        judged.len(),
+                        judged.join(", "),
+                        if proven.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            proven.join(", ")
+                        }
+                    ),
+                ));
+            }
+            if matches!(
+                cat.set(set).map(|s| s.kind),
+                Some(SetKind::Full | SetKind::Action)
+            ) {
+                drafts.push(unproven_draft(
+                    unproven,
+                    format!("{set}: write access"),
+                    format!(
+                        "{set}: probes only read, so they prove read access at most; its write (and other action) rights cannot be proven without changing your resources"
+                    ),
                 ));
             }
         }
@@ -656,6 +730,19 @@ impl Checker {
         report.key.access_key = ak.to_string();
         Ok(report)
     }
+}
+
+/// How to get a definite answer when probing cannot prove a requirement.
+const UNPROVEN_FIX: &str = "for a definite answer, check the key in auditor mode: a separate key with IAMReadOnly inspects its policies (Checker::audit; --access-key in the check_credentials example); or let this key read IAM (IAMReadOnly at Organization level: the checker then resolves its policies, and reports IAMReadOnly as excess unless the profile's excess.allow lists it); or, knowingly, accept unproven requirements (CheckOptions::accept_unproven)";
+
+/// A requirement probe mode could not prove: `severity` is blocking unless the caller
+/// accepts unproven requirements.
+fn unproven_draft(severity: Severity, what: String, message: String) -> Draft {
+    let mut d = Draft::new(severity, FindingKind::NotProven { what }, message);
+    if severity == Severity::Blocking {
+        d.fix = Some((UNPROVEN_FIX.to_owned(), None, None));
+    }
+    d
 }
 
 fn rejected_draft(reason: &str) -> Draft {

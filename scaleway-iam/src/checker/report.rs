@@ -321,10 +321,24 @@ pub enum FindingKind {
         /// What happened.
         error: String,
     },
-    /// Something the checker could not prove in this mode.
+    /// Something the checker could not prove in this mode (blocking when it is a
+    /// requirement, unless [`CheckOptions::accept_unproven`](super::CheckOptions::accept_unproven)).
     NotProven {
         /// What.
         what: String,
+    },
+    /// Probe mode: a required set spanning more products than the job uses (e.g.
+    /// `AllProductsReadOnly`) was judged on the profile's products only; the set itself is
+    /// not proven.
+    SetNotProven {
+        /// The required set.
+        permission_set: String,
+        /// How many products the set covers.
+        set_products: usize,
+        /// The products it was judged on (the profile's `products` it covers).
+        judged_on: Vec<String>,
+        /// Those of them every probe could read.
+        proven: Vec<String>,
     },
     /// The key cannot read IAM: the checker fell back to probing.
     IamReadRefused {
@@ -362,6 +376,7 @@ impl FindingKind {
             FindingKind::ProbeDenied { .. } => "probe_denied",
             FindingKind::ProbeInconclusive { .. } => "probe_inconclusive",
             FindingKind::NotProven { .. } => "not_proven",
+            FindingKind::SetNotProven { .. } => "set_not_proven",
             FindingKind::IamReadRefused { .. } => "iam_read_refused",
             FindingKind::ConfirmedLive { .. } => "confirmed_live",
         }

@@ -1,6 +1,7 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use scaleway_core::{Client, Config, Env, RetryPolicy};
+use scaleway_iam::checker::CheckOptions;
 use scaleway_sim::{Scenario, Sim};
 
 pub async fn sim() -> Sim {
@@ -38,4 +39,11 @@ pub fn access_key(sim: &Sim, name: &str) -> scaleway_core::AccessKey {
 
 pub fn prod(sim: &Sim) -> scaleway_core::ProjectId {
     sim.project_id("production").unwrap().parse().unwrap()
+}
+
+/// Checker options whose Object Storage probe goes to the simulator's fr-par S3 endpoint.
+pub fn options(sim: &Sim) -> CheckOptions {
+    let mut o = CheckOptions::default();
+    o.s3_endpoint = sim.s3_endpoint("fr-par");
+    o
 }
