@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use scaleway_core::{AccessKey, Client, Config, Env, Error, OrganizationId, ProjectId};
 
-use crate::IamApi;
 use crate::checker::{Checker, Profile, Report, RequiredScope, Target, Verdict};
 use crate::model::{Application, Bearer, CreatedApiKey, Policy, PolicyPrincipal, Rule, RuleSpec};
+use crate::{AccountApi, IamApi};
 
 /// Description given to keys created by [`provision`] (and looked for on re-runs).
 pub const PROVISIONED_KEY_DESCRIPTION: &str = "provisioned by scaleway-iam";
@@ -147,15 +147,22 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
 
 /// Creates (or finds) the application, its policy and a key for `request`.
 ///
+/// The project is read first (Account API): nothing is created for a project that does
+/// not exist, or that belongs to another Organization than the one asked for. Without
+/// [`ProvisionRequest::organization_id`] the project's Organization is used.
+///
 /// Re-running is safe: an application and a policy with the same name are reused (the
-/// policy's rules are reset to the profile's when they differ), and a valid key made by an
+/// policy's rules are reset to the profile's when they differ), and a key made by an
 /// earlier run is reported instead of creating another one (unless
-/// [`ProvisionRequest::always_new_key`]).
+/// [`ProvisionRequest::always_new_key`]) — when it expires after the profile's
+/// expiry-warning period (`expiry_warning_days`); a key expiring sooner is replaced by a
+/// new one.
 ///
 /// # Errors
 ///
-/// A name over 64 characters, an invalid profile, no organization, or the API's error
-/// (the client needs IAM write permission, e.g. `IAMManager`).
+/// A name over 64 characters, an invalid profile, a project that does not exist or is in
+/// another Organization, no Organization, or the API's error (the client needs IAM write
+/// permission, e.g. `IAMManager`, which also reads projects).
 pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provisioned, Error> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
@@ -167,11 +174,34 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         .profile
         .validate()
         .map_err(|m| Error::invalid_request(format!("profile {}: {m}", request.profile.name)))?;
-    let org = match &request.organization_id {
-        Some(o) => o.to_string(),
-        None => iam.client().default_organization_id()?.to_string(),
-    };
     let mut log = Vec::new();
+
+    // Project: it must exist before anything is created for it.
+    let pid = &request.project_id;
+    let project = match AccountApi::new(iam.client()).get_project(pid).await {
+        Ok(p) => p,
+        Err(e) if e.is_not_found() => {
+            return Err(Error::invalid_request(format!(
+                "project {pid} does not exist (the Account API answers 404): check the project ID; nothing was created"
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    let project_org = Some(project.organization_id.as_str()).filter(|o| !o.trim().is_empty());
+    let org = match (&request.organization_id, project_org) {
+        (Some(o), Some(po)) if o.as_str() != po => {
+            return Err(Error::invalid_request(format!(
+                "project {pid} belongs to Organization {po}, not {o}: give that Organization, or a project of {o}; nothing was created"
+            )));
+        }
+        (Some(o), _) => o.to_string(),
+        (None, Some(po)) => po.to_owned(),
+        (None, None) => iam.client().default_organization_id()?.to_string(),
+    };
+    log.push(format!(
+        "project \"{}\" ({pid}) found in Organization {org}",
+        project.name
+    ));
 
     // Application.
     let existing = iam
@@ -250,24 +280,48 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         }
     };
 
-    // Key.
+    // Key: one made by an earlier run is reused only if it outlives the profile's
+    // expiry-warning period (a check would otherwise report it as expiring at once).
     let bearer = Bearer::Application(application.id.clone());
     let now = chrono::Utc::now();
-    let reusable = if request.always_new_key {
-        None
+    let warning = chrono::Duration::days(i64::from(request.profile.expiry_warning_days));
+    let lifetime = chrono::Duration::from_std(request.key_lifetime)
+        .ok()
+        .filter(|l| now.checked_add_signed(*l).is_some())
+        .ok_or_else(|| Error::invalid_request("key lifetime is too long"))?;
+    let (reusable, expiring): (Vec<_>, Vec<_>) = if request.always_new_key {
+        (Vec::new(), Vec::new())
     } else {
         iam.list_api_keys()
             .bearer(&bearer)
             .collect()
             .await?
             .into_iter()
-            .find(|k| {
+            .filter(|k| {
                 k.description == PROVISIONED_KEY_DESCRIPTION
                     && k.default_project_id == request.project_id.as_str()
                     && k.expires_at.is_some_and(|e| e > now)
             })
+            .partition(|k| {
+                // A warning period past the end of time: no key outlives it.
+                now.checked_add_signed(warning)
+                    .is_some_and(|horizon| k.expires_at.is_some_and(|e| e > horizon))
+            })
     };
-    let key = match reusable {
+    if reusable.is_empty() {
+        for k in &expiring {
+            log.push(format!(
+                "the key made by an earlier run ({}) expires within {} day(s), on {}: not reused, a new key is created (delete {} once the new one is in use)",
+                k.access_key,
+                request.profile.expiry_warning_days,
+                k.expires_at
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                k.access_key
+            ));
+        }
+    }
+    let key = match reusable.into_iter().next() {
         Some(k) => {
             log.push(format!(
                 "a valid key made by an earlier run exists ({}): reused; its secret cannot be shown again (ask for a new key to get one)",
@@ -278,8 +332,12 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             }
         }
         None => {
-            let lifetime = chrono::Duration::from_std(request.key_lifetime)
-                .map_err(|_| Error::invalid_request("key lifetime is too long"))?;
+            if lifetime <= warning {
+                log.push(format!(
+                    "the key's lifetime is within the profile's expiry warning period ({} days): checks report it as expiring soon, and re-runs create a new key",
+                    request.profile.expiry_warning_days
+                ));
+            }
             let created = iam
                 .create_api_key(bearer)
                 .expires_at(now + lifetime)
@@ -343,13 +401,33 @@ impl RotateOptions {
     }
 }
 
-/// Why [`rotate`] stopped.
+/// Why [`rotate`] stopped. `Debug` never prints a secret (the new key's is a
+/// [`scaleway_core::SecretKey`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RotateError {
     /// Nothing changed: the old key could not be read, or the new one not created.
     #[error("the key rotation could not start")]
     Start(#[source] Error),
+    /// The new key exists (here, with its secret) but is not `Ready`: the checker says
+    /// `Invalid`, or it was still `PendingPropagation` when the timeout passed. The old key
+    /// was **not** deleted, so both keys are live: fix what the report says and check the
+    /// new key again (then delete the old one), or delete the new key.
+    #[error(
+        "the new key {} is not ready ({}): the old key {old_key} was kept, so both keys are live",
+        new_key.key.access_key,
+        report.verdict.status()
+    )]
+    NotReady {
+        /// The old key, still live.
+        old_key: AccessKey,
+        /// The new key, with its secret: store it or delete it.
+        new_key: Box<CreatedApiKey>,
+        /// The last check of the new key (its verdict and findings say why).
+        report: Box<Report>,
+        /// Checks made.
+        checks: u32,
+    },
     /// The new key exists (here, with its secret) but the rotation could not finish: it
     /// could not be checked, or the old key could not be deleted. The old key was not
     /// deleted unless the error says so.
@@ -364,23 +442,33 @@ pub enum RotateError {
 }
 
 impl RotateError {
-    /// The underlying API error.
-    pub fn api_error(&self) -> &Error {
+    /// The underlying API error (`None` for [`RotateError::NotReady`]: the report says
+    /// why).
+    pub fn api_error(&self) -> Option<&Error> {
         match self {
-            RotateError::Start(e) | RotateError::Unfinished { source: e, .. } => e,
+            RotateError::Start(e) | RotateError::Unfinished { source: e, .. } => Some(e),
+            RotateError::NotReady { .. } => None,
+        }
+    }
+
+    /// The new key, with its secret, when it was created: store it or delete it.
+    pub fn new_key(&self) -> Option<&CreatedApiKey> {
+        match self {
+            RotateError::Start(_) => None,
+            RotateError::NotReady { new_key, .. } | RotateError::Unfinished { new_key, .. } => {
+                Some(new_key)
+            }
         }
     }
 }
 
-/// What [`rotate`] did.
+/// What [`rotate`] did: the new key is `Ready` and the old key was deleted.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Rotated {
     /// The new key, with its secret.
     pub new_key: CreatedApiKey,
-    /// Whether the old key was deleted (only when the new one was `Ready`).
-    pub old_key_deleted: bool,
-    /// The last check of the new key.
+    /// The last check of the new key (`Ready`).
     pub report: Report,
     /// Checks made.
     pub checks: u32,
@@ -401,6 +489,13 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
     if let Ok(p) = key.key.default_project_id.parse::<ProjectId>() {
         loader = loader.project_id(p);
     }
+    // The Object Storage probe of the confirmation uses the same S3 settings.
+    if let Some(e) = &cfg.s3_endpoint {
+        loader = loader.s3_endpoint(e.value.clone());
+    }
+    if let Some(r) = &cfg.region {
+        loader = loader.region(r.value.clone());
+    }
     Client::builder()
         .config(loader.load()?)
         .user_agent_suffix("scaleway-iam-rotate")
@@ -411,15 +506,19 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
 /// checks it — as the auditor `iam`'s client, confirming with the new key itself — until it
 /// is `Ready` or the timeout passes, and only then deletes `old`.
 ///
-/// The old key is never deleted when the new one is not `Ready`; the new key is then kept
-/// (returned, with the report saying why) so nothing is lost. A check that fails to reach
-/// the API is retried until the timeout.
+/// `Ok` means the rotation is done: the new key is `Ready` and the old one deleted. The old
+/// key is never deleted when the new one is not `Ready`; the new key is then returned in
+/// the error, with its secret, so nothing is lost. A check that fails to reach the API is
+/// retried until the timeout; an `Invalid` verdict stops at once.
 ///
 /// # Errors
 ///
 /// [`RotateError::Start`] when nothing was changed (the old key cannot be read or has no
-/// bearer, the new key cannot be created); [`RotateError::Unfinished`], carrying the new
-/// key and its secret, when the checks kept failing or the old key could not be deleted.
+/// bearer, the new key cannot be created); [`RotateError::NotReady`], carrying the new key
+/// and its secret and the last report, when the new key checks `Invalid` or is still
+/// pending when the timeout passes (both keys are then live); [`RotateError::Unfinished`],
+/// carrying the new key and its secret, when the checks kept failing or the old key could
+/// not be deleted.
 pub async fn rotate(
     iam: &IamApi,
     old: &AccessKey,
@@ -431,11 +530,13 @@ pub async fn rotate(
             "API key {old} has no bearer"
         )))
     })?;
-    let lifetime = chrono::Duration::from_std(options.key_lifetime)
-        .map_err(|_| RotateError::Start(Error::invalid_request("key lifetime is too long")))?;
+    let expires_at = chrono::Duration::from_std(options.key_lifetime)
+        .ok()
+        .and_then(|l| chrono::Utc::now().checked_add_signed(l))
+        .ok_or_else(|| RotateError::Start(Error::invalid_request("key lifetime is too long")))?;
     let mut create = iam
         .create_api_key(bearer)
-        .expires_at(chrono::Utc::now() + lifetime)
+        .expires_at(expires_at)
         .description(
             format!(
                 "rotated from {old}{}",
@@ -490,7 +591,6 @@ pub async fn rotate(
                     .map_err(|e| unfinished(&new_key, e))?;
                 return Ok(Rotated {
                     new_key,
-                    old_key_deleted: true,
                     report,
                     checks,
                 });
@@ -499,10 +599,10 @@ pub async fn rotate(
                 tokio::time::sleep(options.poll_interval).await;
             }
             _ => {
-                return Ok(Rotated {
-                    new_key,
-                    old_key_deleted: false,
-                    report,
+                return Err(RotateError::NotReady {
+                    old_key: old.clone(),
+                    new_key: Box::new(new_key),
+                    report: Box::new(report),
                     checks,
                 });
             }
