@@ -149,7 +149,8 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
 ///
 /// The project is read first (Account API): nothing is created for a project that does
 /// not exist, or that belongs to another Organization than the one asked for. Without
-/// [`ProvisionRequest::organization_id`] the project's Organization is used.
+/// [`ProvisionRequest::organization_id`] the project's Organization is used. Nothing is
+/// created either when the API offers no permission set of one of the profile's names.
 ///
 /// Re-running is safe: an application and a policy with the same name are reused (the
 /// policy's rules are reset to the profile's when they differ), and a key made by an
@@ -161,7 +162,7 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
 /// # Errors
 ///
 /// A name over 64 characters, an invalid profile, a project that does not exist or is in
-/// another Organization, no Organization, or the API's error (the client needs IAM write
+/// another Organization, a permission set the API does not offer, no Organization, or the API's error (the client needs IAM write
 /// permission, e.g. `IAMManager`, which also reads projects).
 pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provisioned, Error> {
     let name = request.name.trim();
@@ -202,6 +203,31 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         "project \"{}\" ({pid}) found in Organization {org}",
         project.name
     ));
+    // Permission sets: the API refuses a policy naming one it does not offer, which would
+    // leave the application behind; ask first.
+    let offered: Vec<String> = iam
+        .list_permission_sets()
+        .organization_id(&org)
+        .collect()
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let unknown: Vec<&str> = request
+        .profile
+        .requirements
+        .iter()
+        .map(|r| r.permission_set.as_str())
+        .filter(|n| !offered.iter().any(|o| o == n))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::invalid_request(format!(
+            "profile {}: the API offers no permission set named {} (GET /iam/v1alpha1/permission-sets lists {} sets): fix the profile; nothing was created",
+            request.profile.name,
+            unknown.join(", "),
+            offered.len()
+        )));
+    }
 
     // Application.
     let existing = iam

@@ -187,6 +187,21 @@ async fn provision_creates_nothing_for_a_project_that_does_not_exist() {
         "{m}"
     );
     assert_eq!(iam_counts(&iam).await, before);
+    // A permission set the API does not offer: refused before the application exists.
+    let typo = Profile::new(
+        "typo",
+        vec![scaleway_iam::checker::Requirement::on_project(
+            "InstancesReadOnlyy",
+        )],
+    );
+    let req = ProvisionRequest::new("ci-typo", typo, prod(&sim));
+    let m = provision(&iam, &req).await.unwrap_err().to_string();
+    assert!(
+        m.contains("no permission set named InstancesReadOnlyy")
+            && m.contains("nothing was created"),
+        "{m}"
+    );
+    assert_eq!(iam_counts(&iam).await, before);
 }
 
 #[tokio::test]
