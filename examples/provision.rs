@@ -475,10 +475,7 @@ mod tests {
         assert!(doc["access_key"].as_str().unwrap().starts_with("SCW"));
         assert!(doc["check"].is_null(), "{doc:#}");
         assert!(
-            doc["check_error"]
-                .as_str()
-                .unwrap()
-                .contains("HTTP 403"),
+            doc["check_error"].as_str().unwrap().contains("HTTP 403"),
             "{doc:#}"
         );
     }
