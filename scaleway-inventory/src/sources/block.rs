@@ -4,7 +4,7 @@ use scaleway_core::{Error, Locality, PageStyle, ProductLocalities, Zone};
 
 use crate::model::block::{Snapshot, Volume};
 use crate::resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
-use crate::source::{Emitter, ListContext, Source, emit_pages};
+use crate::source::{Emitter, ListContext, Source};
 
 /// Block Storage v1alpha1: `GET /block/v1alpha1/zones/{zone}/volumes` and `…/snapshots`
 /// in every zone where Block Storage exists (permission set `BlockStorageReadOnly`).
@@ -41,21 +41,17 @@ impl Source for BlockSource {
             .get("/block/v1alpha1/zones/{zone}/snapshots")
             .zone(&zone)
             .query("project_id", project);
-        let mut fork = out.fork();
-        let (a, b) = futures::join!(
-            emit_pages(volumes, "volumes", PageStyle::PageSize, out, |v: Volume| {
-                Some(volume_resource(source, &zone, v))
+        super::emit_pages_both(
+            out,
+            PageStyle::PageSize,
+            (volumes, "volumes", |x: Volume| {
+                Some(volume_resource(source, &zone, x))
             }),
-            emit_pages(
-                snapshots,
-                "snapshots",
-                PageStyle::PageSize,
-                &mut fork,
-                |s: Snapshot| { Some(snapshot_resource(source, &zone, s)) }
-            ),
-        );
-        out.absorb(fork);
-        a.and(b).map(|_| ())
+            (snapshots, "snapshots", |x: Snapshot| {
+                Some(snapshot_resource(source, &zone, x))
+            }),
+        )
+        .await
     }
 }
 

@@ -4,7 +4,7 @@ use scaleway_core::{Error, Locality, PageStyle, ProductLocalities, Zone};
 
 use crate::model::instance::{Server, Volume, VolumeServerVolumeType, VolumeType};
 use crate::resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
-use crate::source::{Emitter, ListContext, Source, emit_pages};
+use crate::source::{Emitter, ListContext, Source};
 
 /// Instance v1: `GET /instance/v1/zones/{zone}/servers` and `…/volumes` in every zone
 /// where Instance exists (permission set `InstancesReadOnly`).
@@ -41,21 +41,17 @@ impl Source for InstanceSource {
             .get("/instance/v1/zones/{zone}/volumes")
             .zone(&zone)
             .query("project", project);
-        let mut fork = out.fork();
-        let (a, b) = futures::join!(
-            emit_pages(servers, "servers", PageStyle::PerPage, out, |s: Server| {
-                Some(server_resource(source, &zone, s))
+        super::emit_pages_both(
+            out,
+            PageStyle::PerPage,
+            (servers, "servers", |x: Server| {
+                Some(server_resource(source, &zone, x))
             }),
-            emit_pages(
-                volumes,
-                "volumes",
-                PageStyle::PerPage,
-                &mut fork,
-                |v: Volume| { volume_resource(source, &zone, v) }
-            ),
-        );
-        out.absorb(fork);
-        a.and(b).map(|_| ())
+            (volumes, "volumes", |x: Volume| {
+                volume_resource(source, &zone, x)
+            }),
+        )
+        .await
     }
 }
 

@@ -23,9 +23,36 @@ pub use self::registry::RegistrySource;
 pub use self::secret::SecretSource;
 pub use self::vpc::VpcSource;
 
-use scaleway_core::{Error, Locality, Zone};
+use scaleway_core::{Error, Locality, PageStyle, RequestBuilder, Zone};
+use serde::de::DeserializeOwned;
 
-use crate::source::ListContext;
+use crate::Resource;
+use crate::source::{Emitter, ListContext, emit_pages};
+
+/// Runs two listings of one locality at once (`(request, items key, map)` each, same page
+/// style), both emitting into `out`; the first error wins, after both have finished.
+pub(crate) async fn emit_pages_both<T, F, I, U, G, J>(
+    out: &mut Emitter,
+    style: PageStyle,
+    (first, first_key, first_map): (RequestBuilder, &'static str, F),
+    (second, second_key, second_map): (RequestBuilder, &'static str, G),
+) -> Result<(), Error>
+where
+    T: DeserializeOwned + Send + 'static,
+    F: FnMut(T) -> I,
+    I: IntoIterator<Item = Resource>,
+    U: DeserializeOwned + Send + 'static,
+    G: FnMut(U) -> J,
+    J: IntoIterator<Item = Resource>,
+{
+    let mut fork = out.fork();
+    let (a, b) = futures::join!(
+        emit_pages(first, first_key, style, out, first_map),
+        emit_pages(second, second_key, style, &mut fork, second_map),
+    );
+    out.absorb(fork);
+    a.and(b).map(|_| ())
+}
 
 /// The built-in sources, by name (`--sources instance,block,…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -4,7 +4,7 @@ use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
 
 use crate::model::vpc::{PrivateNetwork, Vpc};
 use crate::resource::{ProductObject, Relation, RelationKind, Resource, ResourceKind};
-use crate::source::{Emitter, ListContext, Source, emit_pages};
+use crate::source::{Emitter, ListContext, Source};
 
 /// VPC v2: `GET /vpc/v2/regions/{region}/vpcs` and `…/private-networks` (permission sets
 /// `VPCReadOnly` and `PrivateNetworksReadOnly`).
@@ -42,21 +42,17 @@ impl Source for VpcSource {
             .get("/vpc/v2/regions/{region}/private-networks")
             .region(&region)
             .query("project_id", project);
-        let mut fork = out.fork();
-        let (a, b) = futures::join!(
-            emit_pages(vpcs, "vpcs", PageStyle::PageSize, out, |v: Vpc| {
-                Some(vpc_resource(source, &locality, v))
+        super::emit_pages_both(
+            out,
+            PageStyle::PageSize,
+            (vpcs, "vpcs", |x: Vpc| {
+                Some(vpc_resource(source, &locality, x))
             }),
-            emit_pages(
-                pns,
-                "private_networks",
-                PageStyle::PageSize,
-                &mut fork,
-                |p: PrivateNetwork| { Some(pn_resource(source, &locality, p)) }
-            ),
-        );
-        out.absorb(fork);
-        a.and(b).map(|_| ())
+            (pns, "private_networks", |x: PrivateNetwork| {
+                Some(pn_resource(source, &locality, x))
+            }),
+        )
+        .await
     }
 }
 
