@@ -1,13 +1,12 @@
 //! The HTTP layer: route table, request dispatch (faults → locality → authentication → handler),
 //! and helpers shared by the product modules in `api/`.
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequestParts, RawPathParams, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
@@ -445,27 +444,6 @@ fn unknown_locality(loc: Loc) -> ApiError {
     }
 }
 
-fn client_ip(app: &App, req: &Request) -> Option<IpAddr> {
-    if app.trust_forwarded_for
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return Some(ip);
-    }
-    req.extensions()
-        .get::<ConnectInfo<crate::server::PeerAddr>>()
-        .map(|c| c.0.0.ip())
-        .or_else(|| {
-            req.extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
-}
-
 fn authenticate(app: &App, req: &Request) -> Result<Caller, ApiError> {
     let token = req
         .headers()
@@ -477,49 +455,13 @@ fn authenticate(app: &App, req: &Request) -> Result<Caller, ApiError> {
             reason: "invalid_argument",
         });
     }
-    {
-        let st = app.state.read();
-        if !st.iam_due() {
-            return caller_from(&st, token, app, req);
-        }
-    }
-    let mut st = app.state.write();
-    st.apply_due();
-    caller_from(&st, token, app, req)
-}
-
-fn caller_from(st: &State, token: &str, app: &App, req: &Request) -> Result<Caller, ApiError> {
-    let iam = &st.iam_effective;
-    let key = iam
-        .key_by_secret(&token.to_ascii_lowercase())
-        .ok_or(ApiError::Auth {
-            reason: "not_found",
-        })?;
-    if key.expires_at.is_some_and(|e| e <= now()) {
-        return Err(ApiError::Auth { reason: "expired" });
-    }
-    let organization_id = match &key.bearer {
-        Bearer::Application(a) => iam.applications.get(a).map(|a| a.organization_id.clone()),
-        Bearer::User(u) => iam.users.get(u).map(|u| u.organization_id.clone()),
-    }
-    .ok_or(ApiError::Auth {
-        reason: "not_found",
-    })?;
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(255)
-        .collect();
+    let st = crate::authn::fresh(&app.state);
+    let key =
+        crate::authn::by_secret(&st, token).map_err(|r| ApiError::Auth { reason: r.reason() })?;
     Ok(Caller {
-        bearer: key.bearer.clone(),
-        organization_id,
-        attrs: RequestAttrs {
-            ip: client_ip(app, req),
-            user_agent,
-        },
+        bearer: key.key.bearer.clone(),
+        organization_id: key.organization_id,
+        attrs: crate::authn::attrs(app.trust_forwarded_for, req.headers(), req.extensions()),
     })
 }
 

@@ -25,6 +25,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 mod api;
+mod authn;
 mod error;
 mod faults;
 mod http;
@@ -83,6 +84,7 @@ pub struct SimBuilder {
     iam_delay: Duration,
     addr: SocketAddr,
     trust_forwarded_for: bool,
+    ports_from: Option<u16>,
 }
 
 impl SimBuilder {
@@ -142,6 +144,16 @@ impl SimBuilder {
         self
     }
 
+    /// Fixed ports for the side listeners, from `first` on (default: random ports): the
+    /// registry's token realm on `first`, the registry regions (fr-par, nl-ams, pl-waw) on
+    /// the next three, then the S3 regions (fr-par, nl-ams, pl-waw, it-mil) on the four after
+    /// that: `first..first + 8`. The JSON API's port is set by [`SimBuilder::addr`].
+    #[must_use]
+    pub fn ports_from(mut self, first: u16) -> Self {
+        self.ports_from = Some(first);
+        self
+    }
+
     /// Use the first `X-Forwarded-For` address as `request.ip` for IAM conditions (default off), so
     /// that tests can exercise IP conditions from loopback.
     #[must_use]
@@ -161,9 +173,6 @@ impl SimBuilder {
         let state = SimState {
             inner: Arc::new(RwLock::new(state)),
         };
-        // The OCI distribution endpoint (registry regions) generates the scenario's images
-        // and sets the tags' digests before anything is served.
-        let registry = oci::start(&state, self.addr.ip(), self.seed).await?;
         let faults = Arc::new(faults::FaultState::new(self.faults, self.seed));
         let app = Arc::new(http::App {
             state: state.clone(),
@@ -172,8 +181,14 @@ impl SimBuilder {
             seed: self.seed,
             trust_forwarded_for: self.trust_forwarded_for,
         });
+        // The OCI distribution endpoint (registry regions) generates the scenario's images
+        // and sets the tags' digests before anything is served.
+        let registry = oci::start(&app, self.addr.ip(), self.ports_from).await?;
         // The S3 endpoint (Object Storage regions), see [`s3`].
-        let object_storage = s3::start(&app, self.addr.ip()).await?;
+        let s3_ports = self
+            .ports_from
+            .map(|p| p.saturating_add(1 + oci::REGIONS.len() as u16));
+        let object_storage = s3::start(&app, self.addr.ip(), s3_ports).await?;
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let router = http::router(Arc::clone(&app));
@@ -253,6 +268,7 @@ impl Sim {
             iam_delay: Duration::ZERO,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             trust_forwarded_for: false,
+            ports_from: None,
         }
     }
 

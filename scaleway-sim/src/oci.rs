@@ -11,9 +11,18 @@
 //!   recorded for `api.scaleway.com`; unconfirmed). It takes HTTP Basic auth (any username, the
 //!   secret key as password) or none (anonymous, for public images) and answers
 //!   `{"token", "access_token", "expires_in": 300, "issued_at"}`. A refused key gets the API's
-//!   `401 denied_authentication` body (sim choice: the realm is on the API gateway).
-//! * Manifests and image indexes by tag or digest, blobs (with `Range`), and `tags/list`, with
-//!   correct `Docker-Content-Digest`, `Content-Type` and `Content-Length`.
+//!   `401 denied_authentication` body (sim choice: the realm is on the API gateway). A token is
+//!   valid for the repository of its scope on the registry of the region whose realm issued it
+//!   (another region's registry answers the challenge). When the simulator listens on every
+//!   interface (`0.0.0.0`), the realm named in the challenge uses the host the client reached
+//!   the registry by.
+//! * Manifests and image indexes by tag or digest, blobs, and `tags/list`, with correct
+//!   `Docker-Content-Digest`, `Content-Type` and `Content-Length`. An image index is served
+//!   only when `Accept` lists `application/vnd.oci.image.index.v1+json`, else `404
+//!   MANIFEST_UNKNOWN` (the CNCF distribution registry's behaviour; Scaleway's is unconfirmed).
+//!   Blob `Range` (RFC 9110): `bytes=a-`, `bytes=a-b`, the suffix `bytes=-n`; `416` with
+//!   `Content-Range: bytes */len` past the end; another unit, a malformed or a multi-range header
+//!   is ignored (`200`, whole blob).
 //! * Pulling needs registry read permission (`ContainerRegistryReadOnly` or any set granting it) on
 //!   the namespace's project, evaluated at each request with the same IAM engine as the JSON API;
 //!   refused requests get `403` with the body observed from `rg.fr-par.scw.cloud`
@@ -21,11 +30,19 @@
 //!   the message text is a sim choice). Public namespaces (`is_public`, image visibility
 //!   `inherit`) and public images can be pulled anonymously; an anonymous request for anything else
 //!   gets the `401` challenge.
-//! * Unknown repository → `404 NAME_UNKNOWN`, unknown tag or manifest digest → `404
-//!   MANIFEST_UNKNOWN`, unknown blob → `404 BLOB_UNKNOWN` (distribution-spec error envelopes).
+//! * Authentication and authorization come before existence: an anonymous request for a
+//!   repository that is not public gets the challenge and a keyed one without read access the
+//!   `403`, whether the repository exists or not. Then unknown repository → `404 NAME_UNKNOWN`
+//!   (for a missing namespace, only to a key that may read the registry of every project),
+//!   unknown tag or manifest digest → `404 MANIFEST_UNKNOWN`, unknown blob → `404 BLOB_UNKNOWN`
+//!   (distribution-spec error envelopes).
 //!
-//! The JSON API's [`crate::Faults`] do not apply to these listeners; [`RegistryFaults`] (corrupt a
-//! blob, break a transfer) does, through [`crate::Sim::set_registry_faults`].
+//! The JSON API's [`crate::Faults`] apply to these listeners (token realm included): latency,
+//! connection latency, the shared rate limit (bare `429` with `x-envoy-ratelimited: true`) and
+//! the 5xx rate; requests count in [`crate::Sim::request_count`] and carry `x-request-id`.
+//! Locality faults do not (they stand for a region's API being down, not its registry host).
+//! [`RegistryFaults`] (corrupt a blob, break a transfer) apply through
+//! [`crate::Sim::set_registry_faults`].
 //!
 //! Every tag of every scenario is a small, real, multi-platform image generated deterministically
 //! when the simulator starts: an OCI image index → `linux/amd64` and `linux/arm64/v8` manifests →
@@ -41,7 +58,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
@@ -50,7 +67,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use sha2::{Digest as _, Sha256};
 
 use crate::iam::{Action, Product, RequestAttrs};
-use crate::model::{Bearer, RegistryImage, RegistryTag};
+use crate::model::{RegistryImage, RegistryTag};
 use crate::state::{SimState, State};
 use crate::util::{Query, fmt_z, is_uuid, now};
 
@@ -135,6 +152,8 @@ struct Grant {
     /// `None` for an anonymous token.
     access_key: Option<String>,
     repository: String,
+    /// The registry region whose realm issued it (a token is valid on that registry only).
+    region: String,
     expires: Instant,
 }
 
@@ -145,7 +164,11 @@ struct Shared {
     tokens: Mutex<HashMap<String, Grant>>,
     faults: Mutex<RegistryFaults>,
     counters: Counters,
-    realm_base: String,
+    /// The JSON API's faults, request counter and `trust_forwarded_for`.
+    app: Arc<crate::http::App>,
+    /// Where the realm listens; an unspecified address (`0.0.0.0`) is replaced by the host
+    /// the client used to reach the registry.
+    realm_addr: SocketAddr,
     token_seq: AtomicU64,
     seed: u64,
 }
@@ -169,23 +192,30 @@ impl Drop for Registry {
 /// Generates the images of every tag in the state, then starts the token listener and one
 /// listener per registry region on `ip`.
 pub(crate) async fn start(
-    state: &SimState,
+    app: &Arc<crate::http::App>,
     ip: std::net::IpAddr,
-    seed: u64,
+    ports_from: Option<u16>,
 ) -> std::io::Result<Registry> {
+    let (state, seed) = (&app.state, app.seed);
     let store = {
         let mut st = state.write();
         build_store(&mut st)
     };
-    let token_listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
+    let port = |i: u16| ports_from.map_or(0, |p| p.saturating_add(i));
+    let token_listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port(0))).await?;
     let token_addr = token_listener.local_addr()?;
+    let token_listener = crate::server::SimListener {
+        inner: token_listener,
+        faults: Arc::clone(&app.faults),
+    };
     let shared = Arc::new(Shared {
         state: state.clone(),
         store: RwLock::new(store),
         tokens: Mutex::new(HashMap::new()),
         faults: Mutex::new(RegistryFaults::default()),
         counters: Counters::default(),
-        realm_base: format!("http://{token_addr}"),
+        app: Arc::clone(app),
+        realm_addr: token_addr,
         token_seq: AtomicU64::new(0),
         seed,
     });
@@ -194,36 +224,56 @@ pub(crate) async fn start(
         "/registry-internal/v1/regions/{region}/tokens",
         get({
             let s = Arc::clone(&shared);
-            move |req: Request| token(Arc::clone(&s), req)
+            move |axum::extract::Path(region): axum::extract::Path<String>, req: Request| {
+                let s = Arc::clone(&s);
+                async move { front(&s, req, |req| token(s.clone(), region, req)).await }
+            }
         }),
     );
     tasks.push(tokio::spawn(async move {
-        let _ = axum::serve(token_listener, token_router).await;
+        let _ = axum::serve(
+            token_listener,
+            token_router.into_make_service_with_connect_info::<crate::server::PeerAddr>(),
+        )
+        .await;
     }));
     let mut hosts = BTreeMap::new();
-    for region in REGIONS {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
+    for (i, region) in (1u16..).zip(REGIONS) {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port(i))).await?;
         hosts.insert((*region).to_owned(), listener.local_addr()?);
+        let listener = crate::server::SimListener {
+            inner: listener,
+            faults: Arc::clone(&app.faults),
+        };
         let s = Arc::clone(&shared);
-        let router = Router::new()
-            .route(
-                "/v2/",
-                get({
-                    let s = Arc::clone(&s);
-                    move |req: Request| base(Arc::clone(&s), region, req)
-                }),
-            )
-            .route(
-                "/v2/{*rest}",
-                get({
-                    let s = Arc::clone(&s);
-                    move |req: Request| distribution(Arc::clone(&s), region, req)
-                }),
-            );
+        let router =
+            Router::new()
+                .route(
+                    "/v2/",
+                    get({
+                        let s = Arc::clone(&s);
+                        move |req: Request| {
+                            let s = Arc::clone(&s);
+                            async move { front(&s, req, |req| base(s.clone(), region, req)).await }
+                        }
+                    }),
+                )
+                .route(
+                    "/v2/{*rest}",
+                    get({
+                        let s = Arc::clone(&s);
+                        move |req: Request| {
+                            let s = Arc::clone(&s);
+                            async move {
+                                front(&s, req, |req| distribution(s.clone(), region, req)).await
+                            }
+                        }
+                    }),
+                );
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
+                router.into_make_service_with_connect_info::<crate::server::PeerAddr>(),
             )
             .await;
         }));
@@ -665,10 +715,30 @@ fn api_json(status: StatusCode, body: &serde_json::Value) -> Response {
     r
 }
 
-fn challenge(shared: &Shared, region: &str, repository: Option<&str>) -> Response {
+/// The realm's base URL as the client can reach it.
+fn realm_base(shared: &Shared, req_headers: &http::HeaderMap) -> String {
+    let addr = shared.realm_addr;
+    if !addr.ip().is_unspecified() {
+        return format!("http://{addr}");
+    }
+    // Bound to every interface: the host the client reached the registry by.
+    let host = req_headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.parse::<http::uri::Authority>().ok())
+        .map_or_else(|| "127.0.0.1".to_owned(), |a| a.host().to_owned());
+    format!("http://{host}:{}", addr.port())
+}
+
+fn challenge(
+    shared: &Shared,
+    headers: &http::HeaderMap,
+    region: &str,
+    repository: Option<&str>,
+) -> Response {
     let mut value = format!(
         "Bearer realm=\"{}/registry-internal/v1/regions/{region}/tokens\",service=\"registry\"",
-        shared.realm_base
+        realm_base(shared, headers)
     );
     if let Some(r) = repository {
         value.push_str(&format!(",scope=\"repository:{r}:pull\""));
@@ -697,21 +767,49 @@ fn auth_error(reason: &str) -> Response {
     )
 }
 
-/// Applies due IAM changes before reading the effective state.
-fn fresh_state(shared: &Shared) -> std::sync::RwLockReadGuard<'_, State> {
-    {
-        let st = shared.state.read();
-        if !st.iam_due() {
-            return st;
-        }
+/// Faults, counting and the request id of every request, like the JSON API's (locality
+/// faults excepted: they model a region's API, not its registry host).
+async fn front<F, Fut>(shared: &Shared, req: Request, handler: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    let app = &shared.app;
+    let n = app.stats.total.fetch_add(1, Ordering::Relaxed);
+    let (verdict, latency) = app.faults.decide("/registry-distribution/");
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
-    shared.state.write().apply_due();
-    shared.state.read()
+    let mut resp = match verdict {
+        crate::faults::Verdict::Pass => handler(req).await,
+        crate::faults::Verdict::RateLimited => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            r.headers_mut()
+                .insert("x-envoy-ratelimited", HeaderValue::from_static("true"));
+            r
+        }
+        crate::faults::Verdict::Status(code) => {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            r
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&crate::util::uuid_from_u64(app.seed ^ 0x7e9, n)) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
 }
 
 /// The realm: `GET /registry-internal/v1/regions/{region}/tokens?service=registry&scope=repository:<repo>:pull`.
-async fn token(shared: Arc<Shared>, req: Request) -> Response {
+async fn token(shared: Arc<Shared>, region: String, req: Request) -> Response {
     shared.counters.token.fetch_add(1, Ordering::Relaxed);
+    if !REGIONS.contains(&region.as_str()) {
+        return api_json(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({ "message": "Unknown region in path" }),
+        );
+    }
     let query = Query::parse(req.uri().query());
     let repository = query
         .get("scope")
@@ -738,14 +836,11 @@ async fn token(shared: Arc<Shared>, req: Request) -> Response {
             if !is_uuid(&secret) {
                 return auth_error("invalid_argument");
             }
-            let st = fresh_state(&shared);
-            let Some(key) = st.iam_effective.key_by_secret(&secret.to_ascii_lowercase()) else {
-                return auth_error("not_found");
-            };
-            if key.expires_at.is_some_and(|e| e <= now()) {
-                return auth_error("expired");
+            let st = crate::authn::fresh(&shared.state);
+            match crate::authn::by_secret(&st, &secret) {
+                Ok(live) => Some(live.key.access_key.clone()),
+                Err(refusal) => return auth_error(refusal.reason()),
             }
-            Some(key.access_key.clone())
         }
     };
     let n = shared.token_seq.fetch_add(1, Ordering::Relaxed);
@@ -762,6 +857,7 @@ async fn token(shared: Arc<Shared>, req: Request) -> Response {
             Grant {
                 access_key,
                 repository,
+                region,
                 expires: at + Duration::from_secs(TOKEN_SECONDS),
             },
         );
@@ -774,7 +870,8 @@ async fn token(shared: Arc<Shared>, req: Request) -> Response {
     )
 }
 
-fn bearer_grant(shared: &Shared, req: &Request) -> Option<Grant> {
+/// The grant of the request's bearer token, if it is valid on `region`'s registry.
+fn bearer_grant(shared: &Shared, region: &str, req: &Request) -> Option<Grant> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)?
@@ -785,15 +882,15 @@ fn bearer_grant(shared: &Shared, req: &Request) -> Option<Grant> {
         .to_owned();
     let tokens = shared.tokens.lock().ok()?;
     let g = tokens.get(&token)?;
-    (g.expires > Instant::now()).then(|| g.clone())
+    (g.expires > Instant::now() && g.region == region).then(|| g.clone())
 }
 
 /// `GET /v2/`: 200 with a valid token, else the challenge.
 async fn base(shared: Arc<Shared>, region: &'static str, req: Request) -> Response {
-    if bearer_grant(&shared, &req).is_some() {
+    if bearer_grant(&shared, region, &req).is_some() {
         api_json(StatusCode::OK, &serde_json::json!({}))
     } else {
-        challenge(&shared, region, None)
+        challenge(&shared, req.headers(), region, None)
     }
 }
 
@@ -824,78 +921,58 @@ enum Access {
     NameUnknown,
 }
 
+/// Authentication and authorization come first, so that only a caller who may read a
+/// namespace learns whether a repository exists in it: an anonymous caller gets the challenge,
+/// a keyed one without read access `403`, whether the repository exists or not. A missing
+/// namespace is `NAME_UNKNOWN` only for a key that may read the registry of every project.
 fn authorize(
     shared: &Shared,
     region: &str,
     repository: &str,
     grant: Option<&Grant>,
-    ip: Option<std::net::IpAddr>,
-    user_agent: &str,
+    attrs: &RequestAttrs,
 ) -> Access {
-    let st = fresh_state(shared);
-    let Some((ns_name, image_name)) = repository.split_once('/') else {
-        return Access::NameUnknown;
-    };
-    let Some(ns) = st
-        .namespaces
-        .in_locality(region)
-        .find(|n| n.name == ns_name)
-        .cloned()
-    else {
-        return Access::NameUnknown;
-    };
-    let image = st
-        .images
-        .in_locality(region)
-        .find(|i| i.namespace_id == ns.id && i.name == image_name)
-        .cloned();
-    // IAM: registry read on the namespace's project.
-    let iam_ok = grant
-        .and_then(|g| g.access_key.as_deref())
-        .is_some_and(|ak| {
-            let Some(key) = st.iam_effective.api_keys.get(ak) else {
-                return false;
-            };
-            if key.expires_at.is_some_and(|e| e <= now()) {
-                return false;
-            }
-            let org = match &key.bearer {
-                Bearer::Application(a) => st
-                    .iam_effective
-                    .applications
-                    .get(a)
-                    .map(|a| a.organization_id.clone()),
-                Bearer::User(u) => st
-                    .iam_effective
-                    .users
-                    .get(u)
-                    .map(|u| u.organization_id.clone()),
-            };
-            if org.as_deref() != Some(st.organization_id.as_str()) {
-                return false;
-            }
-            crate::iam::reach(
-                &st.iam_effective,
-                &st.organization_id,
-                &key.bearer,
-                Product::Registry,
-                Action::Read,
-                &RequestAttrs {
-                    ip,
-                    user_agent: user_agent.chars().take(255).collect(),
-                },
-            )
-            .covers(&ns.project_id)
-        });
+    let st = crate::authn::fresh(&shared.state);
     let anonymous = grant.is_none_or(|g| g.access_key.is_none());
+    // IAM: registry read on the namespace's project (the key may have been revoked since
+    // the token was issued).
+    let reach = grant
+        .and_then(|g| g.access_key.as_deref())
+        .and_then(|ak| crate::authn::by_access_key(&st, ak).ok())
+        .map(|key| crate::authn::reach(&st, &key, Product::Registry, Action::Read, attrs));
+    let readable = |project: &str| reach.as_ref().is_some_and(|r| r.covers(project));
+    let ns = repository
+        .split_once('/')
+        .and_then(|(ns_name, image_name)| {
+            let ns = st
+                .namespaces
+                .in_locality(region)
+                .find(|n| n.name == ns_name)
+                .cloned()?;
+            let image = st
+                .images
+                .in_locality(region)
+                .find(|i| i.namespace_id == ns.id && i.name == image_name)
+                .cloned();
+            Some((ns, image))
+        });
+    let Some((ns, image)) = ns else {
+        return if anonymous {
+            Access::Unauthorized
+        } else if reach == Some(crate::iam::Reach::All) {
+            Access::NameUnknown
+        } else {
+            Access::Denied
+        };
+    };
     let public = |i: &RegistryImage| match i.visibility {
         "public" => true,
         "private" => false,
         _ => ns.is_public,
     };
     match image {
-        Some(i) if iam_ok || public(&i) => Access::Allowed { image: i },
-        None if iam_ok || ns.is_public => Access::NameUnknown,
+        Some(i) if readable(&ns.project_id) || public(&i) => Access::Allowed { image: i },
+        None if readable(&ns.project_id) || ns.is_public => Access::NameUnknown,
         _ if anonymous => Access::Unauthorized,
         _ => Access::Denied,
     }
@@ -926,25 +1003,23 @@ async fn distribution(shared: Arc<Shared>, region: &'static str, req: Request) -
             serde_json::Value::Null,
         );
     };
-    let grant = bearer_grant(&shared, &req);
+    let grant = bearer_grant(&shared, region, &req);
     let grant = grant.filter(|g| g.repository == repository);
     if grant.is_none() && req.headers().contains_key(header::AUTHORIZATION) {
-        // A missing, expired or other-repository token: challenge for the right scope.
-        return challenge(&shared, region, Some(repository));
+        // A missing, expired, other-region or other-repository token: challenge for the
+        // right scope.
+        return challenge(&shared, req.headers(), region, Some(repository));
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let ua = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let image = match authorize(&shared, region, repository, grant.as_ref(), ip, &ua) {
+    let attrs = crate::authn::attrs(
+        shared.app.trust_forwarded_for,
+        req.headers(),
+        req.extensions(),
+    );
+    let image = match authorize(&shared, region, repository, grant.as_ref(), &attrs) {
         Access::Allowed { image } => image,
-        Access::Unauthorized => return challenge(&shared, region, Some(repository)),
+        Access::Unauthorized => {
+            return challenge(&shared, req.headers(), region, Some(repository));
+        }
         Access::Denied => return denied(),
         Access::NameUnknown => {
             return oci_error(
@@ -960,7 +1035,14 @@ async fn distribution(shared: Arc<Shared>, region: &'static str, req: Request) -
         Target::Tags => tags_list(&shared, &image, repository, req.uri().query()),
         Target::Manifest(reference) => {
             shared.counters.manifest.fetch_add(1, Ordering::Relaxed);
-            manifest(&shared, &image, reference, head)
+            let accept = req
+                .headers()
+                .get_all(header::ACCEPT)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(",");
+            manifest(&shared, &image, reference, head, &accept)
         }
         Target::Blob(digest) => blob(&shared, &image, digest, head, req.headers()),
     }
@@ -1020,7 +1102,16 @@ fn manifest_unknown(reference: &str) -> Response {
     )
 }
 
-fn manifest(shared: &Shared, image: &RegistryImage, reference: &str, head: bool) -> Response {
+/// A manifest or index by tag or digest. As in the CNCF distribution registry, an image index
+/// is served only to a client whose `Accept` lists the OCI index media type (other clients
+/// get `404 MANIFEST_UNKNOWN` saying so); manifests are served whatever the `Accept`.
+fn manifest(
+    shared: &Shared,
+    image: &RegistryImage,
+    reference: &str,
+    head: bool,
+    accept: &str,
+) -> Response {
     let digest = if reference.starts_with("sha256:") {
         reference.to_owned()
     } else {
@@ -1039,6 +1130,17 @@ fn manifest(shared: &Shared, image: &RegistryImage, reference: &str, head: bool)
     let Some(m) = found else {
         return manifest_unknown(reference);
     };
+    let accepts_index = accept
+        .split(',')
+        .any(|t| t.split(';').next().unwrap_or("").trim() == OCI_INDEX);
+    if m.media_type == OCI_INDEX && !accepts_index {
+        return oci_error(
+            StatusCode::NOT_FOUND,
+            "MANIFEST_UNKNOWN",
+            "OCI index found, but accept header does not support OCI indexes",
+            serde_json::json!({ "reference": reference }),
+        );
+    }
     let len = m.bytes.len();
     let body = if head {
         Body::empty()
@@ -1055,17 +1157,50 @@ fn manifest(shared: &Shared, image: &RegistryImage, reference: &str, head: bool)
     resp
 }
 
-/// `bytes=a-` or `bytes=a-b` → (start, end inclusive).
-fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
-    let spec = value.strip_prefix("bytes=")?;
-    let (a, b) = spec.split_once('-')?;
-    let start: u64 = a.trim().parse().ok()?;
-    let end: u64 = if b.trim().is_empty() {
-        len.checked_sub(1)?
-    } else {
-        b.trim().parse::<u64>().ok()?.min(len.checked_sub(1)?)
+/// What a `Range` header asks of a blob of `len` bytes (RFC 9110 §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RangeAsk {
+    /// No usable range: the whole blob, `200` (another unit, a malformed or a multi-range
+    /// header is ignored, as the RFC allows).
+    Whole,
+    /// `206` with these bytes (first and last, inclusive).
+    Part(u64, u64),
+    /// `416` with `Content-Range: bytes */len`.
+    Unsatisfiable,
+}
+
+/// Parses `bytes=a-`, `bytes=a-b` and the suffix form `bytes=-n` (the last `n` bytes).
+fn parse_range(value: &str, len: u64) -> RangeAsk {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return RangeAsk::Whole;
     };
-    (start <= end && start < len).then_some((start, end))
+    let Some((a, b)) = spec.split_once('-').filter(|_| !spec.contains(',')) else {
+        return RangeAsk::Whole;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        return match b.parse::<u64>() {
+            Err(_) => RangeAsk::Whole,
+            Ok(0) => RangeAsk::Unsatisfiable,
+            Ok(_) if len == 0 => RangeAsk::Unsatisfiable,
+            Ok(n) => RangeAsk::Part(len.saturating_sub(n), len - 1),
+        };
+    }
+    let Ok(start) = a.parse::<u64>() else {
+        return RangeAsk::Whole;
+    };
+    let end = if b.is_empty() {
+        None
+    } else {
+        match b.parse::<u64>() {
+            Ok(end) if end >= start => Some(end),
+            _ => return RangeAsk::Whole,
+        }
+    };
+    if start >= len {
+        return RangeAsk::Unsatisfiable;
+    }
+    RangeAsk::Part(start, end.map_or(len - 1, |e| e.min(len - 1)))
 }
 
 fn blob(
@@ -1118,16 +1253,16 @@ fn blob(
     let range = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| parse_range(v, total));
+        .map_or(RangeAsk::Whole, |v| parse_range(v, total));
     if !head {
         shared.counters.blob.fetch_add(1, Ordering::Relaxed);
-        if range.is_some() {
+        if range != RangeAsk::Whole {
             shared.counters.range.fetch_add(1, Ordering::Relaxed);
         }
     }
     let (status, slice, content_range) = match range {
-        None => (StatusCode::OK, data, None),
-        Some(None) => {
+        RangeAsk::Whole => (StatusCode::OK, data, None),
+        RangeAsk::Unsatisfiable => {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
@@ -1135,7 +1270,7 @@ fn blob(
             }
             return r;
         }
-        Some(Some((start, end))) => (
+        RangeAsk::Part(start, end) => (
             StatusCode::PARTIAL_CONTENT,
             data.slice(start as usize..=end as usize),
             Some(format!("bytes {start}-{end}/{total}")),
@@ -1225,10 +1360,18 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(parse_range("bytes=10-", 100), Some((10, 99)));
-        assert_eq!(parse_range("bytes=10-19", 100), Some((10, 19)));
-        assert_eq!(parse_range("bytes=10-1000", 100), Some((10, 99)));
-        assert_eq!(parse_range("bytes=100-", 100), None);
-        assert_eq!(parse_range("items=1-2", 100), None);
+        use RangeAsk::{Part, Unsatisfiable, Whole};
+        assert_eq!(parse_range("bytes=10-", 100), Part(10, 99));
+        assert_eq!(parse_range("bytes=10-19", 100), Part(10, 19));
+        assert_eq!(parse_range("bytes=10-1000", 100), Part(10, 99));
+        assert_eq!(parse_range("bytes=-10", 100), Part(90, 99));
+        assert_eq!(parse_range("bytes=-1000", 100), Part(0, 99));
+        assert_eq!(parse_range("bytes=-0", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=-5", 0), Unsatisfiable);
+        assert_eq!(parse_range("bytes=100-", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=19-10", 100), Whole);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Whole);
+        assert_eq!(parse_range("bytes=x-", 100), Whole);
+        assert_eq!(parse_range("items=1-2", 100), Whole);
     }
 }

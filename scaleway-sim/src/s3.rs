@@ -38,7 +38,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::body::Body as AxumBody;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
@@ -50,9 +50,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::Verdict;
 use crate::http::App;
-use crate::iam::{Action, Product, RequestAttrs};
-use crate::model::{Bearer, Bucket};
-use crate::state::State;
+use crate::iam::{Action, Product};
+use crate::model::Bucket;
 use crate::util::{is_uuid, splitmix};
 
 /// Regions where the S3 endpoint listens.
@@ -92,13 +91,18 @@ struct Region {
 }
 
 /// Starts one listener per Object Storage region on `ip`.
-pub(crate) async fn start(app: &Arc<App>, ip: IpAddr) -> std::io::Result<ObjectStorage> {
+pub(crate) async fn start(
+    app: &Arc<App>,
+    ip: IpAddr,
+    ports_from: Option<u16>,
+) -> std::io::Result<ObjectStorage> {
     let mut endpoints = BTreeMap::new();
     let mut tasks = Vec::new();
     let requests = Arc::new(AtomicU64::new(0));
     let denied = Denied::default();
-    for region in REGIONS {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, 0)).await?;
+    for (i, region) in (0u16..).zip(REGIONS) {
+        let port = ports_from.map_or(0, |p| p.saturating_add(i));
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await?;
         endpoints.insert((*region).to_owned(), listener.local_addr()?);
         let mut builder = S3ServiceBuilder::new(Unimplemented);
         builder.set_auth(KeyStore {
@@ -361,18 +365,6 @@ fn split_access_key(access_key: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// The state with due IAM changes applied (as the JSON API does before authenticating).
-fn state(app: &App) -> std::sync::RwLockReadGuard<'_, State> {
-    {
-        let st = app.state.read();
-        if !st.iam_due() {
-            return st;
-        }
-    }
-    app.state.write().apply_due();
-    app.state.read()
-}
-
 #[async_trait::async_trait]
 impl S3Auth for KeyStore {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
@@ -380,15 +372,10 @@ impl S3Auth for KeyStore {
         if project.is_some_and(|p| !is_uuid(p)) {
             return Err(s3_error!(InvalidAccessKeyId));
         }
-        let st = state(&self.app);
-        let key = st
-            .iam_effective
-            .api_keys
-            .get(ak)
-            .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
-        if key.expires_at.is_some_and(|e| e <= crate::util::now()) {
-            return Err(s3_error!(InvalidAccessKeyId));
-        }
+        let st = crate::authn::fresh(&self.app.state);
+        let key = crate::authn::by_access_key(&st, ak)
+            .map_err(|_| s3_error!(InvalidAccessKeyId))?
+            .key;
         Ok(SecretKey::from(key.secret.clone()))
     }
 }
@@ -591,8 +578,8 @@ impl Routes {
             );
         }
         let (ak, project_override) = split_access_key(&creds.access_key);
-        let st = state(&self.app);
-        let Some(key) = st.iam_effective.api_keys.get(ak) else {
+        let st = crate::authn::fresh(&self.app.state);
+        let Ok(live) = crate::authn::by_access_key(&st, ak) else {
             return error(
                 StatusCode::FORBIDDEN,
                 "InvalidAccessKeyId",
@@ -601,42 +588,10 @@ impl Routes {
                 None,
             );
         };
-        let organization = match &key.bearer {
-            Bearer::Application(a) => st
-                .iam_effective
-                .applications
-                .get(a)
-                .map(|a| a.organization_id.clone()),
-            Bearer::User(u) => st
-                .iam_effective
-                .users
-                .get(u)
-                .map(|u| u.organization_id.clone()),
-        };
-        let reach = if organization.as_deref() == Some(st.organization_id.as_str()) {
-            let ip = req
-                .extensions
-                .get::<ConnectInfo<crate::server::PeerAddr>>()
-                .map(|c| c.0.0.ip());
-            let user_agent = req
-                .headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .chars()
-                .take(255)
-                .collect();
-            crate::iam::reach(
-                &st.iam_effective,
-                &st.organization_id,
-                &key.bearer,
-                Product::ObjectStorage,
-                Action::Read,
-                &RequestAttrs { ip, user_agent },
-            )
-        } else {
-            crate::iam::Reach::Projects(Vec::new())
-        };
+        let attrs =
+            crate::authn::attrs(self.app.trust_forwarded_for, &req.headers, &req.extensions);
+        let reach = crate::authn::reach(&st, &live, Product::ObjectStorage, Action::Read, &attrs);
+        let key = &live.key;
         let project = project_override.unwrap_or(&key.default_project_id);
         let bucket_of = |name: &str| st.buckets.iter().find(|b| b.name == name);
         match op {
