@@ -320,24 +320,27 @@ async fn a_failing_region_answers_503() {
 async fn latency_is_injected() {
     let sim = Sim::builder(Scenario::empty())
         .latency(Duration::from_millis(80))
-        .connection_latency(Duration::from_millis(120))
+        .connection_latency(Duration::from_millis(1500))
         .start()
         .await
         .expect("sim");
     let c = client();
     let admin = &sim.credential("admin").expect("admin").secret_key;
+    // A new connection pays both.
     let t = Instant::now();
     get(&c, sim.api_url(), admin, "/account/v3/projects").await;
     assert!(
-        t.elapsed() >= Duration::from_millis(200),
+        t.elapsed() >= Duration::from_millis(1580),
         "{:?}",
         t.elapsed()
     );
+    // A reused connection pays the request latency only: the bound leaves 1.4 s of slack for
+    // a loaded machine rather than measuring its speed.
     let t = Instant::now();
     get(&c, sim.api_url(), admin, "/account/v3/projects").await;
     let second = t.elapsed();
     assert!(
-        second >= Duration::from_millis(80) && second < Duration::from_millis(190),
+        second >= Duration::from_millis(80) && second < Duration::from_millis(1500),
         "{second:?}"
     );
 }
