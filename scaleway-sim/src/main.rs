@@ -3,10 +3,13 @@
 //! ```text
 //! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
 //!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
-//!     [--fail-locality LOC]... [--host ADDR] [--large-total N]
+//!     [--fail-locality LOC]... [--host ADDR] [--large-total N] [--ports-from N]
 //! ```
 //!
-//! The first lines printed are `SCW_API_URL=<url>`, then one line per credential.
+//! The first line printed is `SCW_API_URL=<url>`, then one `s3 region=… url=…` line per Object
+//! Storage region, one `registry region=… host=…` line per registry region, then one
+//! `credential …` line per credential. `--ports-from N` puts the side listeners on fixed ports
+//! (the token realm on N, the registries on N+1.., the S3 endpoints after them).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -20,7 +23,7 @@ use scaleway_sim::{Faults, LargeParams, LocalityFault, Scenario, Sim};
 
 const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty] [--port N] [--host ADDR] [--seed N] \
 [--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
-[--fail-locality ZONE_OR_REGION]... [--large-total N]";
+[--fail-locality ZONE_OR_REGION]... [--large-total N] [--ports-from N]";
 
 struct Args {
     scenario: Scenario,
@@ -29,6 +32,7 @@ struct Args {
     seed: u64,
     faults: Faults,
     iam_delay: Duration,
+    ports_from: Option<u16>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -40,6 +44,7 @@ fn parse() -> Result<Args, String> {
         seed: 1,
         faults: Faults::default(),
         iam_delay: Duration::ZERO,
+        ports_from: None,
     };
     let mut p = lexopt::Parser::from_env();
     let err = |e: lexopt::Error| e.to_string();
@@ -55,6 +60,9 @@ fn parse() -> Result<Args, String> {
             }
             Long("port") => args.port = p.value().map_err(err)?.parse().map_err(err)?,
             Long("host") => args.host = p.value().map_err(err)?.parse().map_err(err)?,
+            Long("ports-from") => {
+                args.ports_from = Some(p.value().map_err(err)?.parse().map_err(err)?);
+            }
             Long("seed") => args.seed = p.value().map_err(err)?.parse().map_err(err)?,
             Long("latency-ms") => {
                 args.faults.latency =
@@ -95,7 +103,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let sim = match Sim::builder(args.scenario)
+    let mut builder = Sim::builder(args.scenario);
+    if let Some(first) = args.ports_from {
+        builder = builder.ports_from(first);
+    }
+    let sim = match builder
         .seed(args.seed)
         .faults(args.faults)
         .iam_propagation_delay(args.iam_delay)
@@ -111,6 +123,19 @@ async fn main() -> std::process::ExitCode {
     };
     let url = sim.api_url().as_str().trim_end_matches('/').to_owned();
     println!("SCW_API_URL={url}");
+    for region in scaleway_sim::s3::REGIONS {
+        if let Some(endpoint) = sim.s3_endpoint(region) {
+            println!(
+                "s3 region={region} url={}",
+                endpoint.as_str().trim_end_matches('/')
+            );
+        }
+    }
+    for region in scaleway_sim::oci::REGIONS {
+        if let Some(host) = sim.registry_host(region) {
+            println!("registry region={region} host={host}");
+        }
+    }
     for c in sim.credentials() {
         println!(
             "credential name={} access_key={} secret_key={} organization_id={} project_id={} bearer={:?} purpose={:?}",

@@ -226,7 +226,7 @@ pub(crate) async fn start(
             let s = Arc::clone(&shared);
             move |axum::extract::Path(region): axum::extract::Path<String>, req: Request| {
                 let s = Arc::clone(&s);
-                async move { front(&s, req, |req| token(s.clone(), region, req)).await }
+                async move { front(&s, req, |req| token(Arc::clone(&s), region, req)).await }
             }
         }),
     );
@@ -246,30 +246,29 @@ pub(crate) async fn start(
             faults: Arc::clone(&app.faults),
         };
         let s = Arc::clone(&shared);
-        let router =
-            Router::new()
-                .route(
-                    "/v2/",
-                    get({
+        let router = Router::new()
+            .route(
+                "/v2/",
+                get({
+                    let s = Arc::clone(&s);
+                    move |req: Request| {
                         let s = Arc::clone(&s);
-                        move |req: Request| {
-                            let s = Arc::clone(&s);
-                            async move { front(&s, req, |req| base(s.clone(), region, req)).await }
-                        }
-                    }),
-                )
-                .route(
-                    "/v2/{*rest}",
-                    get({
+                        async move { front(&s, req, |req| base(Arc::clone(&s), region, req)).await }
+                    }
+                }),
+            )
+            .route(
+                "/v2/{*rest}",
+                get({
+                    let s = Arc::clone(&s);
+                    move |req: Request| {
                         let s = Arc::clone(&s);
-                        move |req: Request| {
-                            let s = Arc::clone(&s);
-                            async move {
-                                front(&s, req, |req| distribution(s.clone(), region, req)).await
-                            }
+                        async move {
+                            front(&s, req, |req| distribution(Arc::clone(&s), region, req)).await
                         }
-                    }),
-                );
+                    }
+                }),
+            );
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
