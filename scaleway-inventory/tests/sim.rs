@@ -716,7 +716,7 @@ async fn a_diff_reports_a_resource_added_between_two_syncs() {
         name: "acme-prod-logs".into(),
         region: "pl-waw".into(),
         project_id: prod.clone(),
-        versioning: false,
+        versioning: scaleway_sim::BucketVersioning::Unversioned,
         tags: vec![("env".into(), "production".into())],
         created_at: 1_780_000_000_000_000,
     });

@@ -41,7 +41,7 @@ mod table;
 mod util;
 
 pub use faults::{Faults, LocalityFault};
-pub use model::Bucket;
+pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
 pub use state::{NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError};
 

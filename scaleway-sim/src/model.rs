@@ -576,7 +576,31 @@ pub(crate) struct SecretVersion {
 
 // ---------------------------------------------------------------- Object Storage (data only)
 
-/// A bucket: data kept in state for the future S3 endpoint (`crate::s3`), not served by the JSON API.
+/// The versioning state of a bucket, as `GetBucketVersioning` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BucketVersioning {
+    /// Never enabled: `<Status></Status>` (the empty element Scaleway answers, recorded in
+    /// `shared/recorded/s3/get-bucket-versioning-200-01.json`).
+    #[default]
+    Unversioned,
+    /// `<Status>Enabled</Status>`.
+    Enabled,
+    /// `<Status>Suspended</Status>`: enabled once, then suspended.
+    Suspended,
+}
+
+impl BucketVersioning {
+    /// The `Status` element's text.
+    pub fn status(self) -> &'static str {
+        match self {
+            Self::Unversioned => "",
+            Self::Enabled => "Enabled",
+            Self::Suspended => "Suspended",
+        }
+    }
+}
+
+/// A bucket, served by the S3 endpoint ([`crate::s3`]), not by the JSON API.
 #[derive(Debug, Clone)]
 pub struct Bucket {
     /// Bucket name (globally unique).
@@ -585,8 +609,8 @@ pub struct Bucket {
     pub region: String,
     /// Owning project.
     pub project_id: String,
-    /// `true` when versioning is enabled.
-    pub versioning: bool,
+    /// Versioning state.
+    pub versioning: BucketVersioning,
     /// Bucket tags (key, value).
     pub tags: Vec<(String, String)>,
     /// Creation time (microseconds since the epoch).

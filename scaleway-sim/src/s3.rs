@@ -664,7 +664,7 @@ impl Routes {
                         Some(name),
                     ),
                     Op::Versioning(_) => ok_xml(&VersioningConfiguration {
-                        status: if bucket.versioning { "Enabled" } else { "" },
+                        status: bucket.versioning.status(),
                     }),
                     _ if bucket.tags.is_empty() => error(
                         StatusCode::NOT_FOUND,

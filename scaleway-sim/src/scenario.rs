@@ -8,11 +8,11 @@ use crate::locality::{
 };
 use crate::model::{
     Application, AutoUpgrade, AutoscalerConfig, Bearer, BlockSnapshot, BlockVolume, Bucket,
-    Cluster, Group, ImageRootVolume, InstanceImage, InstanceVolume, LocalVolumeRef,
-    MaintenanceWindow, Namespace, OidcConfig, Policy, Pool, Principal, PrivateNetwork, PrivateNic,
-    Project, Qualification, Reference, RegistryImage, RegistryTag, SbsVolumeRef, Secret,
-    SecretVersion, SecurityGroupSummary, Server, ServerIp, ServerLocation, ServerSummary,
-    ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User, VolumeSpecs, Vpc,
+    BucketVersioning, Cluster, Group, ImageRootVolume, InstanceImage, InstanceVolume,
+    LocalVolumeRef, MaintenanceWindow, Namespace, OidcConfig, Policy, Pool, Principal,
+    PrivateNetwork, PrivateNic, Project, Qualification, Reference, RegistryImage, RegistryTag,
+    SbsVolumeRef, Secret, SecretVersion, SecurityGroupSummary, Server, ServerIp, ServerLocation,
+    ServerSummary, ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User, VolumeSpecs, Vpc,
 };
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
@@ -709,7 +709,7 @@ impl Gen {
         region: &str,
         project: &str,
         name: &str,
-        versioning: bool,
+        versioning: BucketVersioning,
         tags: &[(&str, &str)],
     ) {
         let t = self.tick();
@@ -1335,24 +1335,30 @@ fn demo(g: &mut Gen) {
         "fr-par",
         prod,
         "acme-prod-assets",
-        true,
+        BucketVersioning::Enabled,
         &[("env", "production")],
     );
     g.bucket(
         "nl-ams",
         prod,
         "acme-prod-backups",
-        true,
+        BucketVersioning::Enabled,
         &[("env", "production"), ("kind", "backup")],
     );
     g.bucket(
         "fr-par",
         stag,
         "acme-staging-assets",
-        false,
+        BucketVersioning::Unversioned,
         &[("env", "staging")],
     );
-    g.bucket("pl-waw", test, "acme-testing-tmp", false, &[]);
+    g.bucket(
+        "pl-waw",
+        test,
+        "acme-testing-tmp",
+        BucketVersioning::Suspended,
+        &[],
+    );
 
     // Registry.
     let ns = g.namespace("fr-par", prod, "acme-prod");
@@ -1470,7 +1476,11 @@ fn large(g: &mut Gen, params: &LargeParams) {
             region,
             &project,
             &format!("bucket-{i:06}-{}", &g.org[..8]),
-            i % 3 == 0,
+            if i % 3 == 0 {
+                BucketVersioning::Enabled
+            } else {
+                BucketVersioning::Unversioned
+            },
             &[],
         );
     }
