@@ -526,6 +526,16 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
         body: bytes,
         caller,
     };
+    // Authorization before validation: Organization-level routes (IAM, Account) depend on no
+    // input to be authorized, so a caller without the permission learns nothing about its
+    // request (not even a validation error). Project-level routes authorize against the
+    // project the request names, once it is parsed.
+    if route.product.is_organization_level() {
+        let authorized = ctx.authorize_org(&ctx.app.state.read());
+        if let Err(e) = authorized {
+            return e.with_style(ctx.style()).into_response();
+        }
+    }
     match (route.handler)(&ctx) {
         Ok(r) => r,
         Err(e) => e.with_style(ctx.style()).into_response(),

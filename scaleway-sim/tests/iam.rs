@@ -709,3 +709,50 @@ async fn organization_owners_bypass_iam() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn authorization_comes_before_validation_on_organization_routes() {
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let c = client();
+    let inventory = &sim.credential("inventory").unwrap().secret_key;
+    let admin = &sim.credential("admin").unwrap().secret_key;
+    let bad_rules = json!({ "policy_id": "not-a-uuid", "rules": "nope" });
+    let cases: [(Method, &str, Option<&Value>); 4] = [
+        (Method::PUT, "/iam/v1alpha1/rules", Some(&bad_rules)),
+        (Method::GET, "/iam/v1alpha1/api-keys?page_size=1000", None),
+        (Method::GET, "/iam/v1alpha1/applications/not-a-uuid", None),
+        (
+            Method::POST,
+            "/account/v3/projects",
+            Some(&json!({ "name": 42 })),
+        ),
+    ];
+    for (method, path, body) in cases {
+        // The key without IAM or Account rights learns nothing about its request.
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(inventory),
+            method.clone(),
+            path,
+            body,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {:?}",
+            r.body
+        );
+        assert_eq!(r.body["type"], "permissions_denied", "{method} {path}");
+        // One that may act gets the validation error.
+        let r = call(&c, sim.api_url(), Some(admin), method.clone(), path, body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path}: {:?}",
+            r.body
+        );
+        assert_eq!(r.body["type"], "invalid_arguments", "{method} {path}");
+    }
+}
