@@ -173,6 +173,40 @@ impl Ctx<'_> {
         }
     }
 
+    /// The dispatch-time check of Organization-level routes: the route's permission on the
+    /// Organization, or, on the API-key routes, a permission on the keys of applications or of
+    /// users only (the handlers then check each key, see [`Ctx::may_on_key`]).
+    pub(crate) fn authorize_org_route(&self, st: &State) -> Result<(), ApiError> {
+        let partial: &[Product] = if self.route.product == Product::IamApiKeys {
+            &[Product::IamApplicationApiKeys, Product::IamUserApiKeys]
+        } else {
+            &[]
+        };
+        let action = self.route.action;
+        if self.reach(st) == Reach::All
+            || partial
+                .iter()
+                .any(|p| self.reach_for(st, *p, action) == Reach::All)
+        {
+            Ok(())
+        } else {
+            Err(self.denied())
+        }
+    }
+
+    /// May the caller do the route's action on an API key of `bearer`? Sets covering every key,
+    /// or the keys of applications (`IAMApplication*`) or of users (`IAMUser*`) only.
+    pub(crate) fn may_on_key(&self, st: &State, bearer: &Bearer) -> bool {
+        let own_kind = match bearer {
+            Bearer::Application(_) => Product::IamApplicationApiKeys,
+            Bearer::User(_) => Product::IamUserApiKeys,
+        };
+        let action = self.route.action;
+        [Product::IamApiKeys, own_kind]
+            .iter()
+            .any(|p| self.reach_for(st, *p, action) == Reach::All)
+    }
+
     /// For list routes: `Err(403)` if the caller may read nothing of this product; else its reach,
     /// narrowed to `project_id` when that filter is given (403 if not covered).
     pub(crate) fn list_reach(
@@ -531,7 +565,7 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
     // request (not even a validation error). Project-level routes authorize against the
     // project the request names, once it is parsed.
     if route.product.is_organization_level() {
-        let authorized = ctx.authorize_org(&ctx.app.state.read());
+        let authorized = ctx.authorize_org_route(&ctx.app.state.read());
         if let Err(e) = authorized {
             return e.with_style(ctx.style()).into_response();
         }

@@ -6,8 +6,9 @@
 //! * Permission-set names, scopes and descriptions: Scaleway's documentation page
 //!   <https://github.com/scaleway/docs-content/blob/00ad14a11a6447c2cbb1dc5826836cfaa401a2e3/pages/iam/reference-content/permission-sets.mdx>
 //!   (published as <https://www.scaleway.com/en/docs/iam/reference-content/permission-sets/>), commit
-//!   `00ad14a11a6447c2cbb1dc5826836cfaa401a2e3`, "Scoped by Organization" / "Scoped by Project" tables.
-//!   Only the sets that touch the APIs served here (plus their documented siblings) are in the catalogue.
+//!   `00ad14a11a6447c2cbb1dc5826836cfaa401a2e3`, "Scoped by Organization" / "Scoped by Project" tables:
+//!   all 156 sets, in `data/permission-sets.txt`, so a rule may name any real set. Sets of products
+//!   the simulator does not serve grant nothing here (they exist, can be put in rules and listed).
 //! * What a set grants is read from those descriptions (e.g. `SecretManagerReadOnly`: "List and read
 //!   secrets' metadata … Does not include permissions for data (versions) accessing"; `IAMManager`: "all
 //!   possible actions for users, groups, applications, policies and API keys and all ProjectManager
@@ -27,7 +28,13 @@ use crate::state::Iam;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Product {
     Account,
+    /// Every API key (the product of the API-key routes).
     IamApiKeys,
+    /// API keys of applications only (`IAMApplication*`: "including management of Applications
+    /// API keys").
+    IamApplicationApiKeys,
+    /// API keys of users only (`IAMUser*`: "including listing Users API keys").
+    IamUserApiKeys,
     IamUsers,
     IamApplications,
     IamGroups,
@@ -49,6 +56,8 @@ impl Product {
             self,
             Self::Account
                 | Self::IamApiKeys
+                | Self::IamApplicationApiKeys
+                | Self::IamUserApiKeys
                 | Self::IamUsers
                 | Self::IamApplications
                 | Self::IamGroups
@@ -87,182 +96,24 @@ struct SetDef {
     category: &'static str,
 }
 
-const fn org(name: &'static str, description: &'static str, category: &'static str) -> SetDef {
-    SetDef {
-        name,
-        organization: true,
-        description,
-        category,
-    }
-}
-
-const fn proj(name: &'static str, description: &'static str, category: &'static str) -> SetDef {
-    SetDef {
-        name,
-        organization: false,
-        description,
-        category,
-    }
-}
-
-/// The catalogue served by `GET /iam/v1alpha1/permission-sets` (see the module docs for its source).
-const CATALOGUE: &[SetDef] = &[
-    org(
-        "ProjectManager",
-        "Full access to Project management. This means access to create, rename, list and delete projects. It does not include access to Project resources",
-        "Organization",
-    ),
-    org(
-        "ProjectReadOnly",
-        "Read access to Project management. Does not include access to Project resources",
-        "Organization",
-    ),
-    org(
-        "IAMReadOnly",
-        "Read access to IAM. This means list and read access to users, groups, applications, policies, and API keys",
-        "IAM",
-    ),
-    org(
-        "IAMManager",
-        "Full access to IAM. This means access to all possible actions for users, groups, applications, policies and API keys and all ProjectManager permissions",
-        "IAM",
-    ),
-    org(
-        "IAMApplicationManager",
-        "Full access to IAM Applications, including management of Applications API keys",
-        "IAM",
-    ),
-    org(
-        "IAMApplicationReadOnly",
-        "Read access to IAM Applications, including listing Applications API keys",
-        "IAM",
-    ),
-    org(
-        "IAMUserManager",
-        "Full access to IAM Users, including listing Users API keys",
-        "IAM",
-    ),
-    org(
-        "IAMUserReadOnly",
-        "Read access to IAM Users, including listing Users API keys",
-        "IAM",
-    ),
-    org("IAMGroupManager", "Full access to IAM groups", "IAM"),
-    org("IAMGroupReadOnly", "Read access to IAM groups", "IAM"),
-    org("IAMPolicyManager", "Full access to IAM policies", "IAM"),
-    org("IAMPolicyReadOnly", "Read access to IAM policies", "IAM"),
-    org(
-        "BillingReadOnly",
-        "List and read access to billing information",
-        "Billing",
-    ),
-    org(
-        "BillingManager",
-        "Full access to billing management. This means access to list, read and edit billing contact information, payment information, billing alerts and invoices",
-        "Billing",
-    ),
-    org(
-        "OrganizationManager",
-        "Full access to Organization management. This means access to all possible actions for Projects, IAM, billing and support/abuse tickets. Does not include access to list and create resources",
-        "Organization",
-    ),
-    org(
-        "OrganizationReadOnly",
-        "Read access to the Organization's general information (e.g. Organization ID and quotas)",
-        "Organization",
-    ),
-    proj(
-        "AllProductsFullAccess",
-        "Full access to create, read, list, edit and delete all resources (products)",
-        "All Products",
-    ),
-    proj(
-        "AllProductsReadOnly",
-        "Read access to list and read info for all resources (products)",
-        "All Products",
-    ),
-    proj(
-        "InstancesFullAccess",
-        "Full access to create, read, list, edit and delete Instances",
-        "Compute",
-    ),
-    proj(
-        "InstancesReadOnly",
-        "List and read access to Instances",
-        "Compute",
-    ),
-    proj("SSHKeysReadOnly", "Read access to SSH keys", "Compute"),
-    proj("SSHKeysFullAccess", "Full access to SSH keys", "Compute"),
-    proj(
-        "ObjectStorageReadOnly",
-        "List and read access to Object Storage",
-        "Storage",
-    ),
-    proj(
-        "ObjectStorageFullAccess",
-        "Full access to create, read, list, edit and delete Object Storage",
-        "Storage",
-    ),
-    proj(
-        "BlockStorageReadOnly",
-        "List and read access to Block Storage",
-        "Storage",
-    ),
-    proj(
-        "BlockStorageFullAccess",
-        "Full access to create, read, list, edit and delete in Block Storage",
-        "Storage",
-    ),
-    proj(
-        "ContainerRegistryReadOnly",
-        "List and read access to Container Registry",
-        "Containers",
-    ),
-    proj(
-        "ContainerRegistryFullAccess",
-        "Full access to create, read, list, edit and delete Container Registry",
-        "Containers",
-    ),
-    proj(
-        "PrivateNetworksFullAccess",
-        "Full access to create, read, list, edit and delete Private Networks",
-        "Network",
-    ),
-    proj(
-        "PrivateNetworksReadOnly",
-        "Read access to Private Networks",
-        "Network",
-    ),
-    proj("VPCFullAccess", "Full access to VPC", "Network"),
-    proj("VPCReadOnly", "Read access to VPC", "Network"),
-    proj("IPAMFullAccess", "Full access to IPAM", "Network"),
-    proj("IPAMReadOnly", "Read access to IPAM", "Network"),
-    proj(
-        "KubernetesReadOnly",
-        "List and read access to Kubernetes",
-        "Containers",
-    ),
-    proj(
-        "KubernetesFullAccess",
-        "Full access to create, read, list, edit and delete Kubernetes",
-        "Containers",
-    ),
-    proj(
-        "SecretManagerReadOnly",
-        "List and read secrets' metadata (name, tags, creation date, etc.). Does not include permissions for data (versions) accessing or editing",
-        "Security & Identity",
-    ),
-    proj(
-        "SecretManagerFullAccess",
-        "Full access to create, read, list, edit, access, and delete secrets and their versions in Secret Manager",
-        "Security & Identity",
-    ),
-    proj(
-        "SecretManagerSecretAccess",
-        "Read access to versions' data in Secret Manager. Does not include permissions for data editing",
-        "Security & Identity",
-    ),
-];
+/// The catalogue served by `GET /iam/v1alpha1/permission-sets`: every set of the documentation
+/// page (module docs), from `data/permission-sets.txt` (`scope|category|name|description`).
+static CATALOGUE: std::sync::LazyLock<Vec<SetDef>> = std::sync::LazyLock::new(|| {
+    include_str!("../data/permission-sets.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.splitn(4, '|');
+            let (scope, category, name, description) = (f.next()?, f.next()?, f.next()?, f.next()?);
+            Some(SetDef {
+                name,
+                organization: scope == "organization",
+                description,
+                category,
+            })
+        })
+        .collect()
+});
 
 /// `true` if `name` is in the catalogue.
 #[cfg(test)]
@@ -332,10 +183,25 @@ pub(crate) fn grants(set: &str, product: Product, action: Action) -> bool {
         "ProjectReadOnly" => product == P::Account && read,
         "IAMReadOnly" => product.is_iam() && read,
         "IAMManager" | "OrganizationManager" => product.is_organization_level() && rw,
-        "IAMApplicationManager" => matches!(product, P::IamApplications | P::IamApiKeys) && rw,
-        "IAMApplicationReadOnly" => matches!(product, P::IamApplications | P::IamApiKeys) && read,
-        "IAMUserManager" => matches!(product, P::IamUsers | P::IamApiKeys) && rw,
-        "IAMUserReadOnly" => matches!(product, P::IamUsers | P::IamApiKeys) && read,
+        // "Full access to IAM Applications, including management of Applications API keys":
+        // applications and their keys, not users' keys.
+        "IAMApplicationManager" => {
+            matches!(product, P::IamApplications | P::IamApplicationApiKeys) && rw
+        }
+        // "Read access to IAM Applications, including listing Applications API keys".
+        "IAMApplicationReadOnly" => {
+            matches!(product, P::IamApplications | P::IamApplicationApiKeys) && read
+        }
+        // "Full access to IAM Users, including listing Users API keys": users' keys are listed
+        // and read, not managed.
+        "IAMUserManager" => {
+            (product == P::IamUsers && rw) || (product == P::IamUserApiKeys && read)
+        }
+        // "Read access to IAM Users, including listing Users API keys".
+        "IAMUserReadOnly" => matches!(product, P::IamUsers | P::IamUserApiKeys) && read,
+        // "Read access to buckets and bucket configuration including lifecycle rules": every
+        // Object Storage read served here (ListBuckets, location, versioning, tagging) is one.
+        "ObjectStorageBucketsRead" => product == P::ObjectStorage && read,
         "IAMGroupManager" => product == P::IamGroups && rw,
         "IAMGroupReadOnly" => product == P::IamGroups && read,
         "IAMPolicyManager" => product == P::IamPolicies && rw,
@@ -766,5 +632,46 @@ mod tests {
         }
         assert_eq!(set_is_organization("IAMManager"), Some(true));
         assert_eq!(set_is_organization("VPCFullAccess"), Some(false));
+    }
+
+    #[test]
+    fn catalogue_is_the_documented_page() {
+        let names: std::collections::BTreeSet<&str> = CATALOGUE.iter().map(|s| s.name).collect();
+        assert_eq!(CATALOGUE.len(), 156);
+        assert_eq!(names.len(), 156, "a set listed twice");
+        assert_eq!(CATALOGUE.iter().filter(|s| s.organization).count(), 26);
+        assert!(
+            CATALOGUE
+                .iter()
+                .all(|s| !s.description.is_empty() && !s.category.is_empty())
+        );
+    }
+
+    #[test]
+    fn granular_sets_grant_what_their_descriptions_say() {
+        use Action::{Read, Write};
+        use Product as P;
+        assert!(grants("ObjectStorageBucketsRead", P::ObjectStorage, Read));
+        assert!(!grants("ObjectStorageBucketsRead", P::ObjectStorage, Write));
+        // Objects are not served: the object sets grant nothing here.
+        assert!(!grants("ObjectStorageObjectsRead", P::ObjectStorage, Read));
+        assert!(!grants(
+            "ObjectStorageObjectsWrite",
+            P::ObjectStorage,
+            Write
+        ));
+        // Keys: applications' for IAMApplication*, users' (read) for IAMUser*, all for IAM*.
+        assert!(grants(
+            "IAMApplicationManager",
+            P::IamApplicationApiKeys,
+            Write
+        ));
+        assert!(!grants("IAMApplicationManager", P::IamApiKeys, Read));
+        assert!(!grants("IAMApplicationManager", P::IamUserApiKeys, Read));
+        assert!(grants("IAMUserManager", P::IamUserApiKeys, Read));
+        assert!(!grants("IAMUserManager", P::IamUserApiKeys, Write));
+        assert!(!grants("IAMUserReadOnly", P::IamApiKeys, Read));
+        assert!(grants("IAMReadOnly", P::IamApiKeys, Read));
+        assert!(grants("IAMManager", P::IamApiKeys, Write));
     }
 }

@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{Resp, call, client, get};
@@ -542,6 +543,35 @@ async fn rules_and_policies_round_trip_through_the_api() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Any documented set may be used, granular ones included; a name that is not a set is a
+    // 400 naming the argument.
+    for (sets, status) in [
+        (
+            json!(["ObjectStorageBucketsRead", "ObjectStorageObjectsWrite"]),
+            StatusCode::OK,
+        ),
+        (json!(["ObjectStorageEverything"]), StatusCode::BAD_REQUEST),
+    ] {
+        let rules = json!({"policy_id": pid, "rules": [{"permission_set_names": sets, "condition": "", "project_ids": [prod]}]});
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(admin),
+            Method::PUT,
+            "/iam/v1alpha1/rules",
+            Some(&rules),
+        )
+        .await;
+        assert_eq!(r.status, status, "{sets}: {}", r.body);
+        if status == StatusCode::BAD_REQUEST {
+            assert_eq!(r.body["type"], "invalid_arguments", "{}", r.body);
+            assert_eq!(
+                r.body["details"][0]["argument_name"], "permission_set_names",
+                "{}",
+                r.body
+            );
+        }
+    }
     // PUT /rules replaces all rules.
     let set = json!({"policy_id": pid, "rules": [{"permission_set_names": ["IAMReadOnly"], "condition": "", "organization_id": org}]});
     let r = call(
@@ -569,27 +599,36 @@ async fn rules_and_policies_round_trip_through_the_api() {
             .status,
         StatusCode::OK
     );
-    // Permission sets catalogue.
-    let sets = get(
-        &c,
-        sim.api_url(),
-        admin,
-        "/iam/v1alpha1/permission-sets?page_size=100",
-    )
-    .await;
-    let names: Vec<&str> = sets.body["permission_sets"]
-        .as_array()
-        .expect("sets")
-        .iter()
-        .filter_map(|s| s["name"].as_str())
-        .collect();
+    // Permission sets catalogue: every documented set, over two pages.
+    let mut names: Vec<String> = Vec::new();
+    for page in [1, 2] {
+        let sets = get(
+            &c,
+            sim.api_url(),
+            admin,
+            &format!("/iam/v1alpha1/permission-sets?page_size=100&page={page}"),
+        )
+        .await;
+        assert_eq!(sets.body["total_count"], 156);
+        names.extend(
+            sets.body["permission_sets"]
+                .as_array()
+                .expect("sets")
+                .iter()
+                .filter_map(|s| s["name"].as_str().map(str::to_owned)),
+        );
+    }
+    assert_eq!(names.len(), 156);
     for n in [
         "AllProductsReadOnly",
         "IAMManager",
         "SecretManagerSecretAccess",
         "VPCFullAccess",
+        "ObjectStorageBucketsRead",
+        "ObjectStorageObjectsWrite",
+        "QaaSReadOnly",
     ] {
-        assert!(names.contains(&n), "{n}");
+        assert!(names.iter().any(|x| x == n), "{n}");
     }
 }
 
@@ -755,4 +794,155 @@ async fn authorization_comes_before_validation_on_organization_routes() {
         );
         assert_eq!(r.body["type"], "invalid_arguments", "{method} {path}");
     }
+}
+
+/// A new application holding `sets` at Organization level, and its key's secret.
+fn app_with_org_sets(sim: &Sim, name: &str, sets: &[&str]) -> String {
+    let state = sim.state();
+    let app = state.add_application(name);
+    state
+        .add_policy(
+            name,
+            scaleway_sim::PolicyPrincipal::Application(app.clone()),
+            vec![RuleSpec::organization(sets)],
+        )
+        .unwrap();
+    let prod = sim.project_id("production").unwrap();
+    state.create_api_key(&app, false, &prod).unwrap().secret_key
+}
+
+#[tokio::test]
+async fn application_and_user_sets_cover_their_own_keys_only() {
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let c = client();
+    let user_key = sim.credential("personal-user").unwrap().access_key.clone();
+    let app_key = sim.credential("inventory").unwrap().access_key.clone();
+    let app_id = sim.state().application_id("inventory").unwrap();
+    let user_id = sim.state().user_id("member@example.com").unwrap();
+    let status = |token: String, method: Method, path: String, body: Option<Value>| {
+        let (c, url) = (c.clone(), sim.api_url().clone());
+        async move {
+            call(&c, &url, Some(&token), method, &path, body.as_ref())
+                .await
+                .status
+        }
+    };
+    let listed = |token: String| {
+        let (c, url) = (c.clone(), sim.api_url().clone());
+        async move {
+            let r = get(&c, &url, &token, "/iam/v1alpha1/api-keys?page_size=100").await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body["api_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| {
+                    if k["application_id"].is_string() {
+                        "application".to_owned()
+                    } else {
+                        "user".to_owned()
+                    }
+                })
+                .collect::<BTreeSet<String>>()
+        }
+    };
+    let key_path = |ak: &str| format!("/iam/v1alpha1/api-keys/{ak}");
+    let create = |bearer: &str, id: &str| json!({ bearer: id, "description": "t" });
+
+    // IAMApplicationManager: applications' keys, read and managed; users' keys, nothing.
+    let t = app_with_org_sets(&sim, "app-manager", &["IAMApplicationManager"]);
+    assert_eq!(
+        listed(t.clone()).await,
+        BTreeSet::from(["application".into()])
+    );
+    assert_eq!(
+        status(t.clone(), Method::GET, key_path(&app_key), None).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(t.clone(), Method::GET, key_path(&user_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+    let body = Some(create("application_id", &app_id));
+    assert_eq!(
+        status(
+            t.clone(),
+            Method::POST,
+            "/iam/v1alpha1/api-keys".into(),
+            body
+        )
+        .await,
+        StatusCode::OK
+    );
+    let body = Some(create("user_id", &user_id));
+    assert_eq!(
+        status(
+            t.clone(),
+            Method::POST,
+            "/iam/v1alpha1/api-keys".into(),
+            body
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(t.clone(), Method::DELETE, key_path(&user_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // IAMUserManager: users' keys are listed and read, not managed; applications' keys, nothing.
+    let t = app_with_org_sets(&sim, "user-manager", &["IAMUserManager"]);
+    assert_eq!(listed(t.clone()).await, BTreeSet::from(["user".into()]));
+    assert_eq!(
+        status(t.clone(), Method::GET, key_path(&user_key), None).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(t.clone(), Method::GET, key_path(&app_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+    let body = Some(create("user_id", &user_id));
+    assert_eq!(
+        status(
+            t.clone(),
+            Method::POST,
+            "/iam/v1alpha1/api-keys".into(),
+            body
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(t.clone(), Method::DELETE, key_path(&user_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // IAMApplicationReadOnly: applications' keys read only.
+    let t = app_with_org_sets(&sim, "app-reader", &["IAMApplicationReadOnly"]);
+    assert_eq!(
+        listed(t.clone()).await,
+        BTreeSet::from(["application".into()])
+    );
+    assert_eq!(
+        status(t.clone(), Method::DELETE, key_path(&app_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // IAMReadOnly: every key, read only.
+    let t = app_with_org_sets(&sim, "iam-reader", &["IAMReadOnly"]);
+    assert_eq!(
+        listed(t.clone()).await,
+        BTreeSet::from(["application".into(), "user".into()])
+    );
+    assert_eq!(
+        status(t.clone(), Method::DELETE, key_path(&app_key), None).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // Sets with no right on keys at all: 403 on the listing itself.
+    let t = app_with_org_sets(&sim, "group-manager", &["IAMGroupManager"]);
+    assert_eq!(
+        status(t, Method::GET, "/iam/v1alpha1/api-keys".into(), None).await,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -341,7 +341,7 @@ fn list_keys(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     }
     let description = ctx.query.get("description");
     let st = ctx.app.state.read();
-    ctx.authorize_org(&st)?;
+    ctx.authorize_org_route(&st)?;
     let t = now();
     let mut items: Vec<&Arc<ApiKey>> = st
         .iam
@@ -361,6 +361,8 @@ fn list_keys(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .filter(|k| user_id.is_none_or(|b| matches!(&k.bearer, Bearer::User(a) if a == b)))
         .filter(|k| access_keys.is_empty() || access_keys.contains(&k.access_key.as_str()))
         .filter(|k| description.is_none_or(|d| k.description.contains(d)))
+        // Only the keys the caller may read (all, or those of applications or of users).
+        .filter(|k| ctx.may_on_key(&st, &k.bearer))
         .collect();
     match ctx.query.get("order_by").unwrap_or("created_at_asc") {
         "expires_at_asc" => items.sort_by_key(|k| k.expires_at.unwrap_or(i64::MAX)),
@@ -409,12 +411,15 @@ fn key_param<'a>(ctx: &'a Ctx<'_>) -> Result<&'a str, ApiError> {
 fn get_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let key = key_param(ctx)?;
     let st = ctx.app.state.read();
-    ctx.authorize_org(&st)?;
+    ctx.authorize_org_route(&st)?;
     let k = st
         .iam
         .api_keys
         .get(key)
         .ok_or_else(|| nf("access_key", key))?;
+    if !ctx.may_on_key(&st, &k.bearer) {
+        return Err(ctx.denied());
+    }
     Ok(json(StatusCode::OK, &**k))
 }
 
@@ -448,7 +453,7 @@ fn create_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         ));
     }
     let mut st = ctx.app.state.write();
-    ctx.authorize_org(&st)?;
+    ctx.authorize_org_route(&st)?;
     let bearer = match (app_id, user_id) {
         (Some(a), None) => {
             if st.iam.applications.get(&a).is_none() {
@@ -470,6 +475,9 @@ fn create_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             ));
         }
     };
+    if !ctx.may_on_key(&st, &bearer) {
+        return Err(ctx.denied());
+    }
     let project = default_project.unwrap_or_else(|| st.organization_id.clone());
     let mut key = new_api_key(&mut st, bearer, project, expires_at, &description);
     if let Some(ip) = ctx.caller.attrs.ip {
@@ -482,6 +490,21 @@ fn create_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     Ok(json(StatusCode::OK, &key))
 }
 
+/// The key exists and the caller may change it (404 before 403 only for callers with some
+/// right on keys, checked at dispatch).
+fn key_writable(ctx: &Ctx<'_>, st: &State, key: &str) -> Result<(), ApiError> {
+    let k = st
+        .iam
+        .api_keys
+        .get(key)
+        .ok_or_else(|| nf("access_key", key))?;
+    if ctx.may_on_key(st, &k.bearer) {
+        Ok(())
+    } else {
+        Err(ctx.denied())
+    }
+}
+
 fn update_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let key = key_param(ctx)?.to_owned();
     let body = ctx.json_body()?;
@@ -489,10 +512,7 @@ fn update_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let description = str_field(&body, "description")?;
     let expires_at = parse_expiry(&body)?;
     let mut st = ctx.app.state.write();
-    ctx.authorize_org(&st)?;
-    if st.iam.api_keys.get(&key).is_none() {
-        return Err(nf("access_key", &key));
-    }
+    key_writable(ctx, &st, &key)?;
     let t = now();
     let k2 = key.clone();
     st.iam_change(move |iam| {
@@ -519,10 +539,7 @@ fn update_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 fn delete_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let key = key_param(ctx)?.to_owned();
     let mut st = ctx.app.state.write();
-    ctx.authorize_org(&st)?;
-    if st.iam.api_keys.get(&key).is_none() {
-        return Err(nf("access_key", &key));
-    }
+    key_writable(ctx, &st, &key)?;
     st.iam_change(move |iam| {
         iam.remove_key(&key);
     });
