@@ -1,7 +1,9 @@
 //! Container Registry v1 management API (`shared/scaleway-api/registry.md`): namespaces, images, tags.
 //! Registry 404s have no `type` (recorded: `{"message":"Namespace was not found"}`; the image and tag
 //! wordings follow the same pattern, unconfirmed). DELETEs return the deleted object (status
-//! `deleting`).
+//! `deleting`). The 403 `resource` names `namespace`, `image`, `tag` are unconfirmed (no registry
+//! 403 or 404 with a `resource` is recorded; the OCI endpoint's observed `api_namespace` /
+//! `registry_image` come from the registry host, not this API).
 
 use std::sync::Arc;
 
