@@ -1,6 +1,6 @@
 //! The built-in sources, one per product. Each lists one project in one locality through
 //! scaleway-core (pagination, retries, the global bound) and maps the typed models to
-//! [`Resource`](crate::Resource)s.
+//! [`Resource`]s.
 
 mod block;
 mod instance;
