@@ -144,6 +144,52 @@ struct Store {
     manifests: HashMap<String, Manifest>,
     blobs: HashMap<String, Bytes>,
     by_image: HashMap<String, HashSet<String>>,
+    /// Content of the scenario's tag images, not kept: digest → how to generate it again
+    /// (deterministic, a few tens of microseconds). Only digests are kept per image.
+    generated: HashMap<String, Arc<Recipe>>,
+}
+
+/// The inputs of [`build_tag_image`].
+#[derive(Debug)]
+struct Recipe {
+    namespace: String,
+    image: String,
+    tag: String,
+}
+
+/// Stored or generated content of one digest.
+enum Content {
+    Manifest(Manifest),
+    Blob(Bytes),
+}
+
+impl Store {
+    /// The content of `digest` if `image_id` holds it.
+    fn get(&self, image_id: &str, digest: &str) -> Option<Content> {
+        if !self.by_image.get(image_id)?.contains(digest) {
+            return None;
+        }
+        if let Some(m) = self.manifests.get(digest) {
+            return Some(Content::Manifest(m.clone()));
+        }
+        if let Some(b) = self.blobs.get(digest) {
+            return Some(Content::Blob(b.clone()));
+        }
+        let r = self.generated.get(digest)?;
+        let built = build_tag_image(&r.namespace, &r.image, &r.tag);
+        built
+            .manifests
+            .into_iter()
+            .find(|(d, _)| d == digest)
+            .map(|(_, m)| Content::Manifest(m))
+            .or_else(|| {
+                built
+                    .blobs
+                    .into_iter()
+                    .find(|(d, _)| d == digest)
+                    .map(|(_, b)| Content::Blob(b))
+            })
+    }
 }
 
 /// What a token grants.
@@ -659,6 +705,11 @@ fn build_store(st: &mut State) -> Store {
             continue;
         };
         let built = build_tag_image(&ns.name, &img.name, &t.name);
+        let recipe = Arc::new(Recipe {
+            namespace: ns.name.clone(),
+            image: img.name.clone(),
+            tag: t.name.clone(),
+        });
         let seen = seen.entry(img.id.clone()).or_default();
         let size = sizes.entry(img.id.clone()).or_default();
         for (d, m) in &built.manifests {
@@ -674,7 +725,20 @@ fn build_store(st: &mut State) -> Store {
         if let Some(tag) = st.tags.get_mut(&t.id) {
             tag.digest.clone_from(&built.top);
         }
-        built.put(&mut store, &img.id);
+        // Keep the digests only; the content is generated again when asked for.
+        let set = store.by_image.entry(img.id.clone()).or_default();
+        let digests = built
+            .manifests
+            .iter()
+            .map(|(d, _)| d)
+            .chain(built.blobs.iter().map(|(d, _)| d));
+        for d in digests {
+            set.insert(d.clone());
+            store
+                .generated
+                .entry(d.clone())
+                .or_insert_with(|| Arc::clone(&recipe));
+        }
     }
     let mut ns_sizes: HashMap<String, u64> = HashMap::new();
     for (image_id, size) in sizes {
@@ -1119,13 +1183,14 @@ fn manifest(
             None => return manifest_unknown(reference),
         }
     };
-    let found = shared.store.read().ok().and_then(|s| {
-        s.by_image
-            .get(&image.id)
-            .is_some_and(|set| set.contains(&digest))
-            .then(|| s.manifests.get(&digest).cloned())
-            .flatten()
-    });
+    let found = shared
+        .store
+        .read()
+        .ok()
+        .and_then(|s| match s.get(&image.id, &digest) {
+            Some(Content::Manifest(m)) => Some(m),
+            _ => None,
+        });
     let Some(m) = found else {
         return manifest_unknown(reference);
     };
@@ -1209,13 +1274,14 @@ fn blob(
     head: bool,
     headers: &http::HeaderMap,
 ) -> Response {
-    let found = shared.store.read().ok().and_then(|s| {
-        s.by_image
-            .get(&image.id)
-            .is_some_and(|set| set.contains(digest))
-            .then(|| s.blobs.get(digest).cloned())
-            .flatten()
-    });
+    let found = shared
+        .store
+        .read()
+        .ok()
+        .and_then(|s| match s.get(&image.id, digest) {
+            Some(Content::Blob(b)) => Some(b),
+            _ => None,
+        });
     let Some(mut data) = found else {
         return oci_error(
             StatusCode::NOT_FOUND,
