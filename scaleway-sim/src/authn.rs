@@ -121,23 +121,45 @@ pub(crate) fn attrs(
     }
 }
 
-/// Where `key` may do `action` on `product`: nowhere for a key of another Organization.
+/// Where `bearer` (of Organization `organization_id`) may do `action` on `product`: nowhere
+/// for a bearer of another Organization.
 pub(crate) fn reach(
     st: &State,
-    key: &LiveKey,
+    bearer: &Bearer,
+    organization_id: &str,
     product: Product,
     action: Action,
     attrs: &RequestAttrs,
 ) -> Reach {
-    if key.organization_id != st.organization_id {
+    if organization_id != st.organization_id {
         return Reach::Projects(Vec::new());
     }
     crate::iam::reach(
         &st.iam_effective,
         &st.organization_id,
-        &key.key.bearer,
+        bearer,
         product,
         action,
         attrs,
     )
+}
+
+impl LiveKey {
+    /// Where this key may do `action` on `product`.
+    pub(crate) fn reach(
+        &self,
+        st: &State,
+        product: Product,
+        action: Action,
+        attrs: &RequestAttrs,
+    ) -> Reach {
+        reach(
+            st,
+            &self.key.bearer,
+            &self.organization_id,
+            product,
+            action,
+            attrs,
+        )
+    }
 }

@@ -135,13 +135,10 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn reach_for(&self, st: &State, product: Product, action: Action) -> Reach {
-        if self.caller.organization_id != st.organization_id {
-            return Reach::Projects(Vec::new());
-        }
-        crate::iam::reach(
-            &st.iam_effective,
-            &st.organization_id,
+        crate::authn::reach(
+            st,
             &self.caller.bearer,
+            &self.caller.organization_id,
             product,
             action,
             &self.caller.attrs,

@@ -1002,7 +1002,7 @@ fn authorize(
     let reach = grant
         .and_then(|g| g.access_key.as_deref())
         .and_then(|ak| crate::authn::by_access_key(&st, ak).ok())
-        .map(|key| crate::authn::reach(&st, &key, Product::Registry, Action::Read, attrs));
+        .map(|key| key.reach(&st, Product::Registry, Action::Read, attrs));
     let readable = |project: &str| reach.as_ref().is_some_and(|r| r.covers(project));
     let ns = repository
         .split_once('/')

@@ -590,7 +590,7 @@ impl Routes {
         };
         let attrs =
             crate::authn::attrs(self.app.trust_forwarded_for, &req.headers, &req.extensions);
-        let reach = crate::authn::reach(&st, &live, Product::ObjectStorage, Action::Read, &attrs);
+        let reach = live.reach(&st, Product::ObjectStorage, Action::Read, &attrs);
         let key = &live.key;
         let project = project_override.unwrap_or(&key.default_project_id);
         let bucket_of = |name: &str| st.buckets.iter().find(|b| b.name == name);

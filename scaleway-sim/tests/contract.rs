@@ -14,23 +14,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{Resp, call, client};
+use common::{Resp, call, client, recorded_dir};
 use reqwest::Method;
 use scaleway_sim::{Faults, Scenario, Sim};
 use serde_json::{Value, json};
-
-fn recorded_dir() -> PathBuf {
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "test configuration, not library code"
-    )]
-    if let Ok(d) = std::env::var("SCALEWAY_RECORDED_DIR") {
-        return PathBuf::from(d);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/recorded")
-}
 
 /// Fields the simulator sends that some (older) recordings lack: the API grew them over time, or
 /// the SDK's types have them while the recordings predate them.

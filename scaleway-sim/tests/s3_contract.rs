@@ -6,25 +6,17 @@
 //! versioning states, and a wrongly signed request refused.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use aws_sigv4::http_request::{SignableBody, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use common::recorded_dir;
 use quick_xml::events::Event;
 use scaleway_sim::{Bucket, BucketVersioning, Scenario, Sim};
-
-fn recorded_dir() -> PathBuf {
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "test configuration, not library code"
-    )]
-    if let Ok(d) = std::env::var("SCALEWAY_RECORDED_DIR") {
-        return PathBuf::from(d);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/recorded")
-}
 
 /// The element paths of an XML document (`/Root/Child/…`).
 fn paths(xml: &str) -> BTreeSet<String> {

@@ -9,6 +9,18 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+/// The recorded responses: `$SCALEWAY_RECORDED_DIR`, else `<workspace>/../shared/recorded`.
+pub fn recorded_dir() -> std::path::PathBuf {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "test configuration, not library code"
+    )]
+    if let Ok(d) = std::env::var("SCALEWAY_RECORDED_DIR") {
+        return std::path::PathBuf::from(d);
+    }
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/recorded")
+}
+
 /// A plain HTTP client (no retries, no pooling surprises).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().build().expect("client")
