@@ -815,134 +815,142 @@ fn app_with_org_sets(sim: &Sim, name: &str, sets: &[&str]) -> String {
 async fn application_and_user_sets_cover_their_own_keys_only() {
     let sim = Sim::start(Scenario::demo()).await.unwrap();
     let c = client();
-    let user_key = sim.credential("personal-user").unwrap().access_key.clone();
-    let app_key = sim.credential("inventory").unwrap().access_key.clone();
-    let app_id = sim.state().application_id("inventory").unwrap();
-    let user_id = sim.state().user_id("member@example.com").unwrap();
-    let status = |token: String, method: Method, path: String, body: Option<Value>| {
-        let (c, url) = (c.clone(), sim.api_url().clone());
-        async move {
-            call(&c, &url, Some(&token), method, &path, body.as_ref())
-                .await
-                .status
+    let state = sim.state();
+    // A key of each kind: (access key, bearer field, bearer id).
+    let app = (
+        sim.credential("inventory").unwrap().access_key.clone(),
+        "application_id",
+        state.application_id("inventory").unwrap(),
+    );
+    let user = (
+        sim.credential("personal-user").unwrap().access_key.clone(),
+        "user_id",
+        state.user_id("member@example.com").unwrap(),
+    );
+    let (read, create, update) = ("read", "create", "update");
+    // set, kinds listed (None: the listing is refused), then (operation, on whose key, allowed).
+    let table: [(&str, Option<&[&str]>, &[(&str, bool, bool)]); 6] = [
+        (
+            "IAMApplicationManager",
+            Some(&["application"]),
+            &[
+                (read, true, true),
+                (read, false, false),
+                (create, true, true),
+                (create, false, false),
+                (update, true, true),
+                (update, false, false),
+            ],
+        ),
+        (
+            "IAMUserManager",
+            Some(&["user"]),
+            &[
+                (read, false, true),
+                (read, true, false),
+                (create, false, false),
+                (update, false, false),
+                (create, true, false),
+            ],
+        ),
+        (
+            "IAMApplicationReadOnly",
+            Some(&["application"]),
+            &[
+                (read, true, true),
+                (read, false, false),
+                (update, true, false),
+                (create, true, false),
+            ],
+        ),
+        (
+            "IAMReadOnly",
+            Some(&["application", "user"]),
+            &[
+                (read, true, true),
+                (read, false, true),
+                (update, true, false),
+                (create, false, false),
+            ],
+        ),
+        (
+            "IAMManager",
+            Some(&["application", "user"]),
+            &[
+                (update, false, true),
+                (create, false, true),
+                (create, true, true),
+            ],
+        ),
+        ("IAMGroupManager", None, &[(read, true, false)]),
+    ];
+    for (set, listed, ops) in table {
+        let token = app_with_org_sets(&sim, &format!("keys-{}", set.to_lowercase()), &[set]);
+        let r = get(
+            &c,
+            sim.api_url(),
+            &token,
+            "/iam/v1alpha1/api-keys?page_size=100",
+        )
+        .await;
+        match listed {
+            None => assert_eq!(r.status, StatusCode::FORBIDDEN, "{set}: {}", r.body),
+            Some(kinds) => {
+                assert_eq!(r.status, StatusCode::OK, "{set}: {}", r.body);
+                let got: BTreeSet<&str> = r.body["api_keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        if k["application_id"].is_string() {
+                            "application"
+                        } else {
+                            "user"
+                        }
+                    })
+                    .collect();
+                assert_eq!(got, kinds.iter().copied().collect(), "{set}");
+            }
         }
-    };
-    let listed = |token: String| {
-        let (c, url) = (c.clone(), sim.api_url().clone());
-        async move {
-            let r = get(&c, &url, &token, "/iam/v1alpha1/api-keys?page_size=100").await;
-            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-            r.body["api_keys"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| {
-                    if k["application_id"].is_string() {
-                        "application".to_owned()
-                    } else {
-                        "user".to_owned()
-                    }
-                })
-                .collect::<BTreeSet<String>>()
+        for &(op, on_app, allowed) in ops {
+            let (access_key, field, bearer_id) = if on_app { &app } else { &user };
+            let (method, path, body) = match op {
+                "read" => (
+                    Method::GET,
+                    format!("/iam/v1alpha1/api-keys/{access_key}"),
+                    None,
+                ),
+                "update" => (
+                    Method::PATCH,
+                    format!("/iam/v1alpha1/api-keys/{access_key}"),
+                    Some(json!({ "description": "touched" })),
+                ),
+                _ => (
+                    Method::POST,
+                    "/iam/v1alpha1/api-keys".to_owned(),
+                    Some(json!({ *field: bearer_id, "description": "new" })),
+                ),
+            };
+            let r = call(
+                &c,
+                sim.api_url(),
+                Some(&token),
+                method,
+                &path,
+                body.as_ref(),
+            )
+            .await;
+            let want = if allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            let whose = if on_app {
+                "an application's"
+            } else {
+                "a user's"
+            };
+            assert_eq!(r.status, want, "{set}: {op} {whose} key: {}", r.body);
         }
-    };
-    let key_path = |ak: &str| format!("/iam/v1alpha1/api-keys/{ak}");
-    let create = |bearer: &str, id: &str| json!({ bearer: id, "description": "t" });
-
-    // IAMApplicationManager: applications' keys, read and managed; users' keys, nothing.
-    let t = app_with_org_sets(&sim, "app-manager", &["IAMApplicationManager"]);
-    assert_eq!(
-        listed(t.clone()).await,
-        BTreeSet::from(["application".into()])
-    );
-    assert_eq!(
-        status(t.clone(), Method::GET, key_path(&app_key), None).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(t.clone(), Method::GET, key_path(&user_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-    let body = Some(create("application_id", &app_id));
-    assert_eq!(
-        status(
-            t.clone(),
-            Method::POST,
-            "/iam/v1alpha1/api-keys".into(),
-            body
-        )
-        .await,
-        StatusCode::OK
-    );
-    let body = Some(create("user_id", &user_id));
-    assert_eq!(
-        status(
-            t.clone(),
-            Method::POST,
-            "/iam/v1alpha1/api-keys".into(),
-            body
-        )
-        .await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        status(t.clone(), Method::DELETE, key_path(&user_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-
-    // IAMUserManager: users' keys are listed and read, not managed; applications' keys, nothing.
-    let t = app_with_org_sets(&sim, "user-manager", &["IAMUserManager"]);
-    assert_eq!(listed(t.clone()).await, BTreeSet::from(["user".into()]));
-    assert_eq!(
-        status(t.clone(), Method::GET, key_path(&user_key), None).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(t.clone(), Method::GET, key_path(&app_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-    let body = Some(create("user_id", &user_id));
-    assert_eq!(
-        status(
-            t.clone(),
-            Method::POST,
-            "/iam/v1alpha1/api-keys".into(),
-            body
-        )
-        .await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        status(t.clone(), Method::DELETE, key_path(&user_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-
-    // IAMApplicationReadOnly: applications' keys read only.
-    let t = app_with_org_sets(&sim, "app-reader", &["IAMApplicationReadOnly"]);
-    assert_eq!(
-        listed(t.clone()).await,
-        BTreeSet::from(["application".into()])
-    );
-    assert_eq!(
-        status(t.clone(), Method::DELETE, key_path(&app_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-
-    // IAMReadOnly: every key, read only.
-    let t = app_with_org_sets(&sim, "iam-reader", &["IAMReadOnly"]);
-    assert_eq!(
-        listed(t.clone()).await,
-        BTreeSet::from(["application".into(), "user".into()])
-    );
-    assert_eq!(
-        status(t.clone(), Method::DELETE, key_path(&app_key), None).await,
-        StatusCode::FORBIDDEN
-    );
-
-    // Sets with no right on keys at all: 403 on the listing itself.
-    let t = app_with_org_sets(&sim, "group-manager", &["IAMGroupManager"]);
-    assert_eq!(
-        status(t, Method::GET, "/iam/v1alpha1/api-keys".into(), None).await,
-        StatusCode::FORBIDDEN
-    );
+    }
 }
