@@ -829,7 +829,9 @@ async fn application_and_user_sets_cover_their_own_keys_only() {
     );
     let (read, create, update) = ("read", "create", "update");
     // set, kinds listed (None: the listing is refused), then (operation, on whose key, allowed).
-    let table: [(&str, Option<&[&str]>, &[(&str, bool, bool)]); 6] = [
+    // (operation, on an application's key, allowed)
+    type Ops<'a> = &'a [(&'a str, bool, bool)];
+    let table: [(&str, Option<&[&str]>, Ops<'_>); 6] = [
         (
             "IAMApplicationManager",
             Some(&["application"]),
