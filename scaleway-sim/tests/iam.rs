@@ -428,7 +428,7 @@ async fn groups_grant_rights_and_builtin_groups_are_flagged() {
 #[tokio::test]
 async fn iam_changes_wait_for_the_propagation_delay() {
     let sim = Sim::builder(Scenario::demo())
-        .iam_propagation_delay(Duration::from_millis(800))
+        .iam_propagation_delay(Duration::from_secs(3))
         .start()
         .await
         .expect("sim");
@@ -466,12 +466,12 @@ async fn iam_changes_wait_for_the_propagation_delay() {
         rules.body["rules"][0]["permission_set_names"][1],
         "InstancesReadOnly"
     );
-    // …but not enforced yet.
+    // …but not enforced yet (3 s leaves a loaded machine time to get here first).
     assert_eq!(
         get(&c, sim.api_url(), key, &path).await.status,
         StatusCode::FORBIDDEN
     );
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     assert_eq!(
         get(&c, sim.api_url(), key, &path).await.status,
         StatusCode::OK
@@ -493,7 +493,7 @@ async fn iam_changes_wait_for_the_propagation_delay() {
         get(&c, sim.api_url(), &secret, &path).await.status,
         StatusCode::UNAUTHORIZED
     );
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     assert_eq!(
         get(&c, sim.api_url(), &secret, &path).await.status,
         StatusCode::OK
