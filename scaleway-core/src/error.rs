@@ -218,6 +218,32 @@ crate::string_enum! {
     }
 }
 
+crate::string_enum! {
+    /// How a refused request authenticated (`denied_authentication`'s `method`).
+    pub enum AuthMethod {
+        /// Unspecified (also when the body has no `method`).
+        UnknownMethod = "unknown_method",
+        /// A JWT (console session).
+        Jwt = "jwt",
+        /// An API key (`X-Auth-Token`).
+        ApiKey = "api_key",
+    }
+}
+
+crate::string_enum! {
+    /// Why authentication was denied (`denied_authentication`'s `reason`).
+    pub enum AuthDeniedReason {
+        /// Unspecified (also when the body has no `reason`).
+        UnknownReason = "unknown_reason",
+        /// The token is malformed (not a secret key).
+        InvalidArgument = "invalid_argument",
+        /// No such key: unknown, or deleted.
+        NotFound = "not_found",
+        /// The key's `expires_at` has passed.
+        Expired = "expired",
+    }
+}
+
 /// One refused argument of an `invalid_arguments` error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -295,10 +321,10 @@ pub enum ApiErrorKind {
     },
     /// `denied_authentication` (401).
     DeniedAuthentication {
-        /// `api_key`, `jwt`, …
-        method: String,
-        /// `not_found`, `expired`, `invalid_argument`, …
-        reason: String,
+        /// How the request authenticated.
+        method: AuthMethod,
+        /// Why it was refused.
+        reason: AuthDeniedReason,
     },
     /// `quotas_exceeded`.
     QuotasExceeded {
@@ -508,12 +534,12 @@ pub fn decode_api_error(
         Some("denied_authentication") => ApiErrorKind::DeniedAuthentication {
             method: raw
                 .method
-                .clone()
-                .unwrap_or_else(|| "unknown_method".into()),
+                .as_deref()
+                .map_or(AuthMethod::UnknownMethod, AuthMethod::from),
             reason: raw
                 .reason
-                .clone()
-                .unwrap_or_else(|| "unknown_reason".into()),
+                .as_deref()
+                .map_or(AuthDeniedReason::UnknownReason, AuthDeniedReason::from),
         },
         Some("quotas_exceeded") => ApiErrorKind::QuotasExceeded {
             details: parse_details(&raw.details),
@@ -574,12 +600,12 @@ pub fn decode_api_error(
         _ if status == 401 && has_json => ApiErrorKind::DeniedAuthentication {
             method: raw
                 .method
-                .clone()
-                .unwrap_or_else(|| "unknown_method".into()),
+                .as_deref()
+                .map_or(AuthMethod::UnknownMethod, AuthMethod::from),
             reason: raw
                 .reason
-                .clone()
-                .unwrap_or_else(|| "unknown_reason".into()),
+                .as_deref()
+                .map_or(AuthDeniedReason::UnknownReason, AuthDeniedReason::from),
         },
         _ if status == 403 && raw.details.is_some() => ApiErrorKind::PermissionsDenied {
             // Registry (Docker) 403 bodies carry details without a `type`.
@@ -889,7 +915,28 @@ mod tests {
             r#"{"message":"authentication is denied","method":"api_key","reason":"not_found","type":"denied_authentication"}"#,
         );
         assert!(
-            matches!(e.kind, ApiErrorKind::DeniedAuthentication { ref reason, .. } if reason == "not_found")
+            matches!(e.kind, ApiErrorKind::DeniedAuthentication { ref reason, .. } if *reason == AuthDeniedReason::NotFound)
+        );
+        assert_eq!(e.to_string(), "HTTP 401: authentication denied (api_key: not_found)");
+        // A reason or method this version does not know is kept; absent ones are "unknown".
+        let e = decode(
+            401,
+            r#"{"message":"authentication is denied","method":"sso","reason":"revoked","type":"denied_authentication"}"#,
+        );
+        assert_eq!(
+            e.kind,
+            ApiErrorKind::DeniedAuthentication {
+                method: AuthMethod::Unknown("sso".into()),
+                reason: AuthDeniedReason::Unknown("revoked".into()),
+            }
+        );
+        let e = decode(401, r#"{"message":"authentication is denied"}"#);
+        assert_eq!(
+            e.kind,
+            ApiErrorKind::DeniedAuthentication {
+                method: AuthMethod::UnknownMethod,
+                reason: AuthDeniedReason::UnknownReason,
+            }
         );
 
         for t in ["resource_expired", "expired"] {

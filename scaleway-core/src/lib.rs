@@ -63,8 +63,9 @@ pub use config::{
 };
 pub use credentials::{AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey};
 pub use error::{
-    ApiError, ApiErrorKind, ArgumentErrorReason, DecodeError, Error, ErrorKind, InvalidArgument,
-    PermissionDenied, QuotaExceeded, RequestInfo, Result, decode_api_error,
+    ApiError, ApiErrorKind, ArgumentErrorReason, AuthDeniedReason, AuthMethod, DecodeError, Error,
+    ErrorKind, InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result,
+    decode_api_error,
 };
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};

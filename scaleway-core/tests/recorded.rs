@@ -48,7 +48,7 @@ fn every_recorded_error_body_decodes() {
                 );
             }
             401 => assert!(
-                matches!(&e.kind, ApiErrorKind::DeniedAuthentication { method, reason } if method == "api_key" && reason == "not_found"),
+                matches!(&e.kind, ApiErrorKind::DeniedAuthentication { method, reason } if *method == scaleway_core::AuthMethod::ApiKey && *reason == scaleway_core::AuthDeniedReason::NotFound),
                 "{name}: {e:?}"
             ),
             400 => {

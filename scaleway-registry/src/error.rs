@@ -30,12 +30,13 @@ pub enum KeyProblem {
 }
 
 impl KeyProblem {
-    pub(crate) fn from_reason(reason: &str) -> Self {
+    pub(crate) fn from_reason(reason: &scaleway_core::AuthDeniedReason) -> Self {
+        use scaleway_core::AuthDeniedReason as R;
         match reason {
-            "not_found" => Self::UnknownOrRevoked,
-            "expired" => Self::Expired,
-            "invalid_argument" => Self::Malformed,
-            other => Self::Other(other.to_owned()),
+            R::NotFound => Self::UnknownOrRevoked,
+            R::Expired => Self::Expired,
+            R::InvalidArgument => Self::Malformed,
+            other => Self::Other(other.as_str().to_owned()),
         }
     }
 }

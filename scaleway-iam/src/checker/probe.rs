@@ -340,7 +340,9 @@ pub(crate) fn denied_of(e: &Error) -> Vec<DeniedAction> {
 
 pub(crate) fn auth_reason(e: &Error) -> String {
     match e.api_error().map(|a| &a.kind) {
-        Some(scaleway_core::ApiErrorKind::DeniedAuthentication { reason, .. }) => reason.clone(),
+        Some(scaleway_core::ApiErrorKind::DeniedAuthentication { reason, .. }) => {
+            reason.as_str().to_owned()
+        }
         _ => "unknown".into(),
     }
 }
