@@ -917,7 +917,10 @@ mod tests {
         assert!(
             matches!(e.kind, ApiErrorKind::DeniedAuthentication { ref reason, .. } if *reason == AuthDeniedReason::NotFound)
         );
-        assert_eq!(e.to_string(), "HTTP 401: authentication denied (api_key: not_found)");
+        assert_eq!(
+            e.to_string(),
+            "HTTP 401: authentication denied (api_key: not_found)"
+        );
         // A reason or method this version does not know is kept; absent ones are "unknown".
         let e = decode(
             401,

@@ -840,3 +840,96 @@ fn public_types_are_send_and_sync() {
     let fut = server_less.get("/x").send::<Value>();
     assert_send(&fut);
 }
+
+#[tokio::test]
+async fn basic_auth_replaces_the_token_and_any_status_hands_back_every_answer() {
+    let server = MockServer::start().await;
+    // A challenge with two WWW-Authenticate headers, then a realm answering 503.
+    Mock::given(method("GET"))
+        .and(path("/v2/"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .append_header("www-authenticate", "Basic realm=\"x\"")
+                .append_header("www-authenticate", "Bearer realm=\"https://r/t\""),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, fast_retry());
+    let url = |p: &str| url::Url::parse(&format!("{}{p}", server.uri())).unwrap();
+
+    let r = client
+        .request_url(scaleway_core::Method::Get, url("/v2/"), "registry:/v2/")
+        .any_status()
+        .send_raw()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let challenges: Vec<&str> = r
+        .headers()
+        .iter()
+        .filter(|(k, _)| k == "www-authenticate")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(challenges.len(), 2, "{challenges:?}");
+
+    // Not retried: the caller decides what a 503 means here.
+    let secret: scaleway_core::SecretKey = SECRET.parse().unwrap();
+    let r = client
+        .request_url(scaleway_core::Method::Get, url("/token"), "registry:token")
+        .basic_auth("nologin", &secret)
+        .any_status()
+        .send_raw()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.attempts(), 1);
+
+    let requests = server.received_requests().await.unwrap();
+    let token = &requests[1];
+    let expected = format!(
+        "Basic {}",
+        base64_encode(format!("nologin:{SECRET}").as_bytes())
+    );
+    assert_eq!(
+        token
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        expected
+    );
+    for r in &requests {
+        assert!(r.headers.get("x-auth-token").is_none(), "{}", r.url);
+    }
+    assert!(requests[0].headers.get("authorization").is_none());
+}
+
+/// Standard base64 (the test's own, to check the header independently of reqwest).
+fn base64_encode(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

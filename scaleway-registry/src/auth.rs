@@ -12,15 +12,19 @@
 //! The secret key goes only to an `https` URL on `api.scaleway.com` or a `*.scw.cloud`
 //! host, or to a loopback address when the registry itself is a loopback host override
 //! (a local registry, the simulator). Redirects are never followed.
+//!
+//! Both requests go through scaleway-core's HTTP path (`Client::request_url`, no
+//! `X-Auth-Token`; `basic_auth` for the key, a sensitive header; `any_status` to read the
+//! challenge and the realm's refusals): its timeouts, user agent, tracing and statistics.
+//! Only transport failures are left to this module's retry loop (core retries none here).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use oci_client::secrets::RegistryAuth;
-use reqwest::Url;
-use reqwest::header::{LOCATION, WWW_AUTHENTICATE};
-use scaleway_core::{ApiErrorKind, PermissionDenied, SecretKey};
+use scaleway_core::url::Url;
+use scaleway_core::{ApiErrorKind, Client, Method, PermissionDenied, RetryPolicy, SecretKey};
 use serde::Deserialize;
 
 use crate::error::{KeyProblem, RegistryError};
@@ -70,7 +74,8 @@ pub(crate) enum AuthFailure {
 
 /// The registry authentication of one pull: holds the secret key (redacted in `Debug`).
 pub(crate) struct PullAuth {
-    http: reqwest::Client,
+    client: Client,
+    timeout: Duration,
     /// `http(s)://<host>/v2/`.
     base: Url,
     host: String,
@@ -95,14 +100,13 @@ impl fmt::Debug for PullAuth {
 
 /// Settings of the probe and token requests.
 pub(crate) struct AuthSettings<'a> {
+    pub(crate) client: &'a Client,
     pub(crate) host: &'a str,
     pub(crate) plain_http: bool,
     pub(crate) repository: String,
     pub(crate) secret: Option<SecretKey>,
     pub(crate) access_key: Option<String>,
     pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) user_agent: &'a str,
 }
 
 impl PullAuth {
@@ -113,18 +117,9 @@ impl PullAuth {
                 message: format!("registry host `{}`: {e}", s.host),
             }
         })?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(s.connect_timeout)
-            .read_timeout(s.timeout)
-            .user_agent(s.user_agent)
-            .build()
-            .map_err(|e| RegistryError::Transport {
-                host: s.host.to_owned(),
-                message: format!("cannot initialise the HTTP client: {e}"),
-            })?;
         Ok(Self {
-            http,
+            client: s.client.clone(),
+            timeout: s.timeout,
             base,
             host: s.host.to_owned(),
             repository: s.repository,
@@ -139,16 +134,35 @@ impl PullAuth {
         self.secret.is_some()
     }
 
+    /// A `GET` through core's HTTP path, every answer handed back.
+    async fn get(
+        &self,
+        url: Url,
+        route: &'static str,
+        key: Option<&SecretKey>,
+    ) -> Result<scaleway_core::Response, AuthFailure> {
+        let mut request = self
+            .client
+            .request_url(Method::Get, url, route)
+            .any_status()
+            .retry(RetryPolicy::never())
+            .timeout(self.timeout);
+        if let Some(secret) = key {
+            request = request.basic_auth(USERNAME, secret);
+        }
+        request
+            .send_raw()
+            .await
+            .map_err(|e| AuthFailure::Transient(e.to_string()))
+    }
+
     /// The challenge of `GET /v2/`, then a token from its realm.
     pub(crate) async fn obtain(&self) -> Result<Obtained, AuthFailure> {
         let probe = self
-            .http
-            .get(self.base.clone())
-            .send()
-            .await
-            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
-        let status = probe.status().as_u16();
-        if probe.status().is_success() {
+            .get(self.base.clone(), "registry: GET /v2/", None)
+            .await?;
+        let status = probe.status();
+        if (200..300).contains(&status) {
             // No authentication needed.
             return Ok(Obtained {
                 auth: RegistryAuth::Anonymous,
@@ -157,19 +171,18 @@ impl PullAuth {
             });
         }
         if status != 401 {
-            let body = probe.bytes().await.unwrap_or_default();
             return Err(status_failure(
                 status,
                 "the registry's /v2/ endpoint",
-                &body,
+                probe.body(),
             ));
         }
         // Challenges may come in several headers: one list.
         let header = probe
             .headers()
-            .get_all(WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
+            .filter(|(k, _)| k.eq_ignore_ascii_case("www-authenticate"))
+            .map(|(_, v)| v.as_str())
             .collect::<Vec<_>>()
             .join(", ");
         let challenge = Challenge::parse(&header).map_err(|m| {
@@ -246,31 +259,13 @@ impl PullAuth {
                 q.append_pair("service", s);
             }
         }
-        let mut request = self.http.get(url);
-        if let Some(secret) = key {
-            request = request.basic_auth(USERNAME, Some(secret.expose_secret()));
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let request_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| AuthFailure::Transient(crate::pull::error_chain(&e)))?;
+        let response = self.get(url, "registry: token", key).await?;
+        let status = response.status();
+        let location = response.header("location").map(str::to_owned);
+        let request_id = response.header("x-request-id").map(str::to_owned);
+        let body = response.body();
         if (200..300).contains(&status) {
-            let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
+            let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| {
                 AuthFailure::Final(RegistryError::Registry {
                     status,
                     what: "the token request".into(),
@@ -308,7 +303,7 @@ impl PullAuth {
                 let api = scaleway_core::decode_api_error(
                     status,
                     |h| (h == "x-request-id").then(|| request_id.clone()).flatten(),
-                    &body,
+                    body,
                 );
                 match api.kind {
                     ApiErrorKind::DeniedAuthentication { reason, .. } if key.is_some() => {
@@ -328,10 +323,10 @@ impl PullAuth {
                             api: None,
                         })
                     }
-                    _ => status_failure(status, "the token request", &body),
+                    _ => status_failure(status, "the token request", body),
                 }
             }
-            _ => status_failure(status, "the token request", &body),
+            _ => status_failure(status, "the token request", body),
         };
         match (failure, withheld) {
             (AuthFailure::Transient(m), _) => Err(AuthFailure::Transient(m)),
@@ -566,15 +561,15 @@ mod tests {
     #[test]
     fn debug_never_shows_the_secret() {
         const SECRET: &str = "11111111-2222-3333-4444-555555555555";
+        let client = Client::builder().anonymous().build().unwrap();
         let auth = PullAuth::new(AuthSettings {
+            client: &client,
             host: "rg.fr-par.scw.cloud",
             plain_http: false,
             repository: "a/b".into(),
             secret: Some(SECRET.parse().unwrap()),
             access_key: Some("SCWXXXXXXXXXXXXXXXXX".into()),
             timeout: Duration::from_secs(1),
-            connect_timeout: Duration::from_secs(1),
-            user_agent: "test",
         })
         .unwrap();
         let debug = format!("{auth:?}");

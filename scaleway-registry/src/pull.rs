@@ -485,14 +485,13 @@ impl Ctx {
         };
         let repository = pull.reference.repository();
         let auth = PullAuth::new(AuthSettings {
+            client: &pull.api.client,
             host: &host,
             plain_http,
             repository: repository.clone(),
             secret: pull.api.client.secret_key().cloned(),
             access_key: access_key(pull),
             timeout: pull.timeout,
-            connect_timeout: scaleway_core::DEFAULT_CONNECT_TIMEOUT,
-            user_agent: USER_AGENT,
         })?;
         let oci_ref = match pull.reference.digest() {
             Some(d) => Reference::with_digest(host.clone(), repository, d.to_owned()),
