@@ -106,6 +106,19 @@ async fn the_secret_never_appears_anywhere() {
     assert_eq!(reqs[0].headers.get("x-auth-token").unwrap(), SECRET);
     assert_clean("request URL", reqs[0].url.as_str());
 
+    // Basic auth with the secret (the registry realm's way): not in Debug, nor in errors.
+    let secret: scaleway_core::SecretKey = SECRET.parse().unwrap();
+    let url = url::Url::parse(&format!("{}/token", server.uri())).unwrap();
+    let request = client
+        .request_url(scaleway_core::Method::Get, url, "registry:token")
+        .basic_auth("nologin", &secret);
+    assert_clean(
+        "RequestBuilder Debug with basic auth",
+        &format!("{request:?}"),
+    );
+    let err = request.send_empty().await.unwrap_err();
+    assert_clean("basic-auth error", &format!("{err} {err:?}"));
+
     // A transport error.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
