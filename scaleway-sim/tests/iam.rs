@@ -116,10 +116,10 @@ fn denied_resource(probe: &str) -> &'static str {
         "vpc" => "vpc",
         "pn" => "private_network",
         "k8s" => "cluster",
-        "registry" => "namespace",
+        "registry" => "api_namespace",
         "block" => "volume",
         "secrets" => "secret",
-        "access" => "secret_version",
+        "access" => "secret",
         "iam" => "api_key",
         _ => "project",
     }

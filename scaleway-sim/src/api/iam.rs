@@ -293,7 +293,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         g,
         p,
         Read,
-        "permission_set",
+        "policy",
         list_sets,
     );
 }

@@ -1,4 +1,29 @@
 //! Route handlers, one module per product.
+//!
+//! # The 403 `resource` of each route
+//!
+//! A denied request answers `403 {"details":[{"action":…,"resource":…}],…,"type":"permissions_denied"}`
+//! (core.md §errors). The `resource` strings, audited against `shared/scaleway-api/` and
+//! `shared/recorded/`:
+//!
+//! | routes | `resource` | evidence |
+//! |---|---|---|
+//! | IAM API keys | `api_key` | recorded 403 (`iam/api-keys-get-403-01.json`) |
+//! | Block snapshots | `snapshot` | recorded 403 (`block/v1-snapshots-get-403-01.json`) |
+//! | Block volumes | `volume` | recorded 404s (`block/v1-volumes-get-404-01.json`) |
+//! | Instance servers, volumes | `instance_server`, `instance_volume` | recorded 404s |
+//! | IAM applications, users, groups, policies | `application`, `user`, `group`, `policy` | recorded 404s |
+//! | Kubernetes clusters, pools | `cluster`, `pool` | recorded 404s |
+//! | VPCs, private networks | `vpc`, `private_network` | recorded 404s |
+//! | Secret Manager secrets | `secret` | recorded 404 |
+//! | Secret Manager versions and `…/access` | `secret` (unconfirmed) | nothing on record for versions: the parent's recorded name |
+//! | IAM rules, permission sets | `policy` (unconfirmed) | nothing on record: the name of the policies they are governed by here |
+//! | Account projects | `project` (unconfirmed) | the recorded 404 says `project_id`, but the API-key case shows 404s naming the path parameter (`access_key`) where the 403 names the resource (`api_key`) |
+//! | Registry namespaces | `api_namespace` (unconfirmed) | the registry host's observed denied pull (third-party log) |
+//! | Registry images and tags | `registry_image` (unconfirmed) | the same observed body; a pull by tag is denied on `registry_image` |
+//!
+//! A 404 `resource` is not always the 403 one (`access_key` vs `api_key`), so the names taken from
+//! 404s are themselves unconfirmed as 403 names; they are the closest facts on record.
 
 use http::Method;
 

@@ -1,10 +1,15 @@
 //! Container Registry v1 management API (`shared/scaleway-api/registry.md`): namespaces, images, tags.
 //! Registry 404s have no `type` (recorded: `{"message":"Namespace was not found"}`; the image and tag
 //! wordings follow the same pattern, unconfirmed). DELETEs return the deleted object (status
-//! `deleting`). The 403 `resource` names `namespace`, `image`, `tag` are unconfirmed (no registry
-//! 403 or 404 with a `resource` is recorded; the OCI endpoint's observed `api_namespace` /
-//! `registry_image` come from the registry host, not this API).
-
+//! `deleting`).
+//!
+//! 403 `resource` names (unconfirmed): no 403 of this API is recorded, and its 404s carry no
+//! `resource`. The only registry resource names on record are those of the denied pull observed on
+//! the registry host (`shared/scaleway-api/registry.md`, core.md §errors; a third-party log):
+//! `api_namespace` and `registry_image`. They are used here as the least invented choice:
+//! namespace routes say `api_namespace`, image routes `registry_image`, and tag routes
+//! `registry_image` too (a pull by tag is denied on `registry_image`, so tags are taken to be
+//! governed by their image; no tag resource name is on record).
 use std::sync::Arc;
 
 use axum::response::Response;
@@ -28,7 +33,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "namespace",
+        "api_namespace",
         list_namespaces,
     );
     add(
@@ -38,7 +43,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "namespace",
+        "api_namespace",
         get_namespace,
     );
     add(
@@ -48,7 +53,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Write,
-        "namespace",
+        "api_namespace",
         update_namespace,
     );
     add(
@@ -58,7 +63,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Write,
-        "namespace",
+        "api_namespace",
         delete_namespace,
     );
     add(
@@ -68,7 +73,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "image",
+        "registry_image",
         list_images,
     );
     add(
@@ -78,7 +83,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "image",
+        "registry_image",
         get_image,
     );
     add(
@@ -88,7 +93,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Write,
-        "image",
+        "registry_image",
         update_image,
     );
     add(
@@ -98,7 +103,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Write,
-        "image",
+        "registry_image",
         delete_image,
     );
     add(
@@ -108,7 +113,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "tag",
+        "registry_image",
         list_tags,
     );
     add(
@@ -118,7 +123,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Read,
-        "tag",
+        "registry_image",
         get_tag,
     );
     add(
@@ -128,7 +133,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Write,
-        "tag",
+        "registry_image",
         delete_tag,
     );
 }

@@ -49,7 +49,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         r,
-        "secret_version",
+        "secret",
         list_versions,
     );
     add(
@@ -59,7 +59,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         r,
-        "secret_version",
+        "secret",
         get_version,
     );
     add(
@@ -69,7 +69,7 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         l,
         p,
         Action::SecretAccess,
-        "secret_version",
+        "secret",
         access_version,
     );
 }
