@@ -13,7 +13,12 @@
 //!   secrets' metadata … Does not include permissions for data (versions) accessing"; `IAMManager`: "all
 //!   possible actions for users, groups, applications, policies and API keys and all ProjectManager
 //!   permissions"; `OrganizationManager`: "all possible actions for Projects, IAM, billing …").
-//!   Interpretations that the text leaves open are marked "sim choice" below.
+//!   Interpretations that the text leaves open are marked "sim choice" below. This table is
+//!   written from the descriptions alone, independently of any client code of this workspace.
+//! * Object Storage: the granular sets (`ObjectStorageBuckets{Read,Write,Delete}`,
+//!   `ObjectStorageObjects{Read,Write,Delete}`) each grant one kind of operation ([`S3Access`],
+//!   through [`Action::ObjectStorage`]); `ObjectStorageReadOnly` and `AllProductsReadOnly` the two
+//!   read kinds, `ObjectStorageFullAccess` and `AllProductsFullAccess` all of them.
 //! * Conditions: `pages/iam/policies-permissions/understanding-request-level-conditions.mdx` (docs-content
 //!   commit `3c880ed7a40f7f95691fe5ce8445c406cc92c8a0`) and the reference page that documents the custom
 //!   function `inIpRange(IP, Subnet)`: CEL expressions over `request.ip`, `request.user_agent`,
@@ -77,15 +82,53 @@ pub(crate) enum Action {
     Write,
     /// Reading a secret version's payload (`…/versions/{revision}/access`).
     SecretAccess,
+    /// An Object Storage operation, by the kind the granular `ObjectStorage*` sets tell apart.
+    /// On [`Product::ObjectStorage`], plain [`Action::Read`] is taken as
+    /// [`S3Access::BucketRead`] (every S3 operation served so far is a bucket read), and plain
+    /// [`Action::Write`] needs a set granting every Object Storage write (`ObjectStorageFullAccess`,
+    /// `AllProductsFullAccess`).
+    ObjectStorage(S3Access),
+}
+
+/// The kinds of Object Storage operations the granular sets distinguish (their documented
+/// descriptions, `data/permission-sets.txt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(dead_code, reason = "the S3 endpoint serves bucket reads only so far")]
+pub(crate) enum S3Access {
+    /// "buckets and bucket configuration including lifecycle rules" (`ObjectStorageBucketsRead`):
+    /// ListBuckets, HeadBucket, GetBucketLocation/Versioning/Tagging/Lifecycle/Cors/….
+    BucketRead,
+    /// "create and edit buckets, bucket configuration including lifecycle rules"
+    /// (`ObjectStorageBucketsWrite`): CreateBucket, PutBucketVersioning/Tagging/Lifecycle/….
+    BucketWrite,
+    /// "delete buckets" (`ObjectStorageBucketsDelete`): DeleteBucket.
+    BucketDelete,
+    /// "objects, tags, metadata, and storage class" (`ObjectStorageObjectsRead`): GetObject,
+    /// HeadObject, GetObjectTagging, ….
+    ObjectRead,
+    /// "create and edit objects, tags, metadata, and storage class" (`ObjectStorageObjectsWrite`):
+    /// PutObject, CopyObject, multipart uploads, PutObjectTagging, ….
+    ObjectWrite,
+    /// "delete objects" (`ObjectStorageObjectsDelete`): DeleteObject(s).
+    ObjectDelete,
 }
 
 impl Action {
     /// The `action` of a `permissions_denied` detail (recorded values: `read`; `write` by symmetry).
     pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Read | Self::SecretAccess => "read",
-            Self::Write => "write",
+        if self.is_read() || self == Self::SecretAccess {
+            "read"
+        } else {
+            "write"
         }
+    }
+
+    /// A read of metadata or content (not a secret payload).
+    fn is_read(self) -> bool {
+        matches!(
+            self,
+            Self::Read | Self::ObjectStorage(S3Access::BucketRead | S3Access::ObjectRead)
+        )
     }
 }
 
@@ -153,6 +196,12 @@ pub(crate) fn catalogue(seed: u64) -> Vec<PermissionSet> {
 pub(crate) fn grants(set: &str, product: Product, action: Action) -> bool {
     use Action::{Read, SecretAccess, Write};
     use Product as P;
+    if product == P::ObjectStorage {
+        return grants_object_storage(set, action);
+    }
+    if matches!(action, Action::ObjectStorage(_)) {
+        return false;
+    }
     let read = action == Read;
     let rw = matches!(action, Read | Write);
     match set {
@@ -174,8 +223,6 @@ pub(crate) fn grants(set: &str, product: Product, action: Action) -> bool {
         "VPCReadOnly" => product == P::Vpc && read,
         "ContainerRegistryFullAccess" => product == P::Registry && rw,
         "ContainerRegistryReadOnly" => product == P::Registry && read,
-        "ObjectStorageFullAccess" => product == P::ObjectStorage && rw,
-        "ObjectStorageReadOnly" => product == P::ObjectStorage && read,
         "SecretManagerFullAccess" => product == P::SecretManager,
         "SecretManagerReadOnly" => product == P::SecretManager && read,
         "SecretManagerSecretAccess" => product == P::SecretManager && action == SecretAccess,
@@ -199,13 +246,39 @@ pub(crate) fn grants(set: &str, product: Product, action: Action) -> bool {
         }
         // "Read access to IAM Users, including listing Users API keys".
         "IAMUserReadOnly" => matches!(product, P::IamUsers | P::IamUserApiKeys) && read,
-        // "Read access to buckets and bucket configuration including lifecycle rules": every
-        // Object Storage read served here (ListBuckets, location, versioning, tagging) is one.
-        "ObjectStorageBucketsRead" => product == P::ObjectStorage && read,
         "IAMGroupManager" => product == P::IamGroups && rw,
         "IAMGroupReadOnly" => product == P::IamGroups && read,
         "IAMPolicyManager" => product == P::IamPolicies && rw,
         "IAMPolicyReadOnly" => product == P::IamPolicies && read,
+        _ => false,
+    }
+}
+
+/// The Object Storage part of [`grants`], from the descriptions of the `ObjectStorage*` sets
+/// (`data/permission-sets.txt`): each granular set grants its own kind of operation only (a write
+/// set does not include reading). Sim choices: plain `Read` is a bucket read, plain `Write` needs
+/// every write; `ObjectStorageBucketPolicyFullAccess` ("Full access to object storage bucket
+/// policies") grants nothing modelled here (bucket-policy operations are not served).
+fn grants_object_storage(set: &str, action: Action) -> bool {
+    use Action::{ObjectStorage as Os, Read};
+    use S3Access as S;
+    let action = if action == Read {
+        Os(S::BucketRead)
+    } else {
+        action
+    };
+    match set {
+        // "Full access to create, read, list, edit and delete all resources (products)".
+        "AllProductsFullAccess" | "ObjectStorageFullAccess" => action != Action::SecretAccess,
+        // "Read access to list and read info for all resources"; "List and read access to
+        // Object Storage": buckets and objects.
+        "AllProductsReadOnly" | "ObjectStorageReadOnly" => action.is_read(),
+        "ObjectStorageBucketsRead" => action == Os(S::BucketRead),
+        "ObjectStorageBucketsWrite" => action == Os(S::BucketWrite),
+        "ObjectStorageBucketsDelete" => action == Os(S::BucketDelete),
+        "ObjectStorageObjectsRead" => action == Os(S::ObjectRead),
+        "ObjectStorageObjectsWrite" => action == Os(S::ObjectWrite),
+        "ObjectStorageObjectsDelete" => action == Os(S::ObjectDelete),
         _ => false,
     }
 }
@@ -653,7 +726,7 @@ mod tests {
         use Product as P;
         assert!(grants("ObjectStorageBucketsRead", P::ObjectStorage, Read));
         assert!(!grants("ObjectStorageBucketsRead", P::ObjectStorage, Write));
-        // Objects are not served: the object sets grant nothing here.
+        // Plain Read on Object Storage is a bucket read: the object sets do not grant it.
         assert!(!grants("ObjectStorageObjectsRead", P::ObjectStorage, Read));
         assert!(!grants(
             "ObjectStorageObjectsWrite",
@@ -673,5 +746,71 @@ mod tests {
         assert!(!grants("IAMUserReadOnly", P::IamApiKeys, Read));
         assert!(grants("IAMReadOnly", P::IamApiKeys, Read));
         assert!(grants("IAMManager", P::IamApiKeys, Write));
+    }
+
+    #[test]
+    fn object_storage_sets_grant_their_own_kind_of_operation() {
+        use Action::ObjectStorage as Os;
+        use S3Access::{
+            BucketDelete, BucketRead, BucketWrite, ObjectDelete, ObjectRead, ObjectWrite,
+        };
+        let all = [
+            BucketRead,
+            BucketWrite,
+            BucketDelete,
+            ObjectRead,
+            ObjectWrite,
+            ObjectDelete,
+        ];
+        // set -> the kinds it grants (from the set descriptions).
+        let table: &[(&str, &[S3Access])] = &[
+            ("ObjectStorageBucketsRead", &[BucketRead]),
+            ("ObjectStorageBucketsWrite", &[BucketWrite]),
+            ("ObjectStorageBucketsDelete", &[BucketDelete]),
+            ("ObjectStorageObjectsRead", &[ObjectRead]),
+            ("ObjectStorageObjectsWrite", &[ObjectWrite]),
+            ("ObjectStorageObjectsDelete", &[ObjectDelete]),
+            ("ObjectStorageReadOnly", &[BucketRead, ObjectRead]),
+            ("AllProductsReadOnly", &[BucketRead, ObjectRead]),
+            ("ObjectStorageFullAccess", &all),
+            ("AllProductsFullAccess", &all),
+            ("ObjectStorageBucketPolicyFullAccess", &[]),
+            ("InstancesFullAccess", &[]),
+            ("IAMManager", &[]),
+        ];
+        for (set, granted) in table {
+            assert!(set_exists(set), "{set}");
+            for kind in all {
+                assert_eq!(
+                    grants(set, Product::ObjectStorage, Os(kind)),
+                    granted.contains(&kind),
+                    "{set} {kind:?}"
+                );
+            }
+        }
+        // The S3 kinds mean nothing on other products.
+        assert!(!grants(
+            "AllProductsFullAccess",
+            Product::Instance,
+            Os(ObjectRead)
+        ));
+        // Plain Read/Write on Object Storage (what the S3 endpoint asks today).
+        assert!(grants(
+            "ObjectStorageBucketsRead",
+            Product::ObjectStorage,
+            Action::Read
+        ));
+        assert!(!grants(
+            "ObjectStorageBucketsWrite",
+            Product::ObjectStorage,
+            Action::Write
+        ));
+        assert!(grants(
+            "ObjectStorageFullAccess",
+            Product::ObjectStorage,
+            Action::Write
+        ));
+        assert_eq!(Os(ObjectRead).as_str(), "read");
+        assert_eq!(Os(ObjectDelete).as_str(), "write");
     }
 }
