@@ -564,12 +564,26 @@ async fn rules_and_policies_round_trip_through_the_api() {
         .await;
         assert_eq!(r.status, status, "{sets}: {}", r.body);
         if status == StatusCode::BAD_REQUEST {
+            // core.md's invalid_arguments shape: message, details of argument_name, reason
+            // (one of unknown/required/format/constraint) and help_message; nothing else.
             assert_eq!(r.body["type"], "invalid_arguments", "{}", r.body);
+            assert_eq!(r.body["message"], "invalid argument(s)", "{}", r.body);
+            let detail = &r.body["details"][0];
             assert_eq!(
-                r.body["details"][0]["argument_name"], "permission_set_names",
+                detail["argument_name"], "permission_set_names",
                 "{}",
                 r.body
             );
+            assert_eq!(detail["reason"], "constraint", "{}", r.body);
+            assert!(detail["help_message"].is_string(), "{}", r.body);
+            let mut keys: Vec<&str> = detail
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            assert_eq!(keys, ["argument_name", "help_message", "reason"]);
         }
     }
     // PUT /rules replaces all rules.
@@ -793,6 +807,197 @@ async fn authorization_comes_before_validation_on_organization_routes() {
             r.body
         );
         assert_eq!(r.body["type"], "invalid_arguments", "{method} {path}");
+    }
+}
+
+/// (method, path, body, refused key, refused resource, key that gets the validation error)
+type Case<'a> = (Method, String, Option<&'a Value>, &'a str, &'a str, &'a str);
+
+#[tokio::test]
+async fn authorization_comes_before_validation_on_project_routes() {
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let c = client();
+    let state = sim.state();
+    let scanner = &sim.credential("registry-scanner").unwrap().secret_key;
+    let inventory = &sim.credential("inventory").unwrap().secret_key;
+    let admin = &sim.credential("admin").unwrap().secret_key;
+    // A registry manager of staging only.
+    let staging = sim.project_id("staging").unwrap();
+    let app = state.add_application("staging-registry");
+    state
+        .add_policy(
+            "staging-registry",
+            scaleway_sim::PolicyPrincipal::Application(app.clone()),
+            vec![RuleSpec::projects(
+                &["ContainerRegistryFullAccess"],
+                &[&staging],
+            )],
+        )
+        .unwrap();
+    let staging_manager = state
+        .create_api_key(&app, false, &staging)
+        .unwrap()
+        .secret_key;
+    let prod = sim.project_id("production").unwrap();
+    let namespaces = get(
+        &c,
+        sim.api_url(),
+        admin,
+        &format!("/registry/v1/regions/fr-par/namespaces?project_id={prod}"),
+    )
+    .await;
+    let ns = namespaces.body["namespaces"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bad_patch = json!({ "is_public": "yes" });
+    let ns_path = format!("/registry/v1/regions/fr-par/namespaces/{ns}");
+    let cases: [Case<'_>; 5] = [
+        (
+            Method::GET,
+            "/instance/v1/zones/fr-par-1/servers?per_page=1000".to_owned(),
+            None,
+            scanner,
+            "instance_server",
+            inventory,
+        ),
+        (
+            Method::GET,
+            "/vpc/v2/regions/fr-par/vpcs/not-a-uuid".to_owned(),
+            None,
+            scanner,
+            "vpc",
+            inventory,
+        ),
+        (
+            // Secret Manager lists need project_id or organization_id.
+            Method::GET,
+            "/secret-manager/v1beta1/regions/fr-par/secrets".to_owned(),
+            None,
+            scanner,
+            "secret",
+            inventory,
+        ),
+        (
+            // Read-only on the registry: no write anywhere.
+            Method::PATCH,
+            ns_path.clone(),
+            Some(&bad_patch),
+            scanner,
+            "api_namespace",
+            admin,
+        ),
+        (
+            // Write on another Project: refused on the namespace's Project before the body.
+            Method::PATCH,
+            ns_path.clone(),
+            Some(&bad_patch),
+            &staging_manager,
+            "api_namespace",
+            admin,
+        ),
+    ];
+    for (method, path, body, refused, resource, allowed) in cases {
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(refused),
+            method.clone(),
+            &path,
+            body,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            r.body
+        );
+        assert_eq!(r.body["type"], "permissions_denied", "{method} {path}");
+        assert_eq!(
+            r.body["details"][0]["resource"], resource,
+            "{method} {path}"
+        );
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(allowed),
+            method.clone(),
+            &path,
+            body,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path}: {}",
+            r.body
+        );
+        assert_eq!(r.body["type"], "invalid_arguments", "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_of_a_kind_the_caller_may_not_manage_is_refused_before_validation() {
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let c = client();
+    let state = sim.state();
+    let token = app_with_org_sets(&sim, "apps-only", &["IAMApplicationManager"]);
+    let user_id = state.user_id("member@example.com").unwrap();
+    let app_id = state.application_id("inventory").unwrap();
+    let user_key = sim.credential("personal-user").unwrap().access_key.clone();
+    let app_key = sim.credential("inventory").unwrap().access_key.clone();
+    let bad_expiry = "not a date";
+    let cases = [
+        (
+            Method::POST,
+            "/iam/v1alpha1/api-keys".to_owned(),
+            json!({ "user_id": user_id, "expires_at": bad_expiry }),
+            json!({ "application_id": app_id, "expires_at": bad_expiry }),
+        ),
+        (
+            Method::PATCH,
+            format!("/iam/v1alpha1/api-keys/{user_key}"),
+            json!({ "expires_at": bad_expiry }),
+            json!({ "expires_at": bad_expiry }),
+        ),
+    ];
+    for (method, path, on_user, on_app) in cases {
+        // A user's key: refused, whatever the body.
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(&token),
+            method.clone(),
+            &path,
+            Some(&on_user),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            r.body
+        );
+        assert_eq!(r.body["details"][0]["resource"], "api_key");
+        // An application's key: allowed, so the body is validated.
+        let path = path.replace(&user_key, &app_key);
+        let r = call(
+            &c,
+            sim.api_url(),
+            Some(&token),
+            method.clone(),
+            &path,
+            Some(&on_app),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path}: {}",
+            r.body
+        );
+        assert_eq!(r.body["details"][0]["argument_name"], "expires_at");
     }
 }
 

@@ -148,6 +148,7 @@ fn render_snapshot<'a>(ctx: &Ctx<'_>, s: &'a BlockSnapshot) -> SnapshotOut<'a> {
 }
 
 fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let _org = ctx.uuid_query("organization_id")?;
@@ -187,6 +188,7 @@ fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("volume_id")?;
     let st = ctx.app.state.read();
     let Some(v) = st.block_volumes.get_in(ctx.param("zone"), id) else {
@@ -197,6 +199,7 @@ fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn list_snapshots(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let _org = ctx.uuid_query("organization_id")?;
@@ -230,6 +233,7 @@ fn list_snapshots(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_snapshot(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("snapshot_id")?;
     let st = ctx.app.state.read();
     let Some(s) = st.block_snapshots.get_in(ctx.param("zone"), id) else {

@@ -440,6 +440,24 @@ fn parse_expiry(
 
 fn create_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let body = ctx.json_body()?;
+    // A caller allowed on one kind of key only (IAMApplicationManager: applications' keys) is
+    // refused a key of the other kind before the rest of its body is validated: the kind is
+    // told by which bearer field is present.
+    let kind = |field: &str| {
+        body.get(field)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let claimed = match (kind("application_id"), kind("user_id")) {
+        (Some(a), None) => Some(Bearer::Application(a)),
+        (None, Some(u)) => Some(Bearer::User(u)),
+        _ => None,
+    };
+    if let Some(b) = &claimed
+        && !ctx.may_on_key(&ctx.app.state.read(), b)
+    {
+        return Err(ctx.denied());
+    }
     let app_id = uuid_field(&body, "application_id")?;
     let user_id = uuid_field(&body, "user_id")?;
     let default_project = uuid_field(&body, "default_project_id")?;
@@ -507,12 +525,13 @@ fn key_writable(ctx: &Ctx<'_>, st: &State, key: &str) -> Result<(), ApiError> {
 
 fn update_key(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let key = key_param(ctx)?.to_owned();
+    let mut st = ctx.app.state.write();
+    // A caller allowed on one kind of key only is refused another kind before its body is read.
+    key_writable(ctx, &st, &key)?;
     let body = ctx.json_body()?;
     let default_project = uuid_field(&body, "default_project_id")?;
     let description = str_field(&body, "description")?;
     let expires_at = parse_expiry(&body)?;
-    let mut st = ctx.app.state.write();
-    key_writable(ctx, &st, &key)?;
     let t = now();
     let k2 = key.clone();
     st.iam_change(move |iam| {

@@ -79,6 +79,7 @@ fn comma_list(ctx: &Ctx<'_>, key: &str) -> Vec<String> {
 }
 
 fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = instance_page(ctx)?;
     let project = ctx.uuid_query("project")?;
     let org = ctx.uuid_query("organization")?;
@@ -148,6 +149,7 @@ fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_server(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("server_id")?;
     let st = ctx.app.state.read();
     let Some(s) = st.servers.get_in(ctx.param("zone"), id) else {
@@ -158,6 +160,7 @@ fn get_server(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = instance_page(ctx)?;
     let project = ctx.uuid_query("project")?;
     let org = ctx.uuid_query("organization")?;
@@ -188,6 +191,7 @@ fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("volume_id")?;
     let st = ctx.app.state.read();
     let Some(v) = st.instance_volumes.get_in(ctx.param("zone"), id) else {

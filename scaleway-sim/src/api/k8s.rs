@@ -81,6 +81,7 @@ fn sort_status_version<T>(
 }
 
 fn list_clusters(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -125,12 +126,14 @@ fn find_cluster(ctx: &Ctx<'_>, st: &crate::state::State) -> Result<Arc<Cluster>,
 }
 
 fn get_cluster(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let c = find_cluster(ctx, &st)?;
     Ok(json(StatusCode::OK, &*c))
 }
 
 fn list_pools(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let name = ctx.query.get("name");
     let status = ctx.query.get("status").filter(|s| *s != "unknown");
@@ -157,6 +160,7 @@ fn list_pools(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_pool(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("pool_id")?;
     let st = ctx.app.state.read();
     let Some(p) = st.pools.get_in(ctx.param("region"), id) else {

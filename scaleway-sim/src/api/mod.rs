@@ -27,7 +27,7 @@
 
 use http::Method;
 
-use crate::http::{Handler, Loc, RouteDef};
+use crate::http::{Ctx, Handler, Loc, RouteDef};
 use crate::iam::{Action, Product};
 
 pub(crate) mod account;
@@ -134,5 +134,18 @@ pub(crate) fn required_str(body: &Body, key: &str) -> Result<String, crate::erro
             "required",
             "required key not provided",
         )),
+    }
+}
+
+/// Authorization before validation on Project-level routes: a caller whose rules grant the route's
+/// (product, action) in no Project gets the route's 403 before anything in its request (path id,
+/// query, body) is looked at, so it learns nothing about its request. Organization-level routes
+/// are checked the same way at dispatch. Where the decision depends on the resource's Project, the
+/// handler looks the resource up and authorizes before reading the body.
+pub(crate) fn authorized_somewhere(ctx: &Ctx<'_>) -> Result<(), crate::error::ApiError> {
+    if ctx.reach(&ctx.app.state.read()).is_empty() {
+        Err(ctx.denied())
+    } else {
+        Ok(())
     }
 }

@@ -143,6 +143,7 @@ const IMG_NF: ApiError = ApiError::PlainNotFound("Image was not found");
 const TAG_NF: ApiError = ApiError::PlainNotFound("Tag was not found");
 
 fn list_namespaces(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -186,17 +187,20 @@ fn find_namespace(ctx: &Ctx<'_>, st: &crate::state::State) -> Result<Arc<Namespa
 }
 
 fn get_namespace(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let n = find_namespace(ctx, &st)?;
     Ok(json(StatusCode::OK, &*n))
 }
 
 fn update_namespace(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
+    // Authorized on the namespace's Project before the body is read.
+    let mut st = ctx.app.state.write();
+    let n = find_namespace(ctx, &st)?;
     let body = ctx.json_body()?;
     let description = str_field(&body, "description")?;
     let is_public = bool_field(&body, "is_public")?;
-    let mut st = ctx.app.state.write();
-    let n = find_namespace(ctx, &st)?;
     let ns = st.namespaces.get_mut(&n.id).ok_or(NS_NF)?;
     if let Some(d) = description {
         ns.description = d;
@@ -210,6 +214,7 @@ fn update_namespace(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn delete_namespace(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let mut st = ctx.app.state.write();
     let n = find_namespace(ctx, &st)?;
     let images: Vec<String> = st
@@ -242,6 +247,7 @@ fn remove_image_and_tags(st: &mut crate::state::State, image_id: &str) {
 }
 
 fn list_images(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -279,12 +285,17 @@ fn find_image(ctx: &Ctx<'_>, st: &crate::state::State) -> Result<Arc<RegistryIma
 }
 
 fn get_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let i = find_image(ctx, &st)?;
     Ok(json(StatusCode::OK, &*i))
 }
 
 fn update_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
+    // Authorized on the image's Project before the body is read.
+    let mut st = ctx.app.state.write();
+    let i = find_image(ctx, &st)?;
     let body = ctx.json_body()?;
     let visibility = match str_field(&body, "visibility")?.as_deref() {
         None => None,
@@ -300,8 +311,6 @@ fn update_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             ));
         }
     };
-    let mut st = ctx.app.state.write();
-    let i = find_image(ctx, &st)?;
     let img = st.images.get_mut(&i.id).ok_or(IMG_NF)?;
     if let Some(v) = visibility {
         img.visibility = v;
@@ -312,6 +321,7 @@ fn update_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn delete_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let mut st = ctx.app.state.write();
     let i = find_image(ctx, &st)?;
     remove_image_and_tags(&mut st, &i.id);
@@ -325,6 +335,7 @@ fn delete_image(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn list_tags(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let name = ctx.query.get("name");
     let st = ctx.app.state.read();
@@ -356,12 +367,14 @@ fn find_tag(ctx: &Ctx<'_>, st: &crate::state::State) -> Result<Arc<RegistryTag>,
 }
 
 fn get_tag(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let t = find_tag(ctx, &st)?;
     Ok(json(StatusCode::OK, &*t))
 }
 
 fn delete_tag(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let _force = ctx.bool_query("force")?;
     let mut st = ctx.app.state.write();
     let t = find_tag(ctx, &st)?;

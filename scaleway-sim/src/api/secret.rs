@@ -83,6 +83,7 @@ fn nf(resource: &'static str, id: &str) -> ApiError {
 }
 
 fn list_secrets(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -146,12 +147,14 @@ fn find<'a>(ctx: &Ctx<'_>, st: &'a crate::state::State) -> Result<&'a Arc<Secret
 }
 
 fn get_secret(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let s = find(ctx, &st)?;
     Ok(json(StatusCode::OK, &**s))
 }
 
 fn list_versions(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let statuses = ctx.query.all("status");
     let st = ctx.app.state.read();
@@ -188,6 +191,7 @@ fn revision<'a>(ctx: &Ctx<'_>, s: &'a Secret) -> Result<&'a SecretVersion, ApiEr
 }
 
 fn get_version(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let s = find(ctx, &st)?;
     Ok(json(StatusCode::OK, revision(ctx, s)?))
@@ -204,6 +208,7 @@ struct Access<'a> {
 }
 
 fn access_version(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let st = ctx.app.state.read();
     let s = find(ctx, &st)?;
     let v = revision(ctx, s)?;

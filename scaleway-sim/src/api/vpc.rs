@@ -66,6 +66,7 @@ fn nf(resource: &'static str, id: &str) -> ApiError {
 }
 
 fn list_vpcs(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -97,6 +98,7 @@ fn list_vpcs(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_vpc(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("vpc_id")?;
     let st = ctx.app.state.read();
     let Some(v) = st.vpcs.get_in(ctx.param("region"), id) else {
@@ -107,6 +109,7 @@ fn get_vpc(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn list_pns(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let org = ctx.uuid_query("organization_id")?;
@@ -144,6 +147,7 @@ fn list_pns(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 fn get_pn(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
     let id = ctx.uuid_param("private_network_id")?;
     let st = ctx.app.state.read();
     let Some(p) = st.private_networks.get_in(ctx.param("region"), id) else {
