@@ -169,8 +169,13 @@ async fn main() -> ExitCode {
         options.request_context = RequestContext::from_ip(ip);
     }
     options.accept_unproven = args.accept_unproven;
-    if !config.has_credentials() {
-        return demo(&args, options).await;
+    match common::has_credentials(&config) {
+        Ok(true) => {}
+        Ok(false) => return demo(&args, options).await,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(ERROR);
+        }
     }
     let checker = Checker::new().with_options(options);
     let Some(profile_spec) = &args.profile else {
