@@ -43,7 +43,9 @@ mod util;
 pub use faults::{Faults, LocalityFault};
 pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
-pub use state::{NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError};
+pub use state::{
+    NamedResource, NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError,
+};
 
 /// Errors when starting the simulator.
 #[derive(Debug)]
