@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
 pub mod canary;
 pub mod catalogue;
 pub mod condition;
