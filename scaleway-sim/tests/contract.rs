@@ -839,7 +839,7 @@ async fn block_v1_is_v1alpha1_plus_kms_key_id_and_public() {
                 // The single-object routes answer the same.
                 let id = a["id"].as_str().expect("id");
                 let one = get(format!("/block/v1/zones/{zone}/{kind}/{id}")).await;
-                assert_eq!(one.body.get(extra).is_some(), true, "{zone} {kind} get");
+                assert!(one.body.get(extra).is_some(), "{zone} {kind} get");
             }
         }
     }
