@@ -4,10 +4,11 @@
 //! * **SigV4 is verified by [s3s](https://docs.rs/s3s)** (header signatures, payload hash,
 //!   date), an implementation independent of the clients under test. s3s 0.14 is the newest
 //!   release that builds on the toolchain in use (0.15+ need Rust 1.96); it declares Rust 1.92.
-//! * **Served**: ListBuckets (`GET /`), GetBucketLocation (`GET /<bucket>?location`),
-//!   GetBucketVersioning (`?versioning`), GetBucketTagging (`?tagging`), CreateBucket
-//!   (`PUT /<bucket>`) and DeleteBucket (`DELETE /<bucket>`); anything else is s3s's
-//!   `NotImplemented`.
+//! * **Served**: ListBuckets (`GET /`), HeadBucket (`HEAD /<bucket>`: 200 with
+//!   `x-amz-bucket-region`, 403, 404, no body, as recorded), GetBucketLocation
+//!   (`GET /<bucket>?location`), GetBucketVersioning (`?versioning`), GetBucketTagging
+//!   (`?tagging`), CreateBucket (`PUT /<bucket>`) and DeleteBucket (`DELETE /<bucket>`);
+//!   anything else is s3s's `NotImplemented`.
 //! * **CreateBucket / DeleteBucket** (the policy checker's canaries), as recorded in the
 //!   scaleway-cli cassette `internal/namespaces/object/v1/testdata/test-bucket-cors-create-simple.cassette.yaml`
 //!   (commit `c2d470d8`): `PUT` (body `<CreateBucketConfiguration><LocationConstraint>fr-par…`)
@@ -71,6 +72,8 @@ pub const REGIONS: &[&str] = crate::locality::OBJECT_STORAGE_REGIONS;
 
 const XML_OK: &str = "text/xml; charset=utf-8";
 const XML_ERROR: &str = "application/xml";
+/// HeadBucket's content type, on success too (recorded).
+const XML_HEAD: &str = "application/xml";
 const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -167,8 +170,8 @@ impl crate::Sim {
 
     /// Denies these S3 actions on `bucket` to every principal, as a bucket policy with a
     /// `Deny` statement for them would (`s3:GetBucketLocation`, `s3:GetBucketVersioning`,
-    /// `s3:GetBucketTagging`): such calls answer `403 AccessDenied`, the same error document
-    /// as any refused call. Adds to the actions denied before; an empty list lifts them all.
+    /// `s3:GetBucketTagging`, and `s3:ListBucket` for HeadBucket): such calls answer
+    /// `403 AccessDenied`, the same error document as any refused call (no body for HEAD). Adds to the actions denied before; an empty list lifts them all.
     /// Sim choice: a bucket policy is not evaluated statement by statement here.
     pub fn deny_bucket_actions(&self, bucket: &str, actions: &[&str]) {
         let mut denied = self
@@ -400,8 +403,10 @@ struct Routes {
 }
 
 /// What a request is.
+#[derive(Clone, Copy)]
 enum Op<'a> {
     ListBuckets,
+    Head(&'a str),
     Location(&'a str),
     Versioning(&'a str),
     Tagging(&'a str),
@@ -426,15 +431,19 @@ fn op<'a>(method: &Method, path: &'a str, query: Option<&str>) -> Option<Op<'a>>
             Op::DeleteBucket(bucket)
         });
     }
-    if method != Method::GET {
-        return None;
-    }
     let sub = query
         .unwrap_or("")
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("x-id="))
         .map(|p| p.split('=').next().unwrap_or(""))
         .collect::<Vec<_>>();
+    if method == Method::HEAD {
+        return (!bucket.is_empty() && !bucket.contains('/') && sub.is_empty())
+            .then_some(Op::Head(bucket));
+    }
+    if method != Method::GET {
+        return None;
+    }
     match (bucket.is_empty(), sub.as_slice()) {
         (true, []) => Some(Op::ListBuckets),
         (false, ["location"]) if !bucket.contains('/') => Some(Op::Location(bucket)),
@@ -468,6 +477,7 @@ impl S3Route for Routes {
         let Some(op) = op(&req.method, &path, req.uri.query()) else {
             return Err(s3_error!(NotImplemented));
         };
+        let head = matches!(op, Op::Head(_));
         let (status, content_type, body) = match op {
             Op::CreateBucket(name) | Op::DeleteBucket(name) => {
                 self.answer_write(&req, matches!(op, Op::CreateBucket(_)), name)
@@ -475,6 +485,8 @@ impl S3Route for Routes {
             _ => self.answer(&req, op),
         };
         let created = status == StatusCode::OK && req.method == Method::PUT;
+        // HEAD answers carry no body (recorded: 200, 403 and 404 all empty).
+        let body = if head { String::new() } else { body };
         let mut resp = S3Response::new(s3s::Body::from(body));
         resp.status = Some(status);
         if !content_type.is_empty()
@@ -484,6 +496,11 @@ impl S3Route for Routes {
         }
         if created && let Ok(v) = HeaderValue::from_str(&path) {
             resp.headers.insert(header::LOCATION, v);
+        }
+        if head && status == StatusCode::OK {
+            // Recorded on HeadBucket 200 (`s3/head-bucket-200-01.json`).
+            resp.headers
+                .insert("x-amz-bucket-region", HeaderValue::from_static(self.region));
         }
         resp.headers
             .insert("x-sim-s3", HeaderValue::from_static("1"));
@@ -671,7 +688,7 @@ impl Routes {
                 &format!("/{name}"),
                 None,
             ),
-            Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
+            Op::Head(name) | Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
                 let resource = format!("/{name}");
                 let Some(bucket) = bucket_of(name) else {
                     return error(
@@ -686,6 +703,7 @@ impl Routes {
                     return denied(&resource);
                 }
                 let action = match op {
+                    Op::Head(_) => "s3:ListBucket",
                     Op::Location(_) => "s3:GetBucketLocation",
                     Op::Versioning(_) => "s3:GetBucketVersioning",
                     _ => "s3:GetBucketTagging",
@@ -700,6 +718,10 @@ impl Routes {
                     return denied(&resource);
                 }
                 match op {
+                    // Recorded HeadBucket 200: `application/xml`, no body.
+                    Op::Head(_) if bucket.region == self.region => {
+                        (StatusCode::OK, XML_HEAD, String::new())
+                    }
                     Op::Location(_) => ok_xml(&LocationConstraint {
                         xmlns: XMLNS,
                         region: &bucket.region,
