@@ -183,7 +183,8 @@ async fn dropping_the_check_mid_way_still_cleans_up() {
     let checker = checker(&sim);
     let key = client(&sim, "byoc");
     let target = Target::project(prod(&sim));
-    let task = tokio::spawn(async move { checker.run_canaries(&key, &byoc(), &target).await });
+    let running = checker.clone();
+    let task = tokio::spawn(async move { running.run_canaries(&key, &byoc(), &target).await });
     // Wait until the first canary resource exists (the VPC, before anything is deleted).
     let mut seen = Vec::new();
     for _ in 0..2000 {
@@ -202,14 +203,10 @@ async fn dropping_the_check_mid_way_still_cleans_up() {
             .is_err_and(tokio::task::JoinError::is_cancelled),
         "the check finished before it could be dropped: {joined:?}"
     );
-    // The ledger's drop spawned the deletions: wait for them.
-    let mut left = seen;
-    for _ in 0..2000 {
-        left = sim.state().named("scw-canary");
-        if left.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // The ledger's drop spawned the deletions; the checker (a clone shares them) waits.
+    checker.wait_for_canary_cleanups().await;
+    let left = sim.state().named("scw-canary");
     assert!(left.is_empty(), "left behind: {left:?}");
+    // Nothing more to wait for.
+    checker.wait_for_canary_cleanups().await;
 }

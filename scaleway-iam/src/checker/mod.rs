@@ -134,6 +134,8 @@ impl Default for CheckOptions {
 pub struct Checker {
     catalogue: std::sync::Arc<Catalogue>,
     options: CheckOptions,
+    /// Canary deletions still running after a check was dropped (shared by clones).
+    cleanups: canary::Cleanups,
 }
 
 impl Default for Checker {
@@ -148,6 +150,7 @@ impl Checker {
         Checker {
             catalogue: catalogue::builtin_shared(),
             options: CheckOptions::default(),
+            cleanups: canary::Cleanups::default(),
         }
     }
 

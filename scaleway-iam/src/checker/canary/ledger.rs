@@ -2,10 +2,14 @@
 //! deleted through here. Whatever is still recorded when the ledger is dropped — a later
 //! step failed, the check's future was dropped (a deadline, a cancelled task) — is deleted
 //! by a task spawned on the current Tokio runtime, newest first (a Private Network before
-//! the VPC that holds it); without a runtime, each leftover is logged with its delete
+//! the VPC that holds it), tracked by the checker's [`Cleanups`] so that a program can wait
+//! for it before it exits; without a runtime, each leftover is logged with its delete
 //! command.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use scaleway_core::{Client, Locality};
+use tokio::task::JoinHandle;
 
 use super::calls::{self, Deleted};
 use super::{CanaryKind, CanaryResource, CleanupStatus};
@@ -31,20 +35,51 @@ impl Slot {
     }
 }
 
+/// Deletions spawned when a check holding canary resources was dropped. Clones share them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cleanups {
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Cleanups {
+    fn push(&self, task: JoinHandle<()>) {
+        let mut t = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        t.retain(|h| !h.is_finished());
+        t.push(task);
+    }
+
+    /// Waits until every deletion spawned so far has finished.
+    pub(crate) async fn wait(&self) {
+        loop {
+            let pending: Vec<JoinHandle<()>> =
+                std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
+            if pending.is_empty() {
+                return;
+            }
+            for h in pending {
+                // A cleanup task that panicked or was cancelled has nothing left to wait for.
+                let _ = h.await;
+            }
+        }
+    }
+}
+
 /// The cleanup guard of one canary run (see the module docs).
 #[derive(Debug)]
 pub(super) struct Ledger {
     client: Client,
     site: Site,
     entries: Vec<Entry>,
+    cleanups: Cleanups,
 }
 
 impl Ledger {
-    pub(super) fn new(client: &Client, site: &Site) -> Ledger {
+    pub(super) fn new(client: &Client, site: &Site, cleanups: &Cleanups) -> Ledger {
         Ledger {
             client: client.clone(),
             site: site.clone(),
             entries: Vec::new(),
+            cleanups: cleanups.clone(),
         }
     }
 
@@ -143,7 +178,7 @@ impl Drop for Ledger {
             return;
         };
         let (client, site) = (self.client.clone(), self.site.clone());
-        handle.spawn(async move {
+        let task = handle.spawn(async move {
             for (r, locality) in armed {
                 match delete(&client, &site, &r, &locality).await {
                     Deleted::Yes => tracing::info!(
@@ -161,6 +196,7 @@ impl Drop for Ledger {
                 }
             }
         });
+        self.cleanups.push(task);
     }
 }
 

@@ -45,6 +45,7 @@ use super::profile::{Profile, RequiredScope};
 use super::report::DeniedAction;
 use super::{Checker, Target};
 use calls::{Created, Deleted};
+pub(crate) use ledger::Cleanups;
 use ledger::{Ledger, Slot};
 
 /// The kind of a canary resource.
@@ -380,13 +381,29 @@ impl Checker {
         let mut outcomes = Vec::new();
         if !plan.products.is_empty() {
             for project in &target.project_ids {
-                outcomes.extend(run_project(client, &site, project.as_ref(), &plan.products).await);
+                outcomes.extend(
+                    run_project(
+                        client,
+                        &site,
+                        &self.cleanups,
+                        project.as_ref(),
+                        &plan.products,
+                    )
+                    .await,
+                );
             }
         }
         Ok(CanaryReport {
             outcomes,
             not_available: plan.not_available,
         })
+    }
+
+    /// Waits until the canary resources of checks that were dropped mid-way (a deadline, a
+    /// cancelled task) are deleted. Their deletion runs on a spawned task: a program about to
+    /// exit (its runtime about to stop) calls this first. Returns at once when there is none.
+    pub async fn wait_for_canary_cleanups(&self) {
+        self.cleanups.wait().await;
     }
 }
 
@@ -590,11 +607,12 @@ async fn undo(ledger: &mut Ledger, step: &mut Step) {
 async fn run_project(
     client: &Client,
     site: &Site,
+    cleanups: &Cleanups,
     project: &str,
     products: &[String],
 ) -> Vec<CanaryOutcome> {
     let name = run_name();
-    let mut ledger = Ledger::new(client, site);
+    let mut ledger = Ledger::new(client, site, cleanups);
     let wants = |p: &str| products.iter().any(|x| x == p);
     let mut steps: Vec<Step> = Vec::new();
     let mut vpc = Step::new(CanaryKind::Vpc);
