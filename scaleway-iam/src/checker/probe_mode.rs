@@ -272,103 +272,27 @@ impl Checker {
                     continue;
                 };
                 let route = probe.route(&site);
-                let mut all_allowed = true;
-                for (r, t) in reqs.iter().zip(targets) {
-                    let key = (product.clone(), t.clone());
-                    let result = match cache.get(&key) {
-                        Some(x) => x.clone(),
-                        None => {
-                            let x = probe::run(client, probe, t, &site).await;
-                            cache.insert(key, x.clone());
-                            x
-                        }
-                    };
-                    let entry = seen.entry(t.clone()).or_default();
-                    match result {
-                        ProbeResult::Allowed => {
-                            entry.0.push(product.clone());
-                            l.evidence(
-                                *r,
-                                Evidence::Probe {
-                                    product: product.clone(),
-                                    route: route.clone(),
-                                },
-                            );
-                            l.push_for(
-                                *r,
-                                Draft::new(
-                                    Severity::Info,
-                                    FindingKind::ProbeAllowed {
-                                        permission_set: set.clone(),
-                                        product: product.clone(),
-                                        project_id: t.clone(),
-                                        route: route.clone(),
-                                    },
-                                    format!("{set}: reading {product} in project {t} works"),
-                                ),
-                            );
-                        }
-                        ProbeResult::Denied(denied) => {
-                            all_allowed = false;
-                            entry.1.push(product.clone());
-                            let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
-                            let mut d = Draft::new(
-                                Severity::Blocking,
-                                FindingKind::ProbeDenied {
-                                    permission_set: set.clone(),
-                                    product: product.clone(),
-                                    project_id: t.clone(),
-                                    route: route.clone(),
-                                    denied: denied.clone(),
-                                },
-                                format!(
-                                    "{set}: reading {product} in project {t} is refused ({})",
-                                    denied
-                                        .iter()
-                                        .map(|d| format!("{} on {}", d.action, d.resource))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            );
-                            d.fix = Some((
-                                format!(
-                                    "add a rule granting {set} on project {t} to the key's application"
-                                ),
-                                Some(format!(
-                                    "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
-                                )),
-                                Some(rule),
-                            ));
-                            l.push_for(*r, d);
-                        }
-                        ProbeResult::Rejected(reason) => {
-                            // The key itself is refused: one finding, and no more probes.
-                            let all = l.every_req(profile, targets);
-                            push_rejected(l, &all, rejected(&s, &reason));
-                            return;
-                        }
-                        ProbeResult::Inconclusive(err) => {
-                            all_allowed = false;
-                            let mut d = Draft::new(
-                                Severity::Unproven,
-                                FindingKind::ProbeInconclusive {
-                                    permission_set: set.clone(),
-                                    product: product.clone(),
-                                    project_id: t.clone(),
-                                    error: err.clone(),
-                                },
-                                format!(
-                                    "{set}: probing {product} in project {t} gave no answer about permissions ({err}): not proven"
-                                ),
-                            );
-                            d.fix =
-                                Some((format!("check again later; {UNPROVEN_FIX}"), None, None));
-                            l.push_for(*r, d);
-                        }
+                let found = self
+                    .probe_product(
+                        client,
+                        (probe, &route),
+                        &site,
+                        &mut cache,
+                        (set, product),
+                        (&reqs, targets),
+                        seen,
+                        l,
+                    )
+                    .await;
+                match found {
+                    Ok(true) => proven.push(product.clone()),
+                    Ok(false) => {}
+                    Err(reason) => {
+                        // The key itself is refused: one finding, and no more probes.
+                        let all = l.every_req(profile, targets);
+                        push_rejected(l, &all, rejected(&s, &reason));
+                        return;
                     }
-                }
-                if all_allowed {
-                    proven.push(product.clone());
                 }
             }
             if !unprobed.is_empty() {
@@ -405,6 +329,112 @@ impl Checker {
             }
             self.write_access(set, &reqs, l);
         }
+    }
+
+    /// Probes `product` for `set` on every target: whether every read was allowed, or the
+    /// reason the API refused the key itself.
+    #[allow(clippy::too_many_arguments)]
+    async fn probe_product(
+        &self,
+        client: &Client,
+        (probe, route): (probe::Probe, &String),
+        site: &probe::Site,
+        cache: &mut BTreeMap<(String, String), ProbeResult>,
+        (set, product): (&String, &String),
+        (reqs, targets): (&[usize], &[String]),
+        seen: &mut Seen,
+        l: &mut Ledger,
+    ) -> Result<bool, String> {
+        let mut all_allowed = true;
+        for (r, t) in reqs.iter().zip(targets) {
+            let key = (product.clone(), t.clone());
+            let result = match cache.get(&key) {
+                Some(x) => x.clone(),
+                None => {
+                    let x = probe::run(client, probe, t, site).await;
+                    cache.insert(key, x.clone());
+                    x
+                }
+            };
+            let entry = seen.entry(t.clone()).or_default();
+            match result {
+                ProbeResult::Allowed => {
+                    entry.0.push(product.clone());
+                    l.evidence(
+                        *r,
+                        Evidence::Probe {
+                            product: product.clone(),
+                            route: route.clone(),
+                        },
+                    );
+                    l.push_for(
+                        *r,
+                        Draft::new(
+                            Severity::Info,
+                            FindingKind::ProbeAllowed {
+                                permission_set: set.clone(),
+                                product: product.clone(),
+                                project_id: t.clone(),
+                                route: route.clone(),
+                            },
+                            format!("{set}: reading {product} in project {t} works"),
+                        ),
+                    );
+                }
+                ProbeResult::Denied(denied) => {
+                    all_allowed = false;
+                    entry.1.push(product.clone());
+                    let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
+                    let mut d = Draft::new(
+                        Severity::Blocking,
+                        FindingKind::ProbeDenied {
+                            permission_set: set.clone(),
+                            product: product.clone(),
+                            project_id: t.clone(),
+                            route: route.clone(),
+                            denied: denied.clone(),
+                        },
+                        format!(
+                            "{set}: reading {product} in project {t} is refused ({})",
+                            denied
+                                .iter()
+                                .map(|d| format!("{} on {}", d.action, d.resource))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                    d.fix = Some((
+                        format!(
+                            "add a rule granting {set} on project {t} to the key's application"
+                        ),
+                        Some(format!(
+                            "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
+                        )),
+                        Some(rule),
+                    ));
+                    l.push_for(*r, d);
+                }
+                ProbeResult::Rejected(reason) => return Err(reason),
+                ProbeResult::Inconclusive(err) => {
+                    all_allowed = false;
+                    let mut d = Draft::new(
+                        Severity::Unproven,
+                        FindingKind::ProbeInconclusive {
+                            permission_set: set.clone(),
+                            product: product.clone(),
+                            project_id: t.clone(),
+                            error: err.clone(),
+                        },
+                        format!(
+                            "{set}: probing {product} in project {t} gave no answer about permissions ({err}): not proven"
+                        ),
+                    );
+                    d.fix = Some((format!("check again later; {UNPROVEN_FIX}"), None, None));
+                    l.push_for(*r, d);
+                }
+            }
+        }
+        Ok(all_allowed)
     }
 
     /// The write (and other action) rights of `set`: probes only read, so they stay

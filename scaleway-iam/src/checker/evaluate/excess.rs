@@ -40,6 +40,21 @@ fn organization_level(cat: &Catalogue, g: &Grant) -> bool {
     ) || matches!(g.scope, RuleScope::AccountRootUser { .. })
 }
 
+/// The excess grants by `(set, reason)`: scope labels, paths, escalation, level, severity.
+type Bucket = (
+    BTreeSet<String>,
+    Vec<GrantPath>,
+    bool,
+    PermissionSetScopeType,
+    Severity,
+);
+
+/// Excess grants by set and reason; grants of sets the catalogue does not know.
+type Collected = (
+    BTreeMap<(String, String), Bucket>,
+    BTreeMap<String, Vec<GrantPath>>,
+);
+
 /// Step 4 (nothing for the Organization owner's key: its own finding says it can do
 /// anything).
 pub(crate) fn the_excess(
@@ -53,15 +68,18 @@ pub(crate) fn the_excess(
     if used.owner {
         return;
     }
-    let cat = s.catalogue;
-    // (set, reason) → (scope labels, paths, escalation, level)
-    type Bucket = (
-        BTreeSet<String>,
-        Vec<GrantPath>,
-        bool,
-        PermissionSetScopeType,
-        Severity,
-    );
+    let (excess, unknown) = collect(s.catalogue, profile, targets, res, used);
+    report(s.catalogue, profile, res, excess, unknown, l);
+}
+
+/// Sorts every grant the profile does not need (or not there) by set and reason.
+fn collect(
+    cat: &Catalogue,
+    profile: &Profile,
+    targets: &[String],
+    res: &Resolution,
+    used: &Used,
+) -> Collected {
     let mut excess: BTreeMap<(String, String), Bucket> = BTreeMap::new();
     let mut unknown: BTreeMap<String, Vec<GrantPath>> = BTreeMap::new();
     for g in &res.grants {
@@ -148,6 +166,18 @@ pub(crate) fn the_excess(
         );
         e.1.push(g.path.clone());
     }
+    (excess, unknown)
+}
+
+/// The findings of the excess grants, with the fix of the blocking ones.
+fn report(
+    cat: &Catalogue,
+    profile: &Profile,
+    res: &Resolution,
+    excess: BTreeMap<(String, String), Bucket>,
+    unknown: BTreeMap<String, Vec<GrantPath>>,
+    l: &mut Ledger,
+) {
     for (name, paths) in unknown {
         let mut d = Draft::new(
             Severity::Warning,
