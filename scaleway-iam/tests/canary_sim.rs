@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use common::{client, client_for, options, prod, sim};
 use scaleway_iam::checker::canary::{CanaryKind, CanaryReport, CanaryResult, CleanupStatus};
-use scaleway_iam::checker::{Checker, Profile, Target};
+use scaleway_iam::checker::{
+    Checker, EstablishedBy, Evidence, Finding, FindingKind, Mode, Profile, Report,
+    RequirementStatus, Severity, Target, Verdict,
+};
 use scaleway_sim::{Faults, PolicyPrincipal, RuleSpec, Sim};
 
 fn byoc() -> Profile {
@@ -209,4 +212,159 @@ async fn dropping_the_check_mid_way_still_cleans_up() {
     assert!(left.is_empty(), "left behind: {left:?}");
     // Nothing more to wait for.
     checker.wait_for_canary_cleanups().await;
+}
+
+fn canary_checker(sim: &Sim) -> Checker {
+    let mut o = options(sim);
+    o.canary = true;
+    Checker::new().with_options(o)
+}
+
+#[tokio::test]
+async fn with_canaries_the_byoc_key_checking_itself_is_unproven_only_for_kubernetes() {
+    let sim = sim().await;
+    let target = Target::project(prod(&sim));
+    let checker = canary_checker(&sim);
+    let r = checker
+        .self_check(&client(&sim, "byoc"), &byoc(), &target)
+        .await
+        .unwrap();
+    assert_eq!(r.mode, Mode::Probe);
+    // Every requirement with a free canary is met, by a write undone.
+    for set in [
+        "VPCFullAccess",
+        "PrivateNetworksFullAccess",
+        "InstancesFullAccess",
+        "ObjectStorageFullAccess",
+    ] {
+        let req = r
+            .requirements
+            .iter()
+            .find(|q| q.permission_set == set)
+            .unwrap();
+        assert_eq!(req.status, RequirementStatus::Met, "{set}: {}", r.to_text());
+        assert_eq!(req.established_by, EstablishedBy::Canary, "{set}");
+        assert!(
+            req.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Canary { deleted: true, .. }))
+        );
+    }
+    // The one left unproven: Kubernetes, which has no free canary.
+    let k8s = r
+        .requirements
+        .iter()
+        .find(|q| q.permission_set == "KubernetesFullAccess")
+        .unwrap();
+    assert_eq!(k8s.status, RequirementStatus::Unproven);
+    assert!(k8s.reason.as_deref().unwrap().contains("free"), "{k8s:?}");
+    let Verdict::Unproven { unproven } = &r.verdict else {
+        panic!("{}", r.to_text())
+    };
+    let about_k8s = |id: &String| k8s.findings.contains(id);
+    assert!(unproven.iter().all(about_k8s), "{}", r.to_text());
+    assert_eq!(r.findings_with_code("canary_proven").count(), 4);
+    assert!(!r.has("canary_leftover"));
+    let c = r.canaries.as_ref().unwrap();
+    assert_eq!(c.resources().count(), 4);
+    assert_eq!(c.leftovers().count(), 0);
+    assert!(sim.state().named("scw-canary").is_empty());
+    let text = r.to_text();
+    assert!(
+        text.contains("Canary writes") && text.contains("created and deleted"),
+        "{text}"
+    );
+    // The JSON carries the canaries and reads back.
+    let back: Report = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert_eq!(back.canaries, r.canaries);
+}
+
+#[tokio::test]
+async fn with_canaries_a_read_only_key_is_invalid_with_what_was_refused() {
+    let sim = sim().await;
+    let target = Target::project(prod(&sim));
+    let r = canary_checker(&sim)
+        .self_check(&client(&sim, "inventory"), &byoc(), &target)
+        .await
+        .unwrap();
+    let Verdict::Invalid { blocking } = &r.verdict else {
+        panic!("{}", r.to_text())
+    };
+    let refused: Vec<&Finding> = r.findings_with_code("canary_refused").collect();
+    assert_eq!(refused.len(), 4, "{}", r.to_text());
+    for f in &refused {
+        assert!(blocking.contains(&f.id));
+        let FindingKind::CanaryRefused { step, denied, .. } = &f.kind else {
+            panic!()
+        };
+        assert!(step.starts_with("create "), "{step}");
+        assert!(!denied.is_empty());
+    }
+    let vpc = r
+        .requirements
+        .iter()
+        .find(|q| q.permission_set == "VPCFullAccess")
+        .unwrap();
+    assert_eq!(vpc.status, RequirementStatus::NotMet);
+    assert!(r.remediation.iter().any(|m| {
+        m.scw_command
+            .as_deref()
+            .is_some_and(|c| c.contains("permission-set-names.0=VPCFullAccess"))
+    }));
+    assert!(sim.state().named("scw-canary").is_empty());
+}
+
+#[tokio::test]
+async fn with_canaries_a_leftover_is_a_warning_with_its_delete_command() {
+    let sim = sim().await;
+    let key = key_with(
+        &sim,
+        "no-bucket-delete",
+        &[
+            "KubernetesFullAccess",
+            "PrivateNetworksFullAccess",
+            "VPCFullAccess",
+            "InstancesFullAccess",
+            "ObjectStorageBucketsRead",
+            "ObjectStorageBucketsWrite",
+        ],
+    );
+    let target = Target::project(prod(&sim));
+    let r = canary_checker(&sim)
+        .self_check(&key, &byoc(), &target)
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.verdict, Verdict::Invalid { .. }),
+        "{}",
+        r.to_text()
+    );
+    let left: Vec<&Finding> = r.findings_with_code("canary_leftover").collect();
+    assert_eq!(left.len(), 1, "{}", r.to_text());
+    assert_eq!(left[0].severity, Severity::Warning);
+    let FindingKind::CanaryLeftover {
+        resource_type,
+        resource_id,
+        delete_command,
+        ..
+    } = &left[0].kind
+    else {
+        panic!()
+    };
+    assert_eq!(resource_type, "bucket");
+    let name = resource_id.clone().unwrap();
+    assert!(delete_command.starts_with(&format!("scw object bucket delete {name} ")));
+    let fix = r
+        .remediation
+        .iter()
+        .find(|m| m.finding == left[0].id)
+        .unwrap();
+    assert_eq!(fix.scw_command.as_deref(), Some(delete_command.as_str()));
+    // The refused delete is what makes it Invalid.
+    assert!(r.findings_with_code("canary_refused").any(|f| matches!(
+        &f.kind,
+        FindingKind::CanaryRefused { step, .. } if step.starts_with("delete bucket")
+    )));
+    assert!(r.to_text().contains("LEFT BEHIND"));
+    assert_eq!(sim.state().named("scw-canary").len(), 1);
 }

@@ -35,6 +35,7 @@
 
 mod calls;
 mod ledger;
+mod verdict;
 
 use scaleway_core::{Client, Error, Locality};
 use serde::{Deserialize, Serialize};
