@@ -5,10 +5,11 @@
 //! cargo bench -p scaleway-iam --bench batch
 //! ```
 //!
-//! Prints, for each run (no latency, then 20 ms per request): the wall time, the requests per
-//! credential, the verdicts, and the process's peak RSS (`VmHWM`, Linux; the simulator runs
-//! in the same process, so its state — the demo scenario plus 1,000 keys — is included; the
-//! figure before the batch is printed too). Figures are in docs/policy-checker.md.
+//! Prints, for each run (no latency, then 20 ms per request; each without and with canary
+//! writes): the wall time, the requests per credential, the verdicts, and the process's peak
+//! RSS (`VmHWM`, Linux; the simulator runs in the same process, so its state — the demo
+//! scenario plus 1,000 keys — is included; the figure before the batch is printed too).
+//! Figures are in docs/policy-checker.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -61,13 +62,20 @@ fn main() {
                 )
             })
             .collect();
-        let mut options = CheckOptions::default();
-        options.s3_endpoint = sim.s3_endpoint("fr-par");
-        let checker = Checker::new().with_options(options);
         let profile = Profile::builtin("byoc-kapsule").unwrap();
         println!("{KEYS} credentials, byoc-kapsule, each key checking itself (probe mode)");
         println!("peak RSS before the batch (simulator + keys): {}", rss());
-        for latency in [Duration::ZERO, Duration::from_millis(20)] {
+        let runs = [
+            (Duration::ZERO, false),
+            (Duration::ZERO, true),
+            (Duration::from_millis(20), false),
+            (Duration::from_millis(20), true),
+        ];
+        for (latency, canary) in runs {
+            let mut options = CheckOptions::default();
+            options.s3_endpoint = sim.s3_endpoint("fr-par");
+            options.canary = canary;
+            let checker = Checker::new().with_options(options);
             sim.set_faults(Faults {
                 latency,
                 ..Faults::default()
@@ -88,12 +96,15 @@ fn main() {
                 };
                 *verdicts.entry(v).or_default() += 1;
             }
+            drop(stream);
+            checker.wait_for_canary_cleanups().await;
             let wall = t.elapsed();
+            assert!(sim.state().named("scw-canary-").is_empty(), "canaries left behind");
             let requests = sim.request_count() - before;
             #[allow(clippy::cast_precision_loss, reason = "small counts")]
             let per = requests as f64 / KEYS as f64;
             println!(
-                "latency {:>3} ms: wall {:.2} s, {} requests ({per:.1} per credential), verdicts {verdicts:?}, peak RSS {}",
+                "latency {:>3} ms, canary {canary:>5}: wall {:.2} s, {} requests ({per:.1} per credential), verdicts {verdicts:?}, peak RSS {}",
                 latency.as_millis(),
                 wall.as_secs_f64(),
                 requests,
