@@ -8,7 +8,8 @@
 //! * [`Client`]: the one HTTP path (auth, `User-Agent`, timeouts, [`RetryPolicy`],
 //!   tracing, error decoding) every call of every crate goes through;
 //! * [`Error`]: one queryable error type for the family, decoding Scaleway's error bodies;
-//! * [`Paginator`]: both pagination styles as a `Stream` of items;
+//! * [`Paginator`]: both pagination styles as a `Stream` of items, consistent while the
+//!   collection changes ([`ListItem`], [`ListingReport`]);
 //! * [`fanout`]: one listing per zone or region with per-locality results;
 //! * [`string_enum!`]: enums that keep values the server adds later.
 //!
@@ -70,7 +71,8 @@ pub use error::{
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};
 pub use pagination::{
-    DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
+    Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, DEFAULT_PAGE_CONCURRENCY, ListItem,
+    Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
 pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
 

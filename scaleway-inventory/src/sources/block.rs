@@ -36,11 +36,13 @@ impl Source for BlockSource {
         let volumes = ctx
             .get("/block/v1alpha1/zones/{zone}/volumes")
             .zone(&zone)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         let snapshots = ctx
             .get("/block/v1alpha1/zones/{zone}/snapshots")
             .zone(&zone)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         super::emit_pages_both(
             out,
             PageStyle::PageSize,

@@ -39,7 +39,8 @@ impl Source for SecretSource {
         let request = ctx
             .get("/secret-manager/v1beta1/regions/{region}/secrets")
             .region(&region)
-            .query("project_id", ctx.project_id.as_str());
+            .query("project_id", ctx.project_id.as_str())
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         emit_pages(request, "secrets", PageStyle::PageSize, out, |s: Secret| {
             let (id, name, project, tags, state, created) = (
                 s.id.clone(),
