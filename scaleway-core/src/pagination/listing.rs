@@ -24,7 +24,6 @@
 //! it is read); creation times come from a clock within the margin of the `Date` header's.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -297,29 +296,26 @@ impl Tracker {
                 (None, _) => true,
                 (Some(_), None) => false,
             };
-            match self.seen.entry(Box::from(id)) {
-                Entry::Occupied(mut e) => {
-                    if *e.get() == number {
-                        self.report.duplicates += 1;
-                    } else {
-                        // Seen by an earlier pass: it existed before this one began.
-                        *e.get_mut() = number;
-                        self.pass.old += 1;
-                    }
+            if let Some(last) = self.seen.get_mut(id) {
+                if *last == number {
+                    self.report.duplicates += 1;
+                } else {
+                    // Seen by an earlier pass: it existed before this one began.
+                    *last = number;
+                    self.pass.old += 1;
                 }
-                Entry::Vacant(e) => {
-                    e.insert(number);
-                    if number > 1 {
-                        self.report.reread_found += 1;
-                    }
-                    if on_first_page || created_earlier {
-                        self.pass.old += 1;
-                    } else {
-                        self.report.created += 1;
-                    }
-                    fresh.push(item);
-                }
+                continue;
             }
+            self.seen.insert(Box::from(id), number);
+            if number > 1 {
+                self.report.reread_found += 1;
+            }
+            if on_first_page || created_earlier {
+                self.pass.old += 1;
+            } else {
+                self.report.created += 1;
+            }
+            fresh.push(item);
         }
         page.items = fresh;
         page.pass = number;
