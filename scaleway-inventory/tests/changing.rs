@@ -271,9 +271,10 @@ async fn random_changes_lose_nothing_over_several_seeds() {
 /// Requests of one quiet sync of the dense scenario with pages of 4: per listing, one page
 /// for an empty collection, else ceil(13 / 4) = 4. Instance and Block: servers and volumes
 /// (resp. volumes and snapshots) in fr-par-1 (4 + 4), one empty page each in fr-par-2 and
-/// fr-par-3 (2 × 2); secrets 4; Kubernetes: clusters 4, then the pools of 13 clusters (13 × 4);
-/// VPC: VPCs 4, private networks 4; registry namespaces 4.
-const QUIET_REQUESTS: u64 = (8 + 4) + (8 + 4) + 4 + (4 + 13 * 4) + (4 + 4) + 4;
+/// fr-par-3 (2 × 2); secrets 4, and one empty page of those scheduled for deletion;
+/// Kubernetes: clusters 4, then the pools of 13 clusters (13 × 4); VPC: VPCs 4, private
+/// networks 4; registry namespaces 4.
+const QUIET_REQUESTS: u64 = (8 + 4) + (8 + 4) + (4 + 1) + (4 + 13 * 4) + (4 + 4) + 4;
 
 /// A project that never stops changing: a listing may then miss a resource, and it must
 /// not pass for complete. Every resource alive during the whole sync that is missing is in

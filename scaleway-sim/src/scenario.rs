@@ -9,10 +9,11 @@ use crate::locality::{
 use crate::model::{
     Application, AutoUpgrade, AutoscalerConfig, Bearer, BlockSnapshot, BlockVolume, Bucket,
     BucketVersioning, Cluster, Group, ImageRootVolume, InstanceImage, InstanceVolume,
-    LocalVolumeRef, MaintenanceWindow, Namespace, OidcConfig, Policy, Pool, Principal,
-    PrivateNetwork, PrivateNic, Project, Qualification, Reference, RegistryImage, RegistryTag,
-    SbsVolumeRef, Secret, SecretVersion, SecurityGroupSummary, Server, ServerIp, ServerLocation,
-    ServerSummary, ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User, VolumeSpecs, Vpc,
+    LocalVolumeRef, MaintenanceWindow, Namespace, OidcConfig, PlacementGroup, Policy, Pool,
+    Principal, PrivateNetwork, PrivateNic, Project, Qualification, Reference, RegistryImage,
+    RegistryTag, SbsVolumeRef, Secret, SecretVersion, SecurityGroupSummary, Server, ServerIp,
+    ServerLocation, ServerSummary, ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User,
+    VolumeSpecs, Vpc,
 };
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
@@ -486,6 +487,7 @@ impl Gen {
             },
             last_detached_at: None,
             zone: zone.to_owned(),
+            kms_key_id: None,
         });
         id
     }
@@ -530,6 +532,7 @@ impl Gen {
             tags: Vec::new(),
             class: "sbs",
             zone: v.zone.clone(),
+            public: false,
         });
     }
 
@@ -677,7 +680,64 @@ impl Gen {
         id
     }
 
-    fn secret(&mut self, region: &str, project: &str, name: &str, path: &str, payloads: &[&[u8]]) {
+    /// Puts a server in a new placement group (shape of the recorded one).
+    fn place_in_group(&mut self, server: &str, name: &str) {
+        let id = self.id();
+        let org = self.org.clone();
+        if let Some(s) = self.st.servers.get_mut(server) {
+            s.placement_group = Some(PlacementGroup {
+                id,
+                name: name.to_owned(),
+                organization: org,
+                project: s.project.clone(),
+                policy_mode: "enforced",
+                policy_type: "max_availability",
+                policy_respected: true,
+                tags: Vec::new(),
+                zone: s.zone.clone(),
+            });
+        }
+    }
+
+    /// Gives a running server a routed IPv6 address too (shape of the recorded ones).
+    fn add_ipv6(&mut self, server: &str) {
+        let id = self.id();
+        let (a, b) = (self.rng.u64(0..0xffff), self.rng.u64(0..0xffff));
+        if let Some(s) = self.st.servers.get_mut(server) {
+            s.public_ips.push(ServerIp {
+                id: id.clone(),
+                address: format!("2001:bc8:710:{a:x}:dc00:ff:fe{:02x}:{b:x}", a & 0xff),
+                dynamic: false,
+                gateway: format!("fe80::dc00:ff:fe{:02x}:{:x}", a & 0xff, b ^ 1),
+                netmask: "64".to_owned(),
+                family: "inet6",
+                provisioning_mode: "slaac",
+                tags: Vec::new(),
+                state: "attached",
+                ipam_id: id,
+            });
+        }
+    }
+
+    /// Requests the deletion of a secret: it is then listed only with
+    /// `scheduled_for_deletion=true`, its status still `ready` (recorded:
+    /// `secret/secrets-get-200-05.json`).
+    fn schedule_deletion(&mut self, secret: &str) {
+        let t = self.tick();
+        if let Some(s) = self.st.secrets.get_mut(secret) {
+            s.deletion_requested_at = Some(t);
+            s.updated_at = t;
+        }
+    }
+
+    fn secret(
+        &mut self,
+        region: &str,
+        project: &str,
+        name: &str,
+        path: &str,
+        payloads: &[&[u8]],
+    ) -> String {
         let id = self.id();
         let t = self.tick();
         let n = payloads.len();
@@ -700,7 +760,7 @@ impl Gen {
             })
             .collect();
         self.st.secrets.insert(Secret {
-            id,
+            id: id.clone(),
             project_id: project.to_owned(),
             name: name.to_owned(),
             status: "ready",
@@ -720,6 +780,7 @@ impl Gen {
             region: region.to_owned(),
             versions,
         });
+        id
     }
 
     fn bucket(
@@ -1240,7 +1301,7 @@ fn demo(g: &mut Gen) {
         0,
         Some(&prod_pn),
     );
-    g.server(
+    let web2 = g.server(
         "fr-par-1",
         prod,
         "web-2",
@@ -1324,6 +1385,26 @@ fn demo(g: &mut Gen) {
     }
     g.snapshot(&backup, "backup-data-weekly", None);
 
+    // What a security inventory reads: a placement group, an IPv6 address, a volume encrypted
+    // with a customer key (Key Manager key ID; no recorded volume has one), a public snapshot.
+    g.place_in_group(&web2, "web-spread");
+    g.add_ipv6(&web1);
+    let kms_key = g.id();
+    if let Some(v) = g.st.block_volumes.get_mut(&backup) {
+        v.kms_key_id = Some(kms_key);
+    }
+    let public: Vec<String> =
+        g.st.block_snapshots
+            .iter()
+            .filter(|s| s.name.starts_with("web-1-boot-"))
+            .map(|s| s.id.clone())
+            .collect();
+    for id in public {
+        if let Some(s) = g.st.block_snapshots.get_mut(&id) {
+            s.public = true;
+        }
+    }
+
     // Secrets.
     g.secret(
         "fr-par",
@@ -1339,6 +1420,15 @@ fn demo(g: &mut Gen) {
         "/services",
         &[b"tok_live_5f2c"],
     );
+    // Scheduled for deletion, still restorable: hidden by the API's default listing.
+    let old = g.secret(
+        "fr-par",
+        prod,
+        "old-api-token",
+        "/services",
+        &[b"tok_live_0a11"],
+    );
+    g.schedule_deletion(&old);
     g.secret(
         "nl-ams",
         stag,
