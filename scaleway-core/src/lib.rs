@@ -65,7 +65,9 @@ pub use config::{
     Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport, DEFAULT_API_URL,
     Env, Setting, Source, Sourced,
 };
-pub use credentials::{AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey};
+pub use credentials::{
+    AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey, normalize_id,
+};
 pub use error::{
     ApiError, ApiErrorKind, ArgumentErrorReason, AuthDeniedReason, AuthMethod, DecodeError, Error,
     ErrorKind, InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result,
