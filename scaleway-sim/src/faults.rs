@@ -148,6 +148,8 @@ pub(crate) struct FaultState {
     window: Mutex<(Instant, u32)>,
     /// The churn fault's counters and log.
     pub(crate) churn: Mutex<crate::churn::ChurnState>,
+    /// Requests to hold until a test releases them ([`crate::Sim::hold`]).
+    pub(crate) holds: crate::hold::Holds,
 }
 
 impl FaultState {
@@ -158,6 +160,7 @@ impl FaultState {
             seq: AtomicU64::new(0),
             window: Mutex::new((Instant::now(), 0)),
             churn: Mutex::new(crate::churn::ChurnState::default()),
+            holds: crate::hold::Holds::default(),
         }
     }
 

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, Style, json_bytes};
 use crate::faults::{FaultState, Verdict};
+use crate::hold::HoldPoint;
 use crate::iam::{Action, Product, Reach, RequestAttrs};
 use crate::model::Bearer;
 use crate::state::{SimState, State};
@@ -528,6 +529,11 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
             return empty(StatusCode::from_u16(s).unwrap_or(StatusCode::SERVICE_UNAVAILABLE));
         }
     }
+    let holds = &app.faults.holds;
+    let (method, path) = (route.method.as_str(), route.path);
+    if let Some(r) = holds.wait(method, path, HoldPoint::BeforeHandling).await {
+        return r;
+    }
     let (mut parts, body) = req.into_parts();
     let params: Vec<(String, String)> =
         match RawPathParams::from_request_parts(&mut parts, &()).await {
@@ -580,9 +586,13 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
             return e.with_style(ctx.style()).into_response();
         }
     }
-    match (route.handler)(&ctx) {
+    let response = match (route.handler)(&ctx) {
         Ok(r) => r,
         Err(e) => e.with_style(ctx.style()).into_response(),
+    };
+    match holds.wait(method, path, HoldPoint::BeforeAnswer).await {
+        Some(instead) => instead,
+        None => response,
     }
 }
 

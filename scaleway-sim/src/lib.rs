@@ -30,6 +30,7 @@ mod authn;
 mod churn;
 mod error;
 mod faults;
+mod hold;
 mod http;
 mod iam;
 pub mod locality;
@@ -43,6 +44,7 @@ mod table;
 mod util;
 
 pub use faults::{Churn, ChurnEvent, ChurnEventKind, ChurnMode, Faults, LocalityFault};
+pub use hold::{Hold, HoldPoint};
 pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
 pub use state::{
@@ -326,6 +328,20 @@ impl Sim {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .log
             .clone()
+    }
+
+    /// Holds the next request to `route` at `point` until the returned [`Hold`] releases it (or
+    /// is dropped): a test catches a client in the middle of a call deterministically, e.g. a
+    /// create handled but not answered yet (`HoldPoint::BeforeAnswer`), then drops the client's
+    /// future, or answers `504` instead ([`Hold::answer_instead`]). `route` is named as in
+    /// [`Sim::route_counts`]: `"POST /vpc/v2/regions/{region}/vpcs"`. JSON API routes only (not
+    /// the S3 and registry endpoints); each hold catches one request. `None`: no such route.
+    pub fn hold(&self, route: &str, point: HoldPoint) -> Option<Hold> {
+        let (method, path) = route.split_once(' ')?;
+        http::routes()
+            .iter()
+            .any(|r| r.method.as_str() == method && r.path == path)
+            .then(|| self.app.faults.holds.add(method, path, point))
     }
 
     /// A handle on the state.
