@@ -133,7 +133,12 @@ impl Holds {
 
     /// Holds a request to `method` `path` (its route template) at `point` if a hold waits for
     /// it. `Some(response)`: answer that instead (an empty body with the status the test chose).
-    pub(crate) async fn wait(&self, method: &str, path: &str, point: HoldPoint) -> Option<Response> {
+    pub(crate) async fn wait(
+        &self,
+        method: &str,
+        path: &str,
+        point: HoldPoint,
+    ) -> Option<Response> {
         let shared = self.take(method, path, point)?;
         let mut rx = shared.release.subscribe();
         shared.held.send_replace(true);

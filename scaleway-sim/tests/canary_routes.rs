@@ -498,3 +498,157 @@ async fn bucket_write_without_bucket_delete_leaves_the_bucket() {
     );
     assert_eq!(sim.state().named("scw-canary-kept").len(), 1);
 }
+
+/// What the canaries' cleanup lists to find a resource whose ID it never learnt: VPCs and
+/// private networks by `name` + `project_id`, security groups by `name` + `project`
+/// (`ListSecurityGroups`: `{"security_groups": [...]}`, `x-total-count`, `link`).
+#[tokio::test]
+async fn a_canary_resource_is_found_by_name_and_project() {
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let prod = sim.project_id("production").unwrap();
+    let byoc = key(&sim, "byoc");
+    let name = "scw-canary-0b0b0b0b-0000-4000-8000-000000000001";
+    let post = |path: &'static str, body: Value| {
+        let (sim, byoc) = (&sim, &byoc);
+        async move { send(sim, byoc, Method::POST, path, Some(body)).await }
+    };
+    let vpc = post(
+        "/vpc/v2/regions/fr-par/vpcs",
+        json!({"name": name, "project_id": prod}),
+    )
+    .await;
+    let pn = post(
+        "/vpc/v2/regions/fr-par/private-networks",
+        json!({"name": name, "project_id": prod, "vpc_id": vpc.body["id"]}),
+    )
+    .await;
+    let sg = post(
+        "/instance/v1/zones/fr-par-1/security_groups",
+        json!({"name": name, "project": prod}),
+    )
+    .await;
+    // Another group, whose name contains the canary's: `name` is a substring filter.
+    post(
+        "/instance/v1/zones/fr-par-1/security_groups",
+        json!({"name": format!("{name}-2"), "project": prod}),
+    )
+    .await;
+    let get = |path: String| {
+        let (sim, byoc) = (&sim, &byoc);
+        async move { send(sim, byoc, Method::GET, &path, None).await }
+    };
+    let r = get(format!(
+        "/vpc/v2/regions/fr-par/vpcs?name={name}&project_id={prod}&order_by=created_at_asc"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["total_count"], 1);
+    assert_eq!(r.body["vpcs"][0]["id"], vpc.body["id"]);
+    let r = get(format!(
+        "/vpc/v2/regions/fr-par/private-networks?name={name}&project_id={prod}"
+    ))
+    .await;
+    assert_eq!(r.body["private_networks"][0]["id"], pn.body["id"]);
+    let r = get(format!(
+        "/instance/v1/zones/fr-par-1/security_groups?name={name}&project={prod}&per_page=100"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        keys(&r.body),
+        BTreeSet::from(["security_groups".to_owned()])
+    );
+    assert_eq!(r.header("x-total-count"), Some("2"));
+    assert!(r.header("link").is_some());
+    let groups = r.body["security_groups"].as_array().unwrap();
+    assert_eq!(
+        groups[0], sg.body["security_group"],
+        "the created group, as created"
+    );
+    assert_eq!(groups[1]["name"], format!("{name}-2"));
+    // Other zones and names find nothing.
+    for path in [
+        format!("/instance/v1/zones/fr-par-2/security_groups?name={name}&project={prod}"),
+        format!("/instance/v1/zones/fr-par-1/security_groups?name=scw-canary-none&project={prod}"),
+    ] {
+        let r = get(path.clone()).await;
+        assert_eq!(r.header("x-total-count"), Some("0"), "{path}: {:?}", r.body);
+    }
+    // Listing groups is an Instance read: a registry-only key gets the route's 403.
+    let scanner = key(&sim, "registry-scanner");
+    let r = send(
+        &sim,
+        &scanner,
+        Method::GET,
+        &format!("/instance/v1/zones/fr-par-1/security_groups?project={prod}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.body["details"],
+        json!([{"action": "read", "resource": "instance_security_group"}])
+    );
+}
+
+/// `Sim::hold`: a request caught before it is handled, or handled with its answer held.
+#[tokio::test]
+async fn a_held_request_waits_for_the_test() {
+    use scaleway_sim::HoldPoint;
+    let sim = Sim::start(Scenario::demo()).await.unwrap();
+    let prod = sim.project_id("production").unwrap();
+    let byoc = key(&sim, "byoc");
+    let route = "POST /vpc/v2/regions/{region}/vpcs";
+    assert!(
+        sim.hold("POST /vpc/v2/nowhere", HoldPoint::BeforeHandling)
+            .is_none()
+    );
+    let body = json!({"name": "scw-canary-held", "project_id": prod});
+
+    // Before handling: nothing exists until it is released.
+    let hold = sim.hold(route, HoldPoint::BeforeHandling).unwrap();
+    let request = send(
+        &sim,
+        &byoc,
+        Method::POST,
+        "/vpc/v2/regions/fr-par/vpcs",
+        Some(body.clone()),
+    );
+    let (r, ()) = tokio::join!(request, async {
+        hold.held().await;
+        assert!(sim.state().named("scw-canary-held").is_empty());
+        hold.release();
+    });
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(sim.state().named("scw-canary-held").len(), 1);
+
+    // Before the answer: it exists, and the answer is a 504 instead.
+    let hold = sim.hold(route, HoldPoint::BeforeAnswer).unwrap();
+    let request = send(
+        &sim,
+        &byoc,
+        Method::POST,
+        "/vpc/v2/regions/fr-par/vpcs",
+        Some(body.clone()),
+    );
+    let (r, ()) = tokio::join!(request, async {
+        hold.held().await;
+        assert_eq!(sim.state().named("scw-canary-held").len(), 2);
+        hold.answer_instead(504);
+    });
+    assert_eq!(r.status, StatusCode::GATEWAY_TIMEOUT);
+    assert!(r.raw.is_empty());
+    assert_eq!(sim.state().named("scw-canary-held").len(), 2);
+
+    // A hold catches one request; the next ones go through.
+    assert!(hold.is_held());
+    let r = send(
+        &sim,
+        &byoc,
+        Method::POST,
+        "/vpc/v2/regions/fr-par/vpcs",
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}

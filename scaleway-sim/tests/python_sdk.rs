@@ -215,6 +215,10 @@ async fn expected(sim: &Sim, token: &str) -> Vec<(&'static str, u64)> {
             format!("/instance/v1/zones/fr-par-2/volumes?project={prod}&per_page=100"),
         ),
         (
+            "instance_security_groups",
+            format!("/instance/v1/zones/fr-par-1/security_groups?project={prod}&per_page=100"),
+        ),
+        (
             "block_v1alpha1_volumes",
             format!("/block/v1alpha1/zones/fr-par-1/volumes?project_id={prod}"),
         ),
@@ -370,6 +374,17 @@ async fn the_official_python_sdk_and_boto3_read_every_listing() {
     let admin = sim.credential("admin").unwrap().clone();
     let scanner = sim.credential("registry-scanner").unwrap().clone();
     let prod = sim.project_id("production").unwrap();
+    // The demo holds no security group: one to list (as the canaries' cleanup lists them).
+    let r = common::call(
+        &common::client(),
+        sim.api_url(),
+        Some(&admin.secret_key),
+        reqwest::Method::POST,
+        "/instance/v1/zones/fr-par-1/security_groups",
+        Some(&serde_json::json!({"name": "scw-canary-python", "project": prod})),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
     let want = expected(&sim, &admin.secret_key).await;
 
     let mut cmd = Command::new(&python);

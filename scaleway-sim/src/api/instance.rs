@@ -1,7 +1,8 @@
 //! Instance v1 servers and (local) volumes (`shared/scaleway-api/instance.md`): `per_page` pagination,
 //! `x-total-count` + `link` headers, wrapped single objects, `organization`/`project` fields.
 //!
-//! Writes: create and delete of security groups (the policy checker's canaries). The request is
+//! Security groups: list (`ListSecurityGroups`, whose filters the policy checker's canaries use
+//! to find a group by name), create and delete (the canaries' writes). The request is
 //! the Go SDK's `CreateSecurityGroupRequest` (scaleway-sdk-go `2c5cd81b`: `name`, `description`,
 //! `organization` (deprecated) or `project`, `tags`, `organization_default` / `project_default`,
 //! `stateful`, `inbound_default_policy`, `outbound_default_policy`, `enable_default_security`);
@@ -64,6 +65,16 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         r,
         "instance_volume",
         get_volume,
+    );
+    add(
+        v,
+        Method::GET,
+        "/instance/v1/zones/{zone}/security_groups",
+        z,
+        p,
+        r,
+        "instance_security_group",
+        list_security_groups,
     );
     let w = Action::Write;
     add(
@@ -240,6 +251,40 @@ fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     };
     ctx.authorize(&st, &v.project)?;
     Ok(wrapped(StatusCode::OK, "volume", &**v))
+}
+
+/// `ListSecurityGroups`: `name` (a substring, like the other Instance listings: unconfirmed),
+/// `organization`, `project`, `tags` (comma-joined, every one), `project_default`, `per_page`,
+/// `page`; `{"security_groups": [...]}` with `x-total-count` and `link`. Sim choice: oldest
+/// first (the API documents no order).
+fn list_security_groups(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
+    let page = instance_page(ctx)?;
+    let project = ctx.uuid_query("project")?;
+    let org = ctx.uuid_query("organization")?;
+    let name = ctx.query.get("name");
+    let tags = comma_list(ctx, "tags");
+    let project_default = ctx.bool_query("project_default")?;
+    let st = ctx.app.state.read();
+    let reach = ctx.list_reach(&st, project)?;
+    let mut items: Vec<&Arc<SecurityGroup>> = st
+        .security_groups
+        .in_locality(ctx.param("zone"))
+        .filter(|g| reach.covers(&g.project))
+        .filter(|g| org.is_none_or(|o| o == g.organization))
+        .filter(|g| name.is_none_or(|n| g.name.contains(n)))
+        .filter(|g| tags.iter().all(|t| g.tags.contains(t)))
+        .filter(|g| project_default.is_none_or(|d| d == g.project_default))
+        .collect();
+    items.sort_by_key(|g| g.creation_date);
+    Ok(instance_list_response(
+        ctx,
+        "security_groups",
+        "security_groups",
+        slice(&items, page),
+        items.len(),
+        page,
+    ))
 }
 
 /// `accept` or `drop` (`SecurityGroupPolicy`); absent: `accept`.

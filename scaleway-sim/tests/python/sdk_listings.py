@@ -55,6 +55,10 @@ instance = InstanceV1API(client)
 # (The SDK fills `project` and `organization` from the client's defaults anyway.)
 listing("instance_servers", lambda: instance.list_servers_all(zone="fr-par-1", project=project))
 listing("instance_volumes", lambda: instance.list_volumes_all(zone="fr-par-2", project=project))
+listing(
+    "instance_security_groups",
+    lambda: instance.list_security_groups_all(zone="fr-par-1", project=project),
+)
 
 alpha = BlockV1Alpha1API(client)
 listing("block_v1alpha1_volumes", lambda: alpha.list_volumes_all(zone="fr-par-1", project_id=project))
