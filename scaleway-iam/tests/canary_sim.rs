@@ -4,15 +4,13 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{client, client_for, options, prod, sim};
 use scaleway_iam::checker::canary::{CanaryKind, CanaryReport, CanaryResult, CleanupStatus};
 use scaleway_iam::checker::{
     Checker, EstablishedBy, Evidence, Finding, FindingKind, Mode, Profile, Report,
     RequirementStatus, Severity, Target, Verdict,
 };
-use scaleway_sim::{Faults, PolicyPrincipal, RuleSpec, Sim};
+use scaleway_sim::{HoldPoint, PolicyPrincipal, RuleSpec, Sim};
 
 fn byoc() -> Profile {
     Profile::builtin("byoc-kapsule").unwrap()
@@ -175,29 +173,21 @@ async fn a_delete_that_fails_is_a_reported_leftover_with_its_delete_command() {
     assert_eq!(named[0].id, b.name);
 }
 
-#[tokio::test]
-async fn dropping_the_check_mid_way_still_cleans_up() {
-    let sim = sim().await;
-    // Every request takes a while, so the check can be caught between its steps.
-    sim.set_faults(Faults {
-        latency: Duration::from_millis(40),
-        ..Faults::default()
-    });
-    let checker = checker(&sim);
-    let key = client(&sim, "byoc");
-    let target = Target::project(prod(&sim));
-    let running = checker.clone();
-    let task = tokio::spawn(async move { running.run_canaries(&key, &byoc(), &target).await });
-    // Wait until the first canary resource exists (the VPC, before anything is deleted).
-    let mut seen = Vec::new();
-    for _ in 0..2000 {
-        seen = sim.state().named("scw-canary");
-        if !seen.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    assert!(!seen.is_empty(), "no canary resource appeared");
+/// Runs the canaries of the byoc key on a task, to be dropped mid-way.
+fn spawn_byoc(
+    sim: &Sim,
+    checker: &Checker,
+) -> tokio::task::JoinHandle<Result<CanaryReport, scaleway_core::Error>> {
+    let (running, key) = (checker.clone(), client(sim, "byoc"));
+    let target = Target::project(prod(sim));
+    tokio::spawn(async move { running.run_canaries(&key, &byoc(), &target).await })
+}
+
+/// Drops the check (aborts its task), then waits for the cleanup its ledger spawned.
+async fn drop_and_wait(
+    checker: &Checker,
+    task: tokio::task::JoinHandle<Result<CanaryReport, scaleway_core::Error>>,
+) {
     task.abort();
     let joined = task.await;
     assert!(
@@ -208,10 +198,156 @@ async fn dropping_the_check_mid_way_still_cleans_up() {
     );
     // The ledger's drop spawned the deletions; the checker (a clone shares them) waits.
     checker.wait_for_canary_cleanups().await;
+}
+
+#[tokio::test]
+async fn dropping_the_check_while_a_create_is_answered_still_deletes_what_it_created() {
+    let sim = sim().await;
+    // The VPC is created, and its create's answer held: the check cannot know its ID.
+    let hold = sim
+        .hold(
+            "POST /vpc/v2/regions/{region}/vpcs",
+            HoldPoint::BeforeAnswer,
+        )
+        .unwrap();
+    let checker = checker(&sim);
+    let task = spawn_byoc(&sim, &checker);
+    hold.held().await;
+    let created = sim.state().named("scw-canary");
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(created[0].kind, "vpc");
+    drop_and_wait(&checker, task).await;
     let left = sim.state().named("scw-canary");
     assert!(left.is_empty(), "left behind: {left:?}");
     // Nothing more to wait for.
     checker.wait_for_canary_cleanups().await;
+}
+
+#[tokio::test]
+async fn dropping_the_check_between_steps_deletes_what_it_created() {
+    let sim = sim().await;
+    // The VPC and the Private Network in it are created (their IDs known); the check is caught
+    // sending the Private Network's delete, before it is handled.
+    let hold = sim
+        .hold(
+            "DELETE /vpc/v2/regions/{region}/private-networks/{private_network_id}",
+            HoldPoint::BeforeHandling,
+        )
+        .unwrap();
+    let checker = checker(&sim);
+    let task = spawn_byoc(&sim, &checker);
+    hold.held().await;
+    let kinds: Vec<&str> = sim
+        .state()
+        .named("scw-canary")
+        .iter()
+        .map(|r| r.kind)
+        .collect();
+    assert_eq!(kinds, ["vpc", "private_network"]);
+    drop_and_wait(&checker, task).await;
+    let left = sim.state().named("scw-canary");
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// The security group's create is handled, and answered 504 instead of its answer.
+#[tokio::test]
+async fn a_create_with_no_answer_is_found_by_name_and_deleted() {
+    let sim = sim().await;
+    let hold = sim
+        .hold(
+            "POST /instance/v1/zones/{zone}/security_groups",
+            HoldPoint::BeforeAnswer,
+        )
+        .unwrap();
+    let checker = checker(&sim);
+    let task = spawn_byoc(&sim, &checker);
+    hold.held().await;
+    let created = sim.state().named("scw-canary");
+    let sg = created
+        .iter()
+        .find(|r| r.kind == "security_group")
+        .unwrap()
+        .clone();
+    hold.answer_instead(504);
+    let r = task.await.unwrap().unwrap();
+    let CanaryResult::Inconclusive { step, error } = result_of(&r, "instances") else {
+        panic!("{r:#?}")
+    };
+    assert!(
+        step.starts_with("create security group scw-canary-"),
+        "{step}"
+    );
+    assert!(error.contains("504"), "{error}");
+    let res = &r
+        .outcome("instances", prod(&sim).as_ref())
+        .unwrap()
+        .resources;
+    assert_eq!(res.len(), 1, "{r:#?}");
+    assert_eq!(res[0].kind, CanaryKind::SecurityGroup);
+    assert_eq!(res[0].status, CleanupStatus::Deleted, "{:#?}", res[0]);
+    assert_eq!(
+        res[0].id.as_deref(),
+        Some(sg.id.as_str()),
+        "its ID, learnt by name"
+    );
+    let lookup = res[0].lookup.as_deref().unwrap();
+    assert!(
+        lookup.contains("the create gave no answer") && lookup.contains("found by name"),
+        "{lookup}"
+    );
+    assert!(res[0].delete_command.contains(&sg.id), "{:#?}", res[0]);
+    assert_eq!(r.leftovers().count(), 0, "{r:#?}");
+    // The other canaries ran as usual.
+    assert_eq!(result_of(&r, "vpc"), &CanaryResult::Proven);
+    assert_eq!(result_of(&r, "object-storage"), &CanaryResult::Proven);
+    assert!(sim.state().named("scw-canary").is_empty());
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["outcomes"][2]["resources"][0]["status"], "deleted");
+    assert!(json["outcomes"][2]["resources"][0]["lookup"].is_string());
+}
+
+/// The VPC's create is answered 504 before it is handled: nothing was created, and the
+/// cleanup says it looked for it by name and found nothing (after looking again).
+#[tokio::test]
+async fn a_create_with_no_answer_that_created_nothing_is_reported_not_found() {
+    let sim = sim().await;
+    let hold = sim
+        .hold(
+            "POST /vpc/v2/regions/{region}/vpcs",
+            HoldPoint::BeforeHandling,
+        )
+        .unwrap();
+    hold.answer_instead(504);
+    let r = checker(&sim)
+        .run_canaries(&client(&sim, "byoc"), &byoc(), &Target::project(prod(&sim)))
+        .await
+        .unwrap();
+    assert!(hold.is_held());
+    assert!(matches!(
+        result_of(&r, "vpc"),
+        CanaryResult::Inconclusive { .. }
+    ));
+    let vpc = &r.outcomes[0].resources[0];
+    assert_eq!(vpc.kind, CanaryKind::Vpc);
+    assert_eq!(vpc.status, CleanupStatus::NotFound, "{vpc:#?}");
+    assert!(!vpc.is_leftover());
+    assert_eq!(vpc.id, None);
+    let lookup = vpc.lookup.as_deref().unwrap();
+    assert!(
+        lookup.contains("no VPC named scw-canary-") && lookup.contains("3 times"),
+        "{lookup}"
+    );
+    // What finds it should it appear later.
+    assert!(
+        vpc.delete_command
+            .starts_with("scw vpc vpc list name=scw-canary-"),
+        "{}",
+        vpc.delete_command
+    );
+    assert_eq!(r.leftovers().count(), 0);
+    // The Private Network went to the project's default VPC, and was deleted.
+    assert_eq!(result_of(&r, "private-networks"), &CanaryResult::Proven);
+    assert!(sim.state().named("scw-canary").is_empty());
 }
 
 fn canary_checker(sim: &Sim) -> Checker {

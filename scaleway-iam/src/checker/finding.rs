@@ -292,7 +292,8 @@ pub enum FindingKind {
         project_id: String,
         /// Its region or zone.
         locality: String,
-        /// `leftover`, or `maybe_leftover` when the create gave no answer.
+        /// `leftover`, or `maybe_leftover` when its ID was never learnt (the create gave no
+        /// answer) and finding it by name failed.
         status: String,
         /// Why it was not deleted.
         reason: String,

@@ -145,8 +145,9 @@ impl Report {
             };
             writeln!(s, "  {} in {}: {result}", o.product, o.project_id)?;
             for r in &o.resources {
-                let fate = match r.status {
+                let mut fate = match r.status {
                     CleanupStatus::Deleted => "created and deleted".to_owned(),
+                    CleanupStatus::NotFound => "not found by name: nothing to delete".to_owned(),
                     CleanupStatus::Leftover => {
                         format!("LEFT BEHIND, delete it: {}", r.delete_command)
                     }
@@ -157,6 +158,9 @@ impl Report {
                         )
                     }
                 };
+                if let Some(l) = &r.lookup {
+                    fate = format!("{fate} ({l})");
+                }
                 writeln!(
                     s,
                     "      {} {} ({}, {}): {fate}",

@@ -16,13 +16,29 @@
 //! * Bucket: S3 `PUT /<bucket>` with a `CreateBucketConfiguration` naming the region, and
 //!   `DELETE /<bucket>`, path-style on the region's endpoint, signed `ACCESS_KEY@PROJECT_ID`
 //!   (answers `200` and `204` in scaleway-cli's recorded `test-bucket-cors-create-simple`).
+//!
+//! Finding a resource whose ID was never learnt (its create gave no answer, or the check was
+//! dropped while it was being created), by its unique name, through the API's own filters:
+//!
+//! * VPCs: `GET /vpc/v2/regions/{region}/vpcs?name=…&project_id=…` and private networks:
+//!   `GET …/private-networks?name=…&project_id=…` (`vpc.md`; recorded with these filters in
+//!   `vpc/vpcs-list-200-06.json` and `vpc/private-networks-list-200-05.json`). `name` is a
+//!   substring match (`vpc.md`), so the names are compared exactly here.
+//! * Security groups: `GET /instance/v1/zones/{zone}/security_groups?name=…&project=…`
+//!   (`instance.md`, the Go SDK's `ListSecurityGroupsRequest`; `{"security_groups": […]}`,
+//!   the total in `X-Total-Count`; no recording in `shared/`).
+//! * Buckets: the name is the ID: deleting it by name answers whether it was there.
 
 use std::sync::Arc;
 
 use scaleway_core::s3::SigV4Signer;
 use scaleway_core::url::Url;
-use scaleway_core::{Client, Error, ErrorKind, Method, ProjectId, Region, Zone};
+use scaleway_core::{
+    Client, Error, ErrorKind, ListItem, Locality, Method, ProjectId, Region, Timestamp, Zone,
+};
 use serde::Deserialize;
+
+use super::CanaryKind;
 
 use super::super::probe::{Site, denied_of, xml_text};
 use super::super::report::DeniedAction;
@@ -45,8 +61,10 @@ pub(super) enum Created {
 /// What a delete did.
 #[derive(Debug)]
 pub(super) enum Deleted {
-    /// Gone (deleted now, or already: 404).
+    /// Deleted now.
     Yes,
+    /// Not there (404, `NoSuchBucket`): gone already, or never created.
+    Absent,
     /// Refused for lack of permission.
     Refused(Vec<DeniedAction>),
     /// Failed for another reason.
@@ -81,7 +99,7 @@ fn create_error(e: &Error) -> Created {
 
 fn delete_error(e: &Error) -> Deleted {
     if e.is_not_found() || e.status() == Some(404) {
-        Deleted::Yes
+        Deleted::Absent
     } else if e.is_permission_denied() {
         Deleted::Refused(denied_of(e))
     } else {
@@ -304,7 +322,7 @@ pub(super) async fn delete_bucket(
         Ok(_) => Deleted::Yes,
         Err(e) => match (s3_denied(&e, "DeleteBucket"), s3_code(&e)) {
             (Some(denied), _) => Deleted::Refused(denied),
-            (None, Some((404, code, _))) if code == "NoSuchBucket" => Deleted::Yes,
+            (None, Some((404, code, _))) if code == "NoSuchBucket" => Deleted::Absent,
             _ => Deleted::Failed(s3_describe(&e)),
         },
     }
@@ -327,5 +345,84 @@ pub(super) async fn delete_api(
     match r {
         Ok(()) => Deleted::Yes,
         Err(e) => delete_error(&e),
+    }
+}
+
+/// What listing a resource by its name found.
+#[derive(Debug)]
+pub(super) enum Found {
+    /// The IDs of the resources of exactly that name (none, or one: names are unique per run).
+    Ids(Vec<String>),
+    /// The listing was refused for lack of permission.
+    Refused(Vec<DeniedAction>),
+    /// The listing failed for another reason.
+    Failed(String),
+}
+
+/// A listed resource: its ID, name and creation time.
+#[derive(Deserialize)]
+struct Named {
+    id: String,
+    name: String,
+    #[serde(default, alias = "creation_date")]
+    created_at: Option<Timestamp>,
+}
+
+impl ListItem for Named {
+    fn list_id(&self) -> &str {
+        &self.id
+    }
+
+    fn list_created_at(&self) -> Option<Timestamp> {
+        self.created_at
+    }
+}
+
+/// Lists the JSON API resources of `kind` named exactly `name` in `project` (buckets have no
+/// listing here: their name is their ID).
+pub(super) async fn find_by_name(
+    client: &Client,
+    kind: CanaryKind,
+    locality: &Locality,
+    project: &str,
+    name: &str,
+) -> Found {
+    let listing = match kind {
+        CanaryKind::Vpc | CanaryKind::PrivateNetwork => {
+            let (route, key) = if kind == CanaryKind::Vpc {
+                ("/vpc/v2/regions/{region}/vpcs", "vpcs")
+            } else {
+                (
+                    "/vpc/v2/regions/{region}/private-networks",
+                    "private_networks",
+                )
+            };
+            client
+                .get(route)
+                .locality(locality)
+                .query("name", name)
+                .query("project_id", project)
+                .query("order_by", "created_at_asc")
+                .paginate::<Named>(key)
+        }
+        CanaryKind::SecurityGroup => client
+            .get("/instance/v1/zones/{zone}/security_groups")
+            .locality(locality)
+            .query("name", name)
+            .query("project", project)
+            .paginate::<Named>("security_groups")
+            .per_page_style(),
+        CanaryKind::Bucket => return Found::Ids(vec![name.to_owned()]),
+    };
+    match listing.collect_all().await {
+        Ok(items) => Found::Ids(
+            items
+                .into_iter()
+                .filter(|i| i.name == name)
+                .map(|i| i.id)
+                .collect(),
+        ),
+        Err(e) if e.is_permission_denied() => Found::Refused(denied_of(&e)),
+        Err(e) => Found::Failed(e.to_string()),
     }
 }

@@ -14,10 +14,13 @@
 //! | `object-storage` | an empty bucket, signed `ACCESS_KEY@PROJECT_ID` | the Object Storage region | `ObjectStorageFullAccess`, `ObjectStorageBucketsWrite`, `ObjectStorageBucketsDelete` |
 //!
 //! Every resource of a run is named `scw-canary-<uuid>` (the same UUID for the run) and the
-//! JSON API ones are tagged `scw-canary`, so a leftover is recognisable. Resources are
-//! recorded the moment they exist and deleted newest first; when a later step fails or the
-//! check's future is dropped, what is still recorded is deleted by a task spawned on the
-//! runtime. The [`CanaryReport`] lists every resource created and its fate; one that could
+//! JSON API ones are tagged `scw-canary`, so a leftover is recognisable. Each resource is
+//! recorded *before* its create is sent (kind, name, project, locality) and deleted newest
+//! first; one whose ID the check never learnt — the create gave no answer, or the check was
+//! dropped while the create was on its way — is found by its unique name through the API's
+//! listing filters, then deleted. When a later step fails or the check's future is dropped,
+//! what is still recorded is cleaned up by a task spawned on the runtime. The
+//! [`CanaryReport`] lists every resource created (or looked for) and its fate; one that could
 //! not be deleted comes with its ID, the `scw` command and the API call that delete it.
 //!
 //! **Never created**: anything billable. No Kubernetes resource: neither
@@ -116,8 +119,14 @@ pub enum CleanupStatus {
     Deleted,
     /// Created and still there: delete it with `delete_command`.
     Leftover,
-    /// The create gave no answer: it may exist; find it by name and delete it.
+    /// Its ID was never learnt (the create gave no answer, or the check was dropped while the
+    /// create was on its way) and finding it by name failed: it may exist; find it by name
+    /// (`delete_command`) and delete it.
     MaybeLeftover,
+    /// Its ID was never learnt, and it was not found by name (looked for again after a
+    /// moment, in case the create was still being processed): nothing to delete. `lookup`
+    /// says where it was looked for; `delete_command` finds it should it appear later.
+    NotFound,
 }
 
 /// A resource a canary created (or may have created).
@@ -139,6 +148,11 @@ pub struct CanaryResource {
     /// Why it was not deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When its ID was never learnt from its create (no answer, or the check was dropped while
+    /// the create was on its way): what finding it by its unique name found (`found by name
+    /// (VPC <id>)`, or where it was looked for in vain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<String>,
     /// The `scw` command that deletes it (or finds it, when its ID is unknown).
     pub delete_command: String,
     /// The API call that deletes it.
@@ -148,7 +162,10 @@ pub struct CanaryResource {
 impl CanaryResource {
     /// Whether it is (or may be) still there.
     pub fn is_leftover(&self) -> bool {
-        self.status != CleanupStatus::Deleted
+        matches!(
+            self.status,
+            CleanupStatus::Leftover | CleanupStatus::MaybeLeftover
+        )
     }
 }
 
@@ -502,6 +519,7 @@ fn resource(
                 CleanupStatus::MaybeLeftover
             },
             error: None,
+            lookup: None,
             id,
             delete_command,
             delete_call,
@@ -527,47 +545,32 @@ impl Step {
             result: None,
         }
     }
-}
 
-/// Records what a create did.
-fn created(
-    ledger: &mut Ledger,
-    step: &mut Step,
-    outcome: Created,
-    client: &Client,
-    site: &Site,
-    name: &str,
-    project: &str,
-) {
-    let what = format!("create {} {name}", step.kind.label());
-    match outcome {
-        Created::Yes(id) => {
-            let (r, l) = resource(client, site, step.kind, name, Some(id), project);
-            step.slot = Some(ledger.record(r, l));
-        }
-        Created::Refused(denied) => {
-            step.result = Some(CanaryResult::Refused { step: what, denied });
-        }
-        Created::Failed { error, maybe } => {
-            if maybe {
-                // A bucket's ID is its name: the ledger deletes it like any other.
-                let id = (step.kind == CanaryKind::Bucket).then(|| name.to_owned());
-                let (mut r, l) = resource(client, site, step.kind, name, id, project);
-                r.status = CleanupStatus::MaybeLeftover;
-                r.error = Some(format!("the create gave no answer ({error}): it may exist"));
-                let slot = ledger.record(r, l);
-                if step.kind != CanaryKind::Bucket {
-                    ledger.abandon(
-                        slot,
-                        CleanupStatus::MaybeLeftover,
-                        format!(
-                            "the create gave no answer ({error}): it may exist; find it by name"
-                        ),
-                    );
-                }
-                step.slot = Some(slot);
+    /// Records the resource in the ledger before its create is sent: from then on it is
+    /// cleaned up whatever happens, found by its name until the create says its ID.
+    fn before_create(&mut self, ledger: &mut Ledger, name: &str, project: &str) {
+        self.slot = Some(ledger.pending(self.kind, name, project));
+    }
+
+    /// Records what the create did.
+    fn created(&mut self, ledger: &mut Ledger, outcome: Created, name: &str) {
+        let Some(slot) = self.slot else { return };
+        let what = format!("create {} {name}", self.kind.label());
+        match outcome {
+            Created::Yes(id) => ledger.created(slot, id),
+            Created::Refused(denied) => {
+                ledger.not_created(slot);
+                self.result = Some(CanaryResult::Refused { step: what, denied });
             }
-            step.result = Some(CanaryResult::Inconclusive { step: what, error });
+            Created::Failed { error, maybe } => {
+                if maybe {
+                    // It may exist: found by name and deleted by `undo`.
+                    ledger.no_answer(slot, &error);
+                } else {
+                    ledger.not_created(slot);
+                }
+                self.result = Some(CanaryResult::Inconclusive { step: what, error });
+            }
         }
     }
 }
@@ -576,22 +579,21 @@ fn created(
 async fn undo(ledger: &mut Ledger, step: &mut Step) {
     let Some(slot) = step.slot else { return };
     if step.result.is_some() {
-        // A maybe-created bucket: try to delete it; the step stays inconclusive.
-        if step.kind == CanaryKind::Bucket {
-            ledger.delete(slot).await;
-        }
+        // A create that gave no answer: find the resource by name and delete it; the step
+        // stays inconclusive. Nothing to do when nothing was created.
+        ledger.settle(slot).await;
         return;
     }
-    let what = |l: &Ledger| {
-        format!(
-            "delete {} {}",
-            step.kind.label(),
-            l.get(slot).and_then(|r| r.id.clone()).unwrap_or_default()
-        )
-    };
-    let label = what(ledger);
+    let label = format!(
+        "delete {} {}",
+        step.kind.label(),
+        ledger
+            .get(slot)
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default()
+    );
     step.result = Some(match ledger.delete(slot).await {
-        Some(Deleted::Yes) => CanaryResult::Proven,
+        Some(Deleted::Yes | Deleted::Absent) => CanaryResult::Proven,
         Some(Deleted::Refused(denied)) => CanaryResult::Refused {
             step: label,
             denied,
@@ -618,8 +620,9 @@ async fn run_project(
     let mut steps: Vec<Step> = Vec::new();
     let mut vpc = Step::new(CanaryKind::Vpc);
     if wants(vpc.product) {
+        vpc.before_create(&mut ledger, &name, project);
         let c = calls::create_vpc(client, &site.region, project, &name).await;
-        created(&mut ledger, &mut vpc, c, client, site, &name, project);
+        vpc.created(&mut ledger, c, &name);
     }
     if wants("private-networks") {
         let mut pn = Step::new(CanaryKind::PrivateNetwork);
@@ -628,15 +631,16 @@ async fn run_project(
             .filter(|_| vpc.result.is_none())
             .and_then(|s| ledger.get(s))
             .and_then(|r| r.id.clone());
+        pn.before_create(&mut ledger, &name, project);
         let c =
             calls::create_private_network(client, &site.region, project, &name, vpc_id.as_deref())
                 .await;
-        created(&mut ledger, &mut pn, c, client, site, &name, project);
+        pn.created(&mut ledger, c, &name);
         undo(&mut ledger, &mut pn).await;
         let pn_left = pn
             .slot
             .and_then(|s| ledger.get(s))
-            .is_some_and(|r| r.is_leftover());
+            .is_some_and(CanaryResource::is_leftover);
         if pn_left
             && vpc_id.is_some()
             && let Some(s) = vpc.slot
@@ -661,21 +665,22 @@ async fn run_project(
     }
     if wants("instances") {
         let mut sg = Step::new(CanaryKind::SecurityGroup);
+        sg.before_create(&mut ledger, &name, project);
         let c = calls::create_security_group(client, &site.zone, project, &name).await;
-        created(&mut ledger, &mut sg, c, client, site, &name, project);
+        sg.created(&mut ledger, c, &name);
         undo(&mut ledger, &mut sg).await;
         steps.push(sg);
     }
     if wants(probe::OBJECT_STORAGE) {
         let mut b = Step::new(CanaryKind::Bucket);
+        b.before_create(&mut ledger, &name, project);
         let c = calls::create_bucket(client, site, project, &name).await;
-        created(&mut ledger, &mut b, c, client, site, &name, project);
+        b.created(&mut ledger, c, &name);
         undo(&mut ledger, &mut b).await;
         steps.push(b);
     }
-    // Anything still armed (nothing, unless a step above was skipped) goes now.
+    // Anything still recorded (nothing, unless a step above was skipped) goes now.
     ledger.clean_up().await;
-    let resources = ledger.resources();
     steps
         .into_iter()
         .map(|s| CanaryOutcome {
@@ -683,7 +688,7 @@ async fn run_project(
             project_id: project.to_owned(),
             resources: s
                 .slot
-                .and_then(|slot| resources.get(slot.index()).cloned())
+                .and_then(|slot| ledger.get(slot).cloned())
                 .into_iter()
                 .collect(),
             result: s.result.unwrap_or(CanaryResult::Inconclusive {
