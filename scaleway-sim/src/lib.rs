@@ -57,12 +57,20 @@ pub use state::{
 pub enum SimError {
     /// Binding or serving failed.
     Io(std::io::Error),
+    /// An address could not be bound (a port in use, an address not of this machine).
+    Bind {
+        /// The address (with its port) that could not be bound.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for SimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Io(_) => f.write_str("the simulator could not listen"),
+            Self::Bind { addr, .. } => write!(f, "the simulator could not listen on {addr}"),
         }
     }
 }
@@ -70,7 +78,7 @@ impl std::fmt::Display for SimError {
 impl std::error::Error for SimError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Io(e) => Some(e),
+            Self::Io(e) | Self::Bind { source: e, .. } => Some(e),
         }
     }
 }
@@ -195,7 +203,7 @@ impl SimBuilder {
             .ports_from
             .map(|p| p.saturating_add(1 + oci::REGIONS.len() as u16));
         let object_storage = s3::start(&app, self.addr.ip(), s3_ports).await?;
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let listener = server::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let router = http::router(Arc::clone(&app));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

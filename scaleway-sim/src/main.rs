@@ -10,7 +10,8 @@
 //! The first line printed is `SCW_API_URL=<url>`, then one `s3 region=… url=…` line per Object
 //! Storage region, one `registry region=… host=…` line per registry region, then one
 //! `credential …` line per credential. `--ports-from N` puts the side listeners on fixed ports
-//! (the token realm on N, the registries on N+1.., the S3 endpoints after them).
+//! (the token realm on N, the registries on N+1.., the S3 endpoints after them). A port that
+//! cannot be bound ends it with exit code 1 and a message naming it.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -136,7 +137,11 @@ async fn main() -> std::process::ExitCode {
     {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("scaleway-sim: {e}: {:?}", std::error::Error::source(&e));
+            // `scaleway-sim: the simulator could not listen on 127.0.0.1:45700: Address in use (os error 98)`
+            match std::error::Error::source(&e) {
+                Some(why) => eprintln!("scaleway-sim: {e}: {why}"),
+                None => eprintln!("scaleway-sim: {e}"),
+            }
             return std::process::ExitCode::FAILURE;
         }
     };

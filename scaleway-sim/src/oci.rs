@@ -241,14 +241,14 @@ pub(crate) async fn start(
     app: &Arc<crate::http::App>,
     ip: std::net::IpAddr,
     ports_from: Option<u16>,
-) -> std::io::Result<Registry> {
+) -> Result<Registry, crate::SimError> {
     let (state, seed) = (&app.state, app.seed);
     let store = {
         let mut st = state.write();
         build_store(&mut st)
     };
     let port = |i: u16| ports_from.map_or(0, |p| p.saturating_add(i));
-    let token_listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port(0))).await?;
+    let token_listener = crate::server::bind(SocketAddr::new(ip, port(0))).await?;
     let token_addr = token_listener.local_addr()?;
     let token_listener = crate::server::SimListener {
         inner: token_listener,
@@ -285,7 +285,7 @@ pub(crate) async fn start(
     }));
     let mut hosts = BTreeMap::new();
     for (i, region) in (1u16..).zip(REGIONS) {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port(i))).await?;
+        let listener = crate::server::bind(SocketAddr::new(ip, port(i))).await?;
         hosts.insert((*region).to_owned(), listener.local_addr()?);
         let listener = crate::server::SimListener {
             inner: listener,

@@ -110,14 +110,14 @@ pub(crate) async fn start(
     app: &Arc<App>,
     ip: IpAddr,
     ports_from: Option<u16>,
-) -> std::io::Result<ObjectStorage> {
+) -> Result<ObjectStorage, crate::SimError> {
     let mut endpoints = BTreeMap::new();
     let mut tasks = Vec::new();
     let requests = Arc::new(AtomicU64::new(0));
     let denied = Denied::default();
     for (i, region) in (0u16..).zip(REGIONS) {
         let port = ports_from.map_or(0, |p| p.saturating_add(i));
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await?;
+        let listener = crate::server::bind(SocketAddr::new(ip, port)).await?;
         endpoints.insert((*region).to_owned(), listener.local_addr()?);
         let mut builder = S3ServiceBuilder::new(Unimplemented);
         builder.set_auth(KeyStore {

@@ -13,6 +13,13 @@ use tokio::time::Sleep;
 
 use crate::faults::FaultState;
 
+/// Binds `addr`; a failure names the address ([`crate::SimError::Bind`]).
+pub(crate) async fn bind(addr: SocketAddr) -> Result<TcpListener, crate::SimError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| crate::SimError::Bind { addr, source })
+}
+
 /// The peer address of a connection (`ConnectInfo<PeerAddr>`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PeerAddr(pub(crate) SocketAddr);

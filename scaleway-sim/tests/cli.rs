@@ -1,7 +1,8 @@
-//! The `scaleway-sim` command: what it prints first, and its usage errors.
+//! The `scaleway-sim` command: what it prints first, its usage errors, and the port it could
+//! not bind.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_scaleway-sim");
@@ -16,15 +17,23 @@ impl Drop for Killed {
     }
 }
 
-/// The running command, and the lines it printed up to its first credential line.
-fn first_lines(args: &[&str]) -> (Killed, Vec<String>) {
+/// The running command and the lines it printed up to its first credential line; or, when it
+/// exited before printing one, what it said on stderr.
+fn start(args: &[&str]) -> Result<(Killed, Vec<String>), String> {
     let child = Command::new(BIN)
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut child = Killed(child);
+    // Read on a thread, so that a chatty stderr never blocks the command.
+    let mut err = child.0.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
     let out = BufReader::new(child.0.stdout.take().unwrap());
     let mut lines = Vec::new();
     for line in out.lines() {
@@ -32,10 +41,18 @@ fn first_lines(args: &[&str]) -> (Killed, Vec<String>) {
         let done = line.starts_with("credential ");
         lines.push(line);
         if done {
-            break;
+            return Ok((child, lines));
         }
     }
-    (child, lines)
+    // Standard output closed without a credential line: the command ended.
+    let status = child.0.wait().unwrap();
+    let said = stderr.join().unwrap();
+    Err(format!("{status}; stdout {lines:?}; stderr: {said}"))
+}
+
+/// The running command, and the lines it printed up to its first credential line.
+fn first_lines(args: &[&str]) -> (Killed, Vec<String>) {
+    start(args).unwrap_or_else(|e| panic!("scaleway-sim {args:?} failed: {e}"))
 }
 
 #[tokio::test]
@@ -77,19 +94,55 @@ async fn prints_the_api_url_then_the_s3_and_registry_endpoints_then_credentials(
     assert!(r.headers().contains_key("x-amz-request-id"));
 }
 
+/// A block of 8 ports that were free a moment ago, below the kernel's ephemeral range (so
+/// that the clients' ports of other tests seldom land in it).
+fn candidate_block() -> u16 {
+    use std::hash::BuildHasher as _;
+    loop {
+        let draw = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
+        let base = 20_000 + u16::try_from(draw % 12_000).unwrap();
+        let free = (base..base + 8).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if free {
+            return base;
+        }
+    }
+}
+
+/// The command started with its side listeners on a block of 8 ports from `candidates`: a
+/// block with a busy port makes the command fail saying which port (checked), and the next
+/// block is tried. Returns the block's first port, the command and its first lines.
+fn on_a_free_block(candidates: impl IntoIterator<Item = u16>) -> (u16, Killed, Vec<String>) {
+    let mut busy = Vec::new();
+    for base in candidates.into_iter().take(8) {
+        match start(&["--port", "0", "--ports-from", &base.to_string()]) {
+            Ok((running, lines)) => return (base, running, lines),
+            Err(e) => {
+                let port = e
+                    .split("could not listen on 127.0.0.1:")
+                    .nth(1)
+                    .and_then(|rest| rest.split(':').next())
+                    .and_then(|p| p.parse::<u16>().ok());
+                assert!(
+                    port.is_some_and(|p| (base..base + 8).contains(&p)) && e.contains("in use"),
+                    "not a port of the block {base}.. in use: {e}"
+                );
+                busy.push(e);
+            }
+        }
+    }
+    panic!("every candidate block had a busy port: {busy:#?}");
+}
+
 #[test]
 fn ports_from_puts_the_side_listeners_on_consecutive_ports() {
-    // A free block of 8 ports: bind and release a listener, then step off it.
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = probe
-        .local_addr()
-        .unwrap()
-        .port()
-        .saturating_sub(1000)
-        .max(20000);
-    drop(probe);
-    let first = base.to_string();
-    let (_running, lines) = first_lines(&["--port", "0", "--ports-from", &first]);
+    // Another process may take a port of a block between the check and the command's bind.
+    // The first block tried has one taken on purpose (held for the whole test), so the retry
+    // is exercised on every run; nothing is timed.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_block = taken.local_addr().unwrap().port() - 2;
+    let candidates = std::iter::once(busy_block).chain(std::iter::repeat_with(candidate_block));
+    let (base, _running, lines) = on_a_free_block(candidates);
+    assert_ne!(base, busy_block);
     let expect = |line: &str| assert!(lines.iter().any(|l| l == line), "{line} in {lines:#?}");
     expect(&format!(
         "registry region=fr-par host=127.0.0.1:{}",
@@ -107,6 +160,34 @@ fn ports_from_puts_the_side_listeners_on_consecutive_ports() {
         "s3 region=it-mil url=http://127.0.0.1:{}",
         base + 7
     ));
+}
+
+#[test]
+fn a_busy_port_is_named_in_the_failure() {
+    // Held for the whole test: the command cannot have it.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    for args in [
+        vec!["--port".to_owned(), port.to_string()],
+        // The S3 fr-par listener is the fifth of the block: on the taken port.
+        vec![
+            "--port".to_owned(),
+            "0".to_owned(),
+            "--ports-from".to_owned(),
+            (port - 4).to_string(),
+        ],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with(&format!(
+                "scaleway-sim: the simulator could not listen on 127.0.0.1:{port}: "
+            )) && err.contains("in use"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]
