@@ -26,6 +26,7 @@ use std::time::Duration;
 
 mod api;
 mod authn;
+mod clock;
 mod error;
 mod faults;
 mod http;
@@ -40,6 +41,7 @@ mod state;
 mod table;
 mod util;
 
+pub use clock::SimClock;
 pub use faults::{Faults, LocalityFault};
 pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
@@ -85,6 +87,7 @@ pub struct SimBuilder {
     addr: SocketAddr,
     trust_forwarded_for: bool,
     ports_from: Option<u16>,
+    clock: clock::Clock,
 }
 
 impl SimBuilder {
@@ -154,6 +157,15 @@ impl SimBuilder {
         self
     }
 
+    /// Runs the simulator on `clock` instead of tokio's: the IAM propagation delay, the rate
+    /// limit's window and registry token expiry then follow it, and injected latency moves
+    /// it instead of waiting (see [`SimClock`]).
+    #[must_use]
+    pub fn clock(mut self, clock: SimClock) -> Self {
+        self.clock = clock::Clock::Manual(clock);
+        self
+    }
+
     /// Use the first `X-Forwarded-For` address as `request.ip` for IAM conditions (default off), so
     /// that tests can exercise IP conditions from loopback.
     #[must_use]
@@ -169,11 +181,12 @@ impl SimBuilder {
     pub async fn start(self) -> Result<Sim, SimError> {
         let (mut state, credentials) = self.scenario.build(self.seed);
         state.iam_delay = self.iam_delay;
+        state.clock = self.clock.clone();
         let organization_id = state.organization_id.clone();
         let state = SimState {
             inner: Arc::new(RwLock::new(state)),
         };
-        let faults = Arc::new(faults::FaultState::new(self.faults, self.seed));
+        let faults = Arc::new(faults::FaultState::new(self.faults, self.seed, self.clock));
         let app = Arc::new(http::App {
             state: state.clone(),
             faults: Arc::clone(&faults),
@@ -269,6 +282,7 @@ impl Sim {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             trust_forwarded_for: false,
             ports_from: None,
+            clock: clock::Clock::default(),
         }
     }
 
