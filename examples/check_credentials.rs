@@ -5,9 +5,10 @@
 //! cargo run --example check_credentials -- --profile byoc-kapsule --project-id UUID [--json]
 //!     [--access-key SCW…]     audit another key with the configured one (auditor mode)
 //!     [--source-ip IP]        the public IP your requests come from (evaluates IP conditions)
-//!     [--accept-unproven]     probe mode: what probing cannot prove (write access, …) warns
-//!                             instead of blocking
+//!     [--accept-unproven]     count Unproven as Ready (what the key alone cannot prove:
+//!                             write access in probe mode, …); the report still lists it
 //!     [--scw-profile NAME]    profile of the scw config file
+//!     [--credential NAME]     demo only: check this demo key only
 //! ```
 //!
 //! `--profile` is a built-in profile (inventory-readonly, byoc-kapsule, registry-scanner,
@@ -22,9 +23,12 @@
 //! demo's `--json` is one array with an object per check: `{"credential", "purpose",
 //! "report"}`, or `"error"` instead of `"report"` when the check could not run.
 //!
-//! Exit status: 0 Ready, 1 Invalid, 3 pending propagation (check again later), 2 usage or
-//! connection error. In the demo, the most severe over all checks, in the order error (2)
-//! > invalid (1) > pending (3) > ready (0).
+//! Exit status: 0 Ready, 1 Invalid (proven wrong), 2 usage or connection error, 3 pending
+//! propagation (check again later), 4 Unproven (nothing proven wrong, but some requirement
+//! not proven with this key alone: check it in auditor mode, or accept it knowingly). In
+//! the demo, the most severe over all checks, in the order error (2) > invalid (1) >
+//! unproven (4) > pending (3) > ready (0): unproven needs someone to act, pending only
+//! time.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -44,13 +48,14 @@ use scaleway_iam::checker::{
 };
 use scaleway_sim::{Scenario, Sim};
 
-const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--scw-profile NAME] [--json]";
+const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--scw-profile NAME] [--json] [--credential NAME (demo only)]";
 
 /// Exit statuses.
 const READY: u8 = 0;
 const INVALID: u8 = 1;
 const ERROR: u8 = 2;
 const PENDING: u8 = 3;
+const UNPROVEN: u8 = 4;
 
 #[derive(Debug, Default)]
 struct Args {
@@ -61,6 +66,7 @@ struct Args {
     accept_unproven: bool,
     scw_profile: Option<String>,
     json: bool,
+    credential: Option<String>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -94,6 +100,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             "--accept-unproven" => a.accept_unproven = true,
             "--scw-profile" => a.scw_profile = Some(value("--scw-profile")?),
             "--json" => a.json = true,
+            "--credential" => a.credential = Some(value("--credential")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -114,16 +121,19 @@ fn exit_code(v: &Verdict) -> u8 {
     match v {
         Verdict::Ready => READY,
         Verdict::PendingPropagation { .. } => PENDING,
+        Verdict::Unproven { .. } => UNPROVEN,
         _ => INVALID,
     }
 }
 
-/// How severe an exit status is: error > invalid > pending > ready (the statuses
-/// themselves are not in that order: pending is 3).
+/// How severe an exit status is: error > invalid > unproven > pending > ready (the statuses
+/// themselves are not in that order). Unproven is above pending: it needs someone to act
+/// (an auditor check, or accepting it), pending only time.
 fn severity(code: u8) -> u8 {
     match code {
-        ERROR => 3,
-        INVALID => 2,
+        ERROR => 4,
+        INVALID => 3,
+        UNPROVEN => 2,
         PENDING => 1,
         _ => 0,
     }
@@ -172,6 +182,11 @@ async fn main() -> ExitCode {
     options.accept_unproven = args.accept_unproven;
     if !config.has_credentials() {
         return demo(&args, options).await;
+    }
+    if args.credential.is_some() {
+        return usage(
+            "--credential names a demo key: it is for the demo (no credentials configured)",
+        );
     }
     let checker = Checker::new().with_options(options);
     let Some(profile_spec) = &args.profile else {
@@ -257,7 +272,7 @@ fn status_of(result: &Result<Report, String>) -> u8 {
 /// The built-in profile a demo key was made for.
 fn demo_profile(credential: &str) -> &'static str {
     match credential {
-        "inventory" | "group-granted" | "personal-user" => "inventory-readonly",
+        "inventory" | "group-granted" | "personal-user" | "other-org" => "inventory-readonly",
         "registry-scanner" => "registry-scanner",
         _ => "byoc-kapsule",
     }
@@ -318,7 +333,15 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
     let mut worst = READY;
     let mut json_out = Vec::new();
     let mut report = |credential: &str, purpose: &str, result: Result<Report, String>| {
-        worst = worse(worst, status_of(&result));
+        let code = status_of(&result);
+        eprintln!(
+            "   → {} (exit {code})",
+            match &result {
+                Ok(r) => r.verdict.status(),
+                Err(_) => "error",
+            }
+        );
+        worst = worse(worst, code);
         if args.json {
             json_out.push(demo_entry(credential, purpose, &result));
         } else {
@@ -328,7 +351,20 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
             }
         }
     };
+    let wanted = |name: &str| args.credential.as_deref().is_none_or(|c| c == name);
+    if let Some(c) = &args.credential
+        && sim.credential(c).is_none()
+    {
+        let names: Vec<&str> = sim.credentials().iter().map(|c| c.name.as_str()).collect();
+        return usage(&format!(
+            "--credential: the demo has no key `{c}`; its keys: {}",
+            names.join(", ")
+        ));
+    }
     for cred in sim.credentials() {
+        if !wanted(&cred.name) {
+            continue;
+        }
         let Ok(ak) = cred.access_key.parse::<AccessKey>() else {
             continue;
         };
@@ -350,12 +386,15 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
         report(&cred.name, &cred.purpose, result);
     }
     // Self-checks by probing: keys that cannot read IAM inspect themselves. Reads prove the
-    // inventory's job; they cannot prove the BYOC key's write access (Invalid unless
-    // --accept-unproven).
+    // inventory's job; they cannot prove the BYOC key's write access, and nothing is proven
+    // wrong either: Unproven (exit 4), Ready with --accept-unproven.
     for (name, profile) in [
         ("inventory", "inventory-readonly"),
         ("byoc", "byoc-kapsule"),
     ] {
+        if !wanted(name) {
+            continue;
+        }
         eprintln!("\n== `{name}` checks itself for {profile} (it cannot read IAM: probe mode)");
         let result = match (client_for(name), Profile::builtin(profile)) {
             (Ok(c), Ok(p)) => checker
@@ -381,7 +420,19 @@ mod tests {
 
     #[test]
     fn the_most_severe_status_wins() {
-        // error > invalid > pending > ready, whatever the numbers.
+        // error > invalid > unproven > pending > ready, whatever the numbers.
+        assert_eq!(worse(UNPROVEN, INVALID), INVALID);
+        assert_eq!(worse(INVALID, UNPROVEN), INVALID);
+        assert_eq!(worse(UNPROVEN, PENDING), UNPROVEN);
+        assert_eq!(worse(PENDING, UNPROVEN), UNPROVEN);
+        assert_eq!(worse(UNPROVEN, ERROR), ERROR);
+        assert_eq!(worse(READY, UNPROVEN), UNPROVEN);
+        assert_eq!(
+            exit_code(&Verdict::Unproven {
+                unproven: vec!["F1".into()]
+            }),
+            4
+        );
         assert_eq!(worse(PENDING, INVALID), INVALID);
         assert_eq!(worse(INVALID, PENDING), INVALID);
         assert_eq!(worse(PENDING, ERROR), ERROR);
@@ -398,6 +449,34 @@ mod tests {
         );
         assert_eq!(fold(&[PENDING, READY]), PENDING);
         assert_eq!(fold(&[]), READY);
+    }
+
+    /// The demo, one key at a time: its audit and, for `inventory` and `byoc`, its check of
+    /// itself by probing.
+    async fn demo_exit(credential: &str) -> ExitCode {
+        let args = Args {
+            credential: Some(credential.to_owned()),
+            json: true,
+            ..Args::default()
+        };
+        demo(&args, CheckOptions::default()).await
+    }
+
+    #[tokio::test]
+    async fn the_demo_keys_get_the_verdicts_of_issue_11() {
+        // A least-privilege BYOC key checking itself: its reads work, its writes cannot be
+        // proven by reading: Unproven (4), never Invalid (1). Its audit is Ready.
+        assert_eq!(demo_exit("byoc").await, ExitCode::from(UNPROVEN));
+        // The Owner's key, the BYOC sets on all projects, a key of another Organization:
+        // Invalid.
+        for key in ["owner", "byoc-all-projects", "other-org"] {
+            assert_eq!(demo_exit(key).await, ExitCode::from(INVALID), "{key}");
+        }
+        // The inventory key: Ready audited and checking itself.
+        assert_eq!(demo_exit("inventory").await, ExitCode::from(READY));
+        // The IP-conditional key: nothing proven wrong, the condition not provable.
+        assert_eq!(demo_exit("conditional").await, ExitCode::from(UNPROVEN));
+        assert_eq!(demo_exit("no-such-key").await, ExitCode::from(ERROR));
     }
 
     #[test]

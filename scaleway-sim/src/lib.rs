@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Served: Account v3 projects; IAM v1alpha1 API keys, applications, users, groups, policies, rules,
-//! permission sets; Instance v1 servers and volumes; Block v1alpha1 (and v1) volumes and snapshots;
+//! permission sets; Instance v1 servers and volumes; Block v1alpha1 and v1 volumes and snapshots;
 //! Secret Manager v1beta1 secrets and versions; Registry v1 namespaces, images, tags; Kubernetes v1
 //! clusters and pools; VPC v2 VPCs and private networks. See `docs/simulator.md`.
 

@@ -360,6 +360,22 @@ pub(crate) struct SecurityGroupSummary {
     pub(crate) name: String,
 }
 
+/// A placement group, as embedded in a server (recorded: `instance/servers-get-200-05.json`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PlacementGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) organization: String,
+    pub(crate) project: String,
+    /// `optional` or `enforced`.
+    pub(crate) policy_mode: &'static str,
+    /// `max_availability` or `low_latency`.
+    pub(crate) policy_type: &'static str,
+    pub(crate) policy_respected: bool,
+    pub(crate) tags: Vec<String>,
+    pub(crate) zone: String,
+}
+
 /// `location` of a server.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ServerLocation {
@@ -423,7 +439,7 @@ pub(crate) struct Server {
     pub(crate) location: Option<ServerLocation>,
     pub(crate) maintenances: Vec<String>,
     pub(crate) allowed_actions: Vec<&'static str>,
-    pub(crate) placement_group: Option<String>,
+    pub(crate) placement_group: Option<PlacementGroup>,
     pub(crate) private_nics: Vec<PrivateNic>,
     pub(crate) zone: String,
     pub(crate) filesystems: Vec<String>,
@@ -474,14 +490,18 @@ pub(crate) struct BlockVolume {
     #[serde(serialize_with = "ser_opt_z")]
     pub(crate) last_detached_at: Option<Ts>,
     pub(crate) zone: String,
+    /// The Key Manager key encrypting it: rendered by v1 only ([`BlockVolumeV1`]).
+    #[serde(skip)]
+    pub(crate) kms_key_id: Option<String>,
 }
 
-/// The v1 rendering of a volume.
+/// The v1 rendering of a volume: v1alpha1's fields and `kms_key_id` (null when the volume
+/// has no customer key, as every recorded v1 volume).
 #[derive(Serialize)]
 pub(crate) struct BlockVolumeV1<'a> {
     #[serde(flatten)]
     pub(crate) volume: &'a BlockVolume,
-    pub(crate) kms_key_id: Option<String>,
+    pub(crate) kms_key_id: Option<&'a str>,
 }
 
 /// `parent_volume` of a snapshot.
@@ -511,6 +531,9 @@ pub(crate) struct BlockSnapshot {
     pub(crate) tags: Vec<String>,
     pub(crate) class: &'static str,
     pub(crate) zone: String,
+    /// Whether it is public: rendered by v1 only ([`BlockSnapshotV1`]).
+    #[serde(skip)]
+    pub(crate) public: bool,
 }
 
 /// The v1 rendering of a snapshot.

@@ -4,9 +4,10 @@
 //! * **SigV4 is verified by [s3s](https://docs.rs/s3s)** (header signatures, payload hash,
 //!   date), an implementation independent of the clients under test. s3s 0.14 is the newest
 //!   release that builds on the toolchain in use (0.15+ need Rust 1.96); it declares Rust 1.92.
-//! * **Served**: ListBuckets (`GET /`), GetBucketLocation (`GET /<bucket>?location`),
-//!   GetBucketVersioning (`?versioning`), GetBucketTagging (`?tagging`); anything else is
-//!   s3s's `NotImplemented`.
+//! * **Served**: ListBuckets (`GET /`), HeadBucket (`HEAD /<bucket>`: 200 with
+//!   `x-amz-bucket-region`, 403, 404, no body, as recorded), GetBucketLocation
+//!   (`GET /<bucket>?location`), GetBucketVersioning (`?versioning`), GetBucketTagging
+//!   (`?tagging`); anything else is s3s's `NotImplemented`.
 //! * **Project**: the access key id may be `ACCESS_KEY@PROJECT_ID`; without the suffix the key's
 //!   `default_project_id` (its preferred project) is used. ListBuckets lists that project's
 //!   buckets of the listener's region.
@@ -59,6 +60,8 @@ pub const REGIONS: &[&str] = crate::locality::OBJECT_STORAGE_REGIONS;
 
 const XML_OK: &str = "text/xml; charset=utf-8";
 const XML_ERROR: &str = "application/xml";
+/// HeadBucket's content type, on success too (recorded).
+const XML_HEAD: &str = "application/xml";
 const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -155,8 +158,8 @@ impl crate::Sim {
 
     /// Denies these S3 actions on `bucket` to every principal, as a bucket policy with a
     /// `Deny` statement for them would (`s3:GetBucketLocation`, `s3:GetBucketVersioning`,
-    /// `s3:GetBucketTagging`): such calls answer `403 AccessDenied`, the same error document
-    /// as any refused call. Adds to the actions denied before; an empty list lifts them all.
+    /// `s3:GetBucketTagging`, and `s3:ListBucket` for HeadBucket): such calls answer
+    /// `403 AccessDenied`, the same error document as any refused call (no body for HEAD). Adds to the actions denied before; an empty list lifts them all.
     /// Sim choice: a bucket policy is not evaluated statement by statement here.
     pub fn deny_bucket_actions(&self, bucket: &str, actions: &[&str]) {
         let mut denied = self
@@ -388,17 +391,16 @@ struct Routes {
 }
 
 /// What a request is.
+#[derive(Clone, Copy)]
 enum Op<'a> {
     ListBuckets,
+    Head(&'a str),
     Location(&'a str),
     Versioning(&'a str),
     Tagging(&'a str),
 }
 
 fn op<'a>(method: &Method, path: &'a str, query: Option<&str>) -> Option<Op<'a>> {
-    if method != Method::GET {
-        return None;
-    }
     let bucket = path.trim_start_matches('/').trim_end_matches('/');
     let sub = query
         .unwrap_or("")
@@ -406,6 +408,13 @@ fn op<'a>(method: &Method, path: &'a str, query: Option<&str>) -> Option<Op<'a>>
         .filter(|p| !p.is_empty() && !p.starts_with("x-id="))
         .map(|p| p.split('=').next().unwrap_or(""))
         .collect::<Vec<_>>();
+    if method == Method::HEAD {
+        return (!bucket.is_empty() && !bucket.contains('/') && sub.is_empty())
+            .then_some(Op::Head(bucket));
+    }
+    if method != Method::GET {
+        return None;
+    }
     match (bucket.is_empty(), sub.as_slice()) {
         (true, []) => Some(Op::ListBuckets),
         (false, ["location"]) if !bucket.contains('/') => Some(Op::Location(bucket)),
@@ -440,10 +449,18 @@ impl S3Route for Routes {
             return Err(s3_error!(NotImplemented));
         };
         let (status, content_type, body) = self.answer(&req, op);
+        let head = matches!(op, Op::Head(_));
+        // HEAD answers carry no body (recorded: 200, 403 and 404 all empty).
+        let body = if head { String::new() } else { body };
         let mut resp = S3Response::new(s3s::Body::from(body));
         resp.status = Some(status);
         if let Ok(v) = HeaderValue::from_str(content_type) {
             resp.headers.insert(header::CONTENT_TYPE, v);
+        }
+        if head && status == StatusCode::OK {
+            // Recorded on HeadBucket 200 (`s3/head-bucket-200-01.json`).
+            resp.headers
+                .insert("x-amz-bucket-region", HeaderValue::from_static(self.region));
         }
         resp.headers
             .insert("x-sim-s3", HeaderValue::from_static("1"));
@@ -623,7 +640,7 @@ impl Routes {
                     },
                 })
             }
-            Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
+            Op::Head(name) | Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
                 let resource = format!("/{name}");
                 let Some(bucket) = bucket_of(name) else {
                     return error(
@@ -638,6 +655,7 @@ impl Routes {
                     return denied(&resource);
                 }
                 let action = match op {
+                    Op::Head(_) => "s3:ListBucket",
                     Op::Location(_) => "s3:GetBucketLocation",
                     Op::Versioning(_) => "s3:GetBucketVersioning",
                     _ => "s3:GetBucketTagging",
@@ -652,6 +670,10 @@ impl Routes {
                     return denied(&resource);
                 }
                 match op {
+                    // Recorded HeadBucket 200: `application/xml`, no body.
+                    Op::Head(_) if bucket.region == self.region => {
+                        (StatusCode::OK, XML_HEAD, String::new())
+                    }
                     Op::Location(_) => ok_xml(&LocationConstraint {
                         xmlns: XMLNS,
                         region: &bucket.region,

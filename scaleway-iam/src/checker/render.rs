@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write};
 
-use super::report::{Report, Severity, Verdict};
+use super::report::{EstablishedBy, Report, RequirementStatus, Severity, Verdict};
 
 impl Report {
     /// A readable multi-line rendering: verdict, key, findings with their paths,
@@ -15,7 +15,16 @@ impl Report {
 
     fn write_text(&self, s: &mut String) -> fmt::Result {
         let verdict = match &self.verdict {
-            Verdict::Ready => "READY".to_owned(),
+            Verdict::Ready if self.accepted_unproven.is_empty() => "READY".to_owned(),
+            Verdict::Ready => format!(
+                "READY, ACCEPTING UNPROVEN REQUIREMENTS ({} unproven finding(s): {})",
+                self.accepted_unproven.len(),
+                self.accepted_unproven.join(", ")
+            ),
+            Verdict::Unproven { unproven } => format!(
+                "UNPROVEN ({} finding(s) this key alone could not prove; nothing proven wrong)",
+                unproven.len()
+            ),
             Verdict::Invalid { blocking } => {
                 format!("INVALID ({} blocking finding(s))", blocking.len())
             }
@@ -60,11 +69,38 @@ impl Report {
             self.catalogue_version
         )?;
         writeln!(s)?;
+        if !self.requirements.is_empty() {
+            writeln!(s, "Requirements:")?;
+            for r in &self.requirements {
+                let (mark, status) = match r.status {
+                    RequirementStatus::Met => ("✓", "met"),
+                    RequirementStatus::NotMet => ("✗", "not met"),
+                    _ => ("?", "unproven"),
+                };
+                let how = match r.established_by {
+                    EstablishedBy::Policies => " (the key's policies)",
+                    EstablishedBy::Probe => " (reads with the key)",
+                    EstablishedBy::Canary => " (writes with the key, undone)",
+                    _ => "",
+                };
+                writeln!(
+                    s,
+                    "  {mark} {} {}: {status}{how}",
+                    r.permission_set,
+                    match &r.project_id {
+                        Some(p) => format!("on {p}"),
+                        None => "at Organization level".to_owned(),
+                    }
+                )?;
+            }
+            writeln!(s)?;
+        }
         for f in &self.findings {
             let mark = match f.severity {
                 Severity::Blocking => "✗",
+                Severity::Unproven => "?",
                 Severity::Warning => "!",
-                Severity::Info => "✓",
+                _ => "✓",
             };
             writeln!(s, "{mark} [{} {}] {}", f.id, f.code(), f.message)?;
             for p in &f.paths {

@@ -74,6 +74,7 @@ fn list_vpcs(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let tags = ctx.query.all("tags");
     let is_default = ctx.bool_query("is_default")?;
     let routing = ctx.bool_query("routing_enabled")?;
+    let s3 = ctx.bool_query("s3_integration_enabled")?;
     let st = ctx.app.state.read();
     let reach = ctx.list_reach(&st, project)?;
     let mut items: Vec<&Arc<Vpc>> = st
@@ -85,6 +86,7 @@ fn list_vpcs(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .filter(|v| has_tags(&v.tags, &tags))
         .filter(|v| is_default.is_none_or(|d| d == v.is_default))
         .filter(|v| routing.is_none_or(|d| d == v.routing_enabled))
+        .filter(|v| s3.is_none_or(|d| d == v.s3_integration_enabled))
         .collect();
     sort_by_order(
         ctx,
@@ -118,6 +120,8 @@ fn list_pns(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let tags = ctx.query.all("tags");
     let ids = ctx.query.all("private_network_ids");
     let dhcp = ctx.bool_query("dhcp_enabled")?;
+    // The filter is named `s3_integration_enabled`, the field `has_s3_integration` (vpc.md).
+    let s3 = ctx.bool_query("s3_integration_enabled")?;
     let st = ctx.app.state.read();
     let reach = ctx.list_reach(&st, project)?;
     let mut items: Vec<&Arc<PrivateNetwork>> = st
@@ -130,6 +134,7 @@ fn list_pns(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .filter(|p| has_tags(&p.tags, &tags))
         .filter(|p| ids.is_empty() || ids.contains(&p.id.as_str()))
         .filter(|p| dhcp.is_none_or(|d| d == p.dhcp_enabled))
+        .filter(|p| s3.is_none_or(|d| d == p.has_s3_integration))
         .collect();
     sort_by_order(
         ctx,
