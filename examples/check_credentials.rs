@@ -7,6 +7,9 @@
 //!     [--source-ip IP]        the public IP your requests come from (evaluates IP conditions)
 //!     [--accept-unproven]     count Unproven as Ready (what the key alone cannot prove:
 //!                             write access in probe mode, …); the report still lists it
+//!     [--canary]              probe mode: prove write access with the key itself, by
+//!                             creating then deleting a free resource per product (a VPC, a
+//!                             Private Network, a security group, an empty bucket)
 //!     [--scw-profile NAME]    profile of the scw config file
 //!     [--credential NAME]     demo only: check this demo key only
 //! ```
@@ -21,7 +24,10 @@
 //! process and checks its keys, good and broken, one after another (the `admin` key
 //! audits each; then the `inventory` and `byoc` keys check themselves by probing). The
 //! demo's `--json` is one array with an object per check: `{"credential", "purpose",
-//! "report"}`, or `"error"` instead of `"report"` when the check could not run.
+//! "report"}`, or `"error"` instead of `"report"` when the check could not run. With
+//! `--canary`, the `byoc` key proves its write access with canaries (Kubernetes, which has
+//! no free canary, stays unproven), and the demo checks in the simulator that nothing was
+//! left behind (exit 2 if something was).
 //!
 //! Exit status: 0 Ready, 1 Invalid (proven wrong), 2 usage or connection error, 3 pending
 //! propagation (check again later), 4 Unproven (nothing proven wrong, but some requirement
@@ -44,11 +50,11 @@ use std::process::ExitCode;
 
 use scaleway_core::{AccessKey, Client, Error, ErrorKind, ProjectId};
 use scaleway_iam::checker::{
-    CheckOptions, Checker, Profile, Report, RequestContext, Target, Verdict,
+    CheckOptions, Checker, Profile, Report, RequestContext, RequirementStatus, Target, Verdict,
 };
 use scaleway_sim::{Scenario, Sim};
 
-const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--scw-profile NAME] [--json] [--credential NAME (demo only)]";
+const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--canary] [--scw-profile NAME] [--json] [--credential NAME (demo only)]";
 
 /// Exit statuses.
 const READY: u8 = 0;
@@ -64,6 +70,7 @@ struct Args {
     access_key: Option<AccessKey>,
     source_ip: Option<IpAddr>,
     accept_unproven: bool,
+    canary: bool,
     scw_profile: Option<String>,
     json: bool,
     credential: Option<String>,
@@ -98,6 +105,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
                 );
             }
             "--accept-unproven" => a.accept_unproven = true,
+            "--canary" => a.canary = true,
             "--scw-profile" => a.scw_profile = Some(value("--scw-profile")?),
             "--json" => a.json = true,
             "--credential" => a.credential = Some(value("--credential")?),
@@ -180,8 +188,14 @@ async fn main() -> ExitCode {
         options.request_context = RequestContext::from_ip(ip);
     }
     options.accept_unproven = args.accept_unproven;
-    if !config.has_credentials() {
-        return demo(&args, options).await;
+    options.canary = args.canary;
+    match common::has_credentials(&config) {
+        Ok(true) => {}
+        Ok(false) => return demo(&args, options).await,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(ERROR);
+        }
     }
     if args.credential.is_some() {
         return usage(
@@ -225,6 +239,8 @@ async fn main() -> ExitCode {
             checker.self_check(&client, &profile, &target).await
         }
     };
+    // Canary resources of an interrupted check are deleted by spawned tasks: let them end.
+    checker.wait_for_canary_cleanups().await;
     match result {
         Ok(report) => {
             print_report(&report, args.json);
@@ -335,10 +351,14 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
     let mut report = |credential: &str, purpose: &str, result: Result<Report, String>| {
         let code = status_of(&result);
         eprintln!(
-            "   → {} (exit {code})",
+            "   → {} (exit {code}){}",
             match &result {
                 Ok(r) => r.verdict.status(),
                 Err(_) => "error",
+            },
+            match &result {
+                Ok(r) => unproven_requirements(r),
+                Err(_) => String::new(),
             }
         );
         worst = worse(worst, code);
@@ -409,7 +429,39 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
     if args.json {
         println!("{}", serde_json::Value::Array(json_out));
     }
+    if args.canary {
+        // Whatever an interrupted check left to delete, then what the simulator still holds.
+        checker.wait_for_canary_cleanups().await;
+        let left = sim.state().named("scw-canary-");
+        if left.is_empty() {
+            eprintln!("\ncanary writes: nothing left behind in the simulator");
+        } else {
+            eprintln!("\nerror: canary resources left behind in the simulator: {left:?}");
+            worst = worse(worst, ERROR);
+        }
+    }
     ExitCode::from(worst)
+}
+
+/// `: A on P, B on P not proven` for an `Unproven` verdict, else nothing.
+fn unproven_requirements(r: &Report) -> String {
+    if !matches!(r.verdict, Verdict::Unproven { .. }) {
+        return String::new();
+    }
+    let names: Vec<String> = r
+        .requirements
+        .iter()
+        .filter(|q| q.status == RequirementStatus::Unproven)
+        .map(|q| match &q.project_id {
+            Some(p) => format!("{} on {p}", q.permission_set),
+            None => format!("{} at Organization level", q.permission_set),
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(": {} not proven", names.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -463,6 +515,20 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn with_canaries_the_byoc_key_is_unproven_for_kubernetes_only_and_leaves_nothing() {
+        let args = Args {
+            credential: Some("byoc".to_owned()),
+            canary: true,
+            json: true,
+            ..Args::default()
+        };
+        let mut options = CheckOptions::default();
+        options.canary = true;
+        // Unproven (4), not an error (2): the demo found nothing left behind.
+        assert_eq!(demo(&args, options).await, ExitCode::from(UNPROVEN));
+    }
+
+    #[tokio::test]
     async fn the_demo_keys_get_the_verdicts_of_issue_11() {
         // A least-privilege BYOC key checking itself: its reads work, its writes cannot be
         // proven by reading: Unproven (4), never Invalid (1). Its audit is Ready.
@@ -493,7 +559,8 @@ mod tests {
     fn arguments() {
         let a = |l: &[&str]| parse_args(l.iter().map(|s| (*s).to_owned()));
         let args = a(&["--profile", "byoc-kapsule", "--accept-unproven", "--json"]).unwrap();
-        assert!(args.accept_unproven && args.json);
+        assert!(args.accept_unproven && args.json && !args.canary);
+        assert!(a(&["--canary"]).unwrap().canary);
         assert!(a(&["--bogus"]).unwrap_err().contains("--bogus"));
         assert!(
             a(&["--source-ip", "x"])

@@ -322,7 +322,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
 /// The user's credentials, or the in-process simulator's `admin` key when there are none.
 async fn connect(scw_profile: Option<&str>) -> Result<common::Target, String> {
     let config = common::user_config(scw_profile).map_err(|e| e.to_string())?;
-    if config.has_credentials() {
+    if common::has_credentials(&config)? {
         let client = Client::builder()
             .config(config.clone())
             .user_agent_suffix("provision")

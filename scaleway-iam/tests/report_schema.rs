@@ -235,3 +235,61 @@ fn the_schema_refuses_what_is_not_a_report() {
     broken(&|v| v["checked_at"] = json!("yesterday"));
     broken(&|v| v["schema_version"] = json!(1));
 }
+
+#[tokio::test]
+async fn reports_with_canary_writes_match_the_schema() {
+    let sim = sim().await;
+    let mut o = options(&sim);
+    o.canary = true;
+    let checker = Checker::new().with_options(o);
+    let profile = Profile::builtin("byoc-kapsule").unwrap();
+    let target = Target::project(prod(&sim));
+    // Proven (and Kubernetes without a canary), refused.
+    for key in ["byoc", "inventory"] {
+        let r = checker
+            .self_check(&client(&sim, key), &profile, &target)
+            .await
+            .unwrap();
+        assert!(r.canaries.is_some());
+        assert_valid(&r);
+    }
+    // A leftover: the key may create buckets, not delete them.
+    let st = sim.state();
+    let p = sim.project_id("production").unwrap();
+    let app = st.add_application("no-bucket-delete");
+    st.add_policy(
+        "no-bucket-delete",
+        scaleway_sim::PolicyPrincipal::Application(app.clone()),
+        vec![scaleway_sim::RuleSpec::projects(
+            &["ObjectStorageBucketsRead", "ObjectStorageBucketsWrite"],
+            &[&p],
+        )],
+    )
+    .unwrap();
+    let k = st.create_api_key(&app, false, &p).unwrap();
+    let r = checker
+        .self_check(
+            &common::client_for(&sim, &k.access_key, &k.secret_key, &p),
+            &profile,
+            &target,
+        )
+        .await
+        .unwrap();
+    assert!(r.has("canary_leftover"));
+    assert_valid(&r);
+    // The schema checks the canary codes' fields (not vacuous).
+    let mut v: Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    let i = r
+        .findings
+        .iter()
+        .position(|f| f.code() == "canary_leftover")
+        .unwrap();
+    v["findings"][i]
+        .as_object_mut()
+        .unwrap()
+        .remove("delete_command");
+    assert!(!errors(&v).is_empty());
+    let mut v: Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    v["canaries"]["outcomes"][0]["resources"] = json!([{"kind": "bucket"}]);
+    assert!(!errors(&v).is_empty());
+}

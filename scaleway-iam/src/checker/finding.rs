@@ -238,6 +238,69 @@ pub enum FindingKind {
         /// Why it could not be read, and what the probes showed about it.
         reason: String,
     },
+    /// Canary writes: the key created a free resource in the target project for this
+    /// product, and deleted it (write access proven with the key itself).
+    CanaryProven {
+        /// The required set.
+        permission_set: String,
+        /// The product written.
+        product: String,
+        /// The project written to.
+        project_id: String,
+        /// The resource type created (`vpc`, `private_network`, `security_group`, `bucket`).
+        resource_type: String,
+        /// Its ID (a bucket's is its name).
+        resource_id: Option<String>,
+    },
+    /// Canary writes: a create (or the delete that undoes it) was refused (403): write access
+    /// is proven missing.
+    CanaryRefused {
+        /// The required set.
+        permission_set: String,
+        /// The product.
+        product: String,
+        /// The project.
+        project_id: String,
+        /// The step refused (`create VPC scw-canary-…`, `delete bucket scw-canary-…`).
+        step: String,
+        /// The refusal's `{resource, action}` details.
+        denied: Vec<DeniedAction>,
+    },
+    /// Canary writes: a step gave no answer about permissions (a 5xx, a timeout).
+    CanaryInconclusive {
+        /// The required set.
+        permission_set: String,
+        /// The product.
+        product: String,
+        /// The project.
+        project_id: String,
+        /// The step.
+        step: String,
+        /// What happened.
+        error: String,
+    },
+    /// Canary writes: a resource created by the check is still there (its delete failed or
+    /// was refused, or its create gave no answer): delete it with `delete_command`.
+    CanaryLeftover {
+        /// The resource type (`vpc`, `private_network`, `security_group`, `bucket`).
+        resource_type: String,
+        /// Its name (`scw-canary-<uuid>`).
+        name: String,
+        /// Its ID, when known (a bucket's is its name).
+        resource_id: Option<String>,
+        /// Its project.
+        project_id: String,
+        /// Its region or zone.
+        locality: String,
+        /// `leftover`, or `maybe_leftover` when the create gave no answer.
+        status: String,
+        /// Why it was not deleted.
+        reason: String,
+        /// The `scw` command that deletes it (or finds it when its ID is unknown).
+        delete_command: String,
+        /// The API call that deletes it.
+        delete_call: String,
+    },
     /// A finding of a code this version does not know (written by a newer version): its
     /// code and fields are kept as they were.
     #[serde(untagged)]
@@ -280,6 +343,10 @@ impl FindingKind {
             FindingKind::ProjectNotFound { .. } => "project_not_found",
             FindingKind::OrganizationMismatch { .. } => "organization_mismatch",
             FindingKind::ProjectUnverified { .. } => "project_unverified",
+            FindingKind::CanaryProven { .. } => "canary_proven",
+            FindingKind::CanaryRefused { .. } => "canary_refused",
+            FindingKind::CanaryInconclusive { .. } => "canary_inconclusive",
+            FindingKind::CanaryLeftover { .. } => "canary_leftover",
             FindingKind::Unknown { .. } => "unknown",
         }
     }
@@ -354,7 +421,31 @@ impl FindingKind {
                 product,
                 project_id,
                 ..
+            }
+            | FindingKind::CanaryProven {
+                permission_set,
+                product,
+                project_id,
+                ..
+            }
+            | FindingKind::CanaryRefused {
+                permission_set,
+                product,
+                project_id,
+                ..
+            }
+            | FindingKind::CanaryInconclusive {
+                permission_set,
+                product,
+                project_id,
+                ..
             } => format!("{permission_set}:{product}@{project_id}"),
+            FindingKind::CanaryLeftover {
+                resource_type,
+                name,
+                project_id,
+                ..
+            } => format!("{resource_type}:{name}@{project_id}"),
             FindingKind::NotProven { what } => what.clone(),
             FindingKind::ProjectNotFound { project_id }
             | FindingKind::ProjectUnverified { project_id, .. } => project_id.clone(),

@@ -24,6 +24,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
+pub mod canary;
 pub mod catalogue;
 pub mod condition;
 mod evaluate;
@@ -132,10 +134,16 @@ pub struct CheckOptions {
     /// customer just did): a key the API does not know yet (`key_not_found`) is then
     /// `PendingPropagation` until the propagation window after this time has passed,
     /// instead of `Invalid`. `None` (default): a key the API does not know is `Invalid`.
-    ///
-    /// (Canary writes, proving write access with the key itself, will be switched on here
-    /// too.)
     pub key_created_at: Option<Timestamp>,
+    /// Canary writes (default `false`): in probe mode (a key that cannot read IAM checks
+    /// itself), prove the write rights of the required `…FullAccess` sets with the key
+    /// itself, by creating a free resource in the target project and deleting it at once
+    /// (a VPC, a Private Network, a security group, an empty bucket: see
+    /// [`canary`]). A requirement so proven is `met` with `canary` evidence; a refused write
+    /// is blocking; a product without a free canary (Kubernetes) stays `unproven`. Every
+    /// resource created is in [`Report::canaries`]; one left behind is a `canary_leftover`
+    /// warning with its delete command. Opt-in: it writes to the customer's project.
+    pub canary: bool,
 }
 
 impl Default for CheckOptions {
@@ -149,6 +157,7 @@ impl Default for CheckOptions {
             s3_endpoint: None,
             accept_unproven: false,
             key_created_at: None,
+            canary: false,
         }
     }
 }
@@ -158,6 +167,8 @@ impl Default for CheckOptions {
 pub struct Checker {
     catalogue: std::sync::Arc<Catalogue>,
     options: CheckOptions,
+    /// Canary deletions still running after a check was dropped (shared by clones).
+    cleanups: canary::Cleanups,
 }
 
 impl Default for Checker {
@@ -172,6 +183,7 @@ impl Checker {
         Checker {
             catalogue: catalogue::builtin_shared(),
             options: CheckOptions::default(),
+            cleanups: canary::Cleanups::default(),
         }
     }
 
@@ -349,6 +361,7 @@ impl Checker {
             accepted_unproven,
             remediation: outcome.remediation,
             grants: res.grants.clone(),
+            canaries: None,
         }
     }
 

@@ -2,15 +2,16 @@
 //! the job uses) and the confirmation of recent changes by the key's own reads.
 //!
 //! Reads prove read access at most: the write (and other action) rights of a required set
-//! stay `unproven` ([`Checker::write_access`]). Canary writes, when
-//! [`CheckOptions`](super::CheckOptions) gains their switch, replace that step for the
-//! products that have a free canary: they add [`Evidence::Canary`] to the requirement
+//! stay `unproven` ([`Checker::write_access`]), unless canary writes run
+//! ([`CheckOptions::canary`](super::CheckOptions::canary)): for the products that have a
+//! free canary, they add [`Evidence::Canary`] to the requirement (or prove it missing)
 //! instead of the `unproven` finding.
 
 use std::collections::BTreeMap;
 
 use scaleway_core::{AccessKey, Client, Error};
 
+use super::canary::CanaryReport;
 use super::evaluate::{Draft, EvalSettings, Ledger, ProjectLookup, Resolution, key_not_found};
 use super::evidence::Evidence;
 use super::finding::FindingKind;
@@ -23,7 +24,7 @@ use super::{Checker, SetKind, Target};
 pub(super) const UNPROVEN_FIX: &str = "for a definite answer, check the key in auditor mode: a separate key with IAMReadOnly (and ProjectReadOnly) inspects its policies (Checker::audit; --access-key in the check_credentials example); or let this key read IAM (IAMReadOnly at Organization level: the checker then resolves its policies, and reports IAMReadOnly as excess unless the profile's excess.allow lists it); or, knowingly, accept unproven requirements (CheckOptions::accept_unproven)";
 
 /// A requirement probe mode could not prove.
-fn unproven_draft(what: String, message: String) -> Draft {
+pub(super) fn unproven_draft(what: String, message: String) -> Draft {
     let mut d = Draft::new(Severity::Unproven, FindingKind::NotProven { what }, message);
     d.fix = Some((UNPROVEN_FIX.to_owned(), None, None));
     d
@@ -190,22 +191,38 @@ impl Checker {
             ..Resolution::default()
         };
         let facts = super::evaluate::the_target(&s, targets, &res, &mut l);
+        let canaries = if self.options.canary {
+            Some(self.canaries_for(client, profile, target, &mut l).await)
+        } else {
+            None
+        };
         let mut seen = Seen::new();
-        self.probe_requirements(client, profile, targets, &facts, &mut seen, &mut l)
-            .await;
+        self.probe_requirements(
+            client,
+            profile,
+            targets,
+            &facts,
+            canaries.as_ref(),
+            &mut seen,
+            &mut l,
+        )
+        .await;
         describe_projects(&mut l, &seen);
         let mut report = self.assemble(l, &res, profile, target, targets, Mode::Probe, false);
         report.key.access_key = ak.to_string();
+        report.canaries = canaries;
         report
     }
 
     /// Every requirement, probed on every target.
+    #[allow(clippy::too_many_arguments)]
     async fn probe_requirements(
         &self,
         client: &Client,
         profile: &Profile,
         targets: &[String],
         facts: &super::evaluate::TargetFacts,
+        canaries: Option<&CanaryReport>,
         seen: &mut Seen,
         l: &mut Ledger,
     ) {
@@ -327,7 +344,10 @@ impl Checker {
                 );
                 link_all(l, &reqs, d);
             }
-            self.write_access(set, &reqs, l);
+            match canaries {
+                Some(c) => self.canary_write_access(set, &judged, (&reqs, targets), c, l),
+                None => self.write_access(set, &reqs, l),
+            }
         }
     }
 
@@ -448,7 +468,7 @@ impl Checker {
             let d = unproven_draft(
                 format!("{set}: write access"),
                 format!(
-                    "{set}: probes only read, so they prove read access at most; its write (and other action) rights cannot be proven without changing your resources"
+                    "{set}: probes only read, so they prove read access at most; its write (and other action) rights cannot be proven without writing (canary writes: CheckOptions::canary, --canary in check_credentials)"
                 ),
             );
             link_all(l, reqs, d);

@@ -95,6 +95,9 @@ impl Report {
             }
             writeln!(s)?;
         }
+        if let Some(c) = &self.canaries {
+            self.write_canaries(s, c)?;
+        }
         for f in &self.findings {
             let mark = match f.severity {
                 Severity::Blocking => "✗",
@@ -121,6 +124,57 @@ impl Report {
             }
         }
         Ok(())
+    }
+}
+
+impl Report {
+    /// The canary writes: every resource created and what became of it.
+    fn write_canaries(&self, s: &mut String, c: &super::canary::CanaryReport) -> fmt::Result {
+        use super::canary::{CanaryResult, CleanupStatus};
+        if c.outcomes.is_empty() && c.not_available.is_empty() {
+            return Ok(());
+        }
+        writeln!(s, "Canary writes (created with the key, then deleted):")?;
+        for o in &c.outcomes {
+            let result = match &o.result {
+                CanaryResult::Proven => "write proven".to_owned(),
+                CanaryResult::Refused { step, .. } => format!("refused at `{step}`"),
+                CanaryResult::Inconclusive { step, error } => {
+                    format!("no answer at `{step}`: {error}")
+                }
+            };
+            writeln!(s, "  {} in {}: {result}", o.product, o.project_id)?;
+            for r in &o.resources {
+                let fate = match r.status {
+                    CleanupStatus::Deleted => "created and deleted".to_owned(),
+                    CleanupStatus::Leftover => {
+                        format!("LEFT BEHIND, delete it: {}", r.delete_command)
+                    }
+                    CleanupStatus::MaybeLeftover => {
+                        format!(
+                            "MAY BE LEFT BEHIND, find and delete it: {}",
+                            r.delete_command
+                        )
+                    }
+                };
+                writeln!(
+                    s,
+                    "      {} {} ({}, {}): {fate}",
+                    r.kind.as_str(),
+                    r.name,
+                    r.id.as_deref().unwrap_or("ID unknown"),
+                    r.locality
+                )?;
+            }
+        }
+        for n in &c.not_available {
+            writeln!(
+                s,
+                "  {} ({}): no canary: {}",
+                n.product, n.permission_set, n.reason
+            )?;
+        }
+        writeln!(s)
     }
 }
 

@@ -355,6 +355,10 @@ pub struct Report {
     pub remediation: Vec<Remediation>,
     /// Every grant resolved (empty in probe mode).
     pub grants: Vec<Grant>,
+    /// The canary writes, when they ran ([`CheckOptions::canary`](super::CheckOptions::canary)):
+    /// every resource created, and what became of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canaries: Option<super::canary::CanaryReport>,
 }
 
 impl Report {
