@@ -171,6 +171,7 @@ fn usage(msg: &str) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::init_tracing();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(m) => return usage(&m),

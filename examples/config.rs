@@ -9,6 +9,9 @@
 //! values are invalid, 2 on a usage error, a broken config file or an unknown profile.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is what an example does
 
+#[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
+mod common;
+
 use std::process::ExitCode;
 
 use scaleway_core::{Config, ConfigReport};
@@ -16,6 +19,7 @@ use scaleway_core::{Config, ConfigReport};
 const USAGE: &str = "usage: cargo run --example config [-- --profile NAME] [--json]";
 
 fn main() -> ExitCode {
+    common::init_tracing();
     let mut profile = None;
     let mut json = false;
     let mut args = std::env::args().skip(1);

@@ -120,6 +120,7 @@ fn load_previous(path: &str) -> Result<Snapshot, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::init_tracing();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");

@@ -66,6 +66,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::init_tracing();
     match run().await {
         Ok(code) => ExitCode::from(code),
         Err(m) if m.is_empty() => {

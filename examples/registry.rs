@@ -103,6 +103,7 @@ fn parse_args() -> Result<Args, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::init_tracing();
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => return usage(&e),

@@ -1,11 +1,36 @@
-//! Shared by the examples: connect with the user's credentials, or start the simulator in
-//! process when none are configured (the "embedded default").
+//! Shared by the examples: logging as `RUST_LOG` asks, and connecting with the user's
+//! credentials, or starting the simulator in process when none are configured (the
+//! "embedded default").
 #![allow(dead_code)]
 
 use std::error::Error;
 
 use scaleway_core::{Client, Config, ConfigError, Env};
 use scaleway_sim::{Scenario, Sim, SimCredential};
+
+/// Logs to stderr as `RUST_LOG` asks; nothing when it is unset (the default). With
+/// `RUST_LOG=debug`, each API call's `scaleway.request` span (method, route, locality,
+/// attempt, status, duration, request id) is printed as it closes, and retries as they
+/// happen; `RUST_LOG=scaleway_core=debug` keeps the library's lines only. The secret key
+/// never appears, at any level. Call it first thing in `main`.
+pub fn init_tracing() {
+    let env = Env::from_process();
+    let Some(directives) = env.get("RUST_LOG").filter(|d| !d.trim().is_empty()) else {
+        return;
+    };
+    match tracing_subscriber::EnvFilter::try_new(directives) {
+        Ok(filter) => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
+        Err(e) => eprintln!(
+            "RUST_LOG ignored ({e}): expected e.g. RUST_LOG=debug or RUST_LOG=scaleway_core=trace"
+        ),
+    }
+}
 
 /// Where an example runs.
 pub struct Target {

@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 use url::Url;
 
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError, parse_base_url, validate_user_agent};
 use crate::credentials::{AccessKey, OrganizationId, ProjectId, SecretKey};
 use crate::error::{DecodeError, Error, ErrorKind, RequestInfo, decode_api_error, excerpt};
@@ -278,6 +279,7 @@ struct Inner {
     /// The shared transport's bound, when the client was built on one.
     transport: Option<Transport>,
     stats: Counters,
+    clock: Clock,
 }
 
 #[derive(Default)]
@@ -286,7 +288,8 @@ struct Counters {
     retries: AtomicU64,
     retry_wait_micros: AtomicU64,
     rate_limited: AtomicU64,
-    /// Calls sleeping before a retry right now, and since when one was (wall time).
+    /// Calls sleeping before a retry right now, and since when one was (on the client's
+    /// clock).
     backoff: std::sync::Mutex<Backoff>,
 }
 
@@ -298,39 +301,41 @@ struct Backoff {
 }
 
 impl Counters {
-    fn backoff_started(&self) {
+    fn backoff_started(&self, now: Instant) {
         if let Ok(mut b) = self.backoff.lock() {
             if b.sleeping == 0 {
-                b.since = Some(Instant::now());
+                b.since = Some(now);
             }
             b.sleeping += 1;
         }
     }
 
-    fn backoff_ended(&self) {
+    fn backoff_ended(&self, now: Instant) {
         if let Ok(mut b) = self.backoff.lock() {
             b.sleeping = b.sleeping.saturating_sub(1);
             if b.sleeping == 0
                 && let Some(t) = b.since.take()
             {
-                b.total += t.elapsed();
+                b.total += now.saturating_duration_since(t);
             }
         }
     }
 
-    fn backoff_wall(&self) -> Duration {
+    fn backoff_wall(&self, now: Instant) -> Duration {
         self.backoff.lock().map_or(Duration::ZERO, |b| {
-            b.total + b.since.map_or(Duration::ZERO, |t| t.elapsed())
+            b.total
+                + b.since
+                    .map_or(Duration::ZERO, |t| now.saturating_duration_since(t))
         })
     }
 }
 
 /// Ends a backoff interval even if the sleeping call is dropped (cancelled).
-struct BackoffGuard<'a>(&'a Counters);
+struct BackoffGuard<'a>(&'a Counters, &'a Clock);
 
 impl Drop for BackoffGuard<'_> {
     fn drop(&mut self) {
-        self.0.backoff_ended();
+        self.0.backoff_ended(self.1.now());
     }
 }
 
@@ -347,8 +352,8 @@ pub struct ClientStats {
     pub retries: u64,
     /// Time spent sleeping before retries, summed over concurrent calls.
     pub retry_wait: Duration,
-    /// Wall-clock time during which at least one call was sleeping before a retry: how
-    /// long work was held up by retries, whatever the concurrency.
+    /// Time during which at least one call was sleeping before a retry: how long work was
+    /// held up by retries, whatever the concurrency.
     pub retry_wall: Duration,
     /// 429 answers received.
     pub rate_limited: u64,
@@ -402,6 +407,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     max_concurrent_requests: Option<usize>,
     anonymous: bool,
+    clock: Clock,
     transport: Option<Transport>,
 }
 
@@ -455,6 +461,15 @@ impl ClientBuilder {
     /// Allows building without a secret key (requests carry no `X-Auth-Token`).
     pub fn anonymous(mut self) -> Self {
         self.anonymous = true;
+        self
+    }
+
+    /// Runs the client's retries, backoffs and timeouts on `clock` instead of tokio's
+    /// clock and timer, and draws the backoff's jitter from it (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+    pub fn clock(mut self, clock: crate::testing::ManualClock) -> Self {
+        self.clock = Clock::Manual(clock);
         self
     }
 
@@ -529,6 +544,7 @@ impl ClientBuilder {
                 )),
                 transport: self.transport,
                 stats: Counters::default(),
+                clock: self.clock,
                 config,
             }),
         })
@@ -630,7 +646,7 @@ impl Client {
             attempts: c.attempts.load(Ordering::Relaxed),
             retries: c.retries.load(Ordering::Relaxed),
             retry_wait: Duration::from_micros(c.retry_wait_micros.load(Ordering::Relaxed)),
-            retry_wall: c.backoff_wall(),
+            retry_wall: c.backoff_wall(self.inner.clock.now()),
             rate_limited: c.rate_limited.load(Ordering::Relaxed),
         }
     }
@@ -1030,7 +1046,8 @@ impl RequestBuilder {
         let inner = &self.client.inner;
         let policy = self.retry.as_ref().unwrap_or(&inner.retry);
         let timeout = self.timeout.unwrap_or(inner.timeout);
-        let start = Instant::now();
+        let clock = &inner.clock;
+        let start = clock.now();
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         let mut last_error: Option<Error> = None;
@@ -1038,7 +1055,7 @@ impl RequestBuilder {
             // A retry never runs past the retry budget.
             let this_timeout = match &last_error {
                 None => timeout,
-                Some(_) => timeout.min(policy.budget().saturating_sub(start.elapsed())),
+                Some(_) => timeout.min(policy.budget().saturating_sub(clock.since(start))),
             };
             if this_timeout.is_zero()
                 && let Some(e) = last_error.take()
@@ -1049,7 +1066,7 @@ impl RequestBuilder {
             span.record("attempt", attempt);
             inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
             let result = self.attempt(&url, this_timeout).await;
-            let elapsed = start.elapsed();
+            let elapsed = clock.since(start);
             span.record("duration_ms", elapsed.as_millis() as u64);
             let (outcome, error) = match result {
                 Ok(resp) => {
@@ -1112,7 +1129,7 @@ impl RequestBuilder {
                     Error::new(ErrorKind::Transport { message, connect }),
                 ),
             };
-            match policy.classify(self.method, outcome, attempt, elapsed, fastrand::f64()) {
+            match policy.classify(self.method, outcome, attempt, elapsed, clock.jitter()) {
                 Decision::RetryAfter(delay) => {
                     tracing::info!(
                         attempt,
@@ -1126,9 +1143,9 @@ impl RequestBuilder {
                         .stats
                         .retry_wait_micros
                         .fetch_add(delay.as_micros() as u64, Ordering::Relaxed);
-                    inner.stats.backoff_started();
-                    let guard = BackoffGuard(&inner.stats);
-                    tokio::time::sleep(delay).await;
+                    inner.stats.backoff_started(clock.now());
+                    let guard = BackoffGuard(&inner.stats, clock);
+                    clock.sleep(delay).await;
                     drop(guard);
                     last_error = Some(error);
                 }
@@ -1170,10 +1187,7 @@ impl RequestBuilder {
                 })
                 .map_err(AttemptError::Signer)?;
         }
-        let mut req = inner
-            .http
-            .request(self.method.to_reqwest(), url.clone())
-            .timeout(timeout);
+        let mut req = inner.http.request(self.method.to_reqwest(), url.clone());
         for (k, v) in &headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -1195,20 +1209,28 @@ impl RequestBuilder {
         if self.body.is_some() {
             req = req.body(body);
         }
-        let resp = req.send().await.map_err(AttemptError::from_reqwest)?;
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        let body = resp.bytes().await.map_err(AttemptError::from_reqwest)?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-            attempts: 0,
-        })
+        // The timeout covers sending and reading the whole body, on the client's clock.
+        let exchange = async {
+            let resp = req.send().await.map_err(AttemptError::from_reqwest)?;
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect();
+            let body = resp.bytes().await.map_err(AttemptError::from_reqwest)?;
+            Ok(Response {
+                status,
+                headers,
+                body,
+                attempts: 0,
+            })
+        };
+        inner
+            .clock
+            .timeout(timeout, exchange)
+            .await
+            .unwrap_or(Err(AttemptError::Timeout))
     }
 }
 

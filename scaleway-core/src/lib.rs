@@ -1,4 +1,6 @@
-//! Core of the `scaleway-*` crates, typed async Rust clients for the Scaleway API.
+#![doc = include_str!("../README.md")]
+//!
+//! # Overview
 //!
 //! * [`Config`]: environment variables, the `scw` config file and its profiles, builder
 //!   overrides — the Go SDK's names and precedence — with the source of every value and
@@ -15,32 +17,13 @@
 //! * [`fanout`]: one listing per zone or region with per-locality results;
 //! * [`string_enum!`]: enums that keep values the server adds later.
 //!
-//! # Quick start
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), scaleway_core::Error> {
-//! use futures::TryStreamExt;
-//! use scaleway_core::Client;
-//!
-//! // SCW_ACCESS_KEY, SCW_SECRET_KEY, … or ~/.config/scw/config.yaml
-//! let client = Client::from_env()?;
-//! let projects: Vec<serde_json::Value> = client
-//!     .get("/account/v3/projects")
-//!     .query("organization_id", client.default_organization_id()?)
-//!     .paginate("projects")
-//!     .items()
-//!     .try_collect()
-//!     .await?;
-//! println!("{} projects", projects.len());
-//! # Ok(()) }
-//! ```
-//!
 //! Streams are `futures::Stream`s (futures-core 0.3, stable for years); timestamps are
 //! `chrono::DateTime<Utc>` and URLs `url::Url`, both re-exported.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+mod clock;
 mod config;
 mod credentials;
 mod enums;

@@ -5,8 +5,10 @@
 //!
 //! Two parsing modes exist on purpose:
 //!
-//! * **User input** (`FromStr`, configuration, builder arguments) is strict: only the
-//!   localities this crate knows are accepted, and the error lists them.
+//! * **User input** (`FromStr`, builder arguments) is strict: only the localities this
+//!   crate knows are accepted, and the error lists them. Configuration (`default_zone`,
+//!   `default_region`) also takes a well-formed one it does not know, with a warning in
+//!   the [`ConfigReport`](crate::ConfigReport), as the Go SDK does.
 //! * **Server data** (serde `Deserialize`) is lenient: a well-formed locality that this
 //!   version does not know yet becomes [`Region::Other`] / [`Zone::Other`], so a new
 //!   Scaleway region never breaks parsing.

@@ -1,5 +1,5 @@
 //! Test helpers for the scaleway-* crates (feature `test-util`): the recorded-response
-//! loader.
+//! loader, and [`ManualClock`], a clock tests control for a client's retries and timeouts.
 //!
 //! `../shared/recorded/` (beside the workspace) holds real responses recorded by
 //! Scaleway's own public test suites. Every typed model must parse every recorded
@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use crate::clock::ManualClock;
 
 /// One recorded interaction.
 #[derive(Debug, Clone, Deserialize)]

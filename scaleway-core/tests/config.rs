@@ -278,7 +278,7 @@ fn bad_values_name_source_and_accepted_values() {
     let path = h.write("default_region: mars-1\naccess_key: SCW123\n");
     let err = Config::loader()
         .env(h.env(&[
-            ("SCW_DEFAULT_ZONE", "fr-par-4"),
+            ("SCW_DEFAULT_ZONE", "paris-1"),
             ("SCW_DEFAULT_PROJECT_ID", "production"),
             ("SCW_INSECURE", "maybe"),
         ]))
@@ -289,7 +289,7 @@ fn bad_values_name_source_and_accepted_values() {
     };
     let text = err.to_string();
     assert!(
-        text.contains("SCW_DEFAULT_ZONE=fr-par-4 (environment): unknown zone `fr-par-4`; known zones: fr-par-1, fr-par-2, fr-par-3, nl-ams-1"),
+        text.contains("SCW_DEFAULT_ZONE=paris-1 (environment): `paris-1` is not a zone: expected a region, a dash and a number, like `fr-par-1` (known: fr-par-1, fr-par-2, fr-par-3, nl-ams-1"),
         "{text}"
     );
     assert!(text.contains("SCW_DEFAULT_PROJECT_ID=production (environment): project ID `production` is not valid: expected a UUID"), "{text}");
@@ -299,7 +299,7 @@ fn bad_values_name_source_and_accepted_values() {
     );
     assert!(
         text.contains(&format!(
-            "default_region=mars-1 ({}, profile `default`): unknown region `mars-1`; known regions: fr-par, nl-ams, pl-waw, it-mil",
+            "default_region=mars-1 ({}, profile `default`): `mars-1` is not a region: expected two letters, a dash and 3 to 7 letters, like `fr-par` (known: fr-par, nl-ams, pl-waw, it-mil)",
             path.display()
         )),
         "{text}"
@@ -449,6 +449,103 @@ fn warnings_for_unknown_keys_mode_and_zone_region_mismatch() {
 }
 
 #[test]
+fn unknown_but_well_formed_zones_and_regions_are_warnings() {
+    // New zones and regions appear: the Go SDK warns and goes on (core.md §3).
+    let h = Home::new();
+    let path = h.write("default_region: xx-newcity\nprofiles:\n  p:\n    default_zone: fr-par-4\n");
+    let report = Config::loader()
+        .env(h.env(&[("SCW_PROFILE", "p")]))
+        .report()
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let w = report.warnings.join("\n");
+    assert!(
+        w.contains(&format!(
+            "default region xx-newcity ({}, profile `default`) is not a region this version knows (known: fr-par, nl-ams, pl-waw, it-mil); it is used as given",
+            path.display()
+        )),
+        "{w}"
+    );
+    assert!(
+        w.contains(&format!(
+            "default zone fr-par-4 ({}, profile `p`) is not a zone this version knows (known: fr-par-1,",
+            path.display()
+        )),
+        "{w}"
+    );
+    // Both checks still apply together: fr-par-4 is not in xx-newcity.
+    assert!(w.contains("default zone fr-par-4"), "{w}");
+    assert!(w.contains("is not in default region xx-newcity"), "{w}");
+    let zone = report
+        .settings
+        .iter()
+        .find(|s| s.key == ConfigKey::Zone)
+        .unwrap();
+    assert_eq!(zone.problem, None);
+    let c = report.into_config().unwrap();
+    assert_eq!(
+        c.zone.as_ref().unwrap().value,
+        Zone::Other("fr-par-4".into())
+    );
+    assert_eq!(c.zone.unwrap().value.region(), Region::FrPar);
+    assert_eq!(c.region.unwrap().value, Region::Other("xx-newcity".into()));
+
+    // From the environment, with its region: one warning, naming the variable.
+    let report = Config::loader()
+        .env(Env::from_pairs([
+            ("SCW_DEFAULT_ZONE", "fr-par-4"),
+            ("SCW_DEFAULT_REGION", "fr-par"),
+        ]))
+        .report()
+        .unwrap();
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].starts_with(
+            "default zone fr-par-4 (environment variable SCW_DEFAULT_ZONE) is not a zone this version knows"
+        ),
+        "{:?}",
+        report.warnings
+    );
+
+    // Known values and the legacy aliases: no warning.
+    let report = Config::loader()
+        .env(Env::from_pairs([
+            ("SCW_DEFAULT_ZONE", "par1"),
+            ("SCW_DEFAULT_REGION", "fr-par"),
+        ]))
+        .report()
+        .unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+
+    // Malformed values stay errors, naming the value and where it came from.
+    for (value, expect) in [
+        ("FR-PAR-1", "`FR-PAR-1` is not a zone"),
+        ("fr-par-100", "`fr-par-100` is not a zone"),
+        ("fr-par", "`fr-par` is not a zone"),
+        (" fr-par-1", "` fr-par-1` is not a zone"),
+    ] {
+        let err = Config::loader()
+            .env(Env::from_pairs([("SCW_DEFAULT_ZONE", value)]))
+            .load()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("SCW_DEFAULT_ZONE={value} (environment): {expect}")),
+            "{text}"
+        );
+    }
+    let path = h.write("default_region: fr_par\n");
+    let err = Config::loader().env(h.env(&[])).load().unwrap_err();
+    assert!(
+        err.to_string().contains(&format!(
+            "default_region=fr_par ({}, profile `default`): `fr_par` is not a region",
+            path.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn report_lists_every_setting_with_source() {
     let h = Home::new();
     h.write(&file_with_profile());
@@ -463,7 +560,7 @@ fn report_lists_every_setting_with_source() {
         .find(|s| s.key == ConfigKey::Zone)
         .unwrap();
     assert_eq!(zone.value.as_deref(), Some("bogus"));
-    assert!(zone.problem.as_deref().unwrap().contains("unknown zone"));
+    assert!(zone.problem.as_deref().unwrap().contains("is not a zone"));
     let secret = r
         .settings
         .iter()

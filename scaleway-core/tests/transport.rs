@@ -23,6 +23,9 @@ struct Counts {
     total_now: usize,
     total_peak: usize,
     served: usize,
+    /// Requests answered 200 so far, and the first one while it is held (see [`server`]).
+    arrived: usize,
+    held: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 struct Server {
@@ -31,8 +34,10 @@ struct Server {
     connections: Arc<AtomicUsize>,
 }
 
-/// `/<client>/…` is held `hold` then answered 200 `{}`; `/limited/…` is answered 429.
-async fn server(hold: Duration) -> Server {
+/// `/<client>/…` is answered 200 `{}`; `/limited/…` is answered 429. With `hold_first`,
+/// the first 200 waits until a second request arrives: whenever the clients allow two
+/// requests at once, two are in flight together, whatever the timing.
+async fn server(hold_first: bool) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let counts = Arc::new(Mutex::new(Counts::default()));
@@ -76,7 +81,21 @@ async fn server(hold: Duration) -> Server {
                             k.total_now += 1;
                             k.total_peak = k.total_peak.max(k.total_now);
                         }
-                        tokio::time::sleep(hold).await;
+                        let wait = hold_first.then(|| {
+                            let mut k = counts.lock().unwrap();
+                            k.arrived += 1;
+                            if let Some(first) = k.held.take() {
+                                let _ = first.send(());
+                            }
+                            (k.arrived == 1).then(|| {
+                                let (tx, rx) = tokio::sync::oneshot::channel();
+                                k.held = Some(tx);
+                                rx
+                            })
+                        });
+                        if let Some(rx) = wait.flatten() {
+                            let _ = rx.await;
+                        }
                         {
                             let mut k = counts.lock().unwrap();
                             *k.now.entry(who).or_default() -= 1;
@@ -121,7 +140,7 @@ async fn get(c: &Client, route: &'static str) {
 
 #[tokio::test]
 async fn one_global_bound_and_each_clients_own() {
-    let s = server(Duration::from_millis(15)).await;
+    let s = server(true).await;
     let transport = Transport::builder().max_in_flight(3).build().unwrap();
     let a = client(&transport, &s.url, 1);
     let b = client(&transport, &s.url, 10);
@@ -158,7 +177,7 @@ async fn one_global_bound_and_each_clients_own() {
 
 #[tokio::test]
 async fn a_rate_limited_client_holds_no_permit_while_it_waits() {
-    let s = server(Duration::from_millis(1)).await;
+    let s = server(false).await;
     // One request at a time over every client: if the limited client kept its permit while
     // sleeping before a retry, the other client could send nothing.
     let transport = Transport::builder().max_in_flight(1).build().unwrap();

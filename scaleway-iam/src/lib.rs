@@ -1,5 +1,6 @@
-//! Scaleway IAM v1alpha1 and Account v3 for Rust: typed calls, key provisioning and
-//! rotation, and a policy checker that says whether a key can do a job — and nothing more.
+#![doc = include_str!("../README.md")]
+//!
+//! # Overview
 //!
 //! * [`IamApi`] / [`AccountApi`]: users, applications, groups and members, policies,
 //!   rules, permission sets, API keys, projects — all through [`scaleway_core::Client`]
@@ -9,7 +10,7 @@
 //! * [`provision`]: create (or reuse) an application, its policy and an expiring key;
 //!   rotate a key without ever deleting the old one before the new one is ready.
 //!
-//! # Quick start
+//! # A key checking itself
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,8 +41,3 @@ pub use scaleway_core::Error;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/policy-checker.md")]
 struct PolicyCheckerDocDoctests;
-
-/// The README's example is compiled as a doc test.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

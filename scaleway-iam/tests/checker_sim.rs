@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{access_key, client, options, prod, sim};
 use scaleway_iam::checker::{
@@ -481,29 +481,15 @@ async fn personal_user_key_and_organization_owner() {
     assert!(blocking.contains(&owner.id) && blocking.contains(&person.id));
 }
 
-/// Calls `check` until it answers Ready or `deadline` passes; the last report.
-async fn until_ready<F, Fut>(deadline: Duration, mut check: F) -> scaleway_iam::checker::Report
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = scaleway_iam::checker::Report>,
-{
-    let start = Instant::now();
-    loop {
-        let r = check().await;
-        if r.verdict == Verdict::Ready || start.elapsed() > deadline {
-            return r;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn propagation_delay_gives_pending_then_ready() {
-    // Far longer than the first checks take, however loaded the machine: they run before
-    // the change is enforced. After it, the test polls instead of sleeping a fixed time.
+    // The simulator runs on a clock only the test moves: the change is not enforced until
+    // the test says the delay has passed, however long the checks take.
     const DELAY: Duration = Duration::from_secs(4);
+    let clock = scaleway_sim::SimClock::new();
     let sim = scaleway_sim::Sim::builder(scaleway_sim::Scenario::demo())
         .iam_propagation_delay(DELAY)
+        .clock(clock.clone())
         .start()
         .await
         .unwrap();
@@ -561,13 +547,11 @@ async fn propagation_delay_gives_pending_then_ready() {
         assert!(!r.has("confirmed_live"), "{}", r.to_text());
     }
     // Once enforced, the key's own reads confirm it: Ready before the window ends.
-    let r = until_ready(DELAY * 5, || async {
-        checker(60)
-            .audit_confirming(&admin, &key_client, &scanner, &target)
-            .await
-            .unwrap()
-    })
-    .await;
+    clock.advance(DELAY);
+    let r = checker(60)
+        .audit_confirming(&admin, &key_client, &scanner, &target)
+        .await
+        .unwrap();
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     assert!(r.has("confirmed_live"));
     // Object Storage too, through an S3 ListBuckets: the BYOC profile is confirmed as well.
@@ -582,8 +566,13 @@ async fn propagation_delay_gives_pending_then_ready() {
         "{:?}",
         live.kind
     );
-    // After the window (the delay alone exceeds 1 s): no recent change, Ready unconfirmed.
-    let r = checker(1)
+    // After the window (checked a minute after the change): no recent change, Ready
+    // unconfirmed.
+    let mut opts = options(&sim);
+    opts.propagation_window = Some(Duration::from_secs(1));
+    opts.now = Some(chrono::Utc::now() + chrono::Duration::seconds(60));
+    let r = Checker::new()
+        .with_options(opts)
         .audit(&admin, &access_key(&sim, "missing-set"), &byoc, &target)
         .await
         .unwrap();

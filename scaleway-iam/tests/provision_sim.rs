@@ -263,9 +263,15 @@ async fn rotate_deletes_the_old_key_only_when_the_new_one_is_ready() {
 
 #[tokio::test]
 async fn rotate_waits_for_a_delayed_key_within_the_window() {
-    // The first check runs long before the delay ends, however loaded the machine.
+    // The simulator's clock moves only by its injected latency (10 ms per request, not
+    // waited): the new key is enforced once 300 requests' worth of time has passed since it
+    // was created, so the first check (a few requests) always finds it pending and a later
+    // one Ready, however fast or loaded the machine.
+    let clock = scaleway_sim::SimClock::new();
     let sim = scaleway_sim::Sim::builder(scaleway_sim::Scenario::demo())
         .iam_propagation_delay(Duration::from_secs(3))
+        .latency(Duration::from_millis(10))
+        .clock(clock)
         .start()
         .await
         .unwrap();
@@ -277,15 +283,16 @@ async fn rotate_waits_for_a_delayed_key_within_the_window() {
         Profile::builtin("registry-scanner").unwrap(),
         Target::project(prod(&sim)),
     );
-    opts.poll_interval = Duration::from_millis(200);
+    opts.poll_interval = Duration::from_millis(1);
     opts.checker = Checker::new().with_options(checker_opts.clone());
     let rotated = rotate(&iam, &old, &opts).await.unwrap();
     assert_eq!(rotated.report.verdict, Verdict::Ready);
     assert!(rotated.checks > 1, "the new key was not in force at once");
     assert!(iam.get_api_key(&old).await.unwrap_err().is_not_found());
 
-    // A timeout far shorter than the delay: still pending when it passes, so an error
-    // with the new key, and the old key is kept.
+    // The clock stopped (no latency) and a delay of 10 minutes on it: still pending when
+    // the rotation's timeout passes, so an error with the new key, and the old key is kept.
+    sim.set_faults(scaleway_sim::Faults::default());
     sim.state()
         .set_iam_propagation_delay(Duration::from_secs(600));
     let old = access_key(&sim, "inventory");

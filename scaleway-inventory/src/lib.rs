@@ -1,5 +1,6 @@
-//! Fast, complete discovery of a Scaleway project: what can be backed up, snapshots,
-//! diffs ("re-sync") and backup coverage.
+#![doc = include_str!("../README.md")]
+//!
+//! # Overview
 //!
 //! * **Sources** ([`Source`], object-safe): Instance servers and local volumes, Block
 //!   volumes and snapshots, Secret Manager secrets (metadata only: never a secret value),
@@ -21,28 +22,6 @@
 //! * **Results**: a [`Stream`](futures::Stream) of [`Event`]s for embedding tools, or a
 //!   [`Snapshot`] (stable, sorted JSON) with relations joined both ways; [`diff`] between
 //!   two snapshots; [`CoveragePolicy`] for backup coverage with exclusions.
-//!
-//! # Quick start
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use scaleway_core::Client;
-//! use scaleway_inventory::{CoveragePolicy, Exclusion, Inventory, SourceName};
-//!
-//! let client = Client::from_env()?;
-//! let inventory = Inventory::builder(client)
-//!     .sources(&[SourceName::Instance, SourceName::Block, SourceName::ObjectStorage])
-//!     .build()?;
-//! let snapshot = inventory.collect().await;
-//! std::fs::write("inventory.json", snapshot.to_json()?)?;
-//!
-//! let coverage = CoveragePolicy::new()
-//!     .protect_all(["bucket/fr-par/acme-prod-assets"])
-//!     .exclude("tag=no-backup".parse::<Exclusion>()?)
-//!     .report(&snapshot);
-//! println!("{:?}% protected", coverage.total.percentage());
-//! # Ok(()) }
-//! ```
 //!
 //! # Permissions
 //!
@@ -75,7 +54,8 @@ pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
 pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
 
-/// The workspace README's examples are compiled as doc tests.
+/// The workspace README's examples (besides this crate's own README above) are compiled as
+/// doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

@@ -1034,9 +1034,14 @@ async fn an_s3_endpoint_that_never_answers_fails_that_source_with_a_timeout_and_
 
 #[tokio::test]
 async fn listings_retry_with_the_inventorys_policy_not_the_clients() {
-    // 3 requests per second for everyone: most listings meet 429s.
+    // 3 requests per second for everyone: most listings meet 429s. The simulator's clock
+    // moves only by its latency (100 ms per request, not waited), so the first window holds
+    // the first ten requests whatever the machine's speed: the 4th is refused for sure, and
+    // every tenth request opens a new window, so the listings complete.
     let sim = Sim::builder(Scenario::demo())
         .rate_limit(3)
+        .latency(Duration::from_millis(100))
+        .clock(scaleway_sim::SimClock::new())
         .start()
         .await
         .unwrap();

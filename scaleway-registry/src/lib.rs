@@ -1,6 +1,6 @@
-//! Scaleway Container Registry: namespaces, images and tags across regions, image
-//! references derived from the API, verified image pulls to an OCI layout, and errors that
-//! say what to fix.
+#![doc = include_str!("../README.md")]
+//!
+//! # Overview
 //!
 //! * [`RegistryApi`]: Registry v1 namespaces, images and tags — list with filters (name,
 //!   namespace, project) in one region or in every region at once with a result per
@@ -19,26 +19,6 @@
 //!   region, a namespace name that differs in case, a key scoped to another project, a
 //!   missing image or tag (with the closest names) — each its own variant whose message
 //!   says what to fix. `docs/registry.md` lists them like a support page.
-//!
-//! # Quick start
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), scaleway_registry::RegistryError> {
-//! use scaleway_core::{Client, Region};
-//! use scaleway_registry::RegistryApi;
-//!
-//! let registry = RegistryApi::new(&Client::from_env()?);
-//! let ns = registry.find_namespace("acme-prod", Some(&Region::FrPar)).await?;
-//! let image = registry.find_image(&ns, "api").await?;
-//! for tag in registry.list_tags(&ns.region, &image.id).collect().await? {
-//!     let reference = registry.reference(&ns, &image, &tag);
-//!     println!("{reference} {}", tag.digest);
-//! }
-//! let reference = ns.reference("api", "latest");
-//! let report = registry.pull(&reference, "./api-oci").send().await?;
-//! println!("pulled {} into {}", report.manifest_digest, report.out_dir.display());
-//! # Ok(()) }
-//! ```
 //!
 //! Pull traffic goes through `oci-client`'s own HTTP client (the issue this crate resolves
 //! asks for a maintained distribution client), except the `/v2/` challenge and the token

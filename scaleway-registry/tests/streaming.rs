@@ -1,7 +1,8 @@
 //! How blobs are downloaded, observed from the server side of a minimal registry written
 //! for these tests (wiremock cannot pause in the middle of a body): at most `concurrency`
 //! blob downloads in flight, and layers written to disk as they arrive (a blob paused half
-//! way already has its first bytes in `.partial/`).
+//! way already has its first bytes in `.partial/`). Nothing depends on how fast the
+//! machine is: the server holds answers until the events the tests are about happen.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -46,12 +47,55 @@ struct Gate {
     release: oneshot::Receiver<()>,
 }
 
+/// Keeps the newest blob request waiting until the next one arrives (then lets it go), and
+/// lets the last one go at once: whenever the client allows two downloads at a time, two
+/// are in flight together, whatever the timing, and the client can always make progress.
+struct Relay {
+    total: usize,
+    state: Mutex<RelayState>,
+}
+
+#[derive(Default)]
+struct RelayState {
+    arrived: usize,
+    held: Option<oneshot::Sender<()>>,
+}
+
+impl Relay {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            state: Mutex::default(),
+        }
+    }
+
+    async fn enter(&self) {
+        let wait = {
+            let mut s = self.state.lock().unwrap();
+            s.arrived += 1;
+            if let Some(previous) = s.held.take() {
+                let _ = previous.send(());
+            }
+            if s.arrived >= self.total {
+                None
+            } else {
+                let (tx, rx) = oneshot::channel();
+                s.held = Some(tx);
+                Some(rx)
+            }
+        };
+        if let Some(rx) = wait {
+            let _ = rx.await;
+        }
+    }
+}
+
 /// A registry without authentication serving one image at `acme-prod/api:v1`.
 struct Fake {
     manifest: Vec<u8>,
     blobs: HashMap<String, Vec<u8>>,
-    /// How long each blob response waits before its body.
-    hold: Duration,
+    /// Blob requests are relayed (see [`Relay`]) when set.
+    relay: Option<Relay>,
     gate: Mutex<Option<Gate>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -59,7 +103,7 @@ struct Fake {
 }
 
 impl Fake {
-    fn new(config: Vec<u8>, layers: Vec<Vec<u8>>, hold: Duration) -> Arc<Self> {
+    fn new(config: Vec<u8>, layers: Vec<Vec<u8>>, relayed: bool) -> Arc<Self> {
         let manifest = serde_json::to_vec(&serde_json::json!({
             "schemaVersion": 2,
             "mediaType": OCI_MANIFEST,
@@ -69,14 +113,15 @@ impl Fake {
             })).collect::<Vec<_>>(),
         }))
         .unwrap();
-        let blobs = std::iter::once(config)
+        let blobs: HashMap<String, Vec<u8>> = std::iter::once(config)
             .chain(layers)
             .map(|b| (digest(&b), b))
             .collect();
+        let relay = relayed.then(|| Relay::new(blobs.len()));
         Arc::new(Self {
             manifest,
             blobs,
-            hold,
+            relay,
             gate: Mutex::new(None),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
@@ -131,7 +176,9 @@ impl Fake {
         self.blob_requests.fetch_add(1, Ordering::SeqCst);
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        tokio::time::sleep(self.hold).await;
+        if let Some(r) = &self.relay {
+            r.enter().await;
+        }
         let (d, body) = blob;
         let gate = {
             let mut g = self.gate.lock().unwrap();
@@ -201,21 +248,22 @@ fn reference() -> ImageReference {
 
 #[tokio::test]
 async fn blob_downloads_stay_within_the_concurrency_bound() {
-    // Seven blobs, each held 200 ms by the server: with a bound of 2, never more than two
-    // are in flight, and two are.
+    // Seven blobs, each held by the server until the next one is asked for: with a bound
+    // of 2, two are in flight at once, never more.
     let layers = (0..6).map(|i| bytes(64 * 1024, i)).collect();
     let fake = Fake::new(
         br#"{"architecture":"amd64","os":"linux"}"#.to_vec(),
         layers,
-        Duration::from_millis(200),
+        true,
     );
     let api = api(fake.start().await);
     let dir = tempfile::tempdir().unwrap();
-    let report = api
-        .pull(&reference(), dir.path())
-        .concurrency(2)
-        .send()
+    let pull = api.pull(&reference(), dir.path()).concurrency(2).send();
+    // A watchdog, not a measurement: a client that never has two downloads in flight
+    // leaves the first one waiting forever.
+    let report = tokio::time::timeout(Duration::from_secs(120), pull)
         .await
+        .expect("a second blob download never started")
         .unwrap();
     assert_eq!(report.layers.len(), 6);
     assert_eq!(fake.blob_requests.load(Ordering::SeqCst), 7);
@@ -235,7 +283,7 @@ async fn layers_are_written_to_disk_as_they_arrive() {
     let fake = Fake::new(
         br#"{"architecture":"amd64","os":"linux"}"#.to_vec(),
         vec![layer.clone()],
-        Duration::ZERO,
+        false,
     );
     let (release, gate) = oneshot::channel();
     *fake.gate.lock().unwrap() = Some(Gate {

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::clock::{Clock, Wait};
 use crate::util::splitmix;
 
 /// An outage of one zone or region.
@@ -150,18 +151,26 @@ pub(crate) struct FaultState {
     pub(crate) churn: Mutex<crate::churn::ChurnState>,
     /// Requests to hold until a test releases them ([`crate::Sim::hold`]).
     pub(crate) holds: crate::hold::Holds,
+    /// The simulator's clock (rate-limit window, latency, and the rest of [`crate::clock`]).
+    pub(crate) clock: Clock,
 }
 
 impl FaultState {
-    pub(crate) fn new(faults: Faults, seed: u64) -> Self {
+    pub(crate) fn new(faults: Faults, seed: u64, clock: Clock) -> Self {
         Self {
             faults: Mutex::new(faults),
             seed,
             seq: AtomicU64::new(0),
-            window: Mutex::new((Instant::now(), 0)),
+            window: Mutex::new((clock.now(), 0)),
             churn: Mutex::new(crate::churn::ChurnState::default()),
             holds: crate::hold::Holds::default(),
+            clock,
         }
+    }
+
+    /// Waits an injected latency on the simulator's clock.
+    pub(crate) fn wait(&self, latency: Duration) -> Wait {
+        self.clock.wait(latency)
     }
 
     /// The page-size cap in force.
@@ -207,8 +216,8 @@ impl FaultState {
                 .window
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let now = Instant::now();
-            if now.duration_since(w.0) >= Duration::from_secs(1) {
+            let now = self.clock.now();
+            if now.saturating_duration_since(w.0) >= Duration::from_secs(1) {
                 *w = (now, 0);
             }
             if w.1 >= limit {

@@ -515,7 +515,7 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
     }
     let (verdict, latency) = app.faults.decide(req.uri().path());
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        app.faults.wait(latency).await;
     }
     match verdict {
         Verdict::Pass => {}

@@ -28,6 +28,7 @@ use std::time::Duration;
 mod api;
 mod authn;
 mod churn;
+mod clock;
 mod error;
 mod faults;
 mod hold;
@@ -43,6 +44,7 @@ mod state;
 mod table;
 mod util;
 
+pub use clock::SimClock;
 pub use faults::{Churn, ChurnEvent, ChurnEventKind, ChurnMode, Faults, LocalityFault};
 pub use hold::{Hold, HoldPoint};
 pub use model::{Bucket, BucketVersioning};
@@ -99,6 +101,7 @@ pub struct SimBuilder {
     addr: SocketAddr,
     trust_forwarded_for: bool,
     ports_from: Option<u16>,
+    clock: clock::Clock,
 }
 
 impl SimBuilder {
@@ -168,6 +171,15 @@ impl SimBuilder {
         self
     }
 
+    /// Runs the simulator on `clock` instead of tokio's: the IAM propagation delay, the rate
+    /// limit's window and registry token expiry then follow it, and injected latency moves
+    /// it instead of waiting (see [`SimClock`]).
+    #[must_use]
+    pub fn clock(mut self, clock: SimClock) -> Self {
+        self.clock = clock::Clock::Manual(clock);
+        self
+    }
+
     /// Use the first `X-Forwarded-For` address as `request.ip` for IAM conditions (default off), so
     /// that tests can exercise IP conditions from loopback.
     #[must_use]
@@ -183,11 +195,12 @@ impl SimBuilder {
     pub async fn start(self) -> Result<Sim, SimError> {
         let (mut state, credentials) = self.scenario.build(self.seed);
         state.iam_delay = self.iam_delay;
+        state.clock = self.clock.clone();
         let organization_id = state.organization_id.clone();
         let state = SimState {
             inner: Arc::new(RwLock::new(state)),
         };
-        let faults = Arc::new(faults::FaultState::new(self.faults, self.seed));
+        let faults = Arc::new(faults::FaultState::new(self.faults, self.seed, self.clock));
         let app = Arc::new(http::App {
             state: state.clone(),
             faults: Arc::clone(&faults),
@@ -283,6 +296,7 @@ impl Sim {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             trust_forwarded_for: false,
             ports_from: None,
+            clock: clock::Clock::default(),
         }
     }
 

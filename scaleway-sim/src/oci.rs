@@ -841,7 +841,7 @@ where
     let n = app.stats.total.fetch_add(1, Ordering::Relaxed);
     let (verdict, latency) = app.faults.decide("/registry-distribution/");
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        app.faults.wait(latency).await;
     }
     let mut resp = match verdict {
         crate::faults::Verdict::Pass => handler(req).await,
@@ -913,7 +913,7 @@ async fn token(shared: Arc<Shared>, region: String, req: Request) -> Response {
         crate::util::splitmix(n ^ (now() as u64))
     );
     if let Ok(mut t) = shared.tokens.lock() {
-        let at = Instant::now();
+        let at = shared.app.faults.clock.now();
         t.retain(|_, g| g.expires > at);
         t.insert(
             token.clone(),
@@ -945,7 +945,7 @@ fn bearer_grant(shared: &Shared, region: &str, req: &Request) -> Option<Grant> {
         .to_owned();
     let tokens = shared.tokens.lock().ok()?;
     let g = tokens.get(&token)?;
-    (g.expires > Instant::now() && g.region == region).then(|| g.clone())
+    (g.expires > shared.app.faults.clock.now() && g.region == region).then(|| g.clone())
 }
 
 /// `GET /v2/`: 200 with a valid token, else the challenge.

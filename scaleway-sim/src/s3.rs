@@ -216,7 +216,7 @@ async fn handle(region: Arc<Region>, req: Request) -> Response {
         .faults
         .decide(&format!("/s3/regions/{}/", region.name));
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        region.app.faults.wait(latency).await;
     }
     let mut resp = match verdict {
         Verdict::Pass => {

@@ -9,8 +9,8 @@ use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::Sleep;
 
+use crate::clock::Wait;
 use crate::faults::FaultState;
 
 /// Binds `addr`; a failure names the address ([`crate::SimError::Bind`]).
@@ -32,10 +32,18 @@ pub(crate) struct SimListener {
 }
 
 /// A TCP stream whose first read waits for the connection latency.
-#[derive(Debug)]
 pub(crate) struct DelayedStream {
     stream: TcpStream,
-    delay: Option<Pin<Box<Sleep>>>,
+    delay: Option<Wait>,
+}
+
+impl std::fmt::Debug for DelayedStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DelayedStream")
+            .field("stream", &self.stream)
+            .field("delayed", &self.delay.is_some())
+            .finish()
+    }
 }
 
 impl Listener for SimListener {
@@ -48,7 +56,7 @@ impl Listener for SimListener {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
                     let d = self.faults.get().connection_latency;
-                    let delay = (!d.is_zero()).then(|| Box::pin(tokio::time::sleep(d)));
+                    let delay = (!d.is_zero()).then(|| self.faults.wait(d));
                     return (DelayedStream { stream, delay }, addr);
                 }
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,

@@ -56,6 +56,8 @@ pub(crate) struct State {
     pub(crate) iam_effective: Iam,
     pending: VecDeque<(Instant, IamOp)>,
     pub(crate) iam_delay: Duration,
+    /// The simulator's clock (see [`crate::clock`]): when delayed IAM changes are due.
+    pub(crate) clock: crate::clock::Clock,
     pub(crate) permission_sets: Vec<PermissionSet>,
     pub(crate) projects: Table<Project>,
     pub(crate) servers: Table<Server>,
@@ -95,6 +97,7 @@ impl State {
             iam_effective: Iam::default(),
             pending: VecDeque::new(),
             iam_delay: Duration::ZERO,
+            clock: crate::clock::Clock::default(),
             projects: Table::default(),
             servers: Table::default(),
             instance_volumes: Table::default(),
@@ -121,7 +124,7 @@ impl State {
             op(&mut self.iam_effective);
         } else {
             self.pending
-                .push_back((Instant::now() + self.iam_delay, Arc::new(op)));
+                .push_back((self.clock.now() + self.iam_delay, Arc::new(op)));
         }
     }
 
@@ -135,12 +138,12 @@ impl State {
     pub(crate) fn iam_due(&self) -> bool {
         self.pending
             .front()
-            .is_some_and(|(t, _)| *t <= Instant::now())
+            .is_some_and(|(t, _)| *t <= self.clock.now())
     }
 
     /// Applies the delayed IAM changes that are due.
     pub(crate) fn apply_due(&mut self) {
-        let now = Instant::now();
+        let now = self.clock.now();
         while self.pending.front().is_some_and(|(t, _)| *t <= now) {
             if let Some((_, op)) = self.pending.pop_front() {
                 op(&mut self.iam_effective);

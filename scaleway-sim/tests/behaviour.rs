@@ -8,12 +8,14 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{call, client, get};
 use reqwest::{Method, StatusCode};
-use scaleway_sim::{Faults, LargeParams, LocalityFault, Scenario, Sim};
+use scaleway_sim::{Faults, LargeParams, LocalityFault, Scenario, Sim, SimClock};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 fn invalid(arg: &str, reason: &str) -> impl Fn(&Value) -> bool {
     let (arg, reason) = (arg.to_owned(), reason.to_owned());
@@ -200,37 +202,52 @@ async fn instance_lists_page_with_headers_and_standard_lists_with_total_count() 
 
 #[tokio::test]
 async fn rate_limit_answers_the_real_429() {
+    // The window is one second of the simulator's clock, which only the test moves.
+    let clock = SimClock::new();
     let sim = Sim::builder(Scenario::demo())
         .rate_limit(3)
+        .clock(clock.clone())
         .start()
         .await
         .expect("sim");
     let c = client();
     let admin = &sim.credential("admin").expect("admin").secret_key;
+    let path = "/block/v1/zones/pl-waw-2/volumes";
     let mut statuses = Vec::new();
     let mut limited = None;
     for _ in 0..5 {
-        let r = get(&c, sim.api_url(), admin, "/block/v1/zones/pl-waw-2/volumes").await;
+        let r = get(&c, sim.api_url(), admin, path).await;
         statuses.push(r.status.as_u16());
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(r);
         }
     }
-    assert_eq!(&statuses[..3], &[200, 200, 200]);
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
     let r = limited.expect("a 429");
     assert!(r.raw.is_empty());
     assert_eq!(r.header("content-type"), None);
     assert_eq!(r.header("x-envoy-ratelimited"), Some("true"));
     assert_eq!(r.header("retry-after"), None);
     assert!(r.header("x-request-id").is_some());
-    // Changed at runtime.
-    sim.set_faults(Faults::default());
+    // Still the same second; then the next one.
+    clock.advance(Duration::from_millis(999));
     assert_eq!(
-        get(&c, sim.api_url(), admin, "/block/v1/zones/pl-waw-2/volumes")
-            .await
-            .status,
+        get(&c, sim.api_url(), admin, path).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    clock.advance(Duration::from_millis(1));
+    assert_eq!(
+        get(&c, sim.api_url(), admin, path).await.status,
         StatusCode::OK
     );
+    // Changed at runtime.
+    sim.set_faults(Faults::default());
+    for _ in 0..5 {
+        assert_eq!(
+            get(&c, sim.api_url(), admin, path).await.status,
+            StatusCode::OK
+        );
+    }
 }
 
 async fn status_sequence(seed: u64) -> Vec<u16> {
@@ -318,31 +335,58 @@ async fn a_failing_region_answers_503() {
 
 #[tokio::test]
 async fn latency_is_injected() {
+    // On a clock the test reads: injected latency moves it by exactly its length, and the
+    // network takes no time on it, so the figures are exact on any machine.
+    let clock = SimClock::new();
     let sim = Sim::builder(Scenario::empty())
         .latency(Duration::from_millis(80))
         .connection_latency(Duration::from_millis(1500))
+        .clock(clock.clone())
         .start()
         .await
         .expect("sim");
-    let c = client();
     let admin = &sim.credential("admin").expect("admin").secret_key;
     // A new connection pays both.
-    let t = Instant::now();
-    get(&c, sim.api_url(), admin, "/account/v3/projects").await;
-    assert!(
-        t.elapsed() >= Duration::from_millis(1580),
-        "{:?}",
-        t.elapsed()
-    );
-    // A reused connection pays the request latency only: the bound leaves 1.4 s of slack for
-    // a loaded machine rather than measuring its speed.
-    let t = Instant::now();
-    get(&c, sim.api_url(), admin, "/account/v3/projects").await;
-    let second = t.elapsed();
-    assert!(
-        second >= Duration::from_millis(80) && second < Duration::from_millis(1500),
-        "{second:?}"
-    );
+    let mut conn = TcpStream::connect(sim.addr()).await.expect("connect");
+    let status = raw_get(&mut conn, admin, "/iam/v1alpha1/users").await;
+    assert_eq!(status, 200);
+    assert_eq!(clock.elapsed(), Duration::from_millis(1580));
+    // The same connection again: the request latency only.
+    raw_get(&mut conn, admin, "/iam/v1alpha1/users").await;
+    assert_eq!(clock.elapsed(), Duration::from_millis(1660));
+    // Another connection pays both again.
+    let mut other = TcpStream::connect(sim.addr()).await.expect("connect");
+    raw_get(&mut other, admin, "/iam/v1alpha1/users").await;
+    assert_eq!(clock.elapsed(), Duration::from_millis(3240));
+}
+
+/// Sends `GET path` on `conn` (HTTP/1.1, kept open) and reads the whole answer; its status.
+async fn raw_get(conn: &mut TcpStream, token: &str, path: &str) -> u16 {
+    let request = format!("GET {path} HTTP/1.1\r\nhost: sim\r\nx-auth-token: {token}\r\n\r\n");
+    conn.write_all(request.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let (head_end, length) = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse::<usize>().expect("content-length"));
+            break (end + 4, length);
+        }
+        let n = conn.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    while buf.len() < head_end + length {
+        let n = conn.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8_lossy(&buf[9..12])
+        .parse()
+        .expect("status code")
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use common::{Resp, call, client, get};
 use reqwest::{Method, StatusCode};
-use scaleway_sim::{RuleSpec, Scenario, Sim};
+use scaleway_sim::{RuleSpec, Scenario, Sim, SimClock};
 use serde_json::{Value, json};
 
 struct Probe {
@@ -436,8 +436,12 @@ async fn groups_grant_rights_and_builtin_groups_are_flagged() {
 
 #[tokio::test]
 async fn iam_changes_wait_for_the_propagation_delay() {
+    // On a clock only the test moves: "not yet" and "now" are exact, however loaded the
+    // machine.
+    let clock = SimClock::new();
     let sim = Sim::builder(Scenario::demo())
         .iam_propagation_delay(Duration::from_secs(3))
+        .clock(clock.clone())
         .start()
         .await
         .expect("sim");
@@ -475,12 +479,17 @@ async fn iam_changes_wait_for_the_propagation_delay() {
         rules.body["rules"][0]["permission_set_names"][1],
         "InstancesReadOnly"
     );
-    // …but not enforced yet (3 s leaves a loaded machine time to get here first).
+    // …but not enforced yet, until the delay has passed to the millisecond.
     assert_eq!(
         get(&c, sim.api_url(), key, &path).await.status,
         StatusCode::FORBIDDEN
     );
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    clock.advance(Duration::from_millis(2999));
+    assert_eq!(
+        get(&c, sim.api_url(), key, &path).await.status,
+        StatusCode::FORBIDDEN
+    );
+    clock.advance(Duration::from_millis(1));
     assert_eq!(
         get(&c, sim.api_url(), key, &path).await.status,
         StatusCode::OK
@@ -502,7 +511,12 @@ async fn iam_changes_wait_for_the_propagation_delay() {
         get(&c, sim.api_url(), &secret, &path).await.status,
         StatusCode::UNAUTHORIZED
     );
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    clock.advance(Duration::from_millis(2999));
+    assert_eq!(
+        get(&c, sim.api_url(), &secret, &path).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    clock.advance(Duration::from_millis(1));
     assert_eq!(
         get(&c, sim.api_url(), &secret, &path).await.status,
         StatusCode::OK

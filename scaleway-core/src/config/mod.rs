@@ -373,7 +373,8 @@ pub struct ConfigReport {
     /// Every invalid value (loading fails when this is not empty).
     pub problems: Vec<ConfigProblem>,
     /// Things worth fixing that do not prevent loading (deprecated names, file mode,
-    /// unknown keys, a zone outside the default region).
+    /// unknown keys, a zone or region this version does not know, a zone outside the
+    /// default region).
     pub warnings: Vec<String>,
     #[serde(skip)]
     config: Option<Config>,
@@ -886,12 +887,8 @@ impl ConfigLoader {
         let project_id = v.check(ConfigKey::ProjectId, get(ConfigKey::ProjectId), |t| {
             t.parse::<ProjectId>().map_err(|e| e.to_string())
         });
-        let region = v.check(ConfigKey::Region, get(ConfigKey::Region), |t| {
-            t.parse::<Region>().map_err(|e| e.to_string())
-        });
-        let zone = v.check(ConfigKey::Zone, get(ConfigKey::Zone), |t| {
-            t.parse::<Zone>().map_err(|e| e.to_string())
-        });
+        let region = v.check(ConfigKey::Region, get(ConfigKey::Region), parse_region);
+        let zone = v.check(ConfigKey::Zone, get(ConfigKey::Zone), parse_zone);
         let insecure = v.check(ConfigKey::Insecure, get(ConfigKey::Insecure), |t| {
             parse_bool(t).ok_or_else(|| BOOL_EXPECTED.to_owned())
         });
@@ -926,6 +923,24 @@ impl ConfigLoader {
                     }
                 ),
             });
+        }
+        // A well-formed zone or region this version does not know is used as given, with a
+        // warning, as the Go SDK does: new ones appear (core.md §3).
+        if let Some(r) = region.as_ref().filter(|r| !r.value.is_known()) {
+            warnings.push(format!(
+                "default region {} ({}) is not a region this version knows ({}); it is used as given: a new region, or a typo?",
+                r.value,
+                r.source,
+                known(Region::ALL.iter().map(Region::as_str)),
+            ));
+        }
+        if let Some(z) = zone.as_ref().filter(|z| !z.value.is_known()) {
+            warnings.push(format!(
+                "default zone {} ({}) is not a zone this version knows ({}); it is used as given: a new zone, or a typo?",
+                z.value,
+                z.source,
+                known(Zone::ALL.iter().map(Zone::as_str)),
+            ));
         }
         if let (Some(z), Some(r)) = (&zone, &region)
             && z.value.region() != r.value
@@ -1156,6 +1171,35 @@ impl Validator {
 }
 
 const BOOL_EXPECTED: &str = "expected a boolean: true, false, 1, 0, t, f (any case)";
+
+fn known<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    format!("known: {}", names.collect::<Vec<_>>().join(", "))
+}
+
+/// A region from configuration: one this version knows (or a legacy alias), or a
+/// well-formed one it does not know yet (the caller warns); anything else is an error.
+fn parse_region(text: &str) -> Result<Region, String> {
+    text.parse::<Region>().or_else(|_| {
+        Region::from_server(text).ok_or_else(|| {
+            format!(
+                "`{text}` is not a region: expected two letters, a dash and 3 to 7 letters, like `fr-par` ({})",
+                known(Region::ALL.iter().map(Region::as_str))
+            )
+        })
+    })
+}
+
+/// A zone from configuration, as [`parse_region`].
+fn parse_zone(text: &str) -> Result<Zone, String> {
+    text.parse::<Zone>().or_else(|_| {
+        Zone::from_server(text).ok_or_else(|| {
+            format!(
+                "`{text}` is not a zone: expected a region, a dash and a number, like `fr-par-1` ({})",
+                known(Zone::ALL.iter().map(Zone::as_str))
+            )
+        })
+    })
+}
 
 /// Go `strconv.ParseBool`.
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
