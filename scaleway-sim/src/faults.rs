@@ -41,6 +41,8 @@ pub struct Faults {
     pub error_rate: f64,
     /// Outages of whole zones/regions.
     pub locality_faults: Vec<LocalityFault>,
+    /// Faults on one API key's requests only ([`crate::KeyFault`]).
+    pub key_faults: Vec<crate::KeyFault>,
 }
 
 /// What the fault layer decided for one request.
@@ -57,6 +59,8 @@ pub(crate) struct FaultState {
     seed: u64,
     seq: AtomicU64,
     window: Mutex<(Instant, u32)>,
+    /// Per-key rate-limit windows ([`crate::KeyFault::rate_limit`]).
+    pub(crate) key_windows: crate::key_faults::KeyWindows,
 }
 
 impl FaultState {
@@ -66,6 +70,7 @@ impl FaultState {
             seed,
             seq: AtomicU64::new(0),
             window: Mutex::new((Instant::now(), 0)),
+            key_windows: crate::key_faults::KeyWindows::default(),
         }
     }
 

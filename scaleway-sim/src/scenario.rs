@@ -1,4 +1,6 @@
-//! Deterministic, seeded scenarios: `demo`, `large`, `empty`.
+//! Deterministic, seeded scenarios: `demo`, `large`, `empty`, `customers`.
+
+mod customers;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,8 @@ use crate::model::{
 };
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
+
+pub use customers::CustomersParams;
 
 /// A credential of a scenario: an API key and what it is meant to show.
 #[derive(Clone, PartialEq, Eq)]
@@ -102,6 +106,7 @@ enum Kind {
     Demo,
     Large(LargeParams),
     Empty,
+    Customers(CustomersParams),
 }
 
 /// A scenario to start the simulator with.
@@ -129,12 +134,29 @@ impl Scenario {
         Self { kind: Kind::Empty }
     }
 
-    /// Parses `demo`, `large`, `empty`.
+    /// Many customers' projects, each behind its own key, as a backup control plane holds
+    /// them: for customer `i`, a project, an application and an API key all named
+    /// `customer-{i:04}` ([`CustomersParams::name`]; the credential's `project_id` is that
+    /// project), whose policy grants `AllProductsReadOnly` on that project only; plus an
+    /// `admin` key (organization-wide). Each project holds about
+    /// [`CustomersParams::resources_per_customer`] resources: a quarter Instance servers, each
+    /// with its Block boot volume (so half the resources), a quarter standalone Block volumes,
+    /// a fifth secrets and the rest buckets (200 → 50 servers, 50 boot volumes, 50 volumes,
+    /// 40 secrets, 10 buckets), spread over the Block zones and the Secret Manager and Object
+    /// Storage regions.
+    pub fn customers(params: CustomersParams) -> Self {
+        Self {
+            kind: Kind::Customers(params),
+        }
+    }
+
+    /// Parses `demo`, `large`, `empty`, `customers` (with [`CustomersParams::default`]).
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "demo" => Some(Self::demo()),
             "large" => Some(Self::large(LargeParams::default())),
             "empty" => Some(Self::empty()),
+            "customers" => Some(Self::customers(CustomersParams::default())),
             _ => None,
         }
     }
@@ -145,6 +167,7 @@ impl Scenario {
             Kind::Demo => "demo",
             Kind::Large(_) => "large",
             Kind::Empty => "empty",
+            Kind::Customers(_) => "customers",
         }
     }
 
@@ -154,6 +177,7 @@ impl Scenario {
             Kind::Demo => demo(&mut g),
             Kind::Large(p) => large(&mut g, p),
             Kind::Empty => empty(&mut g),
+            Kind::Customers(p) => customers::customers(&mut g, p),
         }
         g.st.sync_iam();
         (g.st, g.creds)
