@@ -222,7 +222,7 @@ impl std::error::Error for CustomerError {
 
 /// What a fleet does to each customer's [`InventoryBuilder`] (sources, regions, Object
 /// Storage endpoints…), given the customer's client.
-type Configure = dyn Fn(&Client, InventoryBuilder) -> InventoryBuilder + Send + Sync;
+type Configure = dyn Fn(&Client, InventoryBuilder) -> Result<InventoryBuilder, Error> + Send + Sync;
 
 struct Settings {
     transport: Transport,
@@ -307,21 +307,32 @@ impl FleetBuilder {
 
     /// Shapes each customer's inventory (sources, regions, more projects, Object Storage
     /// endpoints…); the function gets the customer's client. Its retry policy is already
-    /// set from [`FleetBuilder::retry`] / [`Customer::retry`].
+    /// set from [`FleetBuilder::retry`] / [`Customer::retry`]; an error it returns is the
+    /// customer's [`CustomerError::Setup`].
+    ///
+    /// Object Storage keeps its own fast-failing retry policy
+    /// ([`ObjectStorageSourceBuilder::retry`](crate::ObjectStorageSourceBuilder::retry)): for
+    /// a rate-limited key to complete there too, give it a patient one here.
     ///
     /// ```
-    /// use scaleway_inventory::{Fleet, SourceName};
+    /// use scaleway_inventory::{Fleet, Inventory, ObjectStorageSource, SourceName};
     /// # fn f(transport: scaleway_core::Transport) {
     /// let fleet = Fleet::builder(transport)
-    ///     .inventory(|_client, inventory| {
-    ///         inventory.sources(&[SourceName::Instance, SourceName::Block, SourceName::ObjectStorage])
+    ///     .inventory(|client, inventory| {
+    ///         let s3 = ObjectStorageSource::builder()
+    ///             .from_client(client)
+    ///             .retry(Inventory::default_retry())
+    ///             .build()?;
+    ///         Ok(inventory
+    ///             .sources(&[SourceName::Instance, SourceName::Block, SourceName::ObjectStorage])
+    ///             .object_storage(s3))
     ///     })
     ///     .build();
     /// # let _ = fleet; }
     /// ```
     pub fn inventory<F>(mut self, configure: F) -> Self
     where
-        F: Fn(&Client, InventoryBuilder) -> InventoryBuilder + Send + Sync + 'static,
+        F: Fn(&Client, InventoryBuilder) -> Result<InventoryBuilder, Error> + Send + Sync + 'static,
     {
         self.settings.configure = Some(Arc::new(configure));
         self
@@ -481,7 +492,7 @@ async fn sync_customer(settings: Arc<Settings>, job: Job) -> Result<Snapshot, Cu
     let mut inventory = Inventory::builder(client.clone())
         .retry(job.retry.unwrap_or_else(|| settings.retry.clone()));
     if let Some(configure) = &settings.configure {
-        inventory = configure(&client, inventory);
+        inventory = configure(&client, inventory).map_err(CustomerError::Setup)?;
     }
     let inventory = inventory.build().map_err(CustomerError::Setup)?;
     let started = Instant::now();
