@@ -31,7 +31,7 @@
 //!
 //! let transport = Transport::builder().max_in_flight(128).build()?; // the global bound
 //! let fleet = Fleet::builder(transport)
-//!     .customers_at_once(16) // at most 16 snapshots in memory
+//!     .customers_at_once(32) // at most 32 snapshots in memory
 //!     .key_max_in_flight(8) // each key's own share
 //!     .build();
 //! let customers = keys
@@ -74,11 +74,12 @@ use crate::report::{FailureKind, LocalityStatus, SyncStats};
 use crate::snapshot::Snapshot;
 use crate::source::Event;
 
-/// Default number of customers synced (or waiting to be consumed) at once.
-pub const DEFAULT_CUSTOMERS_AT_ONCE: usize = 16;
+/// Default number of customers synced (or waiting to be consumed) at once: twice the
+/// places needed to fill the transport's default bound of 128 with keys of 8 requests each,
+/// so that customers slowed by their own rate limit do not leave the global bound idle.
+pub const DEFAULT_CUSTOMERS_AT_ONCE: usize = 32;
 
-/// Default bound on each key's requests in flight (16 customers × 8 = the transport's
-/// default bound of 128).
+/// Default bound on each key's requests in flight.
 pub const DEFAULT_KEY_MAX_IN_FLIGHT: usize = 8;
 
 /// One customer to sync: an id of the caller's choosing (a database key, a tenant name…)
@@ -271,7 +272,8 @@ impl fmt::Debug for FleetBuilder {
 impl FleetBuilder {
     /// Customers synced, or finished and waiting for the caller to take their result, at
     /// once (default [`DEFAULT_CUSTOMERS_AT_ONCE`]; at least 1): the bound on snapshots in
-    /// memory.
+    /// memory. A customer slowed by its own rate limit keeps its place while it waits, so
+    /// leave room above `global bound / key bound` for the keys you expect to be limited.
     pub fn customers_at_once(mut self, n: usize) -> Self {
         self.settings.customers_at_once = n.max(1);
         self
