@@ -252,7 +252,7 @@ async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let total = customers.len();
     let mut all_complete = true;
     let mut results = fleet.sync(customers);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::stdout();
     while let Some((id, result)) = results.next().await {
         let line = match result {
             Ok(snapshot) => {
