@@ -447,6 +447,33 @@ pub(crate) struct Server {
     pub(crate) dns: String,
 }
 
+/// Instance security group, as `POST /instance/v1/zones/{zone}/security_groups` answers it
+/// (field order of the Go SDK's recorded `test-api-update-security-group` cassette,
+/// scaleway-sdk-go `2c5cd81b`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SecurityGroup {
+    pub(crate) id: String,
+    #[serde(serialize_with = "ser_off")]
+    pub(crate) creation_date: Ts,
+    #[serde(serialize_with = "ser_off")]
+    pub(crate) modification_date: Ts,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) organization: String,
+    pub(crate) project: String,
+    /// `{id, name}` of each server in the group.
+    pub(crate) servers: Vec<SecurityGroupSummary>,
+    pub(crate) stateful: bool,
+    pub(crate) inbound_default_policy: &'static str,
+    pub(crate) outbound_default_policy: &'static str,
+    pub(crate) organization_default: bool,
+    pub(crate) project_default: bool,
+    pub(crate) enable_default_security: bool,
+    pub(crate) state: &'static str,
+    pub(crate) tags: Vec<String>,
+    pub(crate) zone: String,
+}
+
 // ---------------------------------------------------------------- Block
 
 /// A `references` entry (who uses a volume or snapshot).
@@ -937,3 +964,4 @@ keyed!(Cluster, id, region);
 keyed!(Pool, id, region);
 keyed!(Vpc, id, region);
 keyed!(PrivateNetwork, id, region);
+keyed!(SecurityGroup, id, zone);

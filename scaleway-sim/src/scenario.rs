@@ -1,4 +1,4 @@
-//! Deterministic, seeded scenarios: `demo`, `large`, `empty`, `customers`.
+//! Deterministic, seeded scenarios: `demo`, `large`, `empty`, `dense`, `customers`.
 
 mod customers;
 
@@ -19,6 +19,8 @@ use crate::model::{
 };
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
+
+mod dense;
 
 pub use customers::CustomersParams;
 
@@ -107,6 +109,7 @@ enum Kind {
     Large(LargeParams),
     Empty,
     Customers(CustomersParams),
+    Dense(usize),
 }
 
 /// A scenario to start the simulator with.
@@ -150,6 +153,19 @@ impl Scenario {
         }
     }
 
+    /// `n` resources of every kind the inventory lists, in one project (`dense`, the `inventory`
+    /// key's default project), zone `fr-par-1` and region `fr-par`: Instance servers (each with
+    /// a Block boot volume and a local volume), Block snapshots, secrets, Kubernetes clusters
+    /// (each with `n` pools), VPCs, private networks and registry namespaces. With a page-size
+    /// cap ([`crate::Faults::page_size_cap`]) every listing spans several pages, which is what
+    /// tests of listings need. Credentials: `inventory` (`AllProductsReadOnly` on the whole
+    /// organization) and `admin`.
+    pub fn dense(n: usize) -> Self {
+        Self {
+            kind: Kind::Dense(n),
+        }
+    }
+
     /// Parses `demo`, `large`, `empty`, `customers` (with [`CustomersParams::default`]).
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -168,6 +184,7 @@ impl Scenario {
             Kind::Large(_) => "large",
             Kind::Empty => "empty",
             Kind::Customers(_) => "customers",
+            Kind::Dense(_) => "dense",
         }
     }
 
@@ -178,6 +195,7 @@ impl Scenario {
             Kind::Large(p) => large(&mut g, p),
             Kind::Empty => empty(&mut g),
             Kind::Customers(p) => customers::customers(&mut g, p),
+            Kind::Dense(n) => dense::dense(&mut g, *n),
         }
         g.st.sync_iam();
         (g.st, g.creds)
@@ -1283,7 +1301,7 @@ fn demo(g: &mut Gen) {
         "BYOC sets under inIpRange(request.ip, \"203.0.113.0/24\"): 403 from any other address",
         true,
     );
-    let _ = (owner, test);
+    let _ = test;
 
     // Network and Kubernetes.
     g.vpc("fr-par", prod, "default", true);
@@ -1482,6 +1500,69 @@ fn demo(g: &mut Gen) {
     g.registry_image(&ns2, "api", &["staging"]);
     let ns3 = g.namespace("pl-waw", test, "acme-testing");
     g.registry_image(&ns3, "tools/ci", &["v1"]);
+
+    // Last, so that every id above stays what it was.
+    demo_boundary_keys(g, &owner, prod);
+}
+
+/// Keys that get through a naive check but break least privilege or the Organization boundary:
+/// the Organization owner's own key, the BYOC sets on every project, and a key of a second
+/// Organization (whose rights apply in its own Organization only: here it is refused
+/// everything).
+fn demo_boundary_keys(g: &mut Gen, owner: &str, prod: &str) {
+    let all_projects = g.app_with_policy(
+        "byoc-all-projects",
+        "BYOC sets on every project of the Organization",
+        &[RuleSpec::organization(BYOC_SETS)],
+    );
+    g.key(
+        "owner",
+        Bearer::User(owner.to_owned()),
+        "user owner@example.com (the Organization owner)",
+        prod,
+        None,
+        "the Organization owner's key: IAM does not apply to it, every request is allowed",
+        true,
+    );
+    g.key(
+        "byoc-all-projects",
+        Bearer::Application(all_projects),
+        "application \"byoc-all-projects\"",
+        prod,
+        None,
+        "BYOC sets on all current and future projects (an Organization-scoped rule): works on production, and everywhere else",
+        true,
+    );
+    // A second Organization: an application with AllProductsReadOnly on all of its own
+    // projects. Its key's default project is that Organization's default project (same id).
+    let other_org = g.id();
+    let app = g.application("other-org", "An application of another Organization");
+    let policy = g.policy(
+        "other-org",
+        Principal::Application(app.clone()),
+        &[RuleSpec::organization(&["AllProductsReadOnly"])],
+    );
+    if let Some(a) = g.st.iam.applications.get_mut(&app) {
+        a.organization_id.clone_from(&other_org);
+    }
+    if let Some(p) = g.st.iam.policies.get_mut(&policy) {
+        p.organization_id.clone_from(&other_org);
+        for r in &mut p.rules {
+            r.scope = crate::model::RuleScope::Organization(other_org.clone());
+        }
+    }
+    g.key(
+        "other-org",
+        Bearer::Application(app),
+        "application \"other-org\" of another Organization",
+        &other_org,
+        None,
+        "a key of another Organization (AllProductsReadOnly on all of that Organization's projects): refused everything in this one",
+        true,
+    );
+    if let Some(c) = g.creds.last_mut() {
+        c.organization_id = other_org;
+    }
 }
 
 fn empty(g: &mut Gen) {

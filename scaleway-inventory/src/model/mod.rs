@@ -7,6 +7,7 @@
 pub mod block;
 pub mod instance;
 pub mod k8s;
+mod list_items;
 pub mod object_storage;
 pub mod secret;
 pub mod vpc;
