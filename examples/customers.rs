@@ -36,7 +36,7 @@ const USAGE: &str = "usage: cargo run --example customers -- [--keys FILE] [--sh
   --keys FILE              one customer per line: ID ACCESS_KEY SECRET_KEY PROJECT_ID (default: the simulator)
   --shard K/N              only the customers whose id hashes to K modulo N (spread over N machines)
   --out DIR                write each snapshot to DIR/ID.json
-  --at-once N              customers synced (or waiting to be written) at once (default 32)
+  --at-once N              customers synced (or waiting to be written) at once (default 64)
   --max-in-flight N        requests in flight over every customer (default 128)
   --key-max-in-flight N    requests in flight per key (default 8)
   -h, --help               this help
@@ -63,7 +63,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         keys: None,
         shard: None,
         out: None,
-        at_once: 32,
+        at_once: 64,
         max_in_flight: 128,
         key_max_in_flight: 8,
     };

@@ -18,7 +18,7 @@
 //! ```text
 //! cargo bench -p scaleway-inventory --bench customers
 //! cargo bench -p scaleway-inventory --bench customers -- 100      # 100 customers instead of 500
-//! cargo bench -p scaleway-inventory --bench customers -- 500 64   # 64 customers at once (32)
+//! cargo bench -p scaleway-inventory --bench customers -- 500 32   # 32 customers at once (64)
 //! ```
 #![allow(
     missing_docs,
@@ -46,7 +46,7 @@ const LIMITED_FIRST: usize = 7;
 const LIMITED_PER_SECOND: u32 = 10;
 const REVOKED: usize = 13;
 const GLOBAL_BOUND: usize = 128;
-const CUSTOMERS_AT_ONCE: usize = 32;
+const CUSTOMERS_AT_ONCE: usize = 64;
 const KEY_BOUND: usize = 8;
 
 fn is_limited(i: usize) -> bool {

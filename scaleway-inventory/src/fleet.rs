@@ -31,7 +31,7 @@
 //!
 //! let transport = Transport::builder().max_in_flight(128).build()?; // the global bound
 //! let fleet = Fleet::builder(transport)
-//!     .customers_at_once(32) // at most 32 snapshots in memory
+//!     .customers_at_once(64) // at most 64 snapshots in memory
 //!     .key_max_in_flight(8) // each key's own share
 //!     .build();
 //! let customers = keys
@@ -74,10 +74,11 @@ use crate::report::{FailureKind, LocalityStatus, SyncStats};
 use crate::snapshot::Snapshot;
 use crate::source::Event;
 
-/// Default number of customers synced (or waiting to be consumed) at once: twice the
-/// places needed to fill the transport's default bound of 128 with keys of 8 requests each,
-/// so that customers slowed by their own rate limit do not leave the global bound idle.
-pub const DEFAULT_CUSTOMERS_AT_ONCE: usize = 32;
+/// Default number of customers synced (or waiting to be consumed) at once. A customer's
+/// sync keeps about 3 requests in flight on average (its listings are chains of dependent
+/// calls), so about 40 customers fill the transport's default bound of 128; 64 leaves room
+/// for customers slowed by their own rate limit, which keep their place while they wait.
+pub const DEFAULT_CUSTOMERS_AT_ONCE: usize = 64;
 
 /// Default bound on each key's requests in flight.
 pub const DEFAULT_KEY_MAX_IN_FLIGHT: usize = 8;
