@@ -346,7 +346,8 @@ impl Drop for BackoffGuard<'_> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientStats {
-    /// HTTP attempts sent (retries included).
+    /// HTTP attempts sent (retries included): counted when an attempt holds its permits and
+    /// goes on the wire, not while it waits for them.
     pub attempts: u64,
     /// Attempts that were retries.
     pub retries: u64,
@@ -1064,7 +1065,6 @@ impl RequestBuilder {
             }
             attempt += 1;
             span.record("attempt", attempt);
-            inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
             let result = self.attempt(&url, this_timeout).await;
             let elapsed = clock.since(start);
             span.record("duration_ms", elapsed.as_millis() as u64);
@@ -1169,6 +1169,9 @@ impl RequestBuilder {
             Some(t) => Some(t.inner.limiter.acquire().await.map_err(closed)?),
             None => None,
         };
+        // Counted once sent (not while waiting for a permit), so that the count of a
+        // cancelled call is what reached the wire.
+        inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
         let mut headers = self.headers.clone();
         if !headers.iter().any(|(k, _)| k == "user-agent") {
             headers.push(("user-agent".into(), inner.user_agent.clone()));

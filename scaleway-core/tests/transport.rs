@@ -237,3 +237,39 @@ async fn an_insecure_configuration_needs_a_transport_that_allows_it() {
         .build()
         .unwrap();
 }
+
+#[tokio::test]
+async fn attempts_count_requests_sent_not_requests_waiting_for_a_permit() {
+    // Held for an hour: the first request stays on the wire for the whole test.
+    let s = server(Duration::from_secs(3600)).await;
+    let transport = Transport::builder().max_in_flight(8).build().unwrap();
+    let c = client(&transport, &s.url, 1);
+    let mut calls = Vec::new();
+    for _ in 0..3 {
+        let c = c.clone();
+        calls.push(tokio::spawn(
+            async move { c.get("/held/x").send_empty().await },
+        ));
+    }
+    // Wait (by polling) until the server serves the first; the two others wait for the
+    // client's one permit.
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while s.counts.lock().unwrap().total_now < 1 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .expect("the first request never reached the server");
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(s.counts.lock().unwrap().total_now, 1);
+    assert_eq!(
+        c.stats().attempts,
+        1,
+        "requests queued for a permit were not sent"
+    );
+    for call in calls {
+        call.abort();
+    }
+}

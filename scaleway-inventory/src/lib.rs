@@ -22,6 +22,10 @@
 //! * **Results**: a [`Stream`](futures::Stream) of [`Event`]s for embedding tools, or a
 //!   [`Snapshot`] (stable, sorted JSON) with relations joined both ways; [`diff`] between
 //!   two snapshots; [`CoveragePolicy`] for backup coverage with exclusions.
+//! * **Many customers** ([`Fleet`]): inventories over many `(key, project)` pairs under one
+//!   shared [`Transport`](scaleway_core::Transport) (one global bound), each key on its own
+//!   bound and retry policy, results streamed per customer with at most N snapshots held;
+//!   one customer's 429s, timeouts or revoked key never fail the others.
 //!
 //! # Permissions
 //!
@@ -34,6 +38,7 @@
 
 mod coverage;
 mod engine;
+mod fleet;
 pub mod model;
 mod report;
 mod resource;
@@ -45,6 +50,10 @@ pub use coverage::{
     CoverageCounts, CoveragePolicy, CoverageReport, CoverageRow, CoverageStatus, Exclusion, glob,
 };
 pub use engine::{DEFAULT_CHANNEL_CAPACITY, Inventory, InventoryBuilder, SyncStream};
+pub use fleet::{
+    Customer, CustomerError, DEFAULT_CUSTOMERS_AT_ONCE, DEFAULT_KEY_MAX_IN_FLIGHT, Fleet,
+    FleetBuilder, FleetStream,
+};
 pub use report::{FailureKind, LocalityReport, LocalityStatus, SyncStats};
 pub use resource::{
     BackupRole, Note, ProductObject, Relation, RelationKind, Resource, ResourceKind,

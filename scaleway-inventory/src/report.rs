@@ -63,6 +63,9 @@ pub enum LocalityStatus {
 pub enum FailureKind {
     /// The API answered an error (5xx after retries, 429 after retries, an S3 error…).
     Api,
+    /// The key itself was refused (401 `denied_authentication`: unknown, revoked or expired
+    /// key): no listing of this key can succeed.
+    Authentication,
     /// An attempt timed out (after retries).
     Timeout,
     /// The connection failed or broke (after retries).
@@ -82,6 +85,9 @@ pub enum FailureKind {
 impl FailureKind {
     /// The kind of `error`.
     pub fn of(error: &Error) -> FailureKind {
+        if error.is_authentication_denied() {
+            return FailureKind::Authentication;
+        }
         match error.kind() {
             ErrorKind::Api(_) => FailureKind::Api,
             ErrorKind::Timeout { .. } => FailureKind::Timeout,
@@ -97,6 +103,7 @@ impl FailureKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Api => "api",
+            FailureKind::Authentication => "authentication",
             FailureKind::Timeout => "timeout",
             FailureKind::Transport => "transport",
             FailureKind::Decode => "decode",

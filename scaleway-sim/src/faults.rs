@@ -50,6 +50,8 @@ pub struct Faults {
     pub page_size_cap: Option<u32>,
     /// Resources created and deleted while listings are being read.
     pub churn: Option<Churn>,
+    /// Faults on one API key's requests only ([`crate::KeyFault`]).
+    pub key_faults: Vec<crate::KeyFault>,
 }
 
 /// A project that changes while it is listed: before answering a page of a listing (never the
@@ -153,6 +155,8 @@ pub(crate) struct FaultState {
     pub(crate) holds: crate::hold::Holds,
     /// The simulator's clock (rate-limit window, latency, and the rest of [`crate::clock`]).
     pub(crate) clock: Clock,
+    /// Per-key rate-limit windows ([`crate::KeyFault::rate_limit`]).
+    pub(crate) key_windows: crate::key_faults::KeyWindows,
 }
 
 impl FaultState {
@@ -165,6 +169,7 @@ impl FaultState {
             churn: Mutex::new(crate::churn::ChurnState::default()),
             holds: crate::hold::Holds::default(),
             clock,
+            key_windows: crate::key_faults::KeyWindows::default(),
         }
     }
 

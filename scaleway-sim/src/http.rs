@@ -52,6 +52,28 @@ pub(crate) struct Stats {
     pub(crate) total: AtomicU64,
     /// Indexed like [`routes()`].
     pub(crate) per_route: Vec<AtomicU64>,
+    /// Requests being served right now, over the JSON API, S3 and the registry.
+    pub(crate) in_flight: AtomicU64,
+    /// The most requests served at once since the start (or the last reset).
+    pub(crate) peak_in_flight: AtomicU64,
+}
+
+impl Stats {
+    /// Counts one request in flight until the guard is dropped (its answer is ready).
+    pub(crate) fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(self)
+    }
+}
+
+/// A request in flight ([`Stats::enter`]).
+pub(crate) struct InFlight<'a>(&'a Stats);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Shared by every request.
@@ -513,7 +535,11 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
     if let Some(c) = app.stats.per_route.get(idx) {
         c.fetch_add(1, Ordering::Relaxed);
     }
-    let (verdict, latency) = app.faults.decide(req.uri().path());
+    let (verdict, latency) = app
+        .faults
+        .decide_with_key(app.faults.decide(req.uri().path()), || {
+            crate::key_faults::json_api_key(&app.state, req.headers())
+        });
     if !latency.is_zero() {
         app.faults.wait(latency).await;
     }
@@ -602,7 +628,9 @@ async fn request_id(
     next: Next,
 ) -> Response {
     let n = app.stats.total.fetch_add(1, Ordering::Relaxed);
+    let in_flight = app.stats.enter();
     let mut resp = next.run(req).await;
+    drop(in_flight);
     if let Ok(v) = HeaderValue::from_str(&uuid_from_u64(app.seed ^ 0x7e9, n)) {
         resp.headers_mut().insert("x-request-id", v);
     }
@@ -640,6 +668,8 @@ pub(crate) fn stats_for_routes() -> Stats {
     Stats {
         total: AtomicU64::new(0),
         per_route: routes().iter().map(|_| AtomicU64::new(0)).collect(),
+        in_flight: AtomicU64::new(0),
+        peak_in_flight: AtomicU64::new(0),
     }
 }
 

@@ -34,6 +34,7 @@ mod faults;
 mod hold;
 mod http;
 mod iam;
+mod key_faults;
 pub mod locality;
 mod model;
 pub mod oci;
@@ -47,8 +48,9 @@ mod util;
 pub use clock::SimClock;
 pub use faults::{Churn, ChurnEvent, ChurnEventKind, ChurnMode, Faults, LocalityFault};
 pub use hold::{Hold, HoldPoint};
+pub use key_faults::KeyFault;
 pub use model::{Bucket, BucketVersioning};
-pub use scenario::{LargeParams, Scenario, SimCredential};
+pub use scenario::{CustomersParams, LargeParams, Scenario, SimCredential};
 pub use state::{
     NamedResource, NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError,
 };
@@ -374,6 +376,25 @@ impl Sim {
     /// Total requests received (all routes, including unknown paths and refused requests).
     pub fn request_count(&self) -> u64 {
         self.app.stats.total.load(Ordering::Relaxed)
+    }
+
+    /// Requests being served right now, over the JSON API, the S3 endpoints and the registry
+    /// (from the moment a request is read to the moment its answer is ready).
+    pub fn in_flight(&self) -> u64 {
+        self.app.stats.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The most requests served at once (see [`Sim::in_flight`]) since the simulator started
+    /// or since [`Sim::reset_peak_in_flight`]: what a client's bound on requests in flight
+    /// must keep under.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.app.stats.peak_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Restarts [`Sim::peak_in_flight`] from the requests in flight now.
+    pub fn reset_peak_in_flight(&self) {
+        let now = self.app.stats.in_flight.load(Ordering::SeqCst);
+        self.app.stats.peak_in_flight.store(now, Ordering::SeqCst);
     }
 
     /// Requests received per route, as `("GET /instance/v1/zones/{zone}/servers", n)`, routes with

@@ -3,8 +3,8 @@
 //! ```text
 //! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
 //!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
-//!     [--fail-locality LOC]... [--host ADDR] [--large-total N] [--dense N] [--ports-from N]
-//!     [--page-size-cap N] [--churn-rate F] [--churn-max N]
+//!     [--fail-locality LOC]... [--host ADDR] [--large-total N] [--dense N] [--customers N]
+//!     [--ports-from N] [--page-size-cap N] [--churn-rate F] [--churn-max N]
 //! ```
 //!
 //! The first line printed is `SCW_API_URL=<url>`, then one `s3 region=… url=…` line per Object
@@ -21,11 +21,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use scaleway_sim::{Churn, ChurnMode, Faults, LargeParams, LocalityFault, Scenario, Sim};
+use scaleway_sim::{
+    Churn, ChurnMode, CustomersParams, Faults, LargeParams, LocalityFault, Scenario, Sim,
+};
 
-const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty] [--port N] [--host ADDR] [--seed N] \
+const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty|customers] [--port N] [--host ADDR] [--seed N] \
 [--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
-[--fail-locality ZONE_OR_REGION]... [--large-total N] [--dense N] [--ports-from N] \
+[--fail-locality ZONE_OR_REGION]... [--large-total N] [--dense N] [--customers N] [--ports-from N] \
 [--page-size-cap N] [--churn-rate F] [--churn-max N]";
 
 struct Args {
@@ -60,6 +62,13 @@ fn parse() -> Result<Args, String> {
             Long("large-total") => {
                 let n: usize = p.value().map_err(err)?.parse().map_err(err)?;
                 args.scenario = Scenario::large(LargeParams::with_total(n));
+            }
+            Long("customers") => {
+                let n: usize = p.value().map_err(err)?.parse().map_err(err)?;
+                args.scenario = Scenario::customers(CustomersParams::new(
+                    n,
+                    CustomersParams::default().resources_per_customer,
+                ));
             }
             Long("dense") => {
                 let n: usize = p.value().map_err(err)?.parse().map_err(err)?;

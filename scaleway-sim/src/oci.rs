@@ -839,6 +839,7 @@ where
 {
     let app = &shared.app;
     let n = app.stats.total.fetch_add(1, Ordering::Relaxed);
+    let _in_flight = app.stats.enter();
     let (verdict, latency) = app.faults.decide("/registry-distribution/");
     if !latency.is_zero() {
         app.faults.wait(latency).await;

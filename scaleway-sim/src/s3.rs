@@ -210,11 +210,13 @@ fn empty(status: StatusCode) -> Response {
 async fn handle(region: Arc<Region>, req: Request) -> Response {
     let n = region.app.stats.total.fetch_add(1, Ordering::Relaxed);
     region.requests.fetch_add(1, Ordering::Relaxed);
+    let _in_flight = region.app.stats.enter();
     let request_id = request_id(region.app.seed, n);
-    let (verdict, latency) = region
-        .app
-        .faults
-        .decide(&format!("/s3/regions/{}/", region.name));
+    let faults = &region.app.faults;
+    let (verdict, latency) = faults.decide_with_key(
+        faults.decide(&format!("/s3/regions/{}/", region.name)),
+        || crate::key_faults::s3_key(req.headers()),
+    );
     if !latency.is_zero() {
         region.app.faults.wait(latency).await;
     }

@@ -1,4 +1,6 @@
-//! Deterministic, seeded scenarios: `demo`, `large`, `empty`.
+//! Deterministic, seeded scenarios: `demo`, `large`, `empty`, `dense`, `customers`.
+
+mod customers;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,8 @@ use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
 
 mod dense;
+
+pub use customers::CustomersParams;
 
 /// A credential of a scenario: an API key and what it is meant to show.
 #[derive(Clone, PartialEq, Eq)]
@@ -104,6 +108,7 @@ enum Kind {
     Demo,
     Large(LargeParams),
     Empty,
+    Customers(CustomersParams),
     Dense(usize),
 }
 
@@ -132,6 +137,22 @@ impl Scenario {
         Self { kind: Kind::Empty }
     }
 
+    /// Many customers' projects, each behind its own key, as a backup control plane holds
+    /// them: for customer `i`, a project, an application and an API key all named
+    /// `customer-{i:04}` ([`CustomersParams::name`]; the credential's `project_id` is that
+    /// project), whose policy grants `AllProductsReadOnly` on that project only; plus an
+    /// `admin` key (organization-wide). Each project holds about
+    /// [`CustomersParams::resources_per_customer`] resources: a quarter Instance servers, each
+    /// with its Block boot volume (so half the resources), a quarter standalone Block volumes,
+    /// a fifth secrets and the rest buckets (200 → 50 servers, 50 boot volumes, 50 volumes,
+    /// 40 secrets, 10 buckets), spread over the Block zones and the Secret Manager and Object
+    /// Storage regions.
+    pub fn customers(params: CustomersParams) -> Self {
+        Self {
+            kind: Kind::Customers(params),
+        }
+    }
+
     /// `n` resources of every kind the inventory lists, in one project (`dense`, the `inventory`
     /// key's default project), zone `fr-par-1` and region `fr-par`: Instance servers (each with
     /// a Block boot volume and a local volume), Block snapshots, secrets, Kubernetes clusters
@@ -145,12 +166,13 @@ impl Scenario {
         }
     }
 
-    /// Parses `demo`, `large`, `empty`.
+    /// Parses `demo`, `large`, `empty`, `customers` (with [`CustomersParams::default`]).
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "demo" => Some(Self::demo()),
             "large" => Some(Self::large(LargeParams::default())),
             "empty" => Some(Self::empty()),
+            "customers" => Some(Self::customers(CustomersParams::default())),
             _ => None,
         }
     }
@@ -161,6 +183,7 @@ impl Scenario {
             Kind::Demo => "demo",
             Kind::Large(_) => "large",
             Kind::Empty => "empty",
+            Kind::Customers(_) => "customers",
             Kind::Dense(_) => "dense",
         }
     }
@@ -171,6 +194,7 @@ impl Scenario {
             Kind::Demo => demo(&mut g),
             Kind::Large(p) => large(&mut g, p),
             Kind::Empty => empty(&mut g),
+            Kind::Customers(p) => customers::customers(&mut g, p),
             Kind::Dense(n) => dense::dense(&mut g, *n),
         }
         g.st.sync_iam();
