@@ -53,7 +53,10 @@ fn run(name: &str, args: &[&str], reader: Reader) -> (ExitStatus, String) {
         .args(args)
         .env_clear()
         .env("HOME", &home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env(
+            "PATH",
+            scaleway_core::Env::from_process().get("PATH").unwrap_or(""),
+        )
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -111,6 +114,7 @@ fn config_ends_quietly() {
 fn inventory_ends_quietly() {
     assert_quiet("inventory", &[]);
     assert_quiet("inventory", &["--json"]);
+    assert_quiet("inventory", &["--ndjson"]);
 }
 
 #[test]

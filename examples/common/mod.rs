@@ -131,12 +131,12 @@ pub fn write_stderr(args: fmt::Arguments<'_>) {
 /// module docs): a write returns `Ok` or does not return. Wrap it in a
 /// [`io::BufWriter`] for large outputs.
 pub fn stdout() -> QuietStdout {
-    QuietStdout(io::stdout().lock())
+    QuietStdout(io::stdout())
 }
 
 /// See [`stdout`].
 #[derive(Debug)]
-pub struct QuietStdout(io::StdoutLock<'static>);
+pub struct QuietStdout(io::Stdout);
 
 impl Write for QuietStdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -6,7 +6,7 @@
 //! and prints the count and its peak RSS.
 //!
 //! ```text
-//! cargo bench -p scaleway-inventory --bench stream_rss
+//! cargo bench -p scaleway-inventory --bench rss -- stream
 //! ```
 #![allow(
     missing_docs,
