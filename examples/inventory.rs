@@ -352,7 +352,7 @@ impl Progress {
                 }
             }
             Event::Resource(r) => {
-                if let Some(b) = self.bars.get(&r.source) {
+                if let Some(b) = self.bars.get(r.source()) {
                     b.inc(1);
                 }
             }
@@ -491,14 +491,18 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
             r[0], r[1], r[2], r[3]
         );
     }
-    let noted: Vec<_> = s.resources.iter().filter(|r| !r.notes.is_empty()).collect();
+    let noted: Vec<_> = s
+        .resources
+        .iter()
+        .filter(|r| !r.notes().is_empty())
+        .collect();
     if !noted.is_empty() {
         println!("\nNOTES (listed, but not everything about them could be read)");
         for r in noted {
-            for n in &r.notes {
+            for n in r.notes() {
                 println!(
                     "  {}  unknown: {}  ({})",
-                    r.id,
+                    r.id(),
                     n.unknown.join(", "),
                     n.message
                 );
@@ -543,16 +547,16 @@ fn print_diff(path: &str, d: &Diff) {
         d.unverified.len()
     );
     for r in &d.added {
-        println!("  + {}  {}", r.id, r.name);
+        println!("  + {}  {}", r.id(), r.name());
     }
     for r in &d.removed {
-        println!("  - {}  {}", r.id, r.name);
+        println!("  - {}  {}", r.id(), r.name());
     }
     for c in &d.changed {
         println!("  ~ {}  {}  ({})", c.id, c.name, c.fields.join(", "));
     }
     for r in &d.unverified {
-        println!("  ? {}  {}", r.id, r.name);
+        println!("  ? {}  {}", r.id(), r.name());
     }
 }
 

@@ -33,11 +33,11 @@ impl Exclusion {
     pub fn matches(&self, r: &Resource) -> bool {
         match self {
             Exclusion::Id(p) => {
-                let product_id = r.id.rsplit('/').next().unwrap_or("");
-                glob(p, &r.id) || glob(p, product_id)
+                let product_id = r.id().rsplit('/').next().unwrap_or("");
+                glob(p, r.id()) || glob(p, product_id)
             }
-            Exclusion::Tag(p) => r.tags.iter().any(|t| glob(p, t)),
-            Exclusion::Name(p) => glob(p, &r.name),
+            Exclusion::Tag(p) => r.tags().iter().any(|t| glob(p, t)),
+            Exclusion::Name(p) => glob(p, r.name()),
         }
     }
 }
@@ -227,8 +227,8 @@ impl CoveragePolicy {
         if self.exclusions.iter().any(|e| e.matches(r)) {
             return Some(CoverageStatus::Excluded);
         }
-        let product_id = r.id.rsplit('/').next().unwrap_or("");
-        if self.protected.contains(&r.id) || self.protected.contains(product_id) {
+        let product_id = r.id().rsplit('/').next().unwrap_or("");
+        if self.protected.contains(r.id()) || self.protected.contains(product_id) {
             Some(CoverageStatus::Protected)
         } else {
             Some(CoverageStatus::Unprotected)
@@ -275,9 +275,9 @@ impl CoverageTally<'_> {
         };
         let counts = self
             .rows
-            .entry((r.project_id.clone(), r.kind.clone()))
+            .entry((r.project_id().to_owned(), r.kind().clone()))
             .or_default();
-        if let Some(was) = self.resources.insert(r.id.clone(), s) {
+        if let Some(was) = self.resources.insert(r.id().to_owned(), s) {
             counts.remove(was);
             self.total.remove(was);
         }

@@ -370,9 +370,9 @@ mod tests {
         let rack = back
             .resources
             .iter()
-            .find(|r| r.id.ends_with("A-0"))
+            .find(|r| r.id().ends_with("A-0"))
             .unwrap();
-        assert_eq!(rack.relations.len(), 2, "{:?}", rack.relations);
+        assert_eq!(rack.relations().len(), 2, "{:?}", rack.relations());
         // The sorted form reads back the same, from a string or a reader.
         let sorted = expected.to_json().unwrap();
         let mut written = Vec::new();

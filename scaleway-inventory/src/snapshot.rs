@@ -72,11 +72,11 @@ impl Snapshot {
         taken_at: Timestamp,
     ) -> Snapshot {
         // Sorted in place (stable: of equal IDs the last one found is last, and kept).
-        resources.sort_by(|a, b| a.id.cmp(&b.id));
+        resources.sort_by(|a, b| a.id().cmp(b.id()));
         let mut kept: Vec<Resource> = Vec::with_capacity(resources.len());
         for r in resources {
             match kept.last_mut() {
-                Some(last) if last.id == r.id => *last = r,
+                Some(last) if last.id() == r.id() => *last = r,
                 _ => kept.push(r),
             }
         }
@@ -144,7 +144,7 @@ impl Snapshot {
     /// The resource with this ID.
     pub fn get(&self, id: &str) -> Option<&Resource> {
         self.resources
-            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .binary_search_by(|r| r.id().cmp(id))
             .ok()
             .map(|i| &self.resources[i])
     }
@@ -160,7 +160,7 @@ impl Snapshot {
     pub fn count_by_kind(&self) -> BTreeMap<ResourceKind, usize> {
         let mut out = BTreeMap::new();
         for r in &self.resources {
-            *out.entry(r.kind.clone()).or_insert(0) += 1;
+            *out.entry(r.kind().clone()).or_insert(0) += 1;
         }
         out
     }
@@ -207,7 +207,7 @@ impl TryFrom<RawSnapshot> for Snapshot {
 
 /// The position of `id` in `sorted` (resources sorted by ID).
 fn position(sorted: &[Resource], id: &str) -> Option<usize> {
-    sorted.binary_search_by(|r| r.id.as_str().cmp(id)).ok()
+    sorted.binary_search_by(|r| r.id().cmp(id)).ok()
 }
 
 /// Adds the reverse of every relation whose target is there, and fills in servers' sizes;
@@ -215,11 +215,11 @@ fn position(sorted: &[Resource], id: &str) -> Option<usize> {
 fn join(sorted: &mut [Resource]) {
     let mut reverse: Vec<(usize, Relation)> = Vec::new();
     for r in sorted.iter() {
-        for rel in &r.relations {
+        for rel in r.relations() {
             if let Some(kind) = rel.kind.reverse()
                 && let Some(target) = position(sorted, &rel.target)
             {
-                reverse.push((target, Relation::new(kind, r.id.clone())));
+                reverse.push((target, Relation::new(kind, r.id().to_owned())));
             }
         }
     }
@@ -231,25 +231,25 @@ fn join(sorted: &mut [Resource]) {
         .iter()
         .filter(|r| {
             matches!(
-                r.kind,
+                r.kind(),
                 ResourceKind::BlockVolume | ResourceKind::InstanceVolume
             )
         })
-        .map(|r| (r.id.as_str(), r.size_bytes))
+        .map(|r| (r.id(), r.size_bytes()))
         .collect();
     let mut server_sizes: Vec<(usize, u64)> = Vec::new();
     for (i, r) in sorted.iter().enumerate() {
-        if r.kind != ResourceKind::InstanceServer || r.size_bytes.is_some() {
+        if *r.kind() != ResourceKind::InstanceServer || r.size_bytes().is_some() {
             continue;
         }
-        let crate::resource::ProductObject::InstanceServer(server) = &r.object else {
+        let crate::resource::ProductObject::InstanceServer(server) = &r.object() else {
             continue;
         };
         let mut total = 0u64;
         let mut known = true;
         for (_, v) in server.volumes_in_order() {
             let size = v.size.or_else(|| {
-                r.relations
+                r.relations()
                     .iter()
                     .filter(|rel| rel.kind == RelationKind::HasAttached)
                     .find(|rel| rel.target.ends_with(&format!("/{}", v.id)))
@@ -265,7 +265,7 @@ fn join(sorted: &mut [Resource]) {
         }
     }
     for (i, total) in server_sizes {
-        sorted[i].size_bytes = Some(total);
+        sorted[i].set_size(Some(total));
     }
 }
 
@@ -330,49 +330,58 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
         })
         .collect();
     let mut out = Diff::default();
-    let cur: BTreeMap<&str, &Resource> = current
-        .resources
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    let prev: BTreeMap<&str, &Resource> = previous
-        .resources
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    for (id, p) in &prev {
-        match cur.get(id) {
-            Some(c) => {
-                let fields = changed_fields(p, c);
-                if !fields.is_empty() {
-                    out.changed.push(Change {
-                        id: (*id).to_owned(),
-                        kind: c.kind.clone(),
-                        name: c.name.clone(),
-                        fields,
-                    });
+    let (prev, cur) = (by_id(&previous.resources), by_id(&current.resources));
+    // Both sorted by ID: one pass over each.
+    let (mut i, mut j) = (0, 0);
+    while i < prev.len() || j < cur.len() {
+        let order = match (prev.get(i), cur.get(j)) {
+            (Some(p), Some(c)) => p.id().cmp(c.id()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Equal => {
+                let (p, c) = (prev[i], cur[j]);
+                if p != c {
+                    let fields = changed_fields(p, c);
+                    if !fields.is_empty() {
+                        out.changed.push(Change {
+                            id: c.id().to_owned(),
+                            kind: c.kind().clone(),
+                            name: c.name().to_owned(),
+                            fields,
+                        });
+                    }
                 }
+                i += 1;
+                j += 1;
             }
-            None => {
-                let key = (
-                    p.source.as_str(),
-                    p.project_id.as_str(),
-                    p.locality.to_string(),
-                );
+            std::cmp::Ordering::Less => {
+                let p = prev[i];
+                let key = (p.source(), p.project_id(), p.locality().to_string());
                 if complete.contains(&key) {
-                    out.removed.push((*p).clone());
+                    out.removed.push(p.clone());
                 } else {
-                    out.unverified.push((*p).clone());
+                    out.unverified.push(p.clone());
                 }
+                i += 1;
             }
-        }
-    }
-    for (id, c) in &cur {
-        if !prev.contains_key(id) {
-            out.added.push((*c).clone());
+            std::cmp::Ordering::Greater => {
+                out.added.push(cur[j].clone());
+                j += 1;
+            }
         }
     }
     out
+}
+
+/// `resources` in ID order (a snapshot's are; sorted here if someone changed them).
+fn by_id(resources: &[Resource]) -> Vec<&Resource> {
+    let mut refs: Vec<&Resource> = resources.iter().collect();
+    if !refs.is_sorted_by(|a, b| a.id() <= b.id()) {
+        refs.sort_by(|a, b| a.id().cmp(b.id()));
+    }
+    refs
 }
 
 fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {
