@@ -1,12 +1,11 @@
 //! The uniform [`Resource`] every source produces.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use scaleway_core::{Locality, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{block, instance, k8s, object_storage, secret, vpc};
+use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
 
 /// What a resource is.
 ///
@@ -256,12 +255,11 @@ pub struct Resource(Box<Inner>);
 struct Inner {
     id: Box<str>,
     kind: ResourceKind,
-    source: Cow<'static, str>,
+    source: SharedStr,
     locality: Locality,
     size_bytes: Option<u64>,
     roles: Roles,
     relations: Vec<Relation>,
-    notes: Vec<Note>,
     object: ProductObject,
     /// The uniform attributes the object does not give (`None`: as the object has them).
     own: Option<Box<Own>>,
@@ -277,29 +275,13 @@ struct Own {
     created_at: Option<Option<Timestamp>>,
     /// Roles that are not one of the usual sets (unknown ones, another order).
     roles: Option<Vec<BackupRole>>,
+    /// Notes (most resources have none).
+    notes: Vec<Note>,
 }
 
 impl Own {
     fn is_empty(&self) -> bool {
         *self == Own::default()
-    }
-}
-
-/// The built-in sources' names, shared by their resources.
-const SOURCE_NAMES: [&str; 7] = [
-    "instance",
-    "block",
-    "secret",
-    "object-storage",
-    "kubernetes",
-    "vpc",
-    "registry",
-];
-
-fn source_name(name: String) -> Cow<'static, str> {
-    match SOURCE_NAMES.iter().find(|n| **n == name) {
-        Some(n) => Cow::Borrowed(n),
-        None => Cow::Owned(name),
     }
 }
 
@@ -453,12 +435,11 @@ impl Resource {
         Resource(Box::new(Inner {
             id: Resource::make_id(&kind, &locality, product_id).into_boxed_str(),
             kind,
-            source: source_name(source.into()),
+            source: SharedStr::new(&source.into()),
             locality,
             size_bytes: None,
             roles: Roles::default(),
             relations: Vec::new(),
-            notes: Vec::new(),
             object,
             own: None,
         }))
@@ -553,7 +534,7 @@ impl Resource {
 
     /// What the source could not find out about it.
     pub fn notes(&self) -> &[Note] {
-        &self.0.notes
+        self.own().map_or(&[], |o| o.notes.as_slice())
     }
 
     /// Sets one of the uniform attributes: kept only when it differs from the object's.
@@ -642,19 +623,25 @@ impl Resource {
 
     /// Adds a note unless present (kept sorted).
     pub fn add_note(&mut self, note: Note) {
-        if let Err(pos) = self.0.notes.binary_search(&note) {
-            self.0.notes.insert(pos, note);
-        }
+        self.set_own(|_, o| {
+            if let Err(pos) = o.notes.binary_search(&note) {
+                // A resource has a few: no room kept for more.
+                o.notes.reserve_exact(1);
+                o.notes.insert(pos, note);
+            }
+        });
     }
 
     /// Whether a note marks `field` unknown.
     pub fn is_unknown(&self, field: &str) -> bool {
-        self.0.notes.iter().any(|n| n.marks_unknown(field))
+        self.notes().iter().any(|n| n.marks_unknown(field))
     }
 
     /// Adds a relation unless present (kept sorted).
     pub fn add_relation(&mut self, relation: Relation) {
         if let Err(pos) = self.0.relations.binary_search(&relation) {
+            // A resource has a few: no room kept for more.
+            self.0.relations.reserve_exact(1);
             self.0.relations.insert(pos, relation);
         }
     }
@@ -768,9 +755,10 @@ impl<'de> Deserialize<'de> for Resource {
         r.0.relations = data.relations;
         r.0.relations.sort();
         r.0.relations.dedup();
-        r.0.notes = data.notes;
-        r.0.notes.sort();
-        r.0.notes.dedup();
+        r.0.relations.shrink_to_fit();
+        for note in data.notes {
+            r.add_note(note);
+        }
         Ok(r)
     }
 }
@@ -836,7 +824,6 @@ mod tests {
         );
         assert_eq!(r.roles(), [BackupRole::Source, BackupRole::Destination]);
         assert_eq!(r.source(), "block");
-        assert!(matches!(r.0.source, Cow::Borrowed(_)));
         let r = r
             .with_name("renamed")
             .with_state("")

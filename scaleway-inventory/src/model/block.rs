@@ -7,6 +7,8 @@
 use scaleway_core::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
 
+use super::SharedStr;
+
 scaleway_core::string_enum! {
     /// Status of a Block volume.
     pub enum VolumeStatus {
@@ -116,7 +118,7 @@ pub struct Reference {
     pub id: String,
     /// `instance_server`, `instance_image`, …
     #[serde(default)]
-    pub product_resource_type: String,
+    pub product_resource_type: SharedStr,
     /// The user's ID (a server ID for `instance_server`).
     #[serde(default)]
     pub product_resource_id: String,
@@ -158,16 +160,16 @@ pub struct Volume {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Volume type (`sbs_5k`, `sbs_15k`, …).
     #[serde(default, rename = "type")]
-    pub volume_type: String,
+    pub volume_type: SharedStr,
     /// Size in bytes.
     #[serde(default)]
     pub size: u64,
     /// Project ID.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: SharedStr,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -175,7 +177,7 @@ pub struct Volume {
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
     /// Who uses the volume.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub references: Vec<Reference>,
     /// The snapshot it was created from.
     #[serde(default)]
@@ -183,7 +185,7 @@ pub struct Volume {
     /// Status.
     pub status: VolumeStatus,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Zone.
     #[serde(default)]
@@ -218,7 +220,7 @@ pub struct SnapshotParentVolume {
     pub name: String,
     /// Volume type.
     #[serde(default, rename = "type")]
-    pub volume_type: String,
+    pub volume_type: SharedStr,
     /// Status.
     #[serde(default)]
     pub status: Option<VolumeStatus>,
@@ -232,7 +234,7 @@ pub struct Snapshot {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// The volume it was taken from (null once that volume is deleted).
     #[serde(default)]
     pub parent_volume: Option<SnapshotParentVolume>,
@@ -241,7 +243,7 @@ pub struct Snapshot {
     pub size: u64,
     /// Project ID.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: SharedStr,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -249,12 +251,12 @@ pub struct Snapshot {
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
     /// Who uses the snapshot.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub references: Vec<Reference>,
     /// Status.
     pub status: SnapshotStatus,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Zone.
     #[serde(default)]
