@@ -235,49 +235,95 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
     }
 }
 
+/// Events queued for the writer thread (back-pressure beyond).
+const WRITER_QUEUE: usize = 4096;
+
+/// Runs `write` on a thread of its own, fed the sync's events through a bounded queue, so
+/// that serializing never holds up the sync; `on_event` sees each event first (progress,
+/// coverage). `write`'s result once the sync ended.
+async fn write_on_a_thread<T: Send + 'static>(
+    inventory: &Inventory,
+    mut on_event: impl FnMut(&Event),
+    write: impl FnOnce(std::sync::mpsc::Receiver<Event>) -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(WRITER_QUEUE);
+    let writer = std::thread::spawn(move || write(rx));
+    let mut events = inventory.stream();
+    while let Some(event) = events.next().await {
+        on_event(&event);
+        // The writer stops early only on an error, which join reports.
+        if tx.send(event).is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    writer
+        .join()
+        .map_err(|_| io::Error::other("the output thread panicked"))?
+}
+
 /// `--json` without `--diff`: the document written as the sync goes (resources as they
 /// arrive; nothing kept but the coverage counts and the listing reports).
-async fn stream_json(
+async fn stream_json<W: Write + Send + 'static>(
     inventory: &Inventory,
     policy: &CoveragePolicy,
     progress: &mut Progress,
-    mut out: impl Write + Send,
+    out: W,
 ) -> io::Result<bool> {
-    start_document(&mut out)?;
-    let mut snapshot = SnapshotWriter::new(&mut out, inventory.projects())?;
     let mut tally = policy.tally();
-    let mut events = inventory.stream();
-    while let Some(event) = events.next().await {
-        progress.on(&event);
-        if let Event::Resource(r) = &event {
-            tally.add(r);
-        }
-        snapshot.event(&event)?;
-    }
-    let complete = is_complete(snapshot.listings());
-    snapshot.finish()?;
+    let projects = inventory.projects().to_vec();
+    let (mut out, listings) = write_on_a_thread(
+        inventory,
+        |event| {
+            progress.on(event);
+            if let Event::Resource(r) = event {
+                tally.add(r);
+            }
+        },
+        move |events| {
+            let mut out = out;
+            start_document(&mut out)?;
+            let mut snapshot = SnapshotWriter::new(&mut out, &projects)?;
+            for event in events {
+                snapshot.event(&event)?;
+            }
+            let listings = snapshot.listings().to_vec();
+            snapshot.finish()?;
+            Ok((out, listings))
+        },
+    )
+    .await?;
+    let complete = is_complete(&listings);
     end_document(&mut out, policy, &tally.report(), None, complete)?;
     out.flush()?;
     Ok(complete)
 }
 
 /// `--ndjson`: a line per resource as it arrives, then per listing, then `completed`.
-async fn stream_ndjson(
+async fn stream_ndjson<W: Write + Send + 'static>(
     inventory: &Inventory,
     progress: &mut Progress,
-    out: impl Write + Send,
+    out: W,
 ) -> io::Result<bool> {
-    let mut lines = NdjsonWriter::new(out, inventory.projects());
     let mut listings = Vec::new();
-    let mut events = inventory.stream();
-    while let Some(event) = events.next().await {
-        progress.on(&event);
-        if let Event::Finished(l) = &event {
-            listings.push(l.clone());
-        }
-        lines.event(&event)?;
-    }
-    lines.finish()?;
+    let projects = inventory.projects().to_vec();
+    write_on_a_thread(
+        inventory,
+        |event| {
+            progress.on(event);
+            if let Event::Finished(l) = event {
+                listings.push(l.clone());
+            }
+        },
+        move |events| {
+            let mut lines = NdjsonWriter::new(out, &projects);
+            for event in events {
+                lines.event(&event)?;
+            }
+            lines.finish().map(|_| ())
+        },
+    )
+    .await?;
     Ok(is_complete(&listings))
 }
 

@@ -250,7 +250,7 @@ impl CoveragePolicy {
     pub fn tally(&self) -> CoverageTally<'_> {
         CoverageTally {
             policy: self,
-            rows: BTreeMap::new(),
+            projects: BTreeMap::new(),
             total: CoverageCounts::default(),
             resources: BTreeMap::new(),
         }
@@ -262,7 +262,8 @@ impl CoveragePolicy {
 #[derive(Debug)]
 pub struct CoverageTally<'a> {
     policy: &'a CoveragePolicy,
-    rows: BTreeMap<(String, ResourceKind), CoverageCounts>,
+    /// Counts per project and kind.
+    projects: BTreeMap<String, BTreeMap<ResourceKind, CoverageCounts>>,
     total: CoverageCounts,
     resources: BTreeMap<String, CoverageStatus>,
 }
@@ -273,10 +274,15 @@ impl CoverageTally<'_> {
         let Some(s) = self.policy.status(r) else {
             return;
         };
-        let counts = self
-            .rows
-            .entry((r.project_id().to_owned(), r.kind().clone()))
-            .or_default();
+        // Looked up by reference: no allocation once the row exists.
+        let kinds = match self.projects.get_mut(r.project_id()) {
+            Some(kinds) => kinds,
+            None => self.projects.entry(r.project_id().to_owned()).or_default(),
+        };
+        let counts = match kinds.get_mut(r.kind()) {
+            Some(counts) => counts,
+            None => kinds.entry(r.kind().clone()).or_default(),
+        };
         if let Some(was) = self.resources.insert(r.id().to_owned(), s) {
             counts.remove(was);
             self.total.remove(was);
@@ -289,9 +295,13 @@ impl CoverageTally<'_> {
     pub fn report(self) -> CoverageReport {
         let mut by_kind: BTreeMap<ResourceKind, CoverageCounts> = BTreeMap::new();
         let mut by_project: BTreeMap<String, CoverageCounts> = BTreeMap::new();
-        for ((project, kind), c) in &self.rows {
-            by_kind.entry(kind.clone()).or_default().merge(c);
-            by_project.entry(project.clone()).or_default().merge(c);
+        let mut rows: Vec<((String, ResourceKind), CoverageCounts)> = Vec::new();
+        for (project, kinds) in self.projects {
+            for (kind, c) in kinds {
+                by_kind.entry(kind.clone()).or_default().merge(&c);
+                by_project.entry(project.clone()).or_default().merge(&c);
+                rows.push(((project.clone(), kind), c));
+            }
         }
         let row = |project_id: String, kind: ResourceKind, counts: CoverageCounts| CoverageRow {
             project_id,
@@ -300,8 +310,7 @@ impl CoverageTally<'_> {
             counts,
         };
         CoverageReport {
-            rows: self
-                .rows
+            rows: rows
                 .into_iter()
                 .filter(|(_, c)| *c != CoverageCounts::default())
                 .map(|((p, k), c)| row(p, k, c))
