@@ -5,9 +5,13 @@
 //! cargo run --example check_credentials -- --profile byoc-kapsule --project-id UUID [--json]
 //!     [--access-key SCW…]     audit another key with the configured one (auditor mode)
 //!     [--source-ip IP]        the public IP your requests come from (evaluates IP conditions)
-//!     [--accept-unproven]     probe mode: what probing cannot prove (write access, …) warns
-//!                             instead of blocking
+//!     [--accept-unproven]     count Unproven as Ready (what the key alone cannot prove:
+//!                             write access in probe mode, …); the report still lists it
+//!     [--canary]              probe mode: prove write access with the key itself, by
+//!                             creating then deleting a free resource per product (a VPC, a
+//!                             Private Network, a security group, an empty bucket)
 //!     [--scw-profile NAME]    profile of the scw config file
+//!     [--credential NAME]     demo only: check this demo key only
 //! ```
 //!
 //! `--profile` is a built-in profile (inventory-readonly, byoc-kapsule, registry-scanner,
@@ -20,11 +24,17 @@
 //! process and checks its keys, good and broken, one after another (the `admin` key
 //! audits each; then the `inventory` and `byoc` keys check themselves by probing). The
 //! demo's `--json` is one array with an object per check: `{"credential", "purpose",
-//! "report"}`, or `"error"` instead of `"report"` when the check could not run.
+//! "report"}`, or `"error"` instead of `"report"` when the check could not run. With
+//! `--canary`, the `byoc` key proves its write access with canaries (Kubernetes, which has
+//! no free canary, stays unproven), and the demo checks in the simulator that nothing was
+//! left behind (exit 2 if something was).
 //!
-//! Exit status: 0 Ready, 1 Invalid, 3 pending propagation (check again later), 2 usage or
-//! connection error. In the demo, the most severe over all checks, in the order error (2)
-//! > invalid (1) > pending (3) > ready (0).
+//! Exit status: 0 Ready, 1 Invalid (proven wrong), 2 usage or connection error, 3 pending
+//! propagation (check again later), 4 Unproven (nothing proven wrong, but some requirement
+//! not proven with this key alone: check it in auditor mode, or accept it knowingly). In
+//! the demo, the most severe over all checks, in the order error (2) > invalid (1) >
+//! unproven (4) > pending (3) > ready (0): unproven needs someone to act, pending only
+//! time.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -42,17 +52,18 @@ use std::process::ExitCode;
 
 use scaleway_core::{AccessKey, Client, Error, ErrorKind, ProjectId};
 use scaleway_iam::checker::{
-    CheckOptions, Checker, Profile, Report, RequestContext, Target, Verdict,
+    CheckOptions, Checker, Profile, Report, RequestContext, RequirementStatus, Target, Verdict,
 };
 use scaleway_sim::{Scenario, Sim};
 
-const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--scw-profile NAME] [--json]";
+const USAGE: &str = "usage: cargo run --example check_credentials -- --profile NAME|FILE --project-id UUID [--access-key SCW…] [--source-ip IP] [--accept-unproven] [--canary] [--scw-profile NAME] [--json] [--credential NAME (demo only)]";
 
 /// Exit statuses.
 const READY: u8 = 0;
 const INVALID: u8 = 1;
 const ERROR: u8 = 2;
 const PENDING: u8 = 3;
+const UNPROVEN: u8 = 4;
 
 #[derive(Debug, Default)]
 struct Args {
@@ -61,8 +72,10 @@ struct Args {
     access_key: Option<AccessKey>,
     source_ip: Option<IpAddr>,
     accept_unproven: bool,
+    canary: bool,
     scw_profile: Option<String>,
     json: bool,
+    credential: Option<String>,
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -94,8 +107,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
                 );
             }
             "--accept-unproven" => a.accept_unproven = true,
+            "--canary" => a.canary = true,
             "--scw-profile" => a.scw_profile = Some(value("--scw-profile")?),
             "--json" => a.json = true,
+            "--credential" => a.credential = Some(value("--credential")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -116,16 +131,19 @@ fn exit_code(v: &Verdict) -> u8 {
     match v {
         Verdict::Ready => READY,
         Verdict::PendingPropagation { .. } => PENDING,
+        Verdict::Unproven { .. } => UNPROVEN,
         _ => INVALID,
     }
 }
 
-/// How severe an exit status is: error > invalid > pending > ready (the statuses
-/// themselves are not in that order: pending is 3).
+/// How severe an exit status is: error > invalid > unproven > pending > ready (the statuses
+/// themselves are not in that order). Unproven is above pending: it needs someone to act
+/// (an auditor check, or accepting it), pending only time.
 fn severity(code: u8) -> u8 {
     match code {
-        ERROR => 3,
-        INVALID => 2,
+        ERROR => 4,
+        INVALID => 3,
+        UNPROVEN => 2,
         PENDING => 1,
         _ => 0,
     }
@@ -171,8 +189,19 @@ async fn main() -> ExitCode {
         options.request_context = RequestContext::from_ip(ip);
     }
     options.accept_unproven = args.accept_unproven;
-    if !config.has_credentials() {
-        return demo(&args, options).await;
+    options.canary = args.canary;
+    match common::has_credentials(&config) {
+        Ok(true) => {}
+        Ok(false) => return demo(&args, options).await,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(ERROR);
+        }
+    }
+    if args.credential.is_some() {
+        return usage(
+            "--credential names a demo key: it is for the demo (no credentials configured)",
+        );
     }
     let checker = Checker::new().with_options(options);
     let Some(profile_spec) = &args.profile else {
@@ -211,6 +240,8 @@ async fn main() -> ExitCode {
             checker.self_check(&client, &profile, &target).await
         }
     };
+    // Canary resources of an interrupted check are deleted by spawned tasks: let them end.
+    checker.wait_for_canary_cleanups().await;
     match result {
         Ok(report) => {
             print_report(&report, args.json);
@@ -258,7 +289,7 @@ fn status_of(result: &Result<Report, String>) -> u8 {
 /// The built-in profile a demo key was made for.
 fn demo_profile(credential: &str) -> &'static str {
     match credential {
-        "inventory" | "group-granted" | "personal-user" => "inventory-readonly",
+        "inventory" | "group-granted" | "personal-user" | "other-org" => "inventory-readonly",
         "registry-scanner" => "registry-scanner",
         _ => "byoc-kapsule",
     }
@@ -319,7 +350,19 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
     let mut worst = READY;
     let mut json_out = Vec::new();
     let mut report = |credential: &str, purpose: &str, result: Result<Report, String>| {
-        worst = worse(worst, status_of(&result));
+        let code = status_of(&result);
+        eprintln!(
+            "   → {} (exit {code}){}",
+            match &result {
+                Ok(r) => r.verdict.status(),
+                Err(_) => "error",
+            },
+            match &result {
+                Ok(r) => unproven_requirements(r),
+                Err(_) => String::new(),
+            }
+        );
+        worst = worse(worst, code);
         if args.json {
             json_out.push(demo_entry(credential, purpose, &result));
         } else {
@@ -329,7 +372,20 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
             }
         }
     };
+    let wanted = |name: &str| args.credential.as_deref().is_none_or(|c| c == name);
+    if let Some(c) = &args.credential
+        && sim.credential(c).is_none()
+    {
+        let names: Vec<&str> = sim.credentials().iter().map(|c| c.name.as_str()).collect();
+        return usage(&format!(
+            "--credential: the demo has no key `{c}`; its keys: {}",
+            names.join(", ")
+        ));
+    }
     for cred in sim.credentials() {
+        if !wanted(&cred.name) {
+            continue;
+        }
         let Ok(ak) = cred.access_key.parse::<AccessKey>() else {
             continue;
         };
@@ -351,12 +407,15 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
         report(&cred.name, &cred.purpose, result);
     }
     // Self-checks by probing: keys that cannot read IAM inspect themselves. Reads prove the
-    // inventory's job; they cannot prove the BYOC key's write access (Invalid unless
-    // --accept-unproven).
+    // inventory's job; they cannot prove the BYOC key's write access, and nothing is proven
+    // wrong either: Unproven (exit 4), Ready with --accept-unproven.
     for (name, profile) in [
         ("inventory", "inventory-readonly"),
         ("byoc", "byoc-kapsule"),
     ] {
+        if !wanted(name) {
+            continue;
+        }
         eprintln!("\n== `{name}` checks itself for {profile} (it cannot read IAM: probe mode)");
         let result = match (client_for(name), Profile::builtin(profile)) {
             (Ok(c), Ok(p)) => checker
@@ -371,7 +430,39 @@ async fn demo(args: &Args, mut options: CheckOptions) -> ExitCode {
     if args.json {
         println!("{}", serde_json::Value::Array(json_out));
     }
+    if args.canary {
+        // Whatever an interrupted check left to delete, then what the simulator still holds.
+        checker.wait_for_canary_cleanups().await;
+        let left = sim.state().named("scw-canary-");
+        if left.is_empty() {
+            eprintln!("\ncanary writes: nothing left behind in the simulator");
+        } else {
+            eprintln!("\nerror: canary resources left behind in the simulator: {left:?}");
+            worst = worse(worst, ERROR);
+        }
+    }
     ExitCode::from(worst)
+}
+
+/// `: A on P, B on P not proven` for an `Unproven` verdict, else nothing.
+fn unproven_requirements(r: &Report) -> String {
+    if !matches!(r.verdict, Verdict::Unproven { .. }) {
+        return String::new();
+    }
+    let names: Vec<String> = r
+        .requirements
+        .iter()
+        .filter(|q| q.status == RequirementStatus::Unproven)
+        .map(|q| match &q.project_id {
+            Some(p) => format!("{} on {p}", q.permission_set),
+            None => format!("{} at Organization level", q.permission_set),
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(": {} not proven", names.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -382,7 +473,19 @@ mod tests {
 
     #[test]
     fn the_most_severe_status_wins() {
-        // error > invalid > pending > ready, whatever the numbers.
+        // error > invalid > unproven > pending > ready, whatever the numbers.
+        assert_eq!(worse(UNPROVEN, INVALID), INVALID);
+        assert_eq!(worse(INVALID, UNPROVEN), INVALID);
+        assert_eq!(worse(UNPROVEN, PENDING), UNPROVEN);
+        assert_eq!(worse(PENDING, UNPROVEN), UNPROVEN);
+        assert_eq!(worse(UNPROVEN, ERROR), ERROR);
+        assert_eq!(worse(READY, UNPROVEN), UNPROVEN);
+        assert_eq!(
+            exit_code(&Verdict::Unproven {
+                unproven: vec!["F1".into()]
+            }),
+            4
+        );
         assert_eq!(worse(PENDING, INVALID), INVALID);
         assert_eq!(worse(INVALID, PENDING), INVALID);
         assert_eq!(worse(PENDING, ERROR), ERROR);
@@ -401,6 +504,48 @@ mod tests {
         assert_eq!(fold(&[]), READY);
     }
 
+    /// The demo, one key at a time: its audit and, for `inventory` and `byoc`, its check of
+    /// itself by probing.
+    async fn demo_exit(credential: &str) -> ExitCode {
+        let args = Args {
+            credential: Some(credential.to_owned()),
+            json: true,
+            ..Args::default()
+        };
+        demo(&args, CheckOptions::default()).await
+    }
+
+    #[tokio::test]
+    async fn with_canaries_the_byoc_key_is_unproven_for_kubernetes_only_and_leaves_nothing() {
+        let args = Args {
+            credential: Some("byoc".to_owned()),
+            canary: true,
+            json: true,
+            ..Args::default()
+        };
+        let mut options = CheckOptions::default();
+        options.canary = true;
+        // Unproven (4), not an error (2): the demo found nothing left behind.
+        assert_eq!(demo(&args, options).await, ExitCode::from(UNPROVEN));
+    }
+
+    #[tokio::test]
+    async fn the_demo_keys_get_the_verdicts_of_issue_11() {
+        // A least-privilege BYOC key checking itself: its reads work, its writes cannot be
+        // proven by reading: Unproven (4), never Invalid (1). Its audit is Ready.
+        assert_eq!(demo_exit("byoc").await, ExitCode::from(UNPROVEN));
+        // The Owner's key, the BYOC sets on all projects, a key of another Organization:
+        // Invalid.
+        for key in ["owner", "byoc-all-projects", "other-org"] {
+            assert_eq!(demo_exit(key).await, ExitCode::from(INVALID), "{key}");
+        }
+        // The inventory key: Ready audited and checking itself.
+        assert_eq!(demo_exit("inventory").await, ExitCode::from(READY));
+        // The IP-conditional key: nothing proven wrong, the condition not provable.
+        assert_eq!(demo_exit("conditional").await, ExitCode::from(UNPROVEN));
+        assert_eq!(demo_exit("no-such-key").await, ExitCode::from(ERROR));
+    }
+
     #[test]
     fn demo_json_entries_have_the_documented_shape() {
         let e = demo_entry("deleted", "a deleted key", &Err("boom".into()));
@@ -415,7 +560,8 @@ mod tests {
     fn arguments() {
         let a = |l: &[&str]| parse_args(l.iter().map(|s| (*s).to_owned()));
         let args = a(&["--profile", "byoc-kapsule", "--accept-unproven", "--json"]).unwrap();
-        assert!(args.accept_unproven && args.json);
+        assert!(args.accept_unproven && args.json && !args.canary);
+        assert!(a(&["--canary"]).unwrap().canary);
         assert!(a(&["--bogus"]).unwrap_err().contains("--bogus"));
         assert!(
             a(&["--source-ip", "x"])

@@ -20,8 +20,9 @@
 //! `check_error`.
 //!
 //! Exit status: 0 when the new key checks Ready, 3 when it is pending propagation, 1 when
-//! it checks Invalid, 2 on a usage or connection error — or when the key was provisioned
-//! but could not be checked (its credentials were printed: store them).
+//! it checks Invalid, 4 when it checks Unproven (as in check_credentials), 2 on a usage or
+//! connection error — or when the key was provisioned but could not be checked (its
+//! credentials were printed: store them).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -52,6 +53,7 @@ const READY: u8 = 0;
 const INVALID: u8 = 1;
 const ERROR: u8 = 2;
 const PENDING: u8 = 3;
+const UNPROVEN: u8 = 4;
 
 #[derive(Debug)]
 struct Args {
@@ -198,6 +200,7 @@ async fn provision_and_check(job: &Job, out: &mut impl Write) -> Result<u8, Stri
         Ok(r) => match r.verdict {
             Verdict::Ready => READY,
             Verdict::PendingPropagation { .. } => PENDING,
+            Verdict::Unproven { .. } => UNPROVEN,
             _ => INVALID,
         },
         Err(_) => ERROR,
@@ -320,7 +323,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
 /// The user's credentials, or the in-process simulator's `admin` key when there are none.
 async fn connect(scw_profile: Option<&str>) -> Result<common::Target, String> {
     let config = common::user_config(scw_profile).map_err(|e| e.to_string())?;
-    if config.has_credentials() {
+    if common::has_credentials(&config)? {
         let client = Client::builder()
             .config(config.clone())
             .user_agent_suffix("provision")

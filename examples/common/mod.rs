@@ -39,11 +39,43 @@ impl Target {
 
 /// The user's configuration (environment and config file, optional profile).
 pub fn user_config(profile: Option<&str>) -> Result<Config, ConfigError> {
-    let mut loader = Config::loader();
+    user_config_in(Env::from_process(), profile)
+}
+
+/// [`user_config`] reading `env` instead of the process environment.
+pub fn user_config_in(env: Env, profile: Option<&str>) -> Result<Config, ConfigError> {
+    let mut loader = Config::loader().env(env);
     if let Some(p) = profile {
         loader = loader.profile(p);
     }
     loader.load()
+}
+
+/// Whether the user configured a credential: `Ok(true)` with both an access key and a
+/// secret key, `Ok(false)` with neither (the examples then run the simulator), and an error
+/// naming what is missing and where it was looked for when only one of them is set: a
+/// half-configured real credential must never fall back to fake results.
+pub fn has_credentials(config: &Config) -> Result<bool, String> {
+    match (&config.access_key, &config.secret_key) {
+        (Some(_), Some(_)) => Ok(true),
+        (None, None) => Ok(false),
+        (Some(ak), None) => Err(format!(
+            "an access key is configured ({}) but no secret key: {} (with neither set, the examples run the simulator)",
+            ak.source,
+            config
+                .require_secret_key()
+                .err()
+                .map_or_else(|| "set the secret key".to_owned(), |e| e.to_string())
+        )),
+        (None, Some(sk)) => Err(format!(
+            "a secret key is configured ({}) but no access key: {} (with neither set, the examples run the simulator)",
+            sk.source,
+            config
+                .require_access_key()
+                .err()
+                .map_or_else(|| "set the access key".to_owned(), |e| e.to_string())
+        )),
+    }
 }
 
 /// A configuration for a simulator credential: nothing from the user's environment.
@@ -66,8 +98,18 @@ pub async fn connect(
     sim_credential: &str,
     app: &str,
 ) -> Result<Target, Box<dyn Error>> {
-    let config = user_config(profile)?;
-    if config.has_credentials() {
+    connect_in(Env::from_process(), profile, sim_credential, app).await
+}
+
+/// [`connect`] reading `env` instead of the process environment.
+pub async fn connect_in(
+    env: Env,
+    profile: Option<&str>,
+    sim_credential: &str,
+    app: &str,
+) -> Result<Target, Box<dyn Error>> {
+    let config = user_config_in(env, profile)?;
+    if has_credentials(&config)? {
         let client = Client::builder()
             .config(config.clone())
             .user_agent_suffix(app)
@@ -170,4 +212,78 @@ macro_rules! eprintln {
     ($($arg:tt)*) => {
         $crate::common::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
     };
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! Runs with the tests of every example that uses this module.
+    use super::*;
+
+    const AK: &str = "SCWXXXXXXXXXXXXXXXXX";
+    const SK: &str = "11111111-1111-4111-8111-111111111111";
+
+    /// An environment with no config file (HOME points at an empty directory).
+    fn env(dir: &std::path::Path, vars: &[(&str, &str)]) -> Env {
+        let mut e = Env::from_pairs(vars.iter().copied());
+        e.set("HOME", dir.to_string_lossy());
+        e
+    }
+
+    fn error_of(r: Result<Target, Box<dyn Error>>) -> String {
+        match r {
+            Ok(t) => panic!("connected (simulated: {})", t.is_simulated()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_half_configured_credential_is_an_error_never_the_simulator() {
+        let dir = tempfile::tempdir().unwrap();
+        let only_access = env(dir.path(), &[("SCW_ACCESS_KEY", AK)]);
+        let e = error_of(connect_in(only_access, None, "admin", "test").await);
+        assert!(
+            e.contains("no secret key")
+                && e.contains("SCW_ACCESS_KEY")
+                && e.contains("SCW_SECRET_KEY"),
+            "{e}"
+        );
+        let only_secret = env(dir.path(), &[("SCW_SECRET_KEY", SK)]);
+        let e = error_of(connect_in(only_secret, None, "admin", "test").await);
+        assert!(
+            e.contains("no access key") && e.contains("SCW_ACCESS_KEY"),
+            "{e}"
+        );
+        assert!(!e.contains(SK), "the secret is never printed: {e}");
+        // Half a credential in the config file is named with the file.
+        let file = dir.path().join(".config/scw/config.yaml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, format!("access_key: {AK}\n")).unwrap();
+        let e = error_of(connect_in(env(dir.path(), &[]), None, "admin", "test").await);
+        assert!(
+            e.contains("no secret key") && e.contains("config.yaml") && e.contains("secret_key"),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_credential_at_all_runs_the_simulator() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = connect_in(env(dir.path(), &[]), None, "admin", "test")
+            .await
+            .unwrap();
+        assert!(t.is_simulated());
+        let t = connect_in(
+            env(
+                dir.path(),
+                &[("SCW_ACCESS_KEY", AK), ("SCW_SECRET_KEY", SK)],
+            ),
+            None,
+            "admin",
+            "test",
+        )
+        .await
+        .unwrap();
+        assert!(!t.is_simulated(), "a full credential is used as is");
+    }
 }

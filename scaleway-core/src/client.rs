@@ -19,6 +19,7 @@ use crate::credentials::{AccessKey, OrganizationId, ProjectId, SecretKey};
 use crate::error::{DecodeError, Error, ErrorKind, RequestInfo, decode_api_error, excerpt};
 use crate::locality::{Locality, Region, Zone};
 use crate::retry::{Decision, Outcome, RetryPolicy};
+use crate::transport::{Transport, http_client};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -274,6 +275,8 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     limiter: Arc<Semaphore>,
+    /// The shared transport's bound, when the client was built on one.
+    transport: Option<Transport>,
     stats: Counters,
 }
 
@@ -399,6 +402,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     max_concurrent_requests: Option<usize>,
     anonymous: bool,
+    transport: Option<Transport>,
 }
 
 impl ClientBuilder {
@@ -439,6 +443,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through a shared [`Transport`]: its connection pool, and its bound on
+    /// requests in flight over every client built on it, on top of this client's own bound
+    /// ([`ClientBuilder::max_concurrent_requests`]). The transport's connect timeout
+    /// applies ([`ClientBuilder::connect_timeout`] is then ignored).
+    pub fn transport(mut self, transport: &Transport) -> Self {
+        self.transport = Some(transport.clone());
+        self
+    }
+
     /// Allows building without a secret key (requests carry no `X-Auth-Token`).
     pub fn anonymous(mut self) -> Self {
         self.anonymous = true;
@@ -452,7 +465,8 @@ impl ClientBuilder {
     /// * the configuration errors of [`Config::from_env`] when no config was given;
     /// * [`ConfigError::MissingCredentials`] when there is no secret key (unless
     ///   [`ClientBuilder::anonymous`]);
-    /// * [`ErrorKind::InvalidRequest`] for an invalid user-agent suffix;
+    /// * [`ErrorKind::InvalidRequest`] for an invalid user-agent suffix, or an `insecure`
+    ///   configuration on a [`Transport`] that verifies certificates;
     /// * [`ErrorKind::Transport`] if the TLS stack cannot be initialised.
     pub fn build(self) -> Result<Client, Error> {
         let config = match self.config {
@@ -487,22 +501,20 @@ impl ClientBuilder {
             user_agent.push_str(suffix);
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .user_agent(user_agent.clone())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tls_danger_accept_invalid_certs(config.insecure.value)
-            // Never follow redirects: reqwest would resend `X-Auth-Token` (a custom header)
-            // to whatever host a redirect names. The Scaleway API does not redirect; a 3xx
-            // surfaces as an error.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::new(ErrorKind::Transport {
-                    message: format!("cannot initialise the HTTP client: {}", error_chain(&e)),
-                    connect: true,
-                })
-            })?;
+        let http = match &self.transport {
+            Some(t) if config.insecure.value && !t.inner.accepts_invalid_certs => {
+                return Err(Error::invalid_request(format!(
+                    "the configuration sets insecure ({}) but the shared transport verifies TLS certificates: build it with TransportBuilder::danger_accept_invalid_certs(true)",
+                    config.insecure.source
+                )));
+            }
+            Some(t) => t.inner.http.clone(),
+            None => http_client(
+                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                config.insecure.value,
+                Some(&user_agent),
+            )?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -515,6 +527,7 @@ impl ClientBuilder {
                     self.max_concurrent_requests
                         .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS),
                 )),
+                transport: self.transport,
                 stats: Counters::default(),
                 config,
             }),
@@ -556,6 +569,35 @@ impl Client {
         Client::builder().config(config).build()
     }
 
+    /// A client for this key alone ([`Config::for_key`]): the access key, the secret key and
+    /// the project they act on, and nothing from the process's `SCW_*` variables or
+    /// configuration file. For a platform acting with a customer's key: its own default
+    /// Organization, region or API URL never reach the customer's calls. Add options (a
+    /// shared [`Transport`], an API URL) with
+    /// `Client::builder().config(Config::for_key(..))` or [`crate::ConfigLoader::isolated`].
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = scaleway_core::Client::for_key(
+    ///     "SCWXXXXXXXXXXXXXXXXX".parse()?,
+    ///     "11111111-1111-1111-1111-111111111111".parse()?,
+    ///     "22222222-2222-2222-2222-222222222222".parse()?,
+    /// )?;
+    /// assert!(client.default_organization_id().is_err()); // none, whatever the process says
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`ClientBuilder::build`] (only the TLS stack's initialisation can fail).
+    pub fn for_key(
+        access_key: AccessKey,
+        secret_key: SecretKey,
+        project_id: ProjectId,
+    ) -> Result<Client, Error> {
+        Client::new(Config::for_key(access_key, secret_key, project_id))
+    }
+
     /// The configuration the client was built from.
     pub fn config(&self) -> &Config {
         &self.inner.config
@@ -574,6 +616,11 @@ impl Client {
     /// The client's default retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The shared [`Transport`] the client sends through, if it was built on one.
+    pub fn transport(&self) -> Option<&Transport> {
+        self.inner.transport.as_ref()
     }
 
     /// Counters of the calls made through this client and its clones.
@@ -1094,15 +1141,21 @@ impl RequestBuilder {
 
     async fn attempt(&self, url: &Url, timeout: Duration) -> Result<Response, AttemptError> {
         let inner = &self.client.inner;
-        let _permit = inner
-            .limiter
-            .acquire()
-            .await
-            .map_err(|_| AttemptError::Transport {
-                message: "the client is shutting down".into(),
-                connect: true,
-            })?;
+        let closed = |_| AttemptError::Transport {
+            message: "the client is shutting down".into(),
+            connect: true,
+        };
+        // The client's own permit first, so a client at its bound never holds one of the
+        // shared transport's permits while it waits.
+        let _permit = inner.limiter.acquire().await.map_err(closed)?;
+        let _shared = match &inner.transport {
+            Some(t) => Some(t.inner.limiter.acquire().await.map_err(closed)?),
+            None => None,
+        };
         let mut headers = self.headers.clone();
+        if !headers.iter().any(|(k, _)| k == "user-agent") {
+            headers.push(("user-agent".into(), inner.user_agent.clone()));
+        }
         if !headers.iter().any(|(k, _)| k == "accept") && matches!(self.target, Target::Api) {
             headers.push(("accept".into(), "application/json".into()));
         }
@@ -1191,7 +1244,7 @@ impl AttemptError {
 
 /// The error and its sources, joined: "error sending request: connection refused".
 /// The URL is removed (it could carry signed query parameters).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
     while let Some(s) = cur {

@@ -51,6 +51,13 @@ pub(crate) fn is_uuid(s: &str) -> bool {
         })
 }
 
+/// The one normal form of a UUID-shaped ID ([`ProjectId`], [`OrganizationId`], and server
+/// data compared with them): lower case. UUIDs are case-insensitive (RFC 9562) and the API
+/// sends them in lower case, so an ID typed in upper case names the same project.
+pub fn normalize_id(id: &str) -> String {
+    id.trim().to_ascii_lowercase()
+}
+
 /// An API key's access key ID (`SCW` + 17 upper-case letters or digits), e.g. `SCWXXXXXXXXXXXXXXXXX`.
 ///
 /// Not a secret: it identifies the key in IAM and is the S3 access key ID.
@@ -177,10 +184,17 @@ macro_rules! uuid_id {
         $(#[$doc])*
         ///
         /// `FromStr` validates the UUID form (user input); `Deserialize` accepts what the
-        /// server sends as is.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        /// server sends. Both lower-case it ([`normalize_id`]), so IDs compare equal
+        /// whatever case they were typed or sent in.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Ok($name(normalize_id(&String::deserialize(d)?)))
+            }
+        }
 
         impl $name {
             /// The ID as a string.
@@ -194,7 +208,7 @@ macro_rules! uuid_id {
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 if is_uuid(s) {
-                    Ok($name(s.to_owned()))
+                    Ok($name(normalize_id(s)))
                 } else {
                     Err(InvalidValue {
                         what: $what,
@@ -287,6 +301,18 @@ mod tests {
                 .parse::<OrganizationId>()
                 .is_ok()
         );
+        // Parsed in lower case, from user input and from server data alike.
+        let upper = "ABCDEF01-1111-1111-1111-11111111111A";
+        assert_eq!(
+            upper.parse::<ProjectId>().unwrap().as_str(),
+            "abcdef01-1111-1111-1111-11111111111a"
+        );
+        assert_eq!(
+            upper.parse::<ProjectId>().unwrap(),
+            upper.to_ascii_lowercase().parse::<ProjectId>().unwrap()
+        );
+        let from_server: OrganizationId = serde_json::from_str(&format!("\"{upper}\"")).unwrap();
+        assert_eq!(from_server.as_str(), "abcdef01-1111-1111-1111-11111111111a");
         let e = "prod".parse::<ProjectId>().unwrap_err().to_string();
         assert_eq!(
             e,

@@ -7,6 +7,8 @@
 //! * [`Region`], [`Zone`], [`Locality`] and the localities each product exists in;
 //! * [`Client`]: the one HTTP path (auth, `User-Agent`, timeouts, [`RetryPolicy`],
 //!   tracing, error decoding) every call of every crate goes through;
+//! * [`Transport`]: one connection pool and one in-flight bound shared by the clients of
+//!   many keys ([`Client::for_key`]: a customer's key alone, nothing from the process);
 //! * [`Error`]: one queryable error type for the family, decoding Scaleway's error bodies;
 //! * [`Paginator`]: both pagination styles as a `Stream` of items;
 //! * [`fanout`]: one listing per zone or region with per-locality results;
@@ -51,6 +53,7 @@ mod retry;
 pub mod s3;
 #[cfg(feature = "test-util")]
 pub mod testing;
+pub mod transport;
 
 pub use client::{
     Client, ClientBuilder, ClientStats, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -61,7 +64,9 @@ pub use config::{
     Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport, DEFAULT_API_URL,
     Env, Setting, Source, Sourced,
 };
-pub use credentials::{AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey};
+pub use credentials::{
+    AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey, normalize_id,
+};
 pub use error::{
     ApiError, ApiErrorKind, ArgumentErrorReason, AuthDeniedReason, AuthMethod, DecodeError, Error,
     ErrorKind, InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result,
@@ -73,6 +78,7 @@ pub use pagination::{
     DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
 pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
+pub use transport::{DEFAULT_TRANSPORT_MAX_IN_FLIGHT, Transport, TransportBuilder};
 
 pub use chrono;
 pub use url;

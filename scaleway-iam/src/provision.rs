@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use scaleway_core::{AccessKey, Client, Config, Env, Error, OrganizationId, ProjectId};
 
 use crate::checker::{Checker, Profile, Report, RequiredScope, Target, Verdict};
-use crate::model::{Application, Bearer, CreatedApiKey, Policy, PolicyPrincipal, Rule, RuleSpec};
+use crate::model::{
+    Application, Bearer, CreatedApiKey, PermissionSet, PermissionSetScopeType, Policy,
+    PolicyPrincipal, Rule, RuleSpec,
+};
 use crate::{AccountApi, IamApi};
 
 /// Description given to keys created by [`provision`] (and looked for on re-runs).
@@ -145,12 +148,68 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
         })
 }
 
+/// Refuses, before anything is created, a profile naming a set the API does not offer, or
+/// a set whose level (the API's `scope_type`) does not match where the profile requires it:
+/// the API would refuse the policy's rule after the application was created.
+fn check_sets(profile: &Profile, offered: &[PermissionSet]) -> Result<(), Error> {
+    let unknown: Vec<&str> = profile
+        .requirements
+        .iter()
+        .map(|r| r.permission_set.as_str())
+        .filter(|n| !offered.iter().any(|o| o.name == *n))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::invalid_request(format!(
+            "profile {}: the API offers no permission set named {} (GET /iam/v1alpha1/permission-sets lists {} sets): fix the profile; nothing was created",
+            profile.name,
+            unknown.join(", "),
+            offered.len()
+        )));
+    }
+    let mut wrong = Vec::new();
+    for r in &profile.requirements {
+        let Some(set) = offered.iter().find(|o| o.name == r.permission_set) else {
+            continue;
+        };
+        let org_level = matches!(
+            set.scope_type,
+            PermissionSetScopeType::Organization | PermissionSetScopeType::AccountRootUser
+        );
+        match (r.scope, org_level) {
+            (RequiredScope::Project, true) => wrong.push(format!(
+                "{} is an Organization-level set (scope_type {}): it cannot be granted on a project; require it with scope = \"organization\"",
+                set.name, set.scope_type
+            )),
+            (RequiredScope::Organization, false)
+                if set.scope_type == PermissionSetScopeType::Projects =>
+            {
+                wrong.push(format!(
+                    "{} is a project-level set: at Organization level it would be granted on every current and future project, which provisioning never does; require it with scope = \"project\"",
+                    set.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid_request(format!(
+            "profile {}: {}; nothing was created",
+            profile.name,
+            wrong.join("; ")
+        )))
+    }
+}
+
 /// Creates (or finds) the application, its policy and a key for `request`.
 ///
 /// The project is read first (Account API): nothing is created for a project that does
 /// not exist, or that belongs to another Organization than the one asked for. Without
 /// [`ProvisionRequest::organization_id`] the project's Organization is used. Nothing is
-/// created either when the API offers no permission set of one of the profile's names.
+/// created either when the API offers no permission set of one of the profile's names, or
+/// when a set's level (the API's `scope_type`) does not match where the profile requires it
+/// (an Organization-level set on a project, a project-level set on the whole Organization).
 ///
 /// Re-running is safe: an application and a policy with the same name are reused (the
 /// policy's rules are reset to the profile's when they differ), and a key made by an
@@ -162,7 +221,8 @@ fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
 /// # Errors
 ///
 /// A name over 64 characters, an invalid profile, a project that does not exist or is in
-/// another Organization, a permission set the API does not offer, no Organization, or the API's error (the client needs IAM write
+/// another Organization, a permission set the API does not offer or at the wrong level, no
+/// Organization, or the API's error (the client needs IAM write
 /// permission, e.g. `IAMManager`, which also reads projects).
 pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provisioned, Error> {
     let name = request.name.trim();
@@ -205,29 +265,12 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
     ));
     // Permission sets: the API refuses a policy naming one it does not offer, which would
     // leave the application behind; ask first.
-    let offered: Vec<String> = iam
+    let offered = iam
         .list_permission_sets()
         .organization_id(&org)
         .collect()
-        .await?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
-    let unknown: Vec<&str> = request
-        .profile
-        .requirements
-        .iter()
-        .map(|r| r.permission_set.as_str())
-        .filter(|n| !offered.iter().any(|o| o == n))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(Error::invalid_request(format!(
-            "profile {}: the API offers no permission set named {} (GET /iam/v1alpha1/permission-sets lists {} sets): fix the profile; nothing was created",
-            request.profile.name,
-            unknown.join(", "),
-            offered.len()
-        )));
-    }
+        .await?;
+    check_sets(&request.profile, &offered)?;
 
     // Application.
     let existing = iam
@@ -528,7 +571,8 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
         .build()
 }
 
-/// Rotates `old`: creates a key for the same bearer (same default project, new expiry),
+/// Rotates `old`: creates a key for the same bearer (same default project and description,
+/// new expiry),
 /// checks it — as the auditor `iam`'s client, confirming with the new key itself — until it
 /// is `Ready` or the timeout passes, and only then deletes `old`.
 ///
@@ -560,22 +604,12 @@ pub async fn rotate(
         .ok()
         .and_then(|l| chrono::Utc::now().checked_add_signed(l))
         .ok_or_else(|| RotateError::Start(Error::invalid_request("key lifetime is too long")))?;
+    // The same description: it is how `provision` recognises the keys it made, so a key
+    // rotated from one of them is reused by the next `provision`.
     let mut create = iam
         .create_api_key(bearer)
         .expires_at(expires_at)
-        .description(
-            format!(
-                "rotated from {old}{}",
-                if old_key.description.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", old_key.description)
-                }
-            )
-            .chars()
-            .take(200)
-            .collect::<String>(),
-        );
+        .description(old_key.description.clone());
     if let Ok(p) = old_key.default_project_id.parse::<ProjectId>() {
         create = create.default_project_id(&p);
     }

@@ -176,6 +176,18 @@ async fn a_key_refused_while_probing_is_reported_once_and_probing_stops() {
         rejected[0].message
     );
     assert!(matches!(r.verdict, Verdict::Invalid { .. }));
-    // The IAM read and one probe: nothing more once the key is refused.
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // The IAM read, the target project's read (made at the same time) and one probe:
+    // nothing more once the key is refused.
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(
+        paths.contains(&format!("/account/v3/projects/{PROJECT}")),
+        "{paths:?}"
+    );
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use common::{access_key, client, options, prod, sim};
 use scaleway_iam::checker::{
-    CheckOptions, Checker, FindingKind, Mode, Profile, RequestContext, Severity, Target, Verdict,
+    CheckOptions, Checker, EstablishedBy, Evidence, ExcessAction, FindingKind, Mode, Profile,
+    RequestContext, RequirementStatus, Severity, Target, Verdict,
 };
 use scaleway_sim::{PolicyPrincipal, RuleSpec};
 
@@ -32,8 +33,9 @@ async fn byoc_key_is_ready_with_every_requirement_met() {
     let sim = sim().await;
     let before = sim.request_count();
     let r = audit(&sim, "byoc", "byoc-kapsule").await;
-    // key, application, groups, policies, rules of its one policy.
-    assert_eq!(sim.request_count() - before, 5);
+    // key, application, groups, policies, rules of its one policy; and the target project
+    // (read at the same time as the key).
+    assert_eq!(sim.request_count() - before, 6);
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
     assert_eq!(r.mode, Mode::Auditor);
     assert_eq!(
@@ -49,9 +51,21 @@ async fn byoc_key_is_ready_with_every_requirement_met() {
     assert_eq!(r.key.bearer_name.as_deref(), Some("byoc"));
     // The JSON is the documented shape.
     let v: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["verdict"]["status"], "ready");
-    assert_eq!(v["findings"][0]["id"], "F1");
+    assert!(v["findings"][0]["id"].as_str().unwrap().starts_with('F'));
+    // Every requirement established by the key's policies; the project read and in the
+    // key's Organization.
+    assert_eq!(r.requirements.len(), 5);
+    for req in &r.requirements {
+        assert_eq!(req.status, RequirementStatus::Met, "{req:?}");
+        assert_eq!(req.established_by, EstablishedBy::Policies, "{req:?}");
+    }
+    assert_eq!(r.target.projects[0].status, "found");
+    assert_eq!(
+        r.target.projects[0].organization_id.as_deref(),
+        Some(sim.organization_id())
+    );
     assert!(v["findings"][0]["code"].is_string());
     assert!(r.to_text().starts_with("READY"));
 }
@@ -317,8 +331,9 @@ async fn organization_scoped_rules_are_wider_than_required() {
 async fn conditions_are_never_assumed() {
     let sim = sim().await;
     let r = audit(&sim, "conditional", "byoc-kapsule").await;
+    // Nothing shows the grants are wrong, nothing proves the condition holds: unproven.
     assert!(
-        matches!(r.verdict, Verdict::Invalid { .. }),
+        matches!(&r.verdict, Verdict::Unproven { unproven } if unproven.len() == 5),
         "{}",
         r.to_text()
     );
@@ -447,9 +462,23 @@ async fn personal_user_key_and_organization_owner() {
         )
         .await
         .unwrap();
-    assert!(r.has("organization_owner"), "{}", r.to_text());
+    // Every requirement passes (IAM does not apply to the owner), but the key holds
+    // everything at Organization level and is a person's: both blocking for byoc-kapsule.
     assert_eq!(r.findings_with_code("requirement_met").count(), 5);
-    assert!(!r.blocking().any(|_| true), "{}", r.to_text());
+    assert!(
+        r.requirements
+            .iter()
+            .all(|q| q.evidence == vec![Evidence::Owner]),
+        "{}",
+        r.to_text()
+    );
+    let Verdict::Invalid { blocking } = &r.verdict else {
+        panic!("{}", r.to_text())
+    };
+    let owner = r.findings_with_code("organization_owner").next().unwrap();
+    let person = r.findings_with_code("personal_user_key").next().unwrap();
+    assert_eq!(blocking.len(), 2, "{}", r.to_text());
+    assert!(blocking.contains(&owner.id) && blocking.contains(&person.id));
 }
 
 /// Calls `check` until it answers Ready or `deadline` passes; the last report.
@@ -516,7 +545,9 @@ async fn propagation_delay_gives_pending_then_ready() {
         "{recheck_in_seconds}"
     );
     assert!(r.has("recent_iam_change"));
-    let byoc = profile("byoc-kapsule");
+    // The BYOC profile, with the extra registry set only a warning.
+    let mut byoc = profile("byoc-kapsule");
+    byoc.excess.other_project_sets = ExcessAction::Warn;
     for p in [&scanner, &byoc] {
         let r = checker(60)
             .audit_confirming(&admin, &key_client, p, &target)
@@ -701,11 +732,25 @@ async fn probe_mode_never_makes_write_access_ready_by_default() {
         "{}",
         r.to_text()
     );
-    let Verdict::Invalid { blocking } = &r.verdict else {
+    // Nothing refused: Unproven (never Invalid), one per FullAccess set.
+    let Verdict::Unproven { unproven } = &r.verdict else {
         panic!("{}", r.to_text())
     };
-    assert_eq!(blocking.len(), 5, "one per FullAccess set: {}", r.to_text());
-    for f in r.blocking() {
+    assert_eq!(unproven.len(), 5, "one per FullAccess set: {}", r.to_text());
+    assert!(!r.blocking().any(|_| true), "{}", r.to_text());
+    for req in &r.requirements {
+        assert_eq!(req.status, RequirementStatus::Unproven, "{req:?}");
+        assert_eq!(req.established_by, EstablishedBy::None, "{req:?}");
+        assert!(
+            matches!(req.evidence.as_slice(), [Evidence::Probe { .. }]),
+            "the read is evidence: {req:?}"
+        );
+        assert!(
+            req.reason.as_deref().unwrap().contains("probes only read"),
+            "{req:?}"
+        );
+    }
+    for f in r.unproven() {
         assert!(
             matches!(&f.kind, FindingKind::NotProven { what } if what.ends_with("write access")),
             "{:?}",
@@ -718,7 +763,8 @@ async fn probe_mode_never_makes_write_access_ready_by_default() {
             fix.summary
         );
     }
-    // The caller accepts unproven requirements: Ready, with the warnings.
+    // The caller accepts unproven requirements: Ready, and the report still says which
+    // were not proven.
     let mut opts = options(&sim);
     opts.accept_unproven = true;
     let r = Checker::new()
@@ -727,15 +773,9 @@ async fn probe_mode_never_makes_write_access_ready_by_default() {
         .await
         .unwrap();
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
-    assert_eq!(
-        r.findings
-            .iter()
-            .filter(|f| f.code() == "not_proven" && f.severity == Severity::Warning)
-            .count(),
-        5,
-        "{}",
-        r.to_text()
-    );
+    let accepted: Vec<String> = r.unproven().map(|f| f.id.clone()).collect();
+    assert_eq!(accepted.len(), 5, "{}", r.to_text());
+    assert_eq!(r.accepted_unproven, accepted);
     // An auditor gives the definite answer.
     let r = Checker::new()
         .audit(
@@ -771,11 +811,11 @@ async fn probe_mode_without_an_answer_is_not_ready() {
         "{:?}",
         f.kind
     );
-    assert_eq!(f.severity, Severity::Blocking);
+    assert_eq!(f.severity, Severity::Unproven);
     assert_eq!(
         r.verdict,
-        Verdict::Invalid {
-            blocking: vec![f.id.clone()]
+        Verdict::Unproven {
+            unproven: vec![f.id.clone()]
         },
         "{}",
         r.to_text()
@@ -800,14 +840,10 @@ async fn probe_mode_without_an_answer_is_not_ready() {
         .self_check(&client(&sim, "inventory"), &inventory, &target)
         .await
         .unwrap();
-    assert_eq!(
-        r.findings_with_code("probe_inconclusive")
-            .next()
-            .unwrap()
-            .severity,
-        Severity::Warning
-    );
+    let f = r.findings_with_code("probe_inconclusive").next().unwrap();
+    assert_eq!(f.severity, Severity::Unproven);
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    assert_eq!(r.accepted_unproven, vec![f.id.clone()]);
 
     // A product no probe can read (a custom profile listing no products: every product of
     // AllProductsReadOnly counts): not proven, blocking.
@@ -823,11 +859,11 @@ async fn probe_mode_without_an_answer_is_not_ready() {
         .await
         .unwrap();
     let f = r
-        .blocking()
+        .unproven()
         .find(|f| f.code() == "not_proven")
         .unwrap_or_else(|| panic!("{}", r.to_text()));
     assert!(f.message.contains("cannot be probed"), "{}", f.message);
-    assert!(matches!(r.verdict, Verdict::Invalid { .. }));
+    assert!(matches!(r.verdict, Verdict::Unproven { .. }));
     assert!(
         !r.has("set_not_proven"),
         "judged on every product of the set"

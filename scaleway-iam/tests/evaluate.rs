@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_iam::checker::{
-    CheckOptions, Checker, Grant, GrantPath, Mode, Profile, Requirement, Resolution, Severity,
-    Target, Verdict,
+    CheckOptions, Checker, Evidence, ExcessAction, Grant, GrantPath, Mode, Profile, ProjectLookup,
+    Requirement, RequirementStatus, Resolution, Severity, Target, Verdict,
 };
 use scaleway_iam::{ApiKey, Bearer, PermissionSetScopeType as Lvl, RuleScope, UserType};
 
@@ -55,6 +55,14 @@ fn resolution(grants: Vec<Grant>) -> Resolution {
     r.organization_id = Some(ORG.into());
     r.grants = grants;
     r.direct_policies = vec![("pol".into(), "policy".into())];
+    // The target project was read: it is in the key's Organization.
+    r.projects.insert(
+        P.into(),
+        ProjectLookup::Found {
+            name: "p".into(),
+            organization_id: ORG.into(),
+        },
+    );
     r
 }
 
@@ -75,11 +83,15 @@ fn run(res: &Resolution, profile: &Profile) -> scaleway_iam::checker::Report {
         .unwrap()
 }
 
+/// A profile requiring `sets` on the project, all-projects grants a warning (as the
+/// built-in read-only profiles say; a custom profile's default is stricter).
 fn simple(sets: &[&str]) -> Profile {
-    Profile::new(
+    let mut p = Profile::new(
         "t",
         sets.iter().map(|s| Requirement::on_project(*s)).collect(),
-    )
+    );
+    p.excess.wider_scope = scaleway_iam::checker::ExcessAction::Warn;
+    p
 }
 
 #[test]
@@ -178,8 +190,9 @@ fn scope_and_implication_table() {
                 on(&[P]),
                 "request.time.getHours() < 18",
             )],
-            vec![("requirement_conditional", Severity::Blocking)],
-            "invalid",
+            // Nothing shows it is wrong, nothing proves it holds: unproven.
+            vec![("requirement_conditional", Severity::Unproven)],
+            "unproven",
         ),
         (
             "unconditional grant beats a conditional one",
@@ -270,8 +283,12 @@ fn scope_and_implication_table() {
         want_sorted.sort();
         assert_eq!(got_sorted, want_sorted, "{name}:\n{}", r.to_text());
         assert_eq!(r.verdict.status(), verdict, "{name}:\n{}", r.to_text());
-        // Every blocking requirement finding comes with a fix.
-        for f in r.blocking() {
+        // Every blocking or unproven requirement finding comes with a fix.
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Unproven)
+        {
             if matches!(
                 f.code(),
                 "missing" | "wrong_project" | "requirement_conditional"
@@ -357,13 +374,44 @@ fn key_findings_table() {
     let r = run(&res, &profile);
     assert!(r.has("key_not_found"));
     assert!(matches!(r.verdict, Verdict::Invalid { .. }));
-    // Personal key of the owner: passes, flagged.
+    // Personal key of the owner: every requirement passes (IAM does not apply to the
+    // owner), but the key holds everything at Organization level, which a profile forbids
+    // unless it says otherwise (owner_keys, else organization_sets).
     let mut res = resolution(Vec::new());
     res.bearer = Some(Bearer::User("u".into()));
     res.user_type = Some(UserType::Owner);
     let r = run(&res, &profile);
     assert!(r.has("organization_owner") && r.has("personal_user_key"));
+    let owner = r.findings_with_code("organization_owner").next().unwrap();
+    assert_eq!(
+        r.verdict,
+        Verdict::Invalid {
+            blocking: vec![owner.id.clone()]
+        },
+        "{}",
+        r.to_text()
+    );
+    assert!(r.remediation.iter().any(|x| x.finding == owner.id));
+    let met = &r.requirements[0];
+    assert_eq!(met.status, RequirementStatus::Met);
+    assert_eq!(met.evidence, vec![Evidence::Owner]);
+    let mut lenient = profile.clone();
+    lenient.excess.owner_keys = Some(ExcessAction::Warn);
+    let r = run(&res, &lenient);
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    // A personal key, for a profile that forbids them.
+    let mut strict = profile.clone();
+    strict.excess.personal_user_keys = ExcessAction::Forbid;
+    res.user_type = Some(UserType::Member);
+    let r = run(&res, &strict);
+    assert_eq!(r.verdict.status(), "invalid", "{}", r.to_text());
+    assert_eq!(
+        r.findings_with_code("personal_user_key")
+            .next()
+            .unwrap()
+            .severity,
+        Severity::Blocking
+    );
 }
 
 #[test]
@@ -639,4 +687,259 @@ fn the_default_project_rule_comes_from_the_profile() {
     );
     assert_eq!(mismatch(&r).severity, Severity::Warning);
     assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+}
+
+const OTHER_ORG: &str = "00000000-0000-4000-8000-0000000000ee";
+
+fn checker_with(f: impl FnOnce(&mut CheckOptions)) -> Checker {
+    let mut o = CheckOptions::default();
+    o.now = Some(now());
+    f(&mut o);
+    Checker::new().with_options(o)
+}
+
+#[test]
+fn account_root_user_scope_is_organization_level() {
+    let profile = simple(&["VPCReadOnly"]);
+    for (set, lvl, scope) in [
+        // A project-level set in an account_root_user rule.
+        (
+            "InstancesFullAccess",
+            Lvl::Projects,
+            RuleScope::AccountRootUser {
+                account_root_user_id: "root".into(),
+            },
+        ),
+        // A set of the account_root_user level the catalogue does not know.
+        ("AccountRootThing", Lvl::AccountRootUser, org()),
+    ] {
+        let r = run(
+            &resolution(vec![
+                grant("VPCReadOnly", Lvl::Projects, on(&[P]), ""),
+                grant(set, lvl, scope, ""),
+            ]),
+            &profile,
+        );
+        let excess = r
+            .findings_with_code("excess_grant")
+            .find(|f| matches!(&f.kind, scaleway_iam::checker::FindingKind::ExcessGrant { permission_set, .. } if permission_set == set))
+            .unwrap_or_else(|| panic!("{set}: {}", r.to_text()));
+        assert!(
+            matches!(&excess.kind, scaleway_iam::checker::FindingKind::ExcessGrant { reason, .. } if reason == "organization_level_set"),
+            "{set}: {:?}",
+            excess.kind
+        );
+        assert_eq!(excess.severity, Severity::Blocking, "{set}");
+        assert_eq!(r.verdict.status(), "invalid", "{set}: {}", r.to_text());
+    }
+}
+
+#[test]
+fn key_not_found_is_pending_when_the_caller_says_the_key_is_new() {
+    let profile = simple(&["VPCReadOnly"]);
+    let mut res = resolution(Vec::new());
+    res.key = None;
+    let check = |created: Option<chrono::DateTime<chrono::Utc>>| {
+        checker_with(|o| o.key_created_at = created)
+            .evaluate(
+                &res,
+                &profile,
+                &Target::project(P.parse().unwrap()),
+                Mode::Auditor,
+            )
+            .unwrap()
+    };
+    // The caller created the key 30 s ago: it may not be visible yet.
+    let r = check(Some(now() - chrono::Duration::seconds(30)));
+    let Verdict::PendingPropagation {
+        recheck_in_seconds,
+        blocking,
+        ..
+    } = &r.verdict
+    else {
+        panic!("{}", r.to_text())
+    };
+    assert_eq!(*recheck_in_seconds, 270);
+    let nf = r.findings_with_code("key_not_found").next().unwrap();
+    assert_eq!(blocking, &vec![nf.id.clone()]);
+    // Nothing said, or a key older than the window: Invalid.
+    assert_eq!(check(None).verdict.status(), "invalid");
+    assert_eq!(
+        check(Some(now() - chrono::Duration::hours(1)))
+            .verdict
+            .status(),
+        "invalid"
+    );
+    // Every requirement is not met, because of the missing key.
+    let r = check(None);
+    assert_eq!(r.requirements.len(), 1);
+    assert_eq!(r.requirements[0].status, RequirementStatus::NotMet);
+}
+
+#[test]
+fn organization_wide_grants_cover_the_projects_of_their_own_organization_only() {
+    let profile = simple(&["VPCReadOnly"]);
+    let wide = || resolution(vec![grant("VPCReadOnly", Lvl::Projects, org(), "")]);
+    let target = || Target::project(P.parse().unwrap());
+    // The project is in the grant's Organization: met, wider than required.
+    let r = run(&wide(), &profile);
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    assert!(r.has("wider_than_required"));
+    assert!(matches!(
+        r.requirements[0].evidence[0],
+        Evidence::Policies {
+            organization_wide: true,
+            ..
+        }
+    ));
+    assert_eq!(r.target.projects[0].status, "found");
+    // The project is in another Organization: the grant does not reach it.
+    let mut res = wide();
+    res.projects.insert(
+        P.into(),
+        ProjectLookup::Found {
+            name: "elsewhere".into(),
+            organization_id: OTHER_ORG.into(),
+        },
+    );
+    let r = run(&res, &profile);
+    assert_eq!(r.verdict.status(), "invalid", "{}", r.to_text());
+    let m = r.findings_with_code("missing").next().unwrap();
+    assert!(m.message.contains("Organization"), "{}", m.message);
+    let mm = r
+        .findings_with_code("organization_mismatch")
+        .next()
+        .unwrap();
+    assert_eq!(mm.severity, Severity::Blocking);
+    assert!(r.requirements[0].findings.contains(&mm.id));
+    // The project could not be read: unproven (Organization-wide grants need its
+    // Organization), Ready only when the caller accepts it, and the report still says so.
+    let mut res = wide();
+    res.projects.insert(
+        P.into(),
+        ProjectLookup::Unverified {
+            reason: "403".into(),
+        },
+    );
+    let r = run(&res, &profile);
+    let u = r.findings_with_code("project_unverified").next().unwrap();
+    assert_eq!(u.severity, Severity::Unproven);
+    assert_eq!(
+        r.verdict,
+        Verdict::Unproven {
+            unproven: vec![u.id.clone()]
+        },
+        "{}",
+        r.to_text()
+    );
+    assert_eq!(r.requirements[0].status, RequirementStatus::Unproven);
+    let r = checker_with(|o| o.accept_unproven = true)
+        .evaluate(&res, &profile, &target(), Mode::Auditor)
+        .unwrap();
+    assert_eq!(r.verdict, Verdict::Ready);
+    assert_eq!(r.accepted_unproven, vec![u.id.clone()]);
+    assert!(
+        r.to_text().starts_with("READY, ACCEPTING UNPROVEN"),
+        "{}",
+        r.to_text()
+    );
+    // A rule naming the project needs no Organization: met, the unread project is info.
+    let mut res = resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]);
+    res.projects.clear();
+    let r = run(&res, &profile);
+    assert_eq!(r.verdict, Verdict::Ready, "{}", r.to_text());
+    assert_eq!(
+        r.findings_with_code("project_unverified")
+            .next()
+            .unwrap()
+            .severity,
+        Severity::Info
+    );
+    // The project does not exist: blocking, whatever the grants.
+    let mut res = resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]);
+    res.projects.insert(P.into(), ProjectLookup::NotFound);
+    let r = run(&res, &profile);
+    assert_eq!(r.verdict.status(), "invalid", "{}", r.to_text());
+    assert!(r.has("project_not_found"));
+    assert_eq!(r.target.projects[0].status, "not_found");
+    // The caller's Organization is compared too.
+    let r = checker()
+        .evaluate(
+            &resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]),
+            &profile,
+            &target().in_organization(OTHER_ORG.parse().unwrap()),
+            Mode::Auditor,
+        )
+        .unwrap();
+    assert_eq!(r.verdict.status(), "invalid", "{}", r.to_text());
+    let mm = r
+        .findings_with_code("organization_mismatch")
+        .next()
+        .unwrap();
+    assert!(
+        matches!(&mm.kind, scaleway_iam::checker::FindingKind::OrganizationMismatch { target_organization_id: Some(t), key_organization_id: Some(k), .. } if t == OTHER_ORG && k == ORG),
+        "{:?}",
+        mm.kind
+    );
+}
+
+#[test]
+fn finding_ids_come_from_the_finding_not_its_position() {
+    let profile = simple(&["VPCReadOnly", "InstancesReadOnly"]);
+    let one = run(
+        &resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]),
+        &profile,
+    );
+    // More findings before it (a blocking excess, listed first): same ID.
+    let two = run(
+        &resolution(vec![
+            grant("IAMManager", Lvl::Organization, org(), ""),
+            grant("VPCReadOnly", Lvl::Projects, on(&[P]), ""),
+        ]),
+        &profile,
+    );
+    let id = |r: &scaleway_iam::checker::Report, code: &str| {
+        r.findings_with_code(code).next().unwrap().id.clone()
+    };
+    assert_eq!(id(&one, "missing"), id(&two, "missing"));
+    assert_eq!(id(&one, "requirement_met"), id(&two, "requirement_met"));
+    assert_ne!(id(&two, "missing"), id(&two, "requirement_met"));
+    let f = id(&one, "missing");
+    assert!(
+        f.len() == 9 && f.starts_with('F') && f[1..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{f}"
+    );
+    let mut all: Vec<&str> = two.findings.iter().map(|f| f.id.as_str()).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), two.findings.len(), "IDs are unique");
+}
+
+#[test]
+fn unknown_finding_codes_are_kept() {
+    let r = run(
+        &resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]),
+        &simple(&["VPCReadOnly"]),
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    // A newer writer adds a finding of a code this version does not know.
+    let newer = serde_json::json!({
+        "id": "F00c0ffee", "severity": "info", "code": "canary_leftover",
+        "resource_id": "vpc-1", "how_to_delete": "scw vpc vpc delete vpc-1",
+        "message": "a leftover", "paths": []
+    });
+    v["findings"].as_array_mut().unwrap().push(newer.clone());
+    let back: scaleway_iam::checker::Report = serde_json::from_value(v).unwrap();
+    let f = back.findings.last().unwrap();
+    assert_eq!(f.code(), "canary_leftover");
+    match &f.kind {
+        scaleway_iam::checker::FindingKind::Unknown { code, fields } => {
+            assert_eq!(code, "canary_leftover");
+            assert_eq!(fields["resource_id"], "vpc-1");
+        }
+        k => panic!("{k:?}"),
+    }
+    // Written back as it was read.
+    let again = serde_json::to_value(f).unwrap();
+    assert_eq!(again, newer);
 }

@@ -314,3 +314,367 @@ fn location_constraint_and_versioning_shapes() {
         object_storage::parse_xml(b"<VersioningConfiguration/>").unwrap();
     assert_eq!(v.versioning(), object_storage::Versioning::Disabled);
 }
+
+// ------------------------------------------------------------------ the fields an inventory needs
+//
+// Parsing is not enough: each field below must be *read* from the recordings. For every
+// recorded object, the typed model is serialized back and compared with the recorded JSON,
+// field by field (`read_back`): a misnamed field (`#[serde(default)]` silently gives the
+// default) or a wrongly typed one fails here.
+
+/// Checks that `typed` (the model serialized back) carries what `raw` (the recorded JSON)
+/// says: objects key by key for the keys the model has, arrays element by element, scalars
+/// equal (timestamps compared as instants). Returns the mismatches.
+fn read_back(path: &str, raw: &Value, typed: &Value, errs: &mut Vec<String>) {
+    match (raw, typed) {
+        (Value::Object(r), Value::Object(t)) => {
+            for (k, tv) in t {
+                if let Some(rv) = r.get(k) {
+                    read_back(&format!("{path}.{k}"), rv, tv, errs);
+                }
+            }
+        }
+        (Value::Array(r), Value::Array(t)) if r.len() == t.len() => {
+            for (i, (rv, tv)) in r.iter().zip(t).enumerate() {
+                read_back(&format!("{path}[{i}]"), rv, tv, errs);
+            }
+        }
+        (Value::String(r), Value::String(t)) if r != t => {
+            let instant = |s: &str| scaleway_core::chrono::DateTime::parse_from_rfc3339(s).ok();
+            if instant(r).is_none() || instant(r) != instant(t) {
+                errs.push(format!("{path}: recorded {r:?}, read {t:?}"));
+            }
+        }
+        (Value::Number(r), Value::Number(t)) if r.as_f64() != t.as_f64() => {
+            errs.push(format!("{path}: recorded {r}, read {t}"));
+        }
+        (r, t)
+            if std::mem::discriminant(r) != std::mem::discriminant(t) || {
+                !matches!(
+                    r,
+                    Value::Object(_) | Value::Array(_) | Value::String(_) | Value::Number(_)
+                ) && r != t
+            } =>
+        {
+            errs.push(format!("{path}: recorded {r}, read {t}"));
+        }
+        _ => {}
+    }
+}
+
+/// Parses every object of `api` whose operation is in `ops` (list items under `key`, or
+/// bare/wrapped single objects), checks `fields` are read back, and counts, per field, the
+/// objects where the recording has it non-null.
+fn fields_read<T: DeserializeOwned + serde::Serialize>(
+    api: &str,
+    ops: &[(&str, Option<&str>)],
+    fields: &[&str],
+) -> (Vec<T>, std::collections::BTreeMap<String, usize>) {
+    let mut seen: std::collections::BTreeMap<String, usize> =
+        fields.iter().map(|f| ((*f).to_owned(), 0)).collect();
+    let mut all = Vec::new();
+    let mut errs = Vec::new();
+    for rec in ok_json(api) {
+        let Some((_, key)) = ops.iter().find(|(op, _)| *op == rec.operation) else {
+            continue;
+        };
+        let raws: Vec<&Value> = match key {
+            Some(k) => match rec.response_body.get(*k) {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(one) => vec![one],
+                None => panic!("{}: no `{k}`", rec.name()),
+            },
+            None => vec![&rec.response_body],
+        };
+        for raw in raws {
+            let typed: T = parse(&rec, raw);
+            let back = serde_json::to_value(&typed).unwrap();
+            for f in fields {
+                let Some(rv) = raw.get(*f) else { continue };
+                if !rv.is_null() {
+                    *seen.get_mut(*f).unwrap() += 1;
+                }
+                match back.get(*f) {
+                    Some(tv) => read_back(&format!("{}: {f}", rec.name()), rv, tv, &mut errs),
+                    None => errs.push(format!("{}: {f} not modelled", rec.name())),
+                }
+            }
+            all.push(typed);
+        }
+    }
+    assert!(
+        errs.is_empty(),
+        "{} fields not read:\n{}",
+        errs.len(),
+        errs.join("\n")
+    );
+    (all, seen)
+}
+
+#[test]
+fn instance_server_addresses_placement_boot_and_security_group_are_read() {
+    let ops = [
+        ("servers-list", Some("servers")),
+        ("servers-get", Some("server")),
+        ("servers-create", Some("server")),
+    ];
+    let fields = [
+        "boot_type",
+        "public_ip",
+        "public_ips",
+        "private_ip",
+        "ipv6",
+        "routed_ip_enabled",
+        "private_nics",
+        "security_group",
+        "placement_group",
+    ];
+    let (servers, seen) = fields_read::<instance::Server>("instance", &ops, &fields);
+    // What the recordings hold (39 servers): every one says how it boots and has a security
+    // group; public IPs and placement groups on some; no legacy private/IPv6 address.
+    assert!(servers.len() > 30, "{} servers", servers.len());
+    assert_eq!(seen["boot_type"], servers.len(), "{seen:?}");
+    assert_eq!(seen["security_group"], servers.len(), "{seen:?}");
+    assert!(
+        seen["public_ip"] > 0 && seen["placement_group"] > 0,
+        "{seen:?}"
+    );
+    assert!(
+        servers
+            .iter()
+            .all(|s| s.boot_type == Some(instance::BootType::Local)),
+        "recorded boot types are all `local`"
+    );
+    let ips: Vec<&instance::ServerIp> = servers.iter().flat_map(|s| &s.public_ips).collect();
+    assert!(!ips.is_empty());
+    for ip in &ips {
+        assert!(!ip.address.is_empty() && !ip.gateway.is_empty());
+        assert!(matches!(
+            ip.family,
+            Some(instance::IpFamily::Inet | instance::IpFamily::Inet6)
+        ));
+        assert!(matches!(
+            ip.provisioning_mode,
+            Some(instance::IpProvisioningMode::Dhcp | instance::IpProvisioningMode::Slaac)
+        ));
+        assert!(
+            ip.state
+                .as_ref()
+                .is_some_and(|s| !matches!(s, instance::IpState::Unknown(_)))
+        );
+    }
+    let pg = servers
+        .iter()
+        .find_map(|s| s.placement_group.as_ref())
+        .expect("a recorded placement group");
+    assert!(!pg.id.is_empty() && !pg.name.is_empty());
+    assert_eq!(
+        pg.policy_type,
+        Some(instance::PlacementGroupPolicyType::MaxAvailability)
+    );
+    assert_eq!(
+        pg.policy_mode,
+        Some(instance::PlacementGroupPolicyMode::Enforced)
+    );
+    assert!(servers.iter().any(|s| {
+        s.private_nics
+            .iter()
+            .any(|n| !n.private_network_id.is_empty() && !n.ipam_ip_ids.is_empty())
+    }));
+}
+
+#[test]
+fn kapsule_pool_and_cluster_security_fields_are_read() {
+    let pool_ops = [
+        ("pools-list", Some("pools")),
+        ("pools-get", None),
+        ("pools-create", None),
+    ];
+    let pool_fields = [
+        "security_group_id",
+        "placement_group_id",
+        "public_ip_disabled",
+        "upgrade_policy",
+        "taints",
+        "startup_taints",
+        "autohealing",
+    ];
+    let (pools, seen) = fields_read::<k8s::Pool>("k8s", &pool_ops, &pool_fields);
+    assert!(pools.len() > 5, "{} pools", pools.len());
+    for f in ["security_group_id", "public_ip_disabled", "upgrade_policy"] {
+        assert_eq!(seen[f], pools.len(), "{f}: {seen:?}");
+    }
+    assert!(seen["placement_group_id"] > 0, "{seen:?}");
+    assert!(pools.iter().all(|p| !p.security_group_id.is_empty()));
+    assert!(pools.iter().all(|p| p.public_ip_disabled.is_some()));
+    let taints: Vec<&k8s::Taint> = pools.iter().flat_map(|p| &p.taints).collect();
+    assert!(!taints.is_empty(), "recorded pools have taints");
+    assert!(taints.iter().all(|t| {
+        !t.key.is_empty()
+            && t.effect
+                .as_ref()
+                .is_some_and(|e| !matches!(e, k8s::TaintEffect::Unknown(_)))
+    }));
+    assert!(pools.iter().any(|p| !p.startup_taints.is_empty()));
+
+    let cluster_ops = [
+        ("clusters-list", Some("clusters")),
+        ("clusters-get", None),
+        ("clusters-create", None),
+    ];
+    let cluster_fields = [
+        "iam_nodes_group_id",
+        "auto_upgrade",
+        "open_id_connect_config",
+    ];
+    let (clusters, seen) = fields_read::<k8s::Cluster>("k8s", &cluster_ops, &cluster_fields);
+    assert!(clusters.len() > 5, "{} clusters", clusters.len());
+    assert_eq!(seen["auto_upgrade"], clusters.len(), "{seen:?}");
+    assert!(clusters.iter().any(|c| !c.iam_nodes_group_id.is_empty()));
+    assert!(clusters.iter().all(|c| {
+        c.auto_upgrade
+            .as_ref()
+            .and_then(|a| a.maintenance_window.as_ref())
+            .is_some_and(|w| w.day == Some(k8s::MaintenanceWindowDay::Any))
+    }));
+    let oidc = clusters
+        .iter()
+        .filter_map(|c| c.open_id_connect_config.as_ref())
+        .find(|o| o.is_configured())
+        .expect("a recorded cluster with OIDC");
+    assert_eq!(oidc.issuer_url, "https://accounts.google.com");
+    assert_eq!(oidc.groups_claim, ["k8s", "admin"]);
+    assert!(clusters.iter().any(|c| {
+        c.open_id_connect_config
+            .as_ref()
+            .is_some_and(|o| !o.is_configured())
+    }));
+}
+
+#[test]
+fn vpc_integration_route_propagation_and_subnet_links_are_read() {
+    let ops = [
+        ("vpcs-list", Some("vpcs")),
+        ("vpcs-get", None),
+        ("vpcs-create", None),
+    ];
+    let fields = [
+        "s3_integration_enabled",
+        "custom_routes_propagation_enabled",
+        "transitivity_enabled",
+        "routing_enabled",
+    ];
+    let (vpcs, seen) = fields_read::<vpc::Vpc>("vpc", &ops, &fields);
+    assert_eq!(
+        seen["custom_routes_propagation_enabled"],
+        vpcs.len(),
+        "{seen:?}"
+    );
+    // Newer recordings only: absent stays `None`, not a made-up `false`.
+    let with = vpcs
+        .iter()
+        .filter(|v| v.s3_integration_enabled.is_some())
+        .count();
+    assert!(with > 0 && with < vpcs.len(), "{with} of {}", vpcs.len());
+    assert!(
+        vpcs.iter()
+            .any(|v| v.custom_routes_propagation_enabled == Some(true))
+    );
+
+    let ops = [
+        ("private-networks-list", Some("private_networks")),
+        ("private-networks-get", None),
+        ("private-networks-create", None),
+    ];
+    let fields = ["default_route_propagation_enabled", "subnets", "vpc_id"];
+    let (pns, seen) = fields_read::<vpc::PrivateNetwork>("vpc", &ops, &fields);
+    assert_eq!(
+        seen["default_route_propagation_enabled"],
+        pns.len(),
+        "{seen:?}"
+    );
+    let mut subnets = 0;
+    for pn in &pns {
+        for s in &pn.subnets {
+            assert_eq!(s.private_network_id, pn.id, "subnet {} of {}", s.id, pn.id);
+            assert_eq!(s.vpc_id, pn.vpc_id, "subnet {} of {}", s.id, pn.id);
+            assert!(!s.project_id.is_empty());
+            subnets += 1;
+        }
+    }
+    assert!(subnets > 20, "{subnets} subnets");
+}
+
+#[test]
+fn block_v1_kms_key_and_public_are_read() {
+    let vol_ops = [
+        ("v1-volumes-list", Some("volumes")),
+        ("v1-volumes-get", None),
+        ("v1alpha1-volumes-get", None),
+        ("v1alpha1-volumes-create", None),
+    ];
+    let (volumes, _) = fields_read::<block::Volume>("block", &vol_ops, &["kms_key_id"]);
+    // `kms_key_id` is recorded (always null: no recorded volume uses a customer key) in v1
+    // answers since 2026-06; the model reads it as `None`, like its absence.
+    let v1_with_key = ok_json("block")
+        .iter()
+        .filter(|r| r.operation.starts_with("v1-volumes"))
+        .flat_map(|r| match r.response_body.get("volumes") {
+            Some(Value::Array(a)) => a.clone(),
+            _ => vec![r.response_body.clone()],
+        })
+        .filter(|v| v.get("kms_key_id").is_some())
+        .count();
+    assert!(
+        v1_with_key >= 10,
+        "{v1_with_key} recorded v1 volumes carry kms_key_id"
+    );
+    assert!(volumes.iter().all(|v| v.kms_key_id.is_none()));
+    let v: block::Volume = serde_json::from_value(serde_json::json!({
+        "id": "6b5e2e4c-3a0c-4b8e-9d58-0d3c7e9b1a11", "status": "available",
+        "kms_key_id": "1f5c3a52-8c8c-4e6e-9a4f-2f4c0d9e7b21"}))
+    .unwrap();
+    assert_eq!(
+        v.kms_key_id.as_deref(),
+        Some("1f5c3a52-8c8c-4e6e-9a4f-2f4c0d9e7b21")
+    );
+
+    let snap_ops = [
+        ("v1-snapshots-list", Some("snapshots")),
+        ("v1-snapshots-get", None),
+        ("v1alpha1-snapshots-get", None),
+    ];
+    let (snapshots, seen) = fields_read::<block::Snapshot>("block", &snap_ops, &["public"]);
+    assert!(seen["public"] >= 6, "{seen:?}");
+    // v1 answers say `public`; v1alpha1 ones do not (None, not a made-up `false`).
+    assert_eq!(
+        snapshots.iter().filter(|s| s.public == Some(false)).count(),
+        seen["public"]
+    );
+    assert!(snapshots.iter().any(|s| s.public.is_none()));
+}
+
+#[test]
+fn secrets_deletion_state_is_read() {
+    let ops = [
+        ("secrets-list", Some("secrets")),
+        ("secrets-get", None),
+        ("secrets-create", None),
+    ];
+    let (secrets, _) =
+        fields_read::<secret::Secret>("secret", &ops, &["deletion_requested_at", "status"]);
+    assert!(secrets.len() > 5);
+    // One recorded secret is scheduled for deletion (`secrets-get-200-05.json`, read after its
+    // deletion was requested): its status stays `ready`, only `deletion_requested_at` says so.
+    let scheduled: Vec<&secret::Secret> = secrets
+        .iter()
+        .filter(|s| s.is_scheduled_for_deletion())
+        .collect();
+    assert_eq!(scheduled.len(), 1, "{scheduled:?}");
+    assert_eq!(scheduled[0].name, "secretVersionNameBasic");
+    assert_eq!(scheduled[0].status, secret::SecretStatus::Ready);
+    assert_eq!(
+        scheduled[0].deletion_requested_at,
+        Some("2026-07-03T15:28:06.955940Z".parse().unwrap())
+    );
+}

@@ -83,7 +83,9 @@ async fn every_json_source_on_the_demo_production_project() {
     );
     assert_eq!(
         names(&snap, ResourceKind::Secret),
-        ["api-token", "db-password"].map(String::from).into()
+        ["api-token", "db-password", "old-api-token"]
+            .map(String::from)
+            .into()
     );
     assert_eq!(
         names(&snap, ResourceKind::RegistryNamespace),
@@ -432,9 +434,10 @@ async fn coverage_with_exclusions() {
             secrets.counts.unprotected,
             secrets.counts.excluded
         ),
-        (1, 0, 1)
+        (1, 1, 1),
+        "old-api-token, scheduled for deletion but still there, is unprotected"
     );
-    assert_eq!(secrets.percentage, Some(100.0));
+    assert_eq!(secrets.percentage, Some(50.0));
     let t = report.total;
     assert_eq!(
         (t.protected + t.unprotected + t.excluded) as usize,
@@ -930,11 +933,13 @@ async fn where_a_product_does_not_exist_it_is_reported_not_available_without_a_r
             .find(|(r, _)| r == route)
             .map_or(0, |(_, n)| n)
     };
-    assert_eq!(count("GET /block/v1alpha1/zones/{zone}/volumes"), 9);
-    assert_eq!(count("GET /block/v1alpha1/zones/{zone}/snapshots"), 9);
+    assert_eq!(count("GET /block/v1/zones/{zone}/volumes"), 9);
+    assert_eq!(count("GET /block/v1/zones/{zone}/snapshots"), 9);
+    assert_eq!(count("GET /block/v1alpha1/zones/{zone}/volumes"), 0);
+    // Two listings per region: not scheduled, then scheduled for deletion.
     assert_eq!(
         count("GET /secret-manager/v1beta1/regions/{region}/secrets"),
-        3
+        6
     );
     assert_eq!(count("GET /registry/v1/regions/{region}/namespaces"), 3);
 }
@@ -1086,4 +1091,85 @@ async fn listings_retry_with_the_inventorys_policy_not_the_clients() {
             .retry_policy(),
         &Inventory::default_retry()
     );
+}
+
+/// The fields a backup or security inventory needs, end to end on the demo: a server's
+/// placement group and IPv6 address, a Block volume's customer key, a public snapshot, a
+/// secret scheduled for deletion (listed with its state and deletion time).
+#[tokio::test]
+async fn security_fields_and_secrets_scheduled_for_deletion_end_to_end() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let snap = common::inventory(common::client(&sim, &cred))
+        .sources(&JSON_SOURCES)
+        .build()
+        .unwrap()
+        .collect()
+        .await;
+    assert!(snap.is_complete(), "{:?}", snap.listings);
+    let by_name = |n: &str| {
+        snap.resources
+            .iter()
+            .find(|r| r.name() == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    let ProductObject::InstanceServer(web2) = &by_name("web-2").object() else {
+        panic!("server")
+    };
+    let pg = web2
+        .placement_group
+        .as_ref()
+        .expect("web-2 is in a placement group");
+    assert_eq!(pg.name, "web-spread");
+    assert_eq!(
+        pg.policy_type,
+        Some(scaleway_inventory::model::instance::PlacementGroupPolicyType::MaxAvailability)
+    );
+    assert_eq!(
+        web2.boot_type,
+        Some(scaleway_inventory::model::instance::BootType::Local)
+    );
+    assert!(
+        web2.security_group
+            .as_ref()
+            .is_some_and(|g| !g.id.is_empty())
+    );
+    let ProductObject::InstanceServer(web1) = &by_name("web-1").object() else {
+        panic!("server")
+    };
+    assert!(web1.public_ips.iter().any(|ip| ip.family
+        == Some(scaleway_inventory::model::instance::IpFamily::Inet6)
+        && ip.address.starts_with("2001:")));
+    let ProductObject::BlockVolume(backup) = &by_name("backup-data").object() else {
+        panic!("volume")
+    };
+    assert!(backup.kms_key_id.as_deref().is_some_and(|k| k.len() == 36));
+    let public: Vec<&str> = snap
+        .resources
+        .iter()
+        .filter_map(|r| match &r.object() {
+            ProductObject::BlockSnapshot(s) if s.public == Some(true) => Some(r.name()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(public, ["web-1-boot-2026-03-01"]);
+    let ProductObject::KubernetesPool(pool) = &snap
+        .resources
+        .iter()
+        .find(|r| *r.kind() == ResourceKind::KubernetesPool)
+        .unwrap()
+        .object()
+    else {
+        panic!("pool")
+    };
+    assert!(!pool.security_group_id.is_empty());
+    assert_eq!(pool.public_ip_disabled, Some(false));
+    assert!(pool.upgrade_policy.is_some());
+    let old = by_name("old-api-token");
+    assert_eq!(old.state(), "scheduled_for_deletion");
+    let ProductObject::Secret(s) = &old.object() else {
+        panic!("secret")
+    };
+    assert!(s.deletion_requested_at.is_some());
+    assert_eq!(by_name("api-token").state(), "ready");
 }

@@ -110,14 +110,15 @@ impl Ctx<'_> {
         }
     }
 
-    /// A boolean query parameter.
+    /// A boolean query parameter, parsed as the real gateway (written in Go) does, with
+    /// `strconv.ParseBool`: see [`crate::util::parse_bool`].
     pub(crate) fn bool_query(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.query.get(name) {
             None => Ok(None),
-            Some("true" | "1") => Ok(Some(true)),
-            Some("false" | "0") => Ok(Some(false)),
-            Some(_) => Err(ApiError::invalid(name, "format", "value must be a boolean")
-                .with_style(self.style())),
+            Some(v) => crate::util::parse_bool(v).map(Some).ok_or_else(|| {
+                ApiError::invalid(name, "format", "value must be a boolean")
+                    .with_style(self.style())
+            }),
         }
     }
 

@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Served: Account v3 projects; IAM v1alpha1 API keys, applications, users, groups, policies, rules,
-//! permission sets; Instance v1 servers and volumes; Block v1alpha1 (and v1) volumes and snapshots;
+//! permission sets; Instance v1 servers and volumes; Block v1alpha1 and v1 volumes and snapshots;
 //! Secret Manager v1beta1 secrets and versions; Registry v1 namespaces, images, tags; Kubernetes v1
 //! clusters and pools; VPC v2 VPCs and private networks. See `docs/simulator.md`.
 
@@ -43,7 +43,9 @@ mod util;
 pub use faults::{Faults, LocalityFault};
 pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
-pub use state::{NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError};
+pub use state::{
+    NamedResource, NewApiKey, PolicyPrincipal, RuleScopeSpec, RuleSpec, SimState, StateError,
+};
 
 /// Errors when starting the simulator.
 #[derive(Debug)]

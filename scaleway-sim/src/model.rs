@@ -360,6 +360,22 @@ pub(crate) struct SecurityGroupSummary {
     pub(crate) name: String,
 }
 
+/// A placement group, as embedded in a server (recorded: `instance/servers-get-200-05.json`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PlacementGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) organization: String,
+    pub(crate) project: String,
+    /// `optional` or `enforced`.
+    pub(crate) policy_mode: &'static str,
+    /// `max_availability` or `low_latency`.
+    pub(crate) policy_type: &'static str,
+    pub(crate) policy_respected: bool,
+    pub(crate) tags: Vec<String>,
+    pub(crate) zone: String,
+}
+
 /// `location` of a server.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ServerLocation {
@@ -423,12 +439,39 @@ pub(crate) struct Server {
     pub(crate) location: Option<ServerLocation>,
     pub(crate) maintenances: Vec<String>,
     pub(crate) allowed_actions: Vec<&'static str>,
-    pub(crate) placement_group: Option<String>,
+    pub(crate) placement_group: Option<PlacementGroup>,
     pub(crate) private_nics: Vec<PrivateNic>,
     pub(crate) zone: String,
     pub(crate) filesystems: Vec<String>,
     pub(crate) end_of_service: bool,
     pub(crate) dns: String,
+}
+
+/// Instance security group, as `POST /instance/v1/zones/{zone}/security_groups` answers it
+/// (field order of the Go SDK's recorded `test-api-update-security-group` cassette,
+/// scaleway-sdk-go `2c5cd81b`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SecurityGroup {
+    pub(crate) id: String,
+    #[serde(serialize_with = "ser_off")]
+    pub(crate) creation_date: Ts,
+    #[serde(serialize_with = "ser_off")]
+    pub(crate) modification_date: Ts,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) organization: String,
+    pub(crate) project: String,
+    /// `{id, name}` of each server in the group.
+    pub(crate) servers: Vec<SecurityGroupSummary>,
+    pub(crate) stateful: bool,
+    pub(crate) inbound_default_policy: &'static str,
+    pub(crate) outbound_default_policy: &'static str,
+    pub(crate) organization_default: bool,
+    pub(crate) project_default: bool,
+    pub(crate) enable_default_security: bool,
+    pub(crate) state: &'static str,
+    pub(crate) tags: Vec<String>,
+    pub(crate) zone: String,
 }
 
 // ---------------------------------------------------------------- Block
@@ -474,14 +517,18 @@ pub(crate) struct BlockVolume {
     #[serde(serialize_with = "ser_opt_z")]
     pub(crate) last_detached_at: Option<Ts>,
     pub(crate) zone: String,
+    /// The Key Manager key encrypting it: rendered by v1 only ([`BlockVolumeV1`]).
+    #[serde(skip)]
+    pub(crate) kms_key_id: Option<String>,
 }
 
-/// The v1 rendering of a volume.
+/// The v1 rendering of a volume: v1alpha1's fields and `kms_key_id` (null when the volume
+/// has no customer key, as every recorded v1 volume).
 #[derive(Serialize)]
 pub(crate) struct BlockVolumeV1<'a> {
     #[serde(flatten)]
     pub(crate) volume: &'a BlockVolume,
-    pub(crate) kms_key_id: Option<String>,
+    pub(crate) kms_key_id: Option<&'a str>,
 }
 
 /// `parent_volume` of a snapshot.
@@ -511,6 +558,9 @@ pub(crate) struct BlockSnapshot {
     pub(crate) tags: Vec<String>,
     pub(crate) class: &'static str,
     pub(crate) zone: String,
+    /// Whether it is public: rendered by v1 only ([`BlockSnapshotV1`]).
+    #[serde(skip)]
+    pub(crate) public: bool,
 }
 
 /// The v1 rendering of a snapshot.
@@ -914,3 +964,4 @@ keyed!(Cluster, id, region);
 keyed!(Pool, id, region);
 keyed!(Vpc, id, region);
 keyed!(PrivateNetwork, id, region);
+keyed!(SecurityGroup, id, zone);

@@ -4,9 +4,22 @@
 //! * **SigV4 is verified by [s3s](https://docs.rs/s3s)** (header signatures, payload hash,
 //!   date), an implementation independent of the clients under test. s3s 0.14 is the newest
 //!   release that builds on the toolchain in use (0.15+ need Rust 1.96); it declares Rust 1.92.
-//! * **Served**: ListBuckets (`GET /`), GetBucketLocation (`GET /<bucket>?location`),
-//!   GetBucketVersioning (`?versioning`), GetBucketTagging (`?tagging`); anything else is
-//!   s3s's `NotImplemented`.
+//! * **Served**: ListBuckets (`GET /`), HeadBucket (`HEAD /<bucket>`: 200 with
+//!   `x-amz-bucket-region`, 403, 404, no body, as recorded), GetBucketLocation
+//!   (`GET /<bucket>?location`), GetBucketVersioning (`?versioning`), GetBucketTagging
+//!   (`?tagging`), CreateBucket (`PUT /<bucket>`) and DeleteBucket (`DELETE /<bucket>`);
+//!   anything else is s3s's `NotImplemented`.
+//! * **CreateBucket / DeleteBucket** (the policy checker's canaries), as recorded in the
+//!   scaleway-cli cassette `internal/namespaces/object/v1/testdata/test-bucket-cors-create-simple.cassette.yaml`
+//!   (commit `c2d470d8`): `PUT` (body `<CreateBucketConfiguration><LocationConstraint>fr-par…`)
+//!   answers `200` with an empty body and `Location: /<bucket>`; `DELETE` answers `204`. The
+//!   bucket is created in the project of the signature (`ACCESS_KEY@PROJECT_ID`, else the key's
+//!   preferred project), in the listener's region; IAM: `ObjectStorageBucketsWrite` (or a
+//!   set that includes it) to create, `ObjectStorageBucketsDelete` to delete. Sim choices
+//!   (AWS behaviour, not on record for Scaleway): the body is not read; `InvalidBucketName`
+//!   (400) for a name that is not 3–63 lower-case letters, digits, dots and dashes starting
+//!   and ending with a letter or digit; `BucketAlreadyOwnedByYou` / `BucketAlreadyExists`
+//!   (409) for a taken name; objects are not modelled, so a bucket is always empty.
 //! * **Project**: the access key id may be `ACCESS_KEY@PROJECT_ID`; without the suffix the key's
 //!   `default_project_id` (its preferred project) is used. ListBuckets lists that project's
 //!   buckets of the listener's region.
@@ -50,7 +63,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::Verdict;
 use crate::http::App;
-use crate::iam::{Action, Product};
+use crate::iam::{Action, Product, S3Access};
 use crate::model::Bucket;
 use crate::util::{is_uuid, splitmix};
 
@@ -59,6 +72,8 @@ pub const REGIONS: &[&str] = crate::locality::OBJECT_STORAGE_REGIONS;
 
 const XML_OK: &str = "text/xml; charset=utf-8";
 const XML_ERROR: &str = "application/xml";
+/// HeadBucket's content type, on success too (recorded).
+const XML_HEAD: &str = "application/xml";
 const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -155,8 +170,8 @@ impl crate::Sim {
 
     /// Denies these S3 actions on `bucket` to every principal, as a bucket policy with a
     /// `Deny` statement for them would (`s3:GetBucketLocation`, `s3:GetBucketVersioning`,
-    /// `s3:GetBucketTagging`): such calls answer `403 AccessDenied`, the same error document
-    /// as any refused call. Adds to the actions denied before; an empty list lifts them all.
+    /// `s3:GetBucketTagging`, and `s3:ListBucket` for HeadBucket): such calls answer
+    /// `403 AccessDenied`, the same error document as any refused call (no body for HEAD). Adds to the actions denied before; an empty list lifts them all.
     /// Sim choice: a bucket policy is not evaluated statement by statement here.
     pub fn deny_bucket_actions(&self, bucket: &str, actions: &[&str]) {
         let mut denied = self
@@ -388,24 +403,47 @@ struct Routes {
 }
 
 /// What a request is.
+#[derive(Clone, Copy)]
 enum Op<'a> {
     ListBuckets,
+    Head(&'a str),
     Location(&'a str),
     Versioning(&'a str),
     Tagging(&'a str),
+    CreateBucket(&'a str),
+    DeleteBucket(&'a str),
 }
 
 fn op<'a>(method: &Method, path: &'a str, query: Option<&str>) -> Option<Op<'a>> {
-    if method != Method::GET {
-        return None;
-    }
     let bucket = path.trim_start_matches('/').trim_end_matches('/');
+    let bare = query
+        .unwrap_or("")
+        .split('&')
+        .all(|p| p.is_empty() || p.starts_with("x-id="));
+    if (method == Method::PUT || method == Method::DELETE)
+        && bare
+        && !bucket.is_empty()
+        && !bucket.contains('/')
+    {
+        return Some(if method == Method::PUT {
+            Op::CreateBucket(bucket)
+        } else {
+            Op::DeleteBucket(bucket)
+        });
+    }
     let sub = query
         .unwrap_or("")
         .split('&')
         .filter(|p| !p.is_empty() && !p.starts_with("x-id="))
         .map(|p| p.split('=').next().unwrap_or(""))
         .collect::<Vec<_>>();
+    if method == Method::HEAD {
+        return (!bucket.is_empty() && !bucket.contains('/') && sub.is_empty())
+            .then_some(Op::Head(bucket));
+    }
+    if method != Method::GET {
+        return None;
+    }
     match (bucket.is_empty(), sub.as_slice()) {
         (true, []) => Some(Op::ListBuckets),
         (false, ["location"]) if !bucket.contains('/') => Some(Op::Location(bucket)),
@@ -439,11 +477,30 @@ impl S3Route for Routes {
         let Some(op) = op(&req.method, &path, req.uri.query()) else {
             return Err(s3_error!(NotImplemented));
         };
-        let (status, content_type, body) = self.answer(&req, op);
+        let head = matches!(op, Op::Head(_));
+        let (status, content_type, body) = match op {
+            Op::CreateBucket(name) | Op::DeleteBucket(name) => {
+                self.answer_write(&req, matches!(op, Op::CreateBucket(_)), name)
+            }
+            _ => self.answer(&req, op),
+        };
+        let created = status == StatusCode::OK && req.method == Method::PUT;
+        // HEAD answers carry no body (recorded: 200, 403 and 404 all empty).
+        let body = if head { String::new() } else { body };
         let mut resp = S3Response::new(s3s::Body::from(body));
         resp.status = Some(status);
-        if let Ok(v) = HeaderValue::from_str(content_type) {
+        if !content_type.is_empty()
+            && let Ok(v) = HeaderValue::from_str(content_type)
+        {
             resp.headers.insert(header::CONTENT_TYPE, v);
+        }
+        if created && let Ok(v) = HeaderValue::from_str(&path) {
+            resp.headers.insert(header::LOCATION, v);
+        }
+        if head && status == StatusCode::OK {
+            // Recorded on HeadBucket 200 (`s3/head-bucket-200-01.json`).
+            resp.headers
+                .insert("x-amz-bucket-region", HeaderValue::from_static(self.region));
         }
         resp.headers
             .insert("x-sim-s3", HeaderValue::from_static("1"));
@@ -623,7 +680,15 @@ impl Routes {
                     },
                 })
             }
-            Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
+            // Answered by `answer_write`.
+            Op::CreateBucket(name) | Op::DeleteBucket(name) => error(
+                StatusCode::NOT_IMPLEMENTED,
+                "NotImplemented",
+                "A header you provided implies functionality that is not implemented.",
+                &format!("/{name}"),
+                None,
+            ),
+            Op::Head(name) | Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
                 let resource = format!("/{name}");
                 let Some(bucket) = bucket_of(name) else {
                     return error(
@@ -638,6 +703,7 @@ impl Routes {
                     return denied(&resource);
                 }
                 let action = match op {
+                    Op::Head(_) => "s3:ListBucket",
                     Op::Location(_) => "s3:GetBucketLocation",
                     Op::Versioning(_) => "s3:GetBucketVersioning",
                     _ => "s3:GetBucketTagging",
@@ -652,6 +718,10 @@ impl Routes {
                     return denied(&resource);
                 }
                 match op {
+                    // Recorded HeadBucket 200: `application/xml`, no body.
+                    Op::Head(_) if bucket.region == self.region => {
+                        (StatusCode::OK, XML_HEAD, String::new())
+                    }
                     Op::Location(_) => ok_xml(&LocationConstraint {
                         xmlns: XMLNS,
                         region: &bucket.region,
@@ -707,4 +777,139 @@ fn fill_request_id(body: &[u8], request_id: &str) -> Option<Bytes> {
             &format!("<HostId>{request_id}</HostId>"),
         ),
     ))
+}
+
+/// AWS's bucket naming rule (sim choice for Scaleway: not on record).
+fn valid_bucket_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'.' || *c == b'-')
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+impl Routes {
+    /// CreateBucket (`create`) or DeleteBucket of `name` (see the module docs).
+    fn answer_write(&self, req: &S3Request<s3s::Body>, create: bool, name: &str) -> Answer {
+        let resource = format!("/{name}");
+        let denied = || {
+            error(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "Permission denied.",
+                &resource,
+                None,
+            )
+        };
+        let Some(creds) = &req.credentials else {
+            return denied();
+        };
+        if let Some(r) = &req.region
+            && r.as_str() != self.region
+        {
+            let msg = format!(
+                "The authorization header is malformed; the region '{}' is wrong; expecting '{}'",
+                r.as_str(),
+                self.region
+            );
+            return error(
+                StatusCode::BAD_REQUEST,
+                "AuthorizationHeaderMalformed",
+                &msg,
+                &resource,
+                None,
+            );
+        }
+        let (ak, project_override) = split_access_key(&creds.access_key);
+        // Apply due IAM changes, then take the write lock for the change itself.
+        drop(crate::authn::fresh(&self.app.state));
+        let mut st = self.app.state.write();
+        let Ok(live) = crate::authn::by_access_key(&st, ak) else {
+            return error(
+                StatusCode::FORBIDDEN,
+                "InvalidAccessKeyId",
+                "The access key Id you provided does not exist in our records.",
+                &resource,
+                None,
+            );
+        };
+        let attrs =
+            crate::authn::attrs(self.app.trust_forwarded_for, &req.headers, &req.extensions);
+        let kind = if create {
+            S3Access::BucketWrite
+        } else {
+            S3Access::BucketDelete
+        };
+        let reach = live.reach(
+            &st,
+            Product::ObjectStorage,
+            Action::ObjectStorage(kind),
+            &attrs,
+        );
+        let existing = st.buckets.iter().position(|b| b.name == name);
+        if create {
+            let project = project_override
+                .unwrap_or(&live.key.default_project_id)
+                .to_owned();
+            if st.projects.get(&project).is_none() || !reach.covers(&project) {
+                return denied();
+            }
+            if !valid_bucket_name(name) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidBucketName",
+                    "The specified bucket is not valid.",
+                    &resource,
+                    Some(name),
+                );
+            }
+            if let Some(i) = existing {
+                let (code, message) = if st.buckets[i].project_id == project {
+                    (
+                        "BucketAlreadyOwnedByYou",
+                        "Your previous request to create the named bucket succeeded and you already own it.",
+                    )
+                } else {
+                    (
+                        "BucketAlreadyExists",
+                        "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+                    )
+                };
+                return error(StatusCode::CONFLICT, code, message, &resource, Some(name));
+            }
+            st.buckets.push(Bucket {
+                name: name.to_owned(),
+                region: self.region.to_owned(),
+                project_id: project,
+                versioning: crate::model::BucketVersioning::Unversioned,
+                tags: Vec::new(),
+                created_at: crate::util::now(),
+            });
+            return (StatusCode::OK, "", String::new());
+        }
+        let Some(i) = existing else {
+            return error(
+                StatusCode::NOT_FOUND,
+                "NoSuchBucket",
+                "The specified bucket does not exist",
+                &resource,
+                Some(name),
+            );
+        };
+        if !reach.covers(&st.buckets[i].project_id) {
+            return denied();
+        }
+        if st.buckets[i].region != self.region {
+            return error(
+                StatusCode::MOVED_PERMANENTLY,
+                "PermanentRedirect",
+                "The bucket you are attempting to access must be addressed using the specified endpoint.",
+                &resource,
+                Some(name),
+            );
+        }
+        st.buckets.remove(i);
+        (StatusCode::NO_CONTENT, "", String::new())
+    }
 }

@@ -9,10 +9,11 @@ use crate::locality::{
 use crate::model::{
     Application, AutoUpgrade, AutoscalerConfig, Bearer, BlockSnapshot, BlockVolume, Bucket,
     BucketVersioning, Cluster, Group, ImageRootVolume, InstanceImage, InstanceVolume,
-    LocalVolumeRef, MaintenanceWindow, Namespace, OidcConfig, Policy, Pool, Principal,
-    PrivateNetwork, PrivateNic, Project, Qualification, Reference, RegistryImage, RegistryTag,
-    SbsVolumeRef, Secret, SecretVersion, SecurityGroupSummary, Server, ServerIp, ServerLocation,
-    ServerSummary, ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User, VolumeSpecs, Vpc,
+    LocalVolumeRef, MaintenanceWindow, Namespace, OidcConfig, PlacementGroup, Policy, Pool,
+    Principal, PrivateNetwork, PrivateNic, Project, Qualification, Reference, RegistryImage,
+    RegistryTag, SbsVolumeRef, Secret, SecretVersion, SecurityGroupSummary, Server, ServerIp,
+    ServerLocation, ServerSummary, ServerVolume, SnapshotParent, Subnet, UpgradePolicy, User,
+    VolumeSpecs, Vpc,
 };
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
@@ -468,6 +469,7 @@ impl Gen {
             },
             last_detached_at: None,
             zone: zone.to_owned(),
+            kms_key_id: None,
         });
         id
     }
@@ -512,6 +514,7 @@ impl Gen {
             tags: Vec::new(),
             class: "sbs",
             zone: v.zone.clone(),
+            public: false,
         });
     }
 
@@ -659,7 +662,64 @@ impl Gen {
         id
     }
 
-    fn secret(&mut self, region: &str, project: &str, name: &str, path: &str, payloads: &[&[u8]]) {
+    /// Puts a server in a new placement group (shape of the recorded one).
+    fn place_in_group(&mut self, server: &str, name: &str) {
+        let id = self.id();
+        let org = self.org.clone();
+        if let Some(s) = self.st.servers.get_mut(server) {
+            s.placement_group = Some(PlacementGroup {
+                id,
+                name: name.to_owned(),
+                organization: org,
+                project: s.project.clone(),
+                policy_mode: "enforced",
+                policy_type: "max_availability",
+                policy_respected: true,
+                tags: Vec::new(),
+                zone: s.zone.clone(),
+            });
+        }
+    }
+
+    /// Gives a running server a routed IPv6 address too (shape of the recorded ones).
+    fn add_ipv6(&mut self, server: &str) {
+        let id = self.id();
+        let (a, b) = (self.rng.u64(0..0xffff), self.rng.u64(0..0xffff));
+        if let Some(s) = self.st.servers.get_mut(server) {
+            s.public_ips.push(ServerIp {
+                id: id.clone(),
+                address: format!("2001:bc8:710:{a:x}:dc00:ff:fe{:02x}:{b:x}", a & 0xff),
+                dynamic: false,
+                gateway: format!("fe80::dc00:ff:fe{:02x}:{:x}", a & 0xff, b ^ 1),
+                netmask: "64".to_owned(),
+                family: "inet6",
+                provisioning_mode: "slaac",
+                tags: Vec::new(),
+                state: "attached",
+                ipam_id: id,
+            });
+        }
+    }
+
+    /// Requests the deletion of a secret: it is then listed only with
+    /// `scheduled_for_deletion=true`, its status still `ready` (recorded:
+    /// `secret/secrets-get-200-05.json`).
+    fn schedule_deletion(&mut self, secret: &str) {
+        let t = self.tick();
+        if let Some(s) = self.st.secrets.get_mut(secret) {
+            s.deletion_requested_at = Some(t);
+            s.updated_at = t;
+        }
+    }
+
+    fn secret(
+        &mut self,
+        region: &str,
+        project: &str,
+        name: &str,
+        path: &str,
+        payloads: &[&[u8]],
+    ) -> String {
         let id = self.id();
         let t = self.tick();
         let n = payloads.len();
@@ -682,7 +742,7 @@ impl Gen {
             })
             .collect();
         self.st.secrets.insert(Secret {
-            id,
+            id: id.clone(),
             project_id: project.to_owned(),
             name: name.to_owned(),
             status: "ready",
@@ -702,6 +762,7 @@ impl Gen {
             region: region.to_owned(),
             versions,
         });
+        id
     }
 
     fn bucket(
@@ -1198,7 +1259,7 @@ fn demo(g: &mut Gen) {
         "BYOC sets under inIpRange(request.ip, \"203.0.113.0/24\"): 403 from any other address",
         true,
     );
-    let _ = (owner, test);
+    let _ = test;
 
     // Network and Kubernetes.
     g.vpc("fr-par", prod, "default", true);
@@ -1222,7 +1283,7 @@ fn demo(g: &mut Gen) {
         0,
         Some(&prod_pn),
     );
-    g.server(
+    let web2 = g.server(
         "fr-par-1",
         prod,
         "web-2",
@@ -1306,6 +1367,26 @@ fn demo(g: &mut Gen) {
     }
     g.snapshot(&backup, "backup-data-weekly", None);
 
+    // What a security inventory reads: a placement group, an IPv6 address, a volume encrypted
+    // with a customer key (Key Manager key ID; no recorded volume has one), a public snapshot.
+    g.place_in_group(&web2, "web-spread");
+    g.add_ipv6(&web1);
+    let kms_key = g.id();
+    if let Some(v) = g.st.block_volumes.get_mut(&backup) {
+        v.kms_key_id = Some(kms_key);
+    }
+    let public: Vec<String> =
+        g.st.block_snapshots
+            .iter()
+            .filter(|s| s.name.starts_with("web-1-boot-"))
+            .map(|s| s.id.clone())
+            .collect();
+    for id in public {
+        if let Some(s) = g.st.block_snapshots.get_mut(&id) {
+            s.public = true;
+        }
+    }
+
     // Secrets.
     g.secret(
         "fr-par",
@@ -1321,6 +1402,15 @@ fn demo(g: &mut Gen) {
         "/services",
         &[b"tok_live_5f2c"],
     );
+    // Scheduled for deletion, still restorable: hidden by the API's default listing.
+    let old = g.secret(
+        "fr-par",
+        prod,
+        "old-api-token",
+        "/services",
+        &[b"tok_live_0a11"],
+    );
+    g.schedule_deletion(&old);
     g.secret(
         "nl-ams",
         stag,
@@ -1368,6 +1458,69 @@ fn demo(g: &mut Gen) {
     g.registry_image(&ns2, "api", &["staging"]);
     let ns3 = g.namespace("pl-waw", test, "acme-testing");
     g.registry_image(&ns3, "tools/ci", &["v1"]);
+
+    // Last, so that every id above stays what it was.
+    demo_boundary_keys(g, &owner, prod);
+}
+
+/// Keys that get through a naive check but break least privilege or the Organization boundary:
+/// the Organization owner's own key, the BYOC sets on every project, and a key of a second
+/// Organization (whose rights apply in its own Organization only: here it is refused
+/// everything).
+fn demo_boundary_keys(g: &mut Gen, owner: &str, prod: &str) {
+    let all_projects = g.app_with_policy(
+        "byoc-all-projects",
+        "BYOC sets on every project of the Organization",
+        &[RuleSpec::organization(BYOC_SETS)],
+    );
+    g.key(
+        "owner",
+        Bearer::User(owner.to_owned()),
+        "user owner@example.com (the Organization owner)",
+        prod,
+        None,
+        "the Organization owner's key: IAM does not apply to it, every request is allowed",
+        true,
+    );
+    g.key(
+        "byoc-all-projects",
+        Bearer::Application(all_projects),
+        "application \"byoc-all-projects\"",
+        prod,
+        None,
+        "BYOC sets on all current and future projects (an Organization-scoped rule): works on production, and everywhere else",
+        true,
+    );
+    // A second Organization: an application with AllProductsReadOnly on all of its own
+    // projects. Its key's default project is that Organization's default project (same id).
+    let other_org = g.id();
+    let app = g.application("other-org", "An application of another Organization");
+    let policy = g.policy(
+        "other-org",
+        Principal::Application(app.clone()),
+        &[RuleSpec::organization(&["AllProductsReadOnly"])],
+    );
+    if let Some(a) = g.st.iam.applications.get_mut(&app) {
+        a.organization_id.clone_from(&other_org);
+    }
+    if let Some(p) = g.st.iam.policies.get_mut(&policy) {
+        p.organization_id.clone_from(&other_org);
+        for r in &mut p.rules {
+            r.scope = crate::model::RuleScope::Organization(other_org.clone());
+        }
+    }
+    g.key(
+        "other-org",
+        Bearer::Application(app),
+        "application \"other-org\" of another Organization",
+        &other_org,
+        None,
+        "a key of another Organization (AllProductsReadOnly on all of that Organization's projects): refused everything in this one",
+        true,
+    );
+    if let Some(c) = g.creds.last_mut() {
+        c.organization_id = other_org;
+    }
 }
 
 fn empty(g: &mut Gen) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::model::{
     ApiKey, Application, Bearer, BlockSnapshot, BlockVolume, Bucket, Cluster, Group,
     InstanceVolume, Namespace, PermissionSet, Policy, Pool, Principal, PrivateNetwork, Project,
-    RegistryImage, RegistryTag, Rule, RuleScope, Secret, Server, User, Vpc,
+    RegistryImage, RegistryTag, Rule, RuleScope, Secret, SecurityGroup, Server, User, Vpc,
 };
 use crate::table::Table;
 use crate::util::{Rng, Ts, now};
@@ -71,6 +71,8 @@ pub(crate) struct State {
     pub(crate) pools: Table<Pool>,
     pub(crate) vpcs: Table<Vpc>,
     pub(crate) private_networks: Table<PrivateNetwork>,
+    /// Instance security groups created through the API (the scenarios create none).
+    pub(crate) security_groups: Table<SecurityGroup>,
     pub(crate) rng: Rng,
 }
 
@@ -107,6 +109,7 @@ impl State {
             pools: Table::default(),
             vpcs: Table::default(),
             private_networks: Table::default(),
+            security_groups: Table::default(),
             rng: Rng::new(seed ^ 0xA11CE),
         }
     }
@@ -177,6 +180,7 @@ impl State {
             + self.pools.len()
             + self.vpcs.len()
             + self.private_networks.len()
+            + self.security_groups.len()
             + self.iam.users.len()
             + self.iam.applications.len()
             + self.iam.groups.len()
@@ -252,6 +256,22 @@ pub struct NewApiKey {
     pub access_key: String,
     /// Secret key (UUID), the `X-Auth-Token` value.
     pub secret_key: String,
+}
+
+/// A resource found by [`SimState::named`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NamedResource {
+    /// `vpc`, `private_network`, `security_group` or `bucket`.
+    pub kind: &'static str,
+    /// Its ID (a bucket's name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its region or zone.
+    pub locality: String,
+    /// Its project.
+    pub project_id: String,
 }
 
 /// Errors of the [`SimState`] mutation helpers.
@@ -646,6 +666,37 @@ impl SimState {
     /// Number of simulated resources of every kind (IAM objects included).
     pub fn resource_count(&self) -> usize {
         self.read().resource_count()
+    }
+
+    /// The VPCs, private networks, Instance security groups and buckets whose name starts
+    /// with `prefix` (to check what a test created is gone), oldest first per kind.
+    pub fn named(&self, prefix: &str) -> Vec<NamedResource> {
+        let st = self.read();
+        let mut out = Vec::new();
+        let mut push = |kind, id: &str, name: &str, locality: &str, project: &str| {
+            if name.starts_with(prefix) {
+                out.push(NamedResource {
+                    kind,
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    locality: locality.to_owned(),
+                    project_id: project.to_owned(),
+                });
+            }
+        };
+        for v in st.vpcs.iter_ordered() {
+            push("vpc", &v.id, &v.name, &v.region, &v.project_id);
+        }
+        for p in st.private_networks.iter_ordered() {
+            push("private_network", &p.id, &p.name, &p.region, &p.project_id);
+        }
+        for g in st.security_groups.iter_ordered() {
+            push("security_group", &g.id, &g.name, &g.zone, &g.project);
+        }
+        for b in &st.buckets {
+            push("bucket", &b.name, &b.name, &b.region, &b.project_id);
+        }
+        out
     }
 
     /// The buckets (data for the future S3 endpoint).

@@ -184,9 +184,36 @@ impl Query {
     }
 }
 
+/// A boolean as Go's `strconv.ParseBool` reads it (the real API gateway is written in Go):
+/// `1`, `t`, `T`, `TRUE`, `true`, `True` are true; `0`, `f`, `F`, `FALSE`, `false`, `False`
+/// are false; anything else (`yes`, `tRUE`, ` true`) is not a boolean. Scaleway's Python SDK
+/// sends `False`/`True` (Python's `str(bool)`), the Go and JS SDKs `false`/`true`.
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booleans_parse_like_go_strconv_parse_bool() {
+        for t in ["1", "t", "T", "TRUE", "true", "True"] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["0", "f", "F", "FALSE", "false", "False"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        for bad in [
+            "", "yes", "no", "tRUE", "fALSE", "2", " true", "true ", "on", "null",
+        ] {
+            assert_eq!(parse_bool(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn uuid_and_keys_have_the_real_formats() {

@@ -688,3 +688,164 @@ async fn registry_update_and_delete_return_objects() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body["details"][0]["action"], "write");
 }
+
+/// Every boolean query parameter is read as Go's `strconv.ParseBool` reads it (the real
+/// gateway): the Python SDK sends `False`/`True`, the Go and JS SDKs `false`/`true`.
+#[tokio::test]
+async fn query_booleans_parse_like_the_gateway() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let admin = &sim.credential("admin").expect("admin").secret_key;
+    let org = sim.organization_id().to_owned();
+    let prod = sim.project_id("production").expect("production");
+    let routes: Vec<(String, &str)> = vec![
+        (
+            format!("/iam/v1alpha1/api-keys?organization_id={org}"),
+            "expired",
+        ),
+        (
+            format!("/iam/v1alpha1/api-keys?organization_id={org}"),
+            "editable",
+        ),
+        (
+            format!("/iam/v1alpha1/applications?organization_id={org}"),
+            "editable",
+        ),
+        (format!("/iam/v1alpha1/users?organization_id={org}"), "mfa"),
+        (
+            format!("/iam/v1alpha1/policies?organization_id={org}"),
+            "editable",
+        ),
+        (
+            format!("/iam/v1alpha1/policies?organization_id={org}"),
+            "no_principal",
+        ),
+        (
+            "/instance/v1/zones/fr-par-1/servers?page=1".to_owned(),
+            "without_ip",
+        ),
+        (
+            "/vpc/v2/regions/fr-par/vpcs?page=1".to_owned(),
+            "is_default",
+        ),
+        (
+            "/vpc/v2/regions/fr-par/vpcs?page=1".to_owned(),
+            "routing_enabled",
+        ),
+        (
+            "/vpc/v2/regions/fr-par/vpcs?page=1".to_owned(),
+            "s3_integration_enabled",
+        ),
+        (
+            "/vpc/v2/regions/fr-par/private-networks?page=1".to_owned(),
+            "dhcp_enabled",
+        ),
+        (
+            "/vpc/v2/regions/fr-par/private-networks?page=1".to_owned(),
+            "s3_integration_enabled",
+        ),
+        (
+            format!("/secret-manager/v1beta1/regions/fr-par/secrets?project_id={prod}"),
+            "scheduled_for_deletion",
+        ),
+        (
+            "/block/v1/zones/fr-par-1/volumes?page=1".to_owned(),
+            "include_deleted",
+        ),
+        (
+            "/block/v1/zones/fr-par-1/snapshots?page=1".to_owned(),
+            "include_deleted",
+        ),
+    ];
+    for (base, param) in &routes {
+        for (t, f) in [
+            ("1", "0"),
+            ("t", "f"),
+            ("T", "F"),
+            ("TRUE", "FALSE"),
+            ("true", "false"),
+            ("True", "False"),
+        ] {
+            for v in [t, f] {
+                let r = get(&c, sim.api_url(), admin, &format!("{base}&{param}={v}")).await;
+                assert_eq!(r.status, StatusCode::OK, "{base}&{param}={v}: {}", r.body);
+            }
+            // The spellings of one value select the same items.
+            let a = get(&c, sim.api_url(), admin, &format!("{base}&{param}={t}")).await;
+            let b = get(&c, sim.api_url(), admin, &format!("{base}&{param}=true")).await;
+            assert_eq!(a.body, b.body, "{base}&{param}={t}");
+        }
+        for bad in ["yes", "tRUE", "2"] {
+            let r = get(&c, sim.api_url(), admin, &format!("{base}&{param}={bad}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{base}&{param}={bad}");
+            assert!(
+                invalid(param, "format")(&r.body),
+                "{param}={bad}: {}",
+                r.body
+            );
+        }
+    }
+}
+
+/// Secret Manager lists either the secrets not scheduled for deletion (the default, and
+/// `scheduled_for_deletion=false`) or only those scheduled for deletion (`true`), as the SDK
+/// documents; a scheduled secret keeps its `ready` status and has `deletion_requested_at`.
+#[tokio::test]
+async fn secrets_scheduled_for_deletion_are_listed_only_when_asked() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let admin = &sim.credential("admin").expect("admin").secret_key;
+    let prod = sim.project_id("production").expect("production");
+    let base = format!("/secret-manager/v1beta1/regions/fr-par/secrets?project_id={prod}");
+    let names = |r: &common::Resp| -> Vec<String> {
+        r.body["secrets"]
+            .as_array()
+            .expect("secrets")
+            .iter()
+            .map(|s| s["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let default = get(&c, sim.api_url(), admin, &base).await;
+    let not_scheduled = get(
+        &c,
+        sim.api_url(),
+        admin,
+        &format!("{base}&scheduled_for_deletion=False"),
+    )
+    .await;
+    assert_eq!(names(&default), ["api-token", "db-password"]);
+    assert_eq!(default.body, not_scheduled.body);
+    let scheduled = get(
+        &c,
+        sim.api_url(),
+        admin,
+        &format!("{base}&scheduled_for_deletion=true"),
+    )
+    .await;
+    assert_eq!(names(&scheduled), ["old-api-token"]);
+    assert_eq!(scheduled.body["total_count"], 1);
+    let s = &scheduled.body["secrets"][0];
+    assert_eq!(s["status"], "ready");
+    assert!(s["deletion_requested_at"].is_string(), "{s}");
+    assert!(
+        default.body["secrets"]
+            .as_array()
+            .expect("secrets")
+            .iter()
+            .all(|s| s["deletion_requested_at"].is_null())
+    );
+    // Still there (restorable): readable by id.
+    let id = s["id"].as_str().expect("id");
+    let one = get(
+        &c,
+        sim.api_url(),
+        admin,
+        &format!("/secret-manager/v1beta1/regions/fr-par/secrets/{id}"),
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(
+        one.body["deletion_requested_at"],
+        s["deletion_requested_at"]
+    );
+}

@@ -41,7 +41,8 @@ fn allowed_extra(api: &str, path: &str, field: &str) -> bool {
         | ("k8s", "labels" | "taints" | "startup_taints" | "error_message")
         // K8s autoscaler: `log_level`, `skip_nodes_with_local_storage` are newer (recorded README).
         | ("k8s", "log_level" | "skip_nodes_with_local_storage")
-        // Block v1 volumes recorded in 2026-05 lack `kms_key_id` (present in later ones).
+        // Block v1 volumes recorded in 2026-05 lack `kms_key_id` (present in later ones); the
+        // v1alpha1 answers are compared as `block-v1alpha1`, where it would be invented.
         | ("block", "kms_key_id")
     )
 }
@@ -400,9 +401,11 @@ async fn replay(e: &Env, rec: &Value) -> Option<Resp> {
         }
         ("instance", "servers-get", 200) => {
             let local = body["server"]["volumes"]["0"].get("name").is_some();
+            let placed = has(&body["server"], "placement_group");
             let s = e
                 .pick("/instance/v1/zones/fr-par-1/servers", "servers", |s| {
                     s["volumes"]["0"].get("name").is_some() == local
+                        && has(s, "placement_group") == placed
                 })
                 .await;
             e.get(&format!(
@@ -442,17 +445,28 @@ async fn replay(e: &Env, rec: &Value) -> Option<Resp> {
                 "volumes"
             };
             let base = format!("/block/{version}/zones/fr-par-1/{kind}");
+            // The listing parameters the official clients send (v1: `include_deleted=false`,
+            // `order_by=created_at_asc`), as recorded; ids and names are the demo's own.
+            let params: Vec<String> = ["include_deleted", "order_by"]
+                .iter()
+                .filter_map(|k| rec["query"][*k].as_str().map(|v| format!("{k}={v}")))
+                .collect();
+            let list = if params.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}?{}", params.join("&"))
+            };
             match (op.ends_with("-list"), status) {
                 (true, 429) => {
                     e.sim.set_faults(Faults {
                         rate_limit: Some(0),
                         ..Faults::default()
                     });
-                    let r = e.get(&base).await;
+                    let r = e.get(&list).await;
                     e.sim.set_faults(Faults::default());
                     r
                 }
-                (true, _) => e.get(&base).await,
+                (true, _) => e.get(&list).await,
                 (false, 404) => e.get(&format!("{base}/{UNKNOWN}")).await,
                 (false, 403) => {
                     let s = e.pick(&base, kind, |_| true).await;
@@ -748,6 +762,12 @@ async fn every_recorded_response_has_the_simulators_shape() {
                 }
             }
             if rec["body_format"] == "json" {
+                let op = rec["operation"].as_str().unwrap_or_default();
+                let api = if api == "block" && op.starts_with("v1alpha1-") {
+                    "block-v1alpha1"
+                } else {
+                    api
+                };
                 compare(api, "$", &rec["response_body"], &resp.body, &mut errs);
             }
         }
@@ -772,4 +792,86 @@ async fn every_recorded_response_has_the_simulators_shape() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Block v1 is v1alpha1 plus `kms_key_id` on volumes and `public` on snapshots (block.md), for
+/// the same resources: every volume and snapshot of a zone, compared object by object. v1's
+/// listing parameters (`include_deleted`, as recorded) are accepted; v1alpha1 answers carry
+/// neither v1 field.
+#[tokio::test]
+async fn block_v1_is_v1alpha1_plus_kms_key_id_and_public() {
+    let sim = Sim::start(Scenario::demo()).await.expect("sim");
+    let c = client();
+    let admin = sim.credential("admin").expect("admin").secret_key.clone();
+    let get = |path: String| {
+        let (c, admin, url) = (c.clone(), admin.clone(), sim.api_url().clone());
+        async move { call(&c, &url, Some(&admin), Method::GET, &path, None).await }
+    };
+    let (mut keys, mut public) = (0, 0);
+    for zone in ["fr-par-1", "nl-ams-2"] {
+        for (kind, extra) in [("volumes", "kms_key_id"), ("snapshots", "public")] {
+            let alpha = get(format!("/block/v1alpha1/zones/{zone}/{kind}")).await;
+            let v1 = get(format!(
+                "/block/v1/zones/{zone}/{kind}?include_deleted=false&order_by=created_at_asc"
+            ))
+            .await;
+            assert_eq!((alpha.status.as_u16(), v1.status.as_u16()), (200, 200));
+            assert_eq!(
+                alpha.body["total_count"], v1.body["total_count"],
+                "{zone} {kind}"
+            );
+            let (a, b) = (
+                alpha.body[kind].as_array().expect("items"),
+                v1.body[kind].as_array().expect("items"),
+            );
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(b) {
+                assert!(a.get(extra).is_none(), "v1alpha1 has no {extra}: {a}");
+                let mut b = b.clone();
+                let value = b.as_object_mut().expect("object").remove(extra);
+                match value {
+                    Some(Value::String(_)) => keys += 1,
+                    Some(Value::Bool(true)) => public += 1,
+                    Some(Value::Null | Value::Bool(false)) => {}
+                    other => panic!("{zone} {kind}: {extra} = {other:?}"),
+                }
+                assert_eq!(a, &b, "{zone} {kind}: the rest is the same");
+                // The single-object routes answer the same.
+                let id = a["id"].as_str().expect("id");
+                let one = get(format!("/block/v1/zones/{zone}/{kind}/{id}")).await;
+                assert!(one.body.get(extra).is_some(), "{zone} {kind} get");
+            }
+        }
+    }
+    // The demo has one volume with a customer key and one public snapshot (fr-par-1).
+    assert_eq!((keys, public), (1, 1));
+    // `include_deleted` is a boolean as the gateway parses them.
+    for (value, status) in [("False", 200), ("1", 200), ("true", 200), ("yes", 400)] {
+        let r = get(format!(
+            "/block/v1/zones/fr-par-1/volumes?include_deleted={value}"
+        ))
+        .await;
+        assert_eq!(
+            r.status.as_u16(),
+            status,
+            "include_deleted={value}: {}",
+            r.body
+        );
+    }
+    // v1alpha1 has no `volume_ids` filter (v1 only): it lists every volume.
+    let all = get("/block/v1alpha1/zones/fr-par-1/volumes".to_owned()).await;
+    let first = all.body["volumes"][0]["id"]
+        .as_str()
+        .expect("a volume")
+        .to_owned();
+    let alpha = get(format!(
+        "/block/v1alpha1/zones/fr-par-1/volumes?volume_ids={first}"
+    ))
+    .await;
+    let v1 = get(format!(
+        "/block/v1/zones/fr-par-1/volumes?volume_ids={first}"
+    ))
+    .await;
+    assert_eq!(alpha.body["total_count"], all.body["total_count"]);
+    assert_eq!(v1.body["total_count"], 1);
 }

@@ -105,7 +105,13 @@ fn allowed(key: &str) -> &'static [&'static str] {
         "wrong-project" => &["staging"],
         "missing-set" => &["instance", "pn", "k8s"],
         "extra-org-set" => &["instance", "vpc", "pn", "k8s", "iam", "projects"],
-        "conditional" => &[],
+        "conditional" | "other-org" => &[],
+        // The Organization owner bypasses IAM.
+        "owner" => &[
+            "instance", "vpc", "pn", "k8s", "registry", "block", "secrets", "access", "iam",
+            "projects", "staging",
+        ],
+        "byoc-all-projects" => &["instance", "vpc", "pn", "k8s", "staging"],
         _ => &[],
     }
 }
@@ -142,6 +148,9 @@ async fn every_demo_key_is_refused_exactly_where_it_should_be() {
         "extra-org-set",
         "personal-user",
         "conditional",
+        "owner",
+        "byoc-all-projects",
+        "other-org",
     ] {
         let secret = &sim.credential(key).expect(key).secret_key;
         for p in &probes {

@@ -52,6 +52,20 @@ async fn s3_get(
     access_key: &str,
     secret: &str,
 ) -> (u16, String, String) {
+    let (status, content_type, _, body) =
+        s3_call(sim, "GET", region, path_and_query, access_key, secret).await;
+    (status, content_type, body)
+}
+
+/// A signed request; also returns the `x-amz-bucket-region` header.
+async fn s3_call(
+    sim: &Sim,
+    method: &str,
+    region: &str,
+    path_and_query: &str,
+    access_key: &str,
+    secret: &str,
+) -> (u16, String, Option<String>, String) {
     let url = format!(
         "{}{}",
         sim.s3_endpoint(region)
@@ -74,25 +88,28 @@ async fn s3_get(
         .unwrap()
         .into();
     let signable = aws_sigv4::http_request::SignableRequest::new(
-        "GET",
+        method,
         &url,
         std::iter::empty(),
         SignableBody::Bytes(&[]),
     )
     .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut req = reqwest::Client::new().get(&url);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = reqwest::Client::new().request(method, &url);
     for (name, value) in instructions.headers() {
         req = req.header(name, value);
     }
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
-    let content_type = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, content_type, r.text().await.unwrap())
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let content_type = header("content-type").unwrap_or_default();
+    let bucket_region = header("x-amz-bucket-region");
+    (status, content_type, bucket_region, r.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -108,6 +125,7 @@ async fn the_simulator_answers_in_the_recorded_shapes() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
+    let scanner = sim.credential("registry-scanner").unwrap();
     let mut compared = 0;
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
@@ -116,8 +134,42 @@ async fn the_simulator_answers_in_the_recorded_shapes() {
         let status = rec["status"].as_u64().unwrap() as u16;
         let body = rec["response_body"].as_str().unwrap_or("");
         let buckets_listed = body.contains("<Bucket>");
+        let op = rec["operation"].as_str().unwrap();
+        if op == "head-bucket" {
+            // HeadBucket: a bucket the key reads (200), one it may not read (403: the
+            // registry scanner has no Object Storage rights), one that does not exist (404).
+            let (region, bucket, (key, secret)) = match status {
+                200 => ("fr-par", "acme-prod-assets", (ak, sk)),
+                403 => (
+                    "nl-ams",
+                    "acme-prod-backups",
+                    (scanner.access_key.as_str(), scanner.secret_key.as_str()),
+                ),
+                _ => ("fr-par", "acme-no-such-bucket", (ak, sk)),
+            };
+            let (got_status, content_type, bucket_region, got) =
+                s3_call(&sim, "HEAD", region, &format!("/{bucket}"), key, secret).await;
+            assert_eq!(got_status, status, "{name}");
+            let headers = &rec["response_headers"];
+            assert_eq!(
+                content_type,
+                headers["content-type"].as_str().unwrap(),
+                "{name}"
+            );
+            assert!(
+                got.is_empty() && body.is_empty(),
+                "{name}: no body: {got:?}"
+            );
+            assert_eq!(
+                bucket_region.as_deref(),
+                headers["x-amz-bucket-region"].as_str().map(|_| region),
+                "{name}: x-amz-bucket-region"
+            );
+            compared += 1;
+            continue;
+        }
         // The same kind of request, against demo data that gives the same status.
-        let (region, path, key) = match (rec["operation"].as_str().unwrap(), status) {
+        let (region, path, key) = match (op, status) {
             // A project with buckets in fr-par (production), or without (testing: pl-waw only).
             ("list-buckets", 200) if buckets_listed => {
                 ("fr-par", "/".to_owned(), format!("{ak}@{prod}"))
@@ -161,8 +213,8 @@ async fn the_simulator_answers_in_the_recorded_shapes() {
         );
         compared += 1;
     }
-    // list-buckets 5, versioning 1, tagging 2.
-    assert_eq!(compared, 8, "recorded S3 files compared");
+    // list-buckets 5, versioning 1, tagging 2, head-bucket 3.
+    assert_eq!(compared, 11, "recorded S3 files compared");
 }
 
 #[tokio::test]

@@ -198,6 +198,23 @@ impl ConfigKey {
         self == ConfigKey::SecretKey
     }
 
+    /// The [`ConfigLoader`] method that sets it.
+    fn loader_method(self) -> &'static str {
+        match self {
+            ConfigKey::AccessKey => "access_key",
+            ConfigKey::SecretKey => "secret_key",
+            ConfigKey::OrganizationId => "organization_id",
+            ConfigKey::ProjectId => "project_id",
+            ConfigKey::Region => "region",
+            ConfigKey::Zone => "zone",
+            ConfigKey::ApiUrl => "api_url",
+            ConfigKey::Insecure => "insecure",
+            ConfigKey::S3Endpoint => "s3_endpoint",
+            ConfigKey::S3UsePathStyle => "s3_use_path_style",
+            ConfigKey::UserAgent => "user_agent",
+        }
+    }
+
     /// How a user sets it: "set SCW_X or `x` in FILE (profile P)".
     fn how_to_set(self, file: &Path, profile: &str) -> String {
         format!(
@@ -410,6 +427,10 @@ pub struct Config {
     pub s3_use_path_style: Sourced<bool>,
     /// User-Agent replacement (`SCW_USER_AGENT`).
     pub user_agent: Option<Sourced<String>>,
+    /// Built from values given in code only ([`ConfigLoader::isolated`], [`Config::for_key`]):
+    /// errors about missing values then name the loader method, not a variable or file key.
+    #[serde(skip)]
+    isolated: bool,
 }
 
 impl Config {
@@ -425,6 +446,55 @@ impl Config {
     /// A loader, to inject an environment, pick a profile or override values.
     pub fn loader() -> ConfigLoader {
         ConfigLoader::new()
+    }
+
+    /// A configuration made of this key alone: the access key, the secret key and the
+    /// project they are used for, the default API URL, and **nothing** from the process —
+    /// no `SCW_*` (or legacy) environment variable and no configuration file. A platform
+    /// checking a customer's key uses it so that its own environment (its default
+    /// Organization, region, zone, API URL, …) never leaks into the customer's calls.
+    ///
+    /// There is then no default Organization, region or zone: calls that need one fail
+    /// with an error naming the [`ConfigLoader`] method to set it with. To set more values
+    /// (a region, an API URL for a proxy or the simulator), use
+    /// [`ConfigLoader::isolated`] instead.
+    ///
+    /// ```
+    /// use scaleway_core::{Config, Source};
+    ///
+    /// let config = Config::for_key(
+    ///     "SCWXXXXXXXXXXXXXXXXX".parse()?,
+    ///     "11111111-1111-1111-1111-111111111111".parse()?,
+    ///     "22222222-2222-2222-2222-222222222222".parse()?,
+    /// );
+    /// assert!(config.organization_id.is_none(), "whatever SCW_DEFAULT_ORGANIZATION_ID says");
+    /// assert_eq!(config.project_id.unwrap().source, Source::Builder);
+    /// # Ok::<(), scaleway_core::InvalidValue>(())
+    /// ```
+    pub fn for_key(access_key: AccessKey, secret_key: SecretKey, project_id: ProjectId) -> Config {
+        Config {
+            profile: Sourced::new("default".to_owned(), Source::Default),
+            config_path: PathBuf::new(),
+            access_key: Some(Sourced::builder(access_key)),
+            secret_key: Some(Sourced::builder(secret_key)),
+            organization_id: None,
+            project_id: Some(Sourced::builder(project_id)),
+            region: None,
+            zone: None,
+            api_url: Sourced::new(default_api_url(), Source::Default),
+            insecure: Sourced::new(false, Source::Default),
+            s3_endpoint: None,
+            s3_use_path_style: Sourced::new(false, Source::Default),
+            user_agent: None,
+            isolated: true,
+        }
+    }
+
+    /// Whether the configuration was built from values given in code only
+    /// ([`Config::for_key`], [`ConfigLoader::isolated`]), ignoring the process environment
+    /// and configuration files.
+    pub fn is_isolated(&self) -> bool {
+        self.isolated
     }
 
     /// The secret key, or an error naming the variable and file key to set.
@@ -481,10 +551,15 @@ impl Config {
     }
 
     fn missing(&self, key: ConfigKey, what: &'static str) -> ConfigError {
-        ConfigError::MissingCredentials {
-            what,
-            how: key.how_to_set(&self.config_path, &self.profile.value),
-        }
+        let how = if self.isolated {
+            format!(
+                "this configuration holds only values given in code (it ignores SCW_* variables and config files): set it with ConfigLoader::{}",
+                key.loader_method()
+            )
+        } else {
+            key.how_to_set(&self.config_path, &self.profile.value)
+        };
+        ConfigError::MissingCredentials { what, how }
     }
 }
 
@@ -506,6 +581,7 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 #[must_use = "a loader does nothing until `load` or `report` is called"]
 pub struct ConfigLoader {
+    isolated: bool,
     env: Option<Env>,
     profile: Option<String>,
     config_path: Option<PathBuf>,
@@ -532,6 +608,37 @@ impl ConfigLoader {
     /// A loader reading the process environment.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Reads nothing from the process: no environment variable (whatever
+    /// [`ConfigLoader::env`] was given) and no configuration file (whatever
+    /// [`ConfigLoader::config_path`] or `SCW_CONFIG_PATH` says). Only the values set on this
+    /// loader count, then the built-in defaults. For a customer's key checked by a platform
+    /// whose own `SCW_*` settings must not leak into the customer's calls; see also
+    /// [`Config::for_key`].
+    ///
+    /// ```
+    /// use scaleway_core::{Config, Env, Region};
+    ///
+    /// let platform_env = Env::from_pairs([
+    ///     ("SCW_DEFAULT_ORGANIZATION_ID", "99999999-9999-9999-9999-999999999999"),
+    ///     ("SCW_DEFAULT_REGION", "nl-ams"),
+    /// ]);
+    /// let config = Config::loader()
+    ///     .env(platform_env)
+    ///     .isolated()
+    ///     .access_key("SCWXXXXXXXXXXXXXXXXX".parse()?)
+    ///     .secret_key("11111111-1111-1111-1111-111111111111".parse()?)
+    ///     .project_id("22222222-2222-2222-2222-222222222222".parse()?)
+    ///     .region(Region::FrPar)
+    ///     .load()?;
+    /// assert!(config.organization_id.is_none());
+    /// assert_eq!(config.region.unwrap().value, Region::FrPar);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn isolated(mut self) -> Self {
+        self.isolated = true;
+        self
     }
 
     /// Reads this environment instead of the process environment.
@@ -641,8 +748,16 @@ impl ConfigLoader {
     /// Only the errors that stop resolution: a broken or unreadable file, a missing
     /// explicit file, an unknown profile.
     pub fn report(self) -> Result<ConfigReport, ConfigError> {
-        let env = self.env.clone().unwrap_or_else(Env::from_process);
-        let (config_path, path_source) = self.resolve_path(&env);
+        let env = if self.isolated {
+            Env::default()
+        } else {
+            self.env.clone().unwrap_or_else(Env::from_process)
+        };
+        let (config_path, path_source) = if self.isolated {
+            (PathBuf::new(), Source::Default)
+        } else {
+            self.resolve_path(&env)
+        };
         let explicit = !matches!(path_source, Source::Default);
         let mut file = if config_path.as_os_str().is_empty() {
             None
@@ -669,7 +784,10 @@ impl ConfigLoader {
             .unwrap_or_default();
 
         // Profile selection.
-        let profile = if let Some(p) = &self.profile {
+        let profile = if self.isolated {
+            // No file is read: there is no profile to select.
+            Sourced::new("default".to_owned(), Source::Default)
+        } else if let Some(p) = &self.profile {
             Sourced::builder(p.clone())
         } else if let Some(p) = env.get("SCW_PROFILE").filter(|p| !p.is_empty()) {
             Sourced::new(
@@ -801,7 +919,11 @@ impl ConfigLoader {
                 shown_value: None,
                 message: format!(
                     "a secret key is configured but no access key: {}",
-                    ConfigKey::AccessKey.how_to_set(&actual_path, &profile.value)
+                    if self.isolated {
+                        "set it with ConfigLoader::access_key".to_owned()
+                    } else {
+                        ConfigKey::AccessKey.how_to_set(&actual_path, &profile.value)
+                    }
                 ),
             });
         }
@@ -853,6 +975,7 @@ impl ConfigLoader {
             s3_endpoint,
             s3_use_path_style,
             user_agent,
+            isolated: self.isolated,
         };
         Ok(ConfigReport {
             profile,

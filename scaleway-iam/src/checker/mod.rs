@@ -24,34 +24,40 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
+pub mod canary;
 pub mod catalogue;
 pub mod condition;
 mod evaluate;
+mod evidence;
+mod finding;
 mod probe;
+mod probe_mode;
 pub mod profile;
+mod project;
 mod render;
 mod report;
 mod resolve;
+mod verdict;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use scaleway_core::{AccessKey, Client, Error, OrganizationId, ProjectId, Region, Timestamp, Zone};
 
 pub use catalogue::{Basis, Catalogue, CatalogueError, Coverage, SetInfo, SetKind};
 pub use condition::{ConditionOutcome, RequestContext};
-pub use evaluate::Resolution;
+pub use evaluate::{ProjectLookup, Resolution};
 pub use profile::{
     BUILTIN_PROFILES, DefaultProjectRule, ExcessAction, ExcessRules, Profile, ProfileError,
     ProfileFormat, RequiredScope, Requirement,
 };
 pub use report::{
-    DeniedAction, Finding, FindingKind, Grant, GrantPath, KeySummary, Mode, REPORT_SCHEMA_VERSION,
-    Remediation, Report, Severity, TargetSummary, Verdict,
+    DeniedAction, EstablishedBy, Evidence, Finding, FindingKind, Grant, GrantPath, KeySummary,
+    Mode, ProjectSummary, REPORT_SCHEMA_VERSION, Remediation, Report, RequirementCheck,
+    RequirementStatus, Severity, TargetSummary, Verdict,
 };
 
-use evaluate::{Draft, EvalSettings};
-use probe::ProbeResult;
+use evaluate::{EvalSettings, Ledger};
 
 use crate::IamApi;
 
@@ -61,7 +67,9 @@ use crate::IamApi;
 pub struct Target {
     /// Target projects (at least one for project-level requirements).
     pub project_ids: Vec<ProjectId>,
-    /// The Organization, when known (otherwise taken from the bearer).
+    /// The Organization the projects must belong to, when the caller knows it: compared
+    /// with the key's Organization and with each project's (an `organization_mismatch`
+    /// finding, blocking, when they differ).
     pub organization_id: Option<OrganizationId>,
 }
 
@@ -80,6 +88,13 @@ impl Target {
             project_ids,
             organization_id: None,
         }
+    }
+
+    /// The same target, in Organization `organization_id`.
+    #[must_use]
+    pub fn in_organization(mut self, organization_id: OrganizationId) -> Self {
+        self.organization_id = Some(organization_id);
+        self
     }
 }
 
@@ -103,14 +118,32 @@ pub struct CheckOptions {
     /// for the region the endpoint's host names, else `probe_region`. Tests point it at a
     /// simulator.
     pub s3_endpoint: Option<scaleway_core::url::Url>,
-    /// Probe mode: accept requirements the probes could not prove — products without a
-    /// probe, probes without an answer, Organization-level sets, and **write access**,
-    /// which a probe never exercises — as warnings instead of blocking findings.
+    /// Count an `Unproven` verdict as `Ready`: the caller's explicit choice to accept
+    /// requirements the checker could not prove with the key alone — in probe mode,
+    /// **write access** (a probe only reads), products without a probe, probes without an
+    /// answer, Organization-level sets; grants under a condition it cannot evaluate; an
+    /// Organization-wide grant on a project that could not be read. The findings keep their
+    /// `unproven` severity and [`Report::accepted_unproven`] lists them: the report still
+    /// says what was not proven.
     ///
-    /// Default `false`: a key is `Ready` only for what it has shown it can do, so a
-    /// `FullAccess` requirement is `Invalid` in probe mode. Set it only when the platform
-    /// accepts to learn about missing write rights from a failed job.
+    /// Default `false`: a key is `Ready` only for what was proven, so a `FullAccess`
+    /// requirement checked by probing is `Unproven`. Set it only when the platform accepts
+    /// to learn about missing write rights from a failed job.
     pub accept_unproven: bool,
+    /// When the key was created, if the caller knows (it created the key itself, or the
+    /// customer just did): a key the API does not know yet (`key_not_found`) is then
+    /// `PendingPropagation` until the propagation window after this time has passed,
+    /// instead of `Invalid`. `None` (default): a key the API does not know is `Invalid`.
+    pub key_created_at: Option<Timestamp>,
+    /// Canary writes (default `false`): in probe mode (a key that cannot read IAM checks
+    /// itself), prove the write rights of the required `…FullAccess` sets with the key
+    /// itself, by creating a free resource in the target project and deleting it at once
+    /// (a VPC, a Private Network, a security group, an empty bucket: see
+    /// [`canary`]). A requirement so proven is `met` with `canary` evidence; a refused write
+    /// is blocking; a product without a free canary (Kubernetes) stays `unproven`. Every
+    /// resource created is in [`Report::canaries`]; one left behind is a `canary_leftover`
+    /// warning with its delete command. Opt-in: it writes to the customer's project.
+    pub canary: bool,
 }
 
 impl Default for CheckOptions {
@@ -123,6 +156,8 @@ impl Default for CheckOptions {
             probe_region: Region::FrPar,
             s3_endpoint: None,
             accept_unproven: false,
+            key_created_at: None,
+            canary: false,
         }
     }
 }
@@ -132,6 +167,8 @@ impl Default for CheckOptions {
 pub struct Checker {
     catalogue: std::sync::Arc<Catalogue>,
     options: CheckOptions,
+    /// Canary deletions still running after a check was dropped (shared by clones).
+    cleanups: canary::Cleanups,
 }
 
 impl Default for Checker {
@@ -146,6 +183,7 @@ impl Checker {
         Checker {
             catalogue: catalogue::builtin_shared(),
             options: CheckOptions::default(),
+            cleanups: canary::Cleanups::default(),
         }
     }
 
@@ -189,6 +227,25 @@ impl Checker {
         chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::seconds(300))
     }
 
+    fn settings(&self, target: &Target) -> EvalSettings<'_> {
+        EvalSettings {
+            catalogue: &self.catalogue,
+            now: self.now(),
+            window: self.window(),
+            context: &self.options.request_context,
+            target_organization: target
+                .organization_id
+                .as_ref()
+                .map(|o| o.as_str().to_owned()),
+            key_created_at: self.options.key_created_at,
+        }
+    }
+
+    /// Settings without a target Organization (for findings about the key only).
+    fn settings_now(&self) -> EvalSettings<'_> {
+        self.settings(&Target::projects(Vec::new()))
+    }
+
     fn check_target(&self, target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
         if let Err(m) = profile.validate_with(&self.catalogue) {
             return Err(Error::invalid_request(format!(
@@ -223,21 +280,15 @@ impl Checker {
         mode: Mode,
     ) -> Result<Report, Error> {
         let targets = self.check_target(target, profile)?;
-        let now = self.now();
-        let settings = EvalSettings {
-            catalogue: &self.catalogue,
-            now,
-            window: self.window(),
-            context: &self.options.request_context,
-        };
-        let drafts = evaluate::evaluate_resolution(&settings, profile, &targets, resolution);
-        Ok(self.assemble(drafts, resolution, profile, target, &targets, mode, false))
+        let ledger =
+            evaluate::evaluate_resolution(&self.settings(target), profile, &targets, resolution);
+        Ok(self.assemble(ledger, resolution, profile, target, &targets, mode, false))
     }
 
     #[allow(clippy::too_many_arguments)]
     fn assemble(
         &self,
-        drafts: Vec<Draft>,
+        ledger: Ledger,
         res: &Resolution,
         profile: &Profile,
         target: &Target,
@@ -246,9 +297,40 @@ impl Checker {
         confirmed_live: bool,
     ) -> Report {
         let now = self.now();
-        let outcome = evaluate::finish(drafts);
-        let settles = evaluate::settles_at(&outcome.findings);
-        let verdict = evaluate::verdict(&outcome.findings, settles, confirmed_live, now);
+        let outcome = evaluate::finish(ledger);
+        let (verdict, accepted_unproven) = verdict::verdict(
+            &outcome.findings,
+            confirmed_live,
+            self.options.accept_unproven,
+            now,
+        );
+        let res = res.normalized();
+        let projects: Vec<ProjectSummary> = targets
+            .iter()
+            .map(|t| {
+                let (status, name, org) = match res.projects.get(t) {
+                    Some(ProjectLookup::Found {
+                        name,
+                        organization_id,
+                    }) => ("found", Some(name.clone()), Some(organization_id.clone())),
+                    Some(ProjectLookup::NotFound) => ("not_found", None, None),
+                    _ => ("unverified", None, None),
+                };
+                ProjectSummary {
+                    project_id: t.clone(),
+                    status: status.to_owned(),
+                    name,
+                    organization_id: org,
+                }
+            })
+            .collect();
+        let organization_id = target
+            .organization_id
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| projects.iter().find_map(|p| p.organization_id.clone()))
+            .or_else(|| res.organization_id.clone())
+            .filter(|o| !o.trim().is_empty());
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             profile: profile.name.clone(),
@@ -270,17 +352,16 @@ impl Checker {
                 expires_at: res.key.as_ref().and_then(|k| k.expires_at),
             },
             target: TargetSummary {
-                organization_id: target
-                    .organization_id
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .or_else(|| res.organization_id.clone())
-                    .filter(|o| !o.trim().is_empty()),
+                organization_id,
                 project_ids: targets.to_vec(),
+                projects,
             },
+            requirements: outcome.requirements,
             findings: outcome.findings,
+            accepted_unproven,
             remediation: outcome.remediation,
             grants: res.grants.clone(),
+            canaries: None,
         }
     }
 
@@ -335,7 +416,12 @@ impl Checker {
     ) -> Result<Report, Error> {
         let targets = self.check_target(target, profile)?;
         let iam = IamApi::new(auditor);
-        let res = resolve::resolve(&iam, &self.catalogue, access_key).await?;
+        let (res, projects) = futures::join!(
+            resolve::resolve(&iam, &self.catalogue, access_key),
+            project::lookup(auditor, &targets)
+        );
+        let mut res = res?;
+        res.projects = projects;
         let mut report = self
             .finish_resolved(res, key_client, profile, target, &targets, Mode::Auditor)
             .await?;
@@ -354,114 +440,24 @@ impl Checker {
         targets: &[String],
         mode: Mode,
     ) -> Result<Report, Error> {
-        let now = self.now();
-        let settings = EvalSettings {
-            catalogue: &self.catalogue,
-            now,
-            window: self.window(),
-            context: &self.options.request_context,
-        };
-        let mut drafts = evaluate::evaluate_resolution(&settings, profile, targets, &res);
-        let recent = drafts.iter().find_map(|d| match &d.kind {
+        let mut ledger =
+            evaluate::evaluate_resolution(&self.settings(target), profile, targets, &res);
+        let recent = ledger.drafts.iter().find_map(|d| match &d.kind {
             FindingKind::RecentIamChange { what, .. } => Some(what.clone()),
             _ => None,
         });
-        let blocking = drafts.iter().any(|d| d.severity == Severity::Blocking);
+        let blocking = ledger
+            .drafts
+            .iter()
+            .any(|d| d.severity == Severity::Blocking);
         let mut confirmed = false;
         if let (Some(what), Some(kc), false) = (recent, key_client, blocking) {
             let only_key = what.iter().all(|w| w.starts_with("API key"));
-            let (ok, mut extra) = self.confirm(kc, profile, targets, only_key).await;
+            let (ok, extra) = self.confirm(kc, profile, targets, only_key).await;
             confirmed = ok;
-            drafts.append(&mut extra);
+            ledger.drafts.extend(extra);
         }
-        Ok(self.assemble(drafts, &res, profile, target, targets, mode, confirmed))
-    }
-
-    /// Probes with the key itself to confirm recent changes are in force: every product the
-    /// job uses (the profile's `products` a required set covers) must be readable in every
-    /// target project.
-    async fn confirm(
-        &self,
-        key_client: &Client,
-        profile: &Profile,
-        targets: &[String],
-        only_key_changed: bool,
-    ) -> (bool, Vec<Draft>) {
-        let not_yet = |what: String, message: String| {
-            (
-                false,
-                vec![Draft::new(
-                    Severity::Info,
-                    FindingKind::NotProven { what },
-                    message,
-                )],
-            )
-        };
-        match probe::liveness(key_client).await {
-            ProbeResult::Allowed => {}
-            _ => {
-                return not_yet(
-                    "the key is in force".into(),
-                    "the key does not authenticate yet: the recent changes are not in force".into(),
-                );
-            }
-        }
-        let site = probe::Site::new(&self.options, key_client);
-        let mut products = Vec::new();
-        if !only_key_changed {
-            for req in &profile.requirements {
-                let set = &req.permission_set;
-                let (judged, _) = probe::judged_products(&self.catalogue, set, &profile.products);
-                if judged.is_empty() {
-                    return not_yet(
-                        format!("{set} is in force"),
-                        format!(
-                            "{set} covers no product a probe can read, so the recent changes cannot be confirmed before the propagation window ends"
-                        ),
-                    );
-                }
-                for p in judged {
-                    let Some(probe) = probe::probe_for(&p) else {
-                        return not_yet(
-                            format!("{p} is in force"),
-                            format!(
-                                "{p} cannot be probed, so the recent changes cannot be confirmed before the propagation window ends"
-                            ),
-                        );
-                    };
-                    for t in targets {
-                        let r = probe::run(key_client, probe, t, &site).await;
-                        if !matches!(r, ProbeResult::Allowed) {
-                            return not_yet(
-                                format!("{p} in project {t} is in force"),
-                                format!(
-                                    "reading {p} in project {t} with the key does not work yet: the recent changes are not in force"
-                                ),
-                            );
-                        }
-                    }
-                    products.push(p);
-                }
-            }
-        }
-        products.sort();
-        products.dedup();
-        let msg = if products.is_empty() {
-            "the key authenticates: it is in force".to_owned()
-        } else {
-            format!(
-                "the key authenticates and reads {} in the target project(s): the recent changes are in force",
-                products.join(", ")
-            )
-        };
-        (
-            true,
-            vec![Draft::new(
-                Severity::Info,
-                FindingKind::ConfirmedLive { products },
-                msg,
-            )],
-        )
+        Ok(self.assemble(ledger, &res, profile, target, targets, mode, confirmed))
     }
 
     /// Self-check mode: the key (`client`) inspects itself. When it cannot read IAM (403),
@@ -481,8 +477,13 @@ impl Checker {
         let targets = self.check_target(target, profile)?;
         let ak = client.access_key()?.clone();
         let iam = IamApi::new(client);
-        match resolve::resolve(&iam, &self.catalogue, &ak).await {
-            Ok(res) => {
+        let (res, projects) = futures::join!(
+            resolve::resolve(&iam, &self.catalogue, &ak),
+            project::lookup(client, &targets)
+        );
+        match res {
+            Ok(mut res) => {
+                res.projects = projects;
                 self.finish_resolved(
                     res,
                     Some(client),
@@ -493,19 +494,20 @@ impl Checker {
                 )
                 .await
             }
-            Err(e) if e.is_permission_denied() => {
-                self.probe_mode(client, &ak, &e, profile, target, &targets)
-                    .await
-            }
+            Err(e) if e.is_permission_denied() => Ok(self
+                .probe_mode(client, &ak, &e, profile, target, &targets, projects)
+                .await),
             Err(e) if e.is_authentication_denied() => {
-                let res = Resolution {
-                    key: None,
-                    ..Resolution::default()
-                };
-                let reason = probe::auth_reason(&e);
-                let drafts = vec![rejected_draft(&reason)];
+                let res = Resolution::default();
+                let mut ledger = Ledger::default();
+                let reqs = ledger.every_req(profile, &targets);
+                probe_mode::push_rejected(
+                    &mut ledger,
+                    &reqs,
+                    probe_mode::rejected(&self.settings(target), &probe::auth_reason(&e)),
+                );
                 let mut r = self.assemble(
-                    drafts,
+                    ledger,
                     &res,
                     profile,
                     target,
@@ -518,251 +520,5 @@ impl Checker {
             }
             Err(e) => Err(e),
         }
-    }
-
-    async fn probe_mode(
-        &self,
-        client: &Client,
-        ak: &AccessKey,
-        iam_error: &Error,
-        profile: &Profile,
-        target: &Target,
-        targets: &[String],
-    ) -> Result<Report, Error> {
-        let cat = &self.catalogue;
-        let site = probe::Site::new(&self.options, client);
-        let unproven = if self.options.accept_unproven {
-            Severity::Warning
-        } else {
-            Severity::Blocking
-        };
-        let mut drafts = vec![Draft::new(
-            Severity::Info,
-            FindingKind::IamReadRefused {
-                denied: probe::denied_of(iam_error),
-            },
-            "the key cannot read IAM (its own API key, groups or policies), so the result comes from probing: one read per product the job uses, with the key itself. A key that cannot read IAM holds neither IAMReadOnly, IAMManager nor OrganizationManager".into(),
-        )];
-        drafts.push(Draft::new(
-            Severity::Info,
-            FindingKind::NotProven {
-                what: "expiry, default project, bearer type, grants on other projects and other Organization-level sets".into(),
-            },
-            "without IAM read the checker cannot see the key's expiry, default project, bearer, nor grants beyond the probed reads".into(),
-        ));
-        let mut cache: BTreeMap<(String, String), ProbeResult> = BTreeMap::new();
-        'requirements: for req in &profile.requirements {
-            let set = &req.permission_set;
-            if req.scope == RequiredScope::Organization {
-                drafts.push(unproven_draft(
-                    unproven,
-                    format!("{set} at Organization level"),
-                    format!(
-                        "{set} at Organization level cannot be proven by probing (probes read project resources)"
-                    ),
-                ));
-                continue;
-            }
-            if !cat.knows(set) {
-                drafts.push(Draft::new(
-                    Severity::Warning,
-                    FindingKind::UnknownPermissionSet {
-                        permission_set: set.clone(),
-                    },
-                    format!("the profile requires {set}, which the catalogue does not know"),
-                ));
-            }
-            let (judged, set_products) = probe::judged_products(cat, set, &profile.products);
-            if judged.is_empty() {
-                drafts.push(unproven_draft(
-                    unproven,
-                    set.clone(),
-                    if cat.knows(set) {
-                        format!(
-                            "{set} covers none of the products the profile's job uses ({}), so no probe can prove it",
-                            profile.products.join(", ")
-                        )
-                    } else {
-                        format!("{set}: the catalogue does not know it, so there is no product to probe")
-                    },
-                ));
-                continue;
-            }
-            let mut proven: Vec<String> = Vec::new();
-            let mut unprobed: Vec<String> = Vec::new();
-            for product in &judged {
-                let Some(probe) = probe::probe_for(product) else {
-                    unprobed.push(product.clone());
-                    continue;
-                };
-                let route = probe.route(&site);
-                let mut all_allowed = true;
-                for t in targets {
-                    let key = (product.clone(), t.clone());
-                    let r = match cache.get(&key) {
-                        Some(r) => r.clone(),
-                        None => {
-                            let r = probe::run(client, probe, t, &site).await;
-                            cache.insert(key, r.clone());
-                            r
-                        }
-                    };
-                    match r {
-                        ProbeResult::Allowed => drafts.push(Draft::new(
-                            Severity::Info,
-                            FindingKind::ProbeAllowed {
-                                product: product.clone(),
-                                project_id: t.clone(),
-                                route: route.clone(),
-                            },
-                            format!("{set}: reading {product} in project {t} works"),
-                        )),
-                        ProbeResult::Denied(denied) => {
-                            all_allowed = false;
-                            let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
-                            let mut d = Draft::new(
-                                Severity::Blocking,
-                                FindingKind::ProbeDenied {
-                                    product: product.clone(),
-                                    project_id: t.clone(),
-                                    route: route.clone(),
-                                    denied: denied.clone(),
-                                },
-                                format!(
-                                    "{set}: reading {product} in project {t} is refused ({})",
-                                    denied
-                                        .iter()
-                                        .map(|d| format!("{} on {}", d.action, d.resource))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            );
-                            d.fix = Some((
-                                format!(
-                                    "add a rule granting {set} on project {t} to the key's application"
-                                ),
-                                Some(format!(
-                                    "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
-                                )),
-                                Some(rule),
-                            ));
-                            drafts.push(d);
-                        }
-                        ProbeResult::Rejected(reason) => {
-                            // The key itself is refused: one finding, and no more probes.
-                            drafts.push(rejected_draft(&reason));
-                            break 'requirements;
-                        }
-                        ProbeResult::Inconclusive(err) => {
-                            all_allowed = false;
-                            let mut d = Draft::new(
-                                unproven,
-                                FindingKind::ProbeInconclusive {
-                                    product: product.clone(),
-                                    project_id: t.clone(),
-                                    error: err.clone(),
-                                },
-                                format!(
-                                    "{set}: probing {product} in project {t} gave no answer about permissions ({err}): not proven"
-                                ),
-                            );
-                            if unproven == Severity::Blocking {
-                                d.fix = Some((
-                                    format!("check again later; {UNPROVEN_FIX}"),
-                                    None,
-                                    None,
-                                ));
-                            }
-                            drafts.push(d);
-                        }
-                    }
-                }
-                if all_allowed {
-                    proven.push(product.clone());
-                }
-            }
-            if !unprobed.is_empty() {
-                drafts.push(unproven_draft(
-                    unproven,
-                    format!("{set}: {}", unprobed.join(", ")),
-                    format!(
-                        "{set}: {} cannot be probed: not proven",
-                        unprobed.join(", ")
-                    ),
-                ));
-            }
-            if judged.len() < set_products {
-                drafts.push(Draft::new(
-                    Severity::Info,
-                    FindingKind::SetNotProven {
-                        permission_set: set.clone(),
-                        set_products,
-                        judged_on: judged.clone(),
-                        proven: proven.clone(),
-                    },
-                    format!(
-                        "{set} itself is not proven (it covers {set_products} products): it was judged on the {} the profile's job uses ({}); proven by probing: {}",
-                        judged.len(),
-                        judged.join(", "),
-                        if proven.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            proven.join(", ")
-                        }
-                    ),
-                ));
-            }
-            if matches!(
-                cat.set(set).map(|s| s.kind),
-                Some(SetKind::Full | SetKind::Action)
-            ) {
-                drafts.push(unproven_draft(
-                    unproven,
-                    format!("{set}: write access"),
-                    format!(
-                        "{set}: probes only read, so they prove read access at most; its write (and other action) rights cannot be proven without changing your resources"
-                    ),
-                ));
-            }
-        }
-        let res = Resolution::default();
-        let mut report = self.assemble(drafts, &res, profile, target, targets, Mode::Probe, false);
-        report.key.access_key = ak.to_string();
-        Ok(report)
-    }
-}
-
-/// How to get a definite answer when probing cannot prove a requirement.
-const UNPROVEN_FIX: &str = "for a definite answer, check the key in auditor mode: a separate key with IAMReadOnly inspects its policies (Checker::audit; --access-key in the check_credentials example); or let this key read IAM (IAMReadOnly at Organization level: the checker then resolves its policies, and reports IAMReadOnly as excess unless the profile's excess.allow lists it); or, knowingly, accept unproven requirements (CheckOptions::accept_unproven)";
-
-/// A requirement probe mode could not prove: `severity` is blocking unless the caller
-/// accepts unproven requirements.
-fn unproven_draft(severity: Severity, what: String, message: String) -> Draft {
-    let mut d = Draft::new(severity, FindingKind::NotProven { what }, message);
-    if severity == Severity::Blocking {
-        d.fix = Some((UNPROVEN_FIX.to_owned(), None, None));
-    }
-    d
-}
-
-fn rejected_draft(reason: &str) -> Draft {
-    match reason {
-        "expired" => Draft::new(
-            Severity::Blocking,
-            FindingKind::KeyExpired { expired_at: None },
-            "the API refuses the key: it has expired".into(),
-        ),
-        "not_found" => Draft::new(
-            Severity::Blocking,
-            FindingKind::KeyNotFound,
-            "the API refuses the key: it does not exist (deleted, or not yet in force)".into(),
-        ),
-        other => Draft::new(
-            Severity::Blocking,
-            FindingKind::KeyRejected {
-                reason: other.to_owned(),
-            },
-            format!("the API refuses the key ({other})"),
-        ),
     }
 }

@@ -23,12 +23,12 @@ pub(crate) const OBJECT_STORAGE: &str = "object-storage";
 /// Where probes go.
 #[derive(Debug, Clone)]
 pub(crate) struct Site {
-    zone: Zone,
-    region: Region,
+    pub(crate) zone: Zone,
+    pub(crate) region: Region,
     /// The S3 endpoint (`None` when no URL can be made for the region).
-    s3_endpoint: Option<Url>,
+    pub(crate) s3_endpoint: Option<Url>,
     /// The region S3 requests are signed for.
-    s3_region: Region,
+    pub(crate) s3_region: Region,
 }
 
 /// The region whose name `url`'s host contains (`s3.nl-ams.scw.cloud` → `nl-ams`).
@@ -264,7 +264,7 @@ async fn run_s3(client: &Client, project_id: &str, site: &Site) -> ProbeResult {
 }
 
 /// The text of the first `<tag>…</tag>` of an S3 XML error body.
-fn xml_text<'a>(body: &'a str, tag: &str) -> Option<&'a str> {
+pub(crate) fn xml_text<'a>(body: &'a str, tag: &str) -> Option<&'a str> {
     let open = format!("<{tag}>");
     let start = body.find(&open)? + open.len();
     let end = body[start..].find(&format!("</{tag}>"))? + start;

@@ -53,12 +53,14 @@ impl Requirement {
     }
 }
 
-/// What to do with a kind of excess.
+/// What to do with a kind of excess (`allow`, `warn`, `forbid`; `block` is the same as
+/// `forbid`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ExcessAction {
     /// Blocking finding: the key is `Invalid`.
+    #[serde(alias = "block")]
     Forbid,
     /// Warning finding.
     Warn,
@@ -66,28 +68,65 @@ pub enum ExcessAction {
     Allow,
 }
 
-/// Rules about grants beyond the profile.
+/// The profile's least privilege: what it allows beyond its requirements.
+///
+/// A profile that says nothing gets safe defaults: nothing at Organization level (sets,
+/// escalation-grade sets, Owner keys) and no grant on all projects (blocking); sets the job
+/// does not need and grants on other projects are warnings, and so are personal user keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ExcessRules {
-    /// Organization-level permission sets the profile does not require.
+    /// Organization-level permission sets (and `account_root_user` sets or scopes) the
+    /// profile does not require. Default: forbid.
     #[serde(default = "forbid")]
     pub organization_sets: ExcessAction,
     /// Escalation-grade sets (`IAMManager`, `OrganizationManager`, …) the profile does not
-    /// require.
+    /// require. Default: forbid.
     #[serde(default = "forbid")]
     pub escalation_sets: ExcessAction,
-    /// Project-level sets not covered by the requirements, or granted on other projects.
+    /// Project-level sets not covered by the requirements, and required sets also granted
+    /// on other projects. Default: warn.
     #[serde(default = "warn")]
     pub other_project_sets: ExcessAction,
-    /// A required set granted Organization-wide (every current and future project) instead
-    /// of on the target project(s).
-    #[serde(default = "warn")]
+    /// Grants on all projects: a required set granted Organization-wide (every current and
+    /// future project) instead of on the target project(s), and an unneeded set granted so
+    /// (the stricter of this and `other_project_sets`). Default: forbid.
+    #[serde(default = "forbid")]
     pub wider_scope: ExcessAction,
+    /// A key of the Organization owner, who bypasses IAM and so holds everything at
+    /// Organization level. Absent: as `organization_sets` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_keys: Option<ExcessAction>,
+    /// A key of a person (an IAM user) instead of an IAM application: it stops working
+    /// when they leave, and carries their rights (which the other rules judge). Default:
+    /// warn.
+    #[serde(default = "warn")]
+    pub personal_user_keys: ExcessAction,
     /// Sets that are never reported as excess.
     #[serde(default)]
     pub allow: Vec<String>,
+}
+
+impl ExcessRules {
+    /// What to do with an Owner key: `owner_keys`, else `organization_sets`.
+    pub fn owner_keys(&self) -> ExcessAction {
+        self.owner_keys.unwrap_or(self.organization_sets)
+    }
+
+    /// Every least-privilege setting `forbid` (nothing beyond the requirements on the
+    /// target project; no Owner nor personal key).
+    pub fn strict() -> Self {
+        ExcessRules {
+            organization_sets: ExcessAction::Forbid,
+            escalation_sets: ExcessAction::Forbid,
+            other_project_sets: ExcessAction::Forbid,
+            wider_scope: ExcessAction::Forbid,
+            owner_keys: Some(ExcessAction::Forbid),
+            personal_user_keys: ExcessAction::Forbid,
+            allow: Vec::new(),
+        }
+    }
 }
 
 fn forbid() -> ExcessAction {
@@ -103,7 +142,9 @@ impl Default for ExcessRules {
             organization_sets: ExcessAction::Forbid,
             escalation_sets: ExcessAction::Forbid,
             other_project_sets: ExcessAction::Warn,
-            wider_scope: ExcessAction::Warn,
+            wider_scope: ExcessAction::Forbid,
+            owner_keys: None,
+            personal_user_keys: ExcessAction::Warn,
             allow: Vec::new(),
         }
     }
@@ -283,11 +324,18 @@ impl Profile {
             p.products = products.iter().map(|s| (*s).to_owned()).collect();
             p
         };
+        // Read-only jobs: all-projects grants are a warning (the key reads more than it
+        // needs, writes nothing); everything at Organization level is blocking.
+        let reader = |mut p: Profile| {
+            p.excess.wider_scope = ExcessAction::Warn;
+            p.excess.owner_keys = Some(ExcessAction::Forbid);
+            p
+        };
         use DefaultProjectRule::{Require, Warn};
         Ok(match name {
             // scaleway-inventory signs S3 with ACCESS_KEY@PROJECT_ID: the default project
             // does not matter to it. The products are the ones it lists.
-            "inventory-readonly" => p(
+            "inventory-readonly" => reader(p(
                 &["AllProductsReadOnly"],
                 "read-only inventory of a project: list and read every product",
                 Warn,
@@ -301,33 +349,39 @@ impl Profile {
                     "private-networks",
                     "container-registry",
                 ],
-            ),
+            )),
             // Cluster tooling creates and reads buckets with the bare key (its default
             // project).
-            "byoc-kapsule" => p(
-                &[
-                    "KubernetesFullAccess",
-                    "PrivateNetworksFullAccess",
-                    "VPCFullAccess",
-                    "InstancesFullAccess",
-                    "ObjectStorageFullAccess",
-                ],
-                "bring-your-own-cloud Kubernetes (Kapsule) on one project, nothing at Organization level",
-                Require,
-                &[
-                    "kubernetes",
-                    "private-networks",
-                    "vpc",
-                    "instances",
-                    "object-storage",
-                ],
-            ),
-            "registry-scanner" => p(
+            "byoc-kapsule" => {
+                let mut byoc = p(
+                    &[
+                        "KubernetesFullAccess",
+                        "PrivateNetworksFullAccess",
+                        "VPCFullAccess",
+                        "InstancesFullAccess",
+                        "ObjectStorageFullAccess",
+                    ],
+                    "bring-your-own-cloud Kubernetes (Kapsule) on one project, nothing at Organization level",
+                    Require,
+                    &[
+                        "kubernetes",
+                        "private-networks",
+                        "vpc",
+                        "instances",
+                        "object-storage",
+                    ],
+                );
+                // One project, nothing else: no Organization-level set, no grant on all
+                // projects or on other projects, no Owner nor personal key.
+                byoc.excess = ExcessRules::strict();
+                byoc
+            }
+            "registry-scanner" => reader(p(
                 &["ContainerRegistryReadOnly"],
                 "container scanner: list and pull images of a project's registry namespaces",
                 Warn,
                 &["container-registry"],
-            ),
+            )),
             // Backup tools (restic, rclone, the AWS CLI) sign with the bare key.
             "object-storage-backup" => p(
                 &[
@@ -488,6 +542,65 @@ mod tests {
         assert_eq!(rule("registry-scanner"), DefaultProjectRule::Warn);
         assert_eq!(rule("byoc-kapsule"), DefaultProjectRule::Require);
         assert_eq!(rule("object-storage-backup"), DefaultProjectRule::Require);
+        // Least privilege: byoc-kapsule allows nothing beyond its project; the readers
+        // allow all-projects grants with a warning; Owner keys are blocking everywhere.
+        let byoc = Profile::builtin("byoc-kapsule").unwrap().excess;
+        assert_eq!(byoc, ExcessRules::strict());
+        for n in ["inventory-readonly", "registry-scanner"] {
+            let e = Profile::builtin(n).unwrap().excess;
+            assert_eq!(e.wider_scope, ExcessAction::Warn, "{n}");
+            assert_eq!(e.organization_sets, ExcessAction::Forbid, "{n}");
+            assert_eq!(e.owner_keys(), ExcessAction::Forbid, "{n}");
+            assert_eq!(e.personal_user_keys, ExcessAction::Warn, "{n}");
+        }
+        for n in BUILTIN_PROFILES {
+            let e = Profile::builtin(n).unwrap().excess;
+            assert_eq!(e.owner_keys(), ExcessAction::Forbid, "{n}");
+        }
+    }
+
+    #[test]
+    fn least_privilege_settings_in_files_and_their_safe_defaults() {
+        // Nothing said: nothing at Organization level, no grant on all projects.
+        let p = Profile::parse(
+            "name = \"x\"\n[[require]]\npermission_set = \"InstancesReadOnly\"\n",
+            ProfileFormat::Toml,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(p.excess, ExcessRules::default());
+        assert_eq!(p.excess.organization_sets, ExcessAction::Forbid);
+        assert_eq!(p.excess.escalation_sets, ExcessAction::Forbid);
+        assert_eq!(p.excess.wider_scope, ExcessAction::Forbid);
+        assert_eq!(p.excess.owner_keys(), ExcessAction::Forbid);
+        assert_eq!(p.excess.other_project_sets, ExcessAction::Warn);
+        assert_eq!(p.excess.personal_user_keys, ExcessAction::Warn);
+        // Each can be stated; `block` is `forbid`; Owner keys follow organization_sets.
+        let p = Profile::parse(
+            "name = \"x\"\n[[require]]\npermission_set = \"InstancesReadOnly\"\n[excess]\norganization_sets = \"warn\"\nwider_scope = \"allow\"\nother_project_sets = \"block\"\npersonal_user_keys = \"forbid\"\n",
+            ProfileFormat::Toml,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(p.excess.wider_scope, ExcessAction::Allow);
+        assert_eq!(p.excess.other_project_sets, ExcessAction::Forbid);
+        assert_eq!(p.excess.personal_user_keys, ExcessAction::Forbid);
+        assert_eq!(p.excess.owner_keys(), ExcessAction::Warn);
+        let p = Profile::parse(
+            "name: y\nrequire:\n  - permission_set: IAMReadOnly\n    scope: organization\nexcess:\n  owner_keys: allow\n",
+            ProfileFormat::Yaml,
+            "y",
+        )
+        .unwrap();
+        assert_eq!(p.excess.owner_keys(), ExcessAction::Allow);
+        let e = Profile::parse(
+            "name = \"x\"\n[[require]]\npermission_set = \"InstancesReadOnly\"\n[excess]\nowner_keys = \"never\"\n",
+            ProfileFormat::Toml,
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("owner_keys") || e.contains("never"), "{e}");
     }
 
     #[test]

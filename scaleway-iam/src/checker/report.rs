@@ -3,10 +3,14 @@
 use scaleway_core::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use super::evidence::{EstablishedBy, Evidence, RequirementCheck, RequirementStatus};
+pub use super::finding::FindingKind;
 use crate::model::{PermissionSetScopeType, RuleScope};
 
-/// Version of the JSON report format; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON report format; bumped on any incompatible change (2: the `unproven`
+/// verdict and severity, finding IDs derived from their content, `requirements`,
+/// `accepted_unproven`, `target.projects`). Its JSON Schema is `docs/report.schema.json`.
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// How the report was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +34,10 @@ pub enum Severity {
     Info,
     /// Worth fixing; does not block.
     Warning,
-    /// Makes the key `Invalid`.
+    /// A requirement the checker could not prove with the key alone (nothing shows it is
+    /// wrong either): makes the verdict `Unproven`, unless the caller accepts it.
+    Unproven,
+    /// Proven wrong: makes the key `Invalid`.
     Blocking,
 }
 
@@ -133,13 +140,27 @@ impl Grant {
         }
     }
 
-    /// Whether the grant applies to `project_id` (listed, or Organization-wide for a
-    /// project-level set).
-    pub fn applies_to_project(&self, project_id: &str) -> bool {
+    /// Whether the grant applies to `project_id`, a project of Organization
+    /// `project_organization_id` (`None`: unknown). A rule on projects applies to the
+    /// projects it lists; an Organization-wide rule to every project of **its own**
+    /// Organization, so without the project's Organization the answer is `None`
+    /// (unknown). IDs are compared in their normal form
+    /// ([`normalize_id`](scaleway_core::normalize_id)).
+    pub fn applies_to_project(
+        &self,
+        project_id: &str,
+        project_organization_id: Option<&str>,
+    ) -> Option<bool> {
+        let same =
+            |a: &str, b: &str| scaleway_core::normalize_id(a) == scaleway_core::normalize_id(b);
         match &self.scope {
-            RuleScope::Projects { project_ids } => project_ids.iter().any(|p| p == project_id),
-            RuleScope::Organization { .. } => true,
-            _ => false,
+            RuleScope::Projects { project_ids } => {
+                Some(project_ids.iter().any(|p| same(p, project_id)))
+            }
+            RuleScope::Organization { organization_id } => {
+                project_organization_id.map(|o| same(o, organization_id))
+            }
+            _ => Some(false),
         }
     }
 
@@ -159,235 +180,13 @@ pub struct DeniedAction {
     pub action: String,
 }
 
-/// What a finding says, with its data. `code` in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum FindingKind {
-    /// A required set is granted where required.
-    RequirementMet {
-        /// Required set.
-        permission_set: String,
-        /// Target project (`None` for an Organization-level requirement).
-        project_id: Option<String>,
-        /// The granted set that covers it.
-        granted_by: String,
-        /// Implication chain from the granted set to the required one.
-        chain: Vec<String>,
-        /// Whether the chain is an interpretation of the documentation.
-        interpreted: bool,
-    },
-    /// A required set is granted only under a condition the checker could not evaluate.
-    RequirementConditional {
-        /// Required set.
-        permission_set: String,
-        /// Target project.
-        project_id: Option<String>,
-        /// The condition(s).
-        conditions: Vec<String>,
-    },
-    /// A required set is granted, but on other projects only.
-    WrongProject {
-        /// Required set.
-        permission_set: String,
-        /// Target project.
-        project_id: String,
-        /// Where it is granted instead.
-        granted_on: Vec<String>,
-    },
-    /// A required set is granted Organization-wide (every current and future project)
-    /// instead of on the target project.
-    WiderThanRequired {
-        /// Required set.
-        permission_set: String,
-        /// Target project.
-        project_id: String,
-        /// The granted set.
-        granted_by: String,
-    },
-    /// A required set is not granted.
-    Missing {
-        /// Required set.
-        permission_set: String,
-        /// Target project (`None` for an Organization-level requirement).
-        project_id: Option<String>,
-        /// Extra explanation (e.g. a condition that does not hold).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        note: Option<String>,
-    },
-    /// A grant beyond what the profile needs.
-    ExcessGrant {
-        /// Granted set.
-        permission_set: String,
-        /// `organization`, `projects` or `unknown` level.
-        set_scope: PermissionSetScopeType,
-        /// `organization_level_set`, `escalation`, `other_project_set`, `organization_wide`,
-        /// `other_project`.
-        reason: String,
-        /// Whether the set lets its holder grant itself more.
-        escalation: bool,
-        /// Projects (for project-scoped grants) or `["organization"]`.
-        scope: Vec<String>,
-    },
-    /// A permission-set name the catalogue does not know (never assumed to cover anything
-    /// but itself).
-    UnknownPermissionSet {
-        /// The name.
-        permission_set: String,
-    },
-    /// The key has expired.
-    KeyExpired {
-        /// When (if known).
-        expired_at: Option<Timestamp>,
-    },
-    /// The key expires soon.
-    KeyExpiresSoon {
-        /// When.
-        expires_at: Timestamp,
-        /// Whole days left.
-        days_left: i64,
-    },
-    /// The key never expires.
-    KeyNoExpiry,
-    /// The key does not exist (deleted, or a typo).
-    KeyNotFound,
-    /// The API refused the key itself.
-    KeyRejected {
-        /// The API's reason (`not_found`, `expired`, …).
-        reason: String,
-    },
-    /// The key belongs to a person, not an application.
-    PersonalUserKey {
-        /// User ID.
-        user_id: String,
-        /// E-mail, when readable.
-        email: Option<String>,
-    },
-    /// The key belongs to the Organization owner, who bypasses IAM.
-    OrganizationOwner {
-        /// User ID.
-        user_id: String,
-    },
-    /// The key's default (preferred) project is not the target: S3 tools signing with the
-    /// bare access key list the buckets of another project. Blocking when the profile's
-    /// `default_project` rule is `require`.
-    DefaultProjectMismatch {
-        /// The key's default project.
-        default_project_id: String,
-        /// The targets.
-        target_project_ids: Vec<String>,
-        /// Whether the profile needs Object Storage.
-        object_storage: bool,
-        /// Whether the profile requires the default project to be the target
-        /// (`default_project = "require"`): the finding is then blocking.
-        #[serde(default)]
-        required: bool,
-    },
-    /// IAM changed in the last minutes: the result may still change.
-    RecentIamChange {
-        /// Latest change.
-        changed_at: Timestamp,
-        /// What changed.
-        what: Vec<String>,
-        /// When changes are expected to be in force.
-        settles_at: Timestamp,
-    },
-    /// A probe read succeeded.
-    ProbeAllowed {
-        /// Product.
-        product: String,
-        /// Project probed.
-        project_id: String,
-        /// Route read.
-        route: String,
-    },
-    /// A probe read was refused.
-    ProbeDenied {
-        /// Product.
-        product: String,
-        /// Project probed.
-        project_id: String,
-        /// Route read.
-        route: String,
-        /// The 403's `{resource, action}` details.
-        denied: Vec<DeniedAction>,
-    },
-    /// A probe gave no answer about permissions (network, 5xx, …).
-    ProbeInconclusive {
-        /// Product.
-        product: String,
-        /// Project probed.
-        project_id: String,
-        /// What happened.
-        error: String,
-    },
-    /// Something the checker could not prove in this mode (blocking when it is a
-    /// requirement, unless [`CheckOptions::accept_unproven`](super::CheckOptions::accept_unproven)).
-    NotProven {
-        /// What.
-        what: String,
-    },
-    /// Probe mode: a required set spanning more products than the job uses (e.g.
-    /// `AllProductsReadOnly`) was judged on the profile's products only; the set itself is
-    /// not proven.
-    SetNotProven {
-        /// The required set.
-        permission_set: String,
-        /// How many products the set covers.
-        set_products: usize,
-        /// The products it was judged on (the profile's `products` it covers).
-        judged_on: Vec<String>,
-        /// Those of them every probe could read.
-        proven: Vec<String>,
-    },
-    /// The key cannot read IAM: the checker fell back to probing.
-    IamReadRefused {
-        /// The 403's details.
-        denied: Vec<DeniedAction>,
-    },
-    /// The key is in force: it authenticated, and the probes that could run passed.
-    ConfirmedLive {
-        /// Products confirmed by a probe.
-        products: Vec<String>,
-    },
-}
-
-impl FindingKind {
-    /// The finding's stable code (`missing`, `wrong_project`, …).
-    pub fn code(&self) -> &'static str {
-        match self {
-            FindingKind::RequirementMet { .. } => "requirement_met",
-            FindingKind::RequirementConditional { .. } => "requirement_conditional",
-            FindingKind::WrongProject { .. } => "wrong_project",
-            FindingKind::WiderThanRequired { .. } => "wider_than_required",
-            FindingKind::Missing { .. } => "missing",
-            FindingKind::ExcessGrant { .. } => "excess_grant",
-            FindingKind::UnknownPermissionSet { .. } => "unknown_permission_set",
-            FindingKind::KeyExpired { .. } => "key_expired",
-            FindingKind::KeyExpiresSoon { .. } => "key_expires_soon",
-            FindingKind::KeyNoExpiry => "key_no_expiry",
-            FindingKind::KeyNotFound => "key_not_found",
-            FindingKind::KeyRejected { .. } => "key_rejected",
-            FindingKind::PersonalUserKey { .. } => "personal_user_key",
-            FindingKind::OrganizationOwner { .. } => "organization_owner",
-            FindingKind::DefaultProjectMismatch { .. } => "default_project_mismatch",
-            FindingKind::RecentIamChange { .. } => "recent_iam_change",
-            FindingKind::ProbeAllowed { .. } => "probe_allowed",
-            FindingKind::ProbeDenied { .. } => "probe_denied",
-            FindingKind::ProbeInconclusive { .. } => "probe_inconclusive",
-            FindingKind::NotProven { .. } => "not_proven",
-            FindingKind::SetNotProven { .. } => "set_not_proven",
-            FindingKind::IamReadRefused { .. } => "iam_read_refused",
-            FindingKind::ConfirmedLive { .. } => "confirmed_live",
-        }
-    }
-}
-
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Finding {
-    /// `F1`, `F2`, … (stable within a report).
+    /// `F` and 8 hexadecimal digits derived from the finding's code and subject (the set,
+    /// project, product… it is about): the same finding has the same ID in every report,
+    /// whatever its position.
     pub id: String,
     /// Severity.
     pub severity: Severity,
@@ -402,9 +201,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The finding's code.
-    pub fn code(&self) -> &'static str {
-        self.kind.code()
+    /// The finding's code (an unknown finding's own code).
+    pub fn code(&self) -> &str {
+        self.kind.code_str()
     }
 }
 
@@ -429,15 +228,25 @@ pub enum Verdict {
         /// IDs of findings that are blocking for now.
         blocking: Vec<String>,
     },
+    /// Nothing was refused, missing, mis-scoped or expired, but some requirement could not
+    /// be proven with this key alone (for instance write access, which probes never
+    /// exercise). The findings say how to get a definite answer;
+    /// [`CheckOptions::accept_unproven`](super::CheckOptions::accept_unproven) counts this
+    /// as `Ready` instead.
+    Unproven {
+        /// IDs of the `unproven` findings.
+        unproven: Vec<String>,
+    },
 }
 
 impl Verdict {
-    /// `ready`, `invalid` or `pending_propagation`.
+    /// `ready`, `invalid`, `pending_propagation` or `unproven`.
     pub fn status(&self) -> &'static str {
         match self {
             Verdict::Ready => "ready",
             Verdict::Invalid { .. } => "invalid",
             Verdict::PendingPropagation { .. } => "pending_propagation",
+            Verdict::Unproven { .. } => "unproven",
         }
     }
 
@@ -487,10 +296,29 @@ pub struct KeySummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TargetSummary {
-    /// Organization, when known.
+    /// Organization, when known (the caller's, else the projects', else the key's).
     pub organization_id: Option<String>,
     /// Target projects.
     pub project_ids: Vec<String>,
+    /// What the Account API said about each target project.
+    #[serde(default)]
+    pub projects: Vec<ProjectSummary>,
+}
+
+/// What the checker learned about a target project (`GET /account/v3/projects/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProjectSummary {
+    /// The project.
+    pub project_id: String,
+    /// `found`, `not_found` or `unverified` (could not be read).
+    pub status: String,
+    /// Its name, when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its Organization, when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
 }
 
 /// The checker's report.
@@ -513,12 +341,24 @@ pub struct Report {
     pub key: KeySummary,
     /// The target.
     pub target: TargetSummary,
-    /// Findings, blocking first.
+    /// Each requirement of the profile on each target, and how it was established.
+    #[serde(default)]
+    pub requirements: Vec<RequirementCheck>,
+    /// Findings, blocking first, then unproven, warnings, information.
     pub findings: Vec<Finding>,
+    /// The `unproven` findings the caller chose to accept
+    /// ([`CheckOptions::accept_unproven`](super::CheckOptions::accept_unproven)): the verdict
+    /// is `Ready`, and these requirements were **not** proven.
+    #[serde(default)]
+    pub accepted_unproven: Vec<String>,
     /// Fixes for missing and mis-scoped items.
     pub remediation: Vec<Remediation>,
     /// Every grant resolved (empty in probe mode).
     pub grants: Vec<Grant>,
+    /// The canary writes, when they ran ([`CheckOptions::canary`](super::CheckOptions::canary)):
+    /// every resource created, and what became of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canaries: Option<super::canary::CanaryReport>,
 }
 
 impl Report {
@@ -527,6 +367,13 @@ impl Report {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Blocking)
+    }
+
+    /// The `unproven` findings.
+    pub fn unproven(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Unproven)
     }
 
     /// Findings with this code.

@@ -96,8 +96,12 @@ pub(crate) async fn resolve(
                 .push((t, format!("policy \"{}\" changed", p.name)));
         }
     }
-    let rules: Vec<Vec<crate::model::Rule>> = futures::stream::iter(mine.iter())
-        .map(|(p, _)| iam.list_rules(&p.id).collect())
+    // Owned IDs: a closure over `&(Policy, Option<&Group>)` would make the future not
+    // provably `Send` (rustc's higher-ranked lifetime limitation), and batch checks run it on
+    // a multi-threaded runtime.
+    let ids: Vec<String> = mine.iter().map(|(p, _)| p.id.clone()).collect();
+    let rules: Vec<Vec<crate::model::Rule>> = futures::stream::iter(ids)
+        .map(|id| iam.list_rules(&id).collect())
         .buffered(RULE_CONCURRENCY)
         .try_collect()
         .await?;

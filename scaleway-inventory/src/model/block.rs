@@ -1,4 +1,6 @@
-//! Block Storage v1alpha1 volumes and snapshots.
+//! Block Storage volumes and snapshots, as `/block/v1` sends them (the inventory's source
+//! reads v1). The same types parse `/block/v1alpha1` responses: v1 only adds
+//! [`Volume::kms_key_id`] and [`Snapshot::public`], which are `None` in v1alpha1 answers.
 //!
 //! A volume attached to an Instance server has a [`Reference`] whose
 //! `product_resource_type` is `instance_server` and `product_resource_id` the server ID;
@@ -196,6 +198,11 @@ pub struct Volume {
     /// When it was last detached.
     #[serde(default)]
     pub last_detached_at: Option<Timestamp>,
+    /// The Key Manager key encrypting the volume (v1 only; null when the volume is not
+    /// encrypted with a customer key, and absent from v1alpha1 answers and from v1 answers
+    /// recorded before 2026-06).
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
 }
 
 impl Volume {
@@ -264,4 +271,7 @@ pub struct Snapshot {
     /// Storage class.
     #[serde(default)]
     pub class: Option<StorageClass>,
+    /// Whether the snapshot is public (v1 only; `None` in v1alpha1 answers).
+    #[serde(default)]
+    pub public: Option<bool>,
 }

@@ -96,6 +96,82 @@ scaleway_core::string_enum! {
     }
 }
 
+scaleway_core::string_enum! {
+    /// How a server boots (`boot_type`).
+    pub enum BootType {
+        /// From its local or Block boot volume.
+        Local = "local",
+        /// From a bootscript (legacy).
+        Bootscript = "bootscript",
+        /// The rescue image.
+        Rescue = "rescue",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// IP family of a server IP.
+    pub enum IpFamily {
+        /// IPv4.
+        Inet = "inet",
+        /// IPv6.
+        Inet6 = "inet6",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// How a server IP is provisioned.
+    pub enum IpProvisioningMode {
+        /// Set by hand.
+        Manual = "manual",
+        /// DHCP.
+        Dhcp = "dhcp",
+        /// SLAAC (IPv6).
+        Slaac = "slaac",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// State of a server IP.
+    pub enum IpState {
+        /// Unknown.
+        UnknownState = "unknown_state",
+        /// Detached.
+        Detached = "detached",
+        /// Attached.
+        Attached = "attached",
+        /// Pending.
+        Pending = "pending",
+        /// Error.
+        Error = "error",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// Whether a placement group's policy is a hard constraint.
+    ///
+    /// Values from the Go SDK's `PlacementGroupPolicyMode` (`instance.md` lists the field,
+    /// not its values); `enforced` is recorded.
+    pub enum PlacementGroupPolicyMode {
+        /// Best effort.
+        Optional = "optional",
+        /// Enforced.
+        Enforced = "enforced",
+    }
+}
+
+scaleway_core::string_enum! {
+    /// What a placement group optimizes.
+    ///
+    /// Values from the Go SDK's `PlacementGroupPolicyType` (`instance.md` lists the field,
+    /// not its values); `max_availability` is recorded.
+    pub enum PlacementGroupPolicyType {
+        /// Spread over hypervisors.
+        MaxAvailability = "max_availability",
+        /// Packed together.
+        LowLatency = "low_latency",
+    }
+}
+
 /// An Instance server (`GET /instance/v1/zones/{zone}/servers`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -141,15 +217,35 @@ pub struct Server {
     /// The image the server was created from.
     #[serde(default)]
     pub image: Option<ServerImage>,
-    /// Public IPs.
+    /// How it boots (recorded: `local`).
+    #[serde(default)]
+    pub boot_type: Option<BootType>,
+    /// Public IPs (IPv4 and IPv6, routed or not).
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub public_ips: Vec<ServerIp>,
-    /// Private NICs.
+    /// The first public IP (deprecated by the API in favour of
+    /// [`public_ips`](Self::public_ips); null without one).
+    #[serde(default)]
+    pub public_ip: Option<ServerIp>,
+    /// Private IPv4 address of legacy (non-routed) servers; null for routed-IP servers.
+    #[serde(default)]
+    pub private_ip: Option<String>,
+    /// IPv6 address of legacy servers (deprecated; null for routed-IP servers, whose IPv6
+    /// addresses are in [`public_ips`](Self::public_ips)).
+    #[serde(default)]
+    pub ipv6: Option<ServerIpv6>,
+    /// Whether the server uses routed IPs (deprecated, nullable).
+    #[serde(default)]
+    pub routed_ip_enabled: Option<bool>,
+    /// Private NICs (their addresses are in IPAM: [`PrivateNic::ipam_ip_ids`]).
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub private_nics: Vec<PrivateNic>,
     /// Security group (`{id, name}`).
     #[serde(default)]
     pub security_group: Option<SecurityGroupSummary>,
+    /// Placement group (null when the server is in none).
+    #[serde(default)]
+    pub placement_group: Option<PlacementGroup>,
     /// Whether the server is protected against deletion.
     #[serde(default)]
     pub protected: bool,
@@ -294,7 +390,7 @@ pub struct ServerImage {
     pub arch: Option<Arch>,
 }
 
-/// A public IP of a server (subset).
+/// A public IP of a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ServerIp {
@@ -306,7 +402,76 @@ pub struct ServerIp {
     pub address: String,
     /// `inet` or `inet6`.
     #[serde(default)]
-    pub family: SharedStr,
+    pub family: Option<IpFamily>,
+    /// Gateway.
+    #[serde(default)]
+    pub gateway: String,
+    /// Netmask, a string (`"32"`).
+    #[serde(default)]
+    pub netmask: String,
+    /// Whether it is a dynamic IP (released when the server stops).
+    #[serde(default)]
+    pub dynamic: Option<bool>,
+    /// How it is provisioned.
+    #[serde(default)]
+    pub provisioning_mode: Option<IpProvisioningMode>,
+    /// State.
+    #[serde(default)]
+    pub state: Option<IpState>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Its IPAM ID.
+    #[serde(default)]
+    pub ipam_id: String,
+}
+
+/// The legacy IPv6 address of a server (`ipv6`, deprecated).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServerIpv6 {
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// Gateway.
+    #[serde(default)]
+    pub gateway: String,
+    /// Netmask.
+    #[serde(default)]
+    pub netmask: String,
+}
+
+/// A placement group, as embedded in a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlacementGroup {
+    /// Placement group ID.
+    #[serde(default)]
+    pub id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Organization ID.
+    #[serde(default)]
+    pub organization: String,
+    /// Project ID.
+    #[serde(default)]
+    pub project: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Policy mode.
+    #[serde(default)]
+    pub policy_mode: Option<PlacementGroupPolicyMode>,
+    /// Policy type.
+    #[serde(default)]
+    pub policy_type: Option<PlacementGroupPolicyType>,
+    /// Whether the policy is respected now.
+    #[serde(default)]
+    pub policy_respected: Option<bool>,
+    /// Zone.
+    #[serde(default)]
+    pub zone: Option<Zone>,
 }
 
 /// A private NIC of a server (subset).
@@ -325,6 +490,12 @@ pub struct PrivateNic {
     /// State.
     #[serde(default)]
     pub state: SharedStr,
+    /// IPAM IDs of its private addresses (resolve them with the IPAM API).
+    #[serde(default)]
+    pub ipam_ip_ids: Vec<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// `{id, name}` of a security group.

@@ -103,7 +103,8 @@ pub struct Secret {
     /// Products using this managed secret.
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub used_by: Vec<String>,
-    /// When deletion was requested.
+    /// When its deletion was requested: set while the secret is scheduled for deletion
+    /// (still restorable with `POST …/secrets/{secret_id}/restore`), null otherwise.
     #[serde(default)]
     pub deletion_requested_at: Option<Timestamp>,
     /// Key Manager key encrypting it.
@@ -112,4 +113,13 @@ pub struct Secret {
     /// Region.
     #[serde(default)]
     pub region: Option<Region>,
+}
+
+impl Secret {
+    /// Whether the secret is scheduled for deletion (its
+    /// [`deletion_requested_at`](Self::deletion_requested_at) is set): listed only with
+    /// `scheduled_for_deletion=true`, still restorable.
+    pub fn is_scheduled_for_deletion(&self) -> bool {
+        self.deletion_requested_at.is_some()
+    }
 }

@@ -39,6 +39,17 @@ pub struct Vpc {
     /// Routing between its private networks.
     #[serde(default)]
     pub routing_enabled: bool,
+    /// Whether custom routes are propagated to its private networks
+    /// (`custom_routes_propagation_enabled`).
+    #[serde(default)]
+    pub custom_routes_propagation_enabled: Option<bool>,
+    /// Object Storage integration (in newer responses only: absent means the API did not
+    /// say).
+    #[serde(default)]
+    pub s3_integration_enabled: Option<bool>,
+    /// Transitivity (in newer responses only).
+    #[serde(default)]
+    pub transitivity_enabled: Option<bool>,
 }
 
 /// A subnet of a private network.
@@ -57,6 +68,18 @@ pub struct Subnet {
     /// Last update.
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
+    /// The private network it belongs to.
+    #[serde(default)]
+    pub private_network_id: String,
+    /// The VPC it belongs to.
+    #[serde(default)]
+    pub vpc_id: String,
+    /// Project ID.
+    #[serde(default)]
+    pub project_id: String,
+    /// Region (in newer responses only).
+    #[serde(default)]
+    pub region: Option<Region>,
 }
 
 /// A private network (regional).
@@ -98,4 +121,8 @@ pub struct PrivateNetwork {
     /// Object Storage integration (absent in older responses).
     #[serde(default)]
     pub has_s3_integration: bool,
+    /// Whether the VPC's default route is propagated to it
+    /// (`default_route_propagation_enabled`).
+    #[serde(default)]
+    pub default_route_propagation_enabled: Option<bool>,
 }

@@ -6,8 +6,10 @@ use crate::model::block::{Snapshot, Volume};
 use crate::resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
 use crate::source::{Emitter, ListContext, Source};
 
-/// Block Storage v1alpha1: `GET /block/v1alpha1/zones/{zone}/volumes` and `…/snapshots`
-/// in every zone where Block Storage exists (permission set `BlockStorageReadOnly`).
+/// Block Storage v1: `GET /block/v1/zones/{zone}/volumes` and `…/snapshots` in every zone
+/// where Block Storage exists (permission set `BlockStorageReadOnly`), with
+/// `include_deleted=false&order_by=created_at_asc` as the official clients send them
+/// (recorded). v1 answers carry each volume's `kms_key_id` and each snapshot's `public`.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BlockSource {}
@@ -34,13 +36,17 @@ impl Source for BlockSource {
         let source = self.name();
         let project = ctx.project_id.as_str();
         let volumes = ctx
-            .get("/block/v1alpha1/zones/{zone}/volumes")
+            .get("/block/v1/zones/{zone}/volumes")
             .zone(&zone)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query("include_deleted", "false")
+            .query("order_by", "created_at_asc");
         let snapshots = ctx
-            .get("/block/v1alpha1/zones/{zone}/snapshots")
+            .get("/block/v1/zones/{zone}/snapshots")
             .zone(&zone)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query("include_deleted", "false")
+            .query("order_by", "created_at_asc");
         super::emit_pages_both(
             out,
             PageStyle::PageSize,

@@ -122,7 +122,7 @@ fn render_volume<'a>(ctx: &Ctx<'_>, v: &'a BlockVolume) -> VolumeOut<'a> {
     if is_v1(ctx) {
         VolumeOut::V1(BlockVolumeV1 {
             volume: v,
-            kms_key_id: None,
+            kms_key_id: v.kms_key_id.as_deref(),
         })
     } else {
         VolumeOut::Alpha(v)
@@ -140,23 +140,38 @@ fn render_snapshot<'a>(ctx: &Ctx<'_>, s: &'a BlockSnapshot) -> SnapshotOut<'a> {
     if is_v1(ctx) {
         SnapshotOut::V1(BlockSnapshotV1 {
             snapshot: s,
-            public: false,
+            public: s.public,
         })
     } else {
         SnapshotOut::Alpha(s)
     }
 }
 
+/// v1's `include_deleted` (a boolean; v1alpha1 has no such parameter and ignores it). The
+/// simulator keeps no deleted volume or snapshot, so either value lists the same ones.
+fn include_deleted(ctx: &Ctx<'_>) -> Result<bool, ApiError> {
+    if is_v1(ctx) {
+        Ok(ctx.bool_query("include_deleted")?.unwrap_or(false))
+    } else {
+        Ok(false)
+    }
+}
+
 fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
+    let _deleted = include_deleted(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let _org = ctx.uuid_query("organization_id")?;
     let product_resource = ctx.uuid_query("product_resource_id")?;
     let name = ctx.query.get("name");
     let tags = ctx.query.all("tags");
-    let ids = ctx.query.all("volume_ids");
-    let vtype = ctx.query.get("volume_type");
+    // v1 only: v1alpha1 has no `volume_ids` / `volume_type` filters (block.md).
+    let (ids, vtype) = if is_v1(ctx) {
+        (ctx.query.all("volume_ids"), ctx.query.get("volume_type"))
+    } else {
+        (Vec::new(), None)
+    };
     let zone = ctx.param("zone");
     let st = ctx.app.state.read();
     let reach = ctx.list_reach(&st, project)?;
@@ -201,6 +216,7 @@ fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 fn list_snapshots(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     super::authorized_somewhere(ctx)?;
     let page = std_page(ctx)?;
+    let _deleted = include_deleted(ctx)?;
     let project = ctx.uuid_query("project_id")?;
     let _org = ctx.uuid_query("organization_id")?;
     let volume_id = ctx.uuid_query("volume_id")?;

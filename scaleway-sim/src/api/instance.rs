@@ -1,17 +1,27 @@
 //! Instance v1 servers and (local) volumes (`shared/scaleway-api/instance.md`): `per_page` pagination,
 //! `x-total-count` + `link` headers, wrapped single objects, `organization`/`project` fields.
+//!
+//! Writes: create and delete of security groups (the policy checker's canaries). The request is
+//! the Go SDK's `CreateSecurityGroupRequest` (scaleway-sdk-go `2c5cd81b`: `name`, `description`,
+//! `organization` (deprecated) or `project`, `tags`, `organization_default` / `project_default`,
+//! `stateful`, `inbound_default_policy`, `outbound_default_policy`, `enable_default_security`);
+//! the answers are those of that SDK's recorded `test-api-update-security-group` cassette:
+//! `201` with `{"security_group": {...}}` and a `Location` header, and `204` on delete. Sim
+//! choices: a missing policy is `accept`; `enable_default_security` is always `true` (the SDK:
+//! "read only"); `project_default` is stored but changes no other group.
 
 use std::sync::Arc;
 
 use axum::response::Response;
 use http::{Method, StatusCode};
 
-use super::add;
-use crate::error::{ApiError, Style};
+use super::{add, authorize_create, bool_field, str_field, strings_field, uuid_field};
+use crate::error::{ApiError, Style, no_content};
 use crate::http::{Ctx, Loc, RouteDef, instance_list_response, instance_page, slice, wrapped};
 use crate::iam::{Action, Product};
 use crate::locality::INSTANCE_ZONES;
-use crate::model::{InstanceVolume, Server};
+use crate::model::{InstanceVolume, SecurityGroup, Server};
+use crate::util::now;
 
 pub(crate) fn routes(v: &mut Vec<RouteDef>) {
     let (z, p, r) = (Loc::Zone(INSTANCE_ZONES), Product::Instance, Action::Read);
@@ -54,6 +64,27 @@ pub(crate) fn routes(v: &mut Vec<RouteDef>) {
         r,
         "instance_volume",
         get_volume,
+    );
+    let w = Action::Write;
+    add(
+        v,
+        Method::POST,
+        "/instance/v1/zones/{zone}/security_groups",
+        z,
+        p,
+        w,
+        "instance_security_group",
+        create_security_group,
+    );
+    add(
+        v,
+        Method::DELETE,
+        "/instance/v1/zones/{zone}/security_groups/{security_group_id}",
+        z,
+        p,
+        w,
+        "instance_security_group",
+        delete_security_group,
     );
 }
 
@@ -199,4 +230,99 @@ fn get_volume(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     };
     ctx.authorize(&st, &v.project)?;
     Ok(wrapped(StatusCode::OK, "volume", &**v))
+}
+
+/// `accept` or `drop` (`SecurityGroupPolicy`); absent: `accept`.
+fn policy(
+    body: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Result<&'static str, ApiError> {
+    match str_field(body, key)?.as_deref() {
+        None | Some("accept") => Ok("accept"),
+        Some("drop") => Ok("drop"),
+        Some(_) => Err(ApiError::invalid(
+            key,
+            "constraint",
+            "value is not a valid enum value",
+        )),
+    }
+}
+
+fn create_security_group(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
+    let style = ctx.style();
+    let body = ctx.json_body()?;
+    let project = uuid_field(&body, "project").map_err(|e| e.with_style(style))?;
+    let organization = uuid_field(&body, "organization").map_err(|e| e.with_style(style))?;
+    let name = str_field(&body, "name")?.unwrap_or_default();
+    let description = str_field(&body, "description")?.unwrap_or_default();
+    let tags = strings_field(&body, "tags")?.unwrap_or_default();
+    let project_default = bool_field(&body, "project_default")?.unwrap_or(false);
+    let organization_default = bool_field(&body, "organization_default")?.unwrap_or(false);
+    let stateful = bool_field(&body, "stateful")?.unwrap_or(false);
+    let inbound = policy(&body, "inbound_default_policy")?;
+    let outbound = policy(&body, "outbound_default_policy")?;
+    bool_field(&body, "enable_default_security")?;
+    let zone = ctx.param("zone").to_owned();
+    let mut st = ctx.app.state.write();
+    // "Precisely one of Project, Organization must be set"; the deprecated `organization`
+    // alone means the Organization's default project (its ID is the Organization's).
+    let project = match (project, organization) {
+        (Some(p), _) => p,
+        (None, Some(o)) => o,
+        (None, None) => {
+            return Err(
+                ApiError::invalid("project", "required", "required key not provided")
+                    .with_style(style),
+            );
+        }
+    };
+    authorize_create(ctx, &st, &project)?;
+    let id = st.new_id();
+    let t = now();
+    let sg = SecurityGroup {
+        name: if name.is_empty() {
+            format!("sg-{}", &id[..8])
+        } else {
+            name
+        },
+        id,
+        creation_date: t,
+        modification_date: t,
+        description,
+        organization: st.organization_id.clone(),
+        project,
+        servers: Vec::new(),
+        stateful,
+        inbound_default_policy: inbound,
+        outbound_default_policy: outbound,
+        organization_default,
+        project_default,
+        enable_default_security: true,
+        state: "available",
+        tags,
+        zone,
+    };
+    st.security_groups.insert(sg.clone());
+    let mut resp = wrapped(StatusCode::CREATED, "security_group", &sg);
+    let location = format!(
+        "{}/instance/v1/zones/{}/security_groups/{}",
+        "https://api.scaleway.com", sg.zone, sg.id
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(http::header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+fn delete_security_group(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
+    super::authorized_somewhere(ctx)?;
+    let id = ctx.uuid_param("security_group_id")?;
+    let mut st = ctx.app.state.write();
+    let Some(g) = st.security_groups.get_in(ctx.param("zone"), id) else {
+        return Err(ctx.missing(&st, nf("instance_security_group", id)));
+    };
+    ctx.authorize(&st, &g.project)?;
+    st.security_groups.remove(id);
+    Ok(no_content())
 }
