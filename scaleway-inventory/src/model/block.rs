@@ -202,7 +202,7 @@ pub struct Volume {
     /// encrypted with a customer key, and absent from v1alpha1 answers and from v1 answers
     /// recorded before 2026-06).
     #[serde(default)]
-    pub kms_key_id: Option<String>,
+    pub kms_key_id: Option<SharedStr>,
 }
 
 impl Volume {

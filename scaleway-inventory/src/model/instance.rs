@@ -396,19 +396,19 @@ pub struct ServerImage {
 pub struct ServerIp {
     /// IP ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Address.
     #[serde(default)]
-    pub address: String,
+    pub address: SharedStr,
     /// `inet` or `inet6`.
     #[serde(default)]
     pub family: Option<IpFamily>,
     /// Gateway.
     #[serde(default)]
-    pub gateway: String,
+    pub gateway: SharedStr,
     /// Netmask, a string (`"32"`).
     #[serde(default)]
-    pub netmask: String,
+    pub netmask: SharedStr,
     /// Whether it is a dynamic IP (released when the server stops).
     #[serde(default)]
     pub dynamic: Option<bool>,
@@ -419,11 +419,11 @@ pub struct ServerIp {
     #[serde(default)]
     pub state: Option<IpState>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Its IPAM ID.
     #[serde(default)]
-    pub ipam_id: String,
+    pub ipam_id: SharedStr,
 }
 
 /// The legacy IPv6 address of a server (`ipv6`, deprecated).
@@ -432,13 +432,13 @@ pub struct ServerIp {
 pub struct ServerIpv6 {
     /// Address.
     #[serde(default)]
-    pub address: String,
+    pub address: SharedStr,
     /// Gateway.
     #[serde(default)]
-    pub gateway: String,
+    pub gateway: SharedStr,
     /// Netmask.
     #[serde(default)]
-    pub netmask: String,
+    pub netmask: SharedStr,
 }
 
 /// A placement group, as embedded in a server.
@@ -447,18 +447,18 @@ pub struct ServerIpv6 {
 pub struct PlacementGroup {
     /// Placement group ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Organization ID.
     #[serde(default)]
-    pub organization: String,
+    pub organization: SharedStr,
     /// Project ID.
     #[serde(default)]
-    pub project: String,
+    pub project: SharedStr,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Policy mode.
     #[serde(default)]
@@ -491,10 +491,10 @@ pub struct PrivateNic {
     #[serde(default)]
     pub state: SharedStr,
     /// IPAM IDs of its private addresses (resolve them with the IPAM API).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub ipam_ip_ids: Vec<String>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
 }
 
