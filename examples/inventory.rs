@@ -18,9 +18,9 @@
 //! written by `Snapshot::to_json` or `SnapshotWriter` works too). With no
 //! Scaleway credentials configured, it runs against the in-process simulator (demo
 //! scenario) with its `inventory` key on the `production` project, and says so on stderr.
-//! Exit status: 0 when every listing completed, 3 when some were denied or failed (they are
-//! listed), 1 on an error, 2 on a usage error (bad argument, `--diff` file missing,
-//! unreadable or not a snapshot). `--help` prints this usage on stdout.
+//! Exit status: 0 when every listing completed, 3 when some were denied, failed or
+//! incomplete (they are listed), 1 on an error, 2 on a usage error (bad argument, `--diff`
+//! file missing, unreadable or not a snapshot). `--help` prints this usage on stdout.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -54,7 +54,7 @@ const USAGE: &str = "usage: cargo run --example inventory -- [--project-id UUID]
   --exclude RULE     exclude from backup coverage: tag=PATTERN, name=PATTERN or id=PATTERN (* and ?)
   --protect ID       a resource the backup tool protects (resource ID or bare product ID)
   -h, --help         this help
-exit status: 0 complete, 3 some listings denied or failed, 1 error, 2 usage error";
+exit status: 0 complete, 3 some listings denied, failed or incomplete, 1 error, 2 usage error";
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -524,6 +524,15 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
                     kind.as_str()
                 ));
             }
+            LocalityStatus::Incomplete {
+                possibly_missing, ..
+            } => {
+                row[3] += 1;
+                problems.entry(l.source.as_str()).or_default().push(format!(
+                    "{}: incomplete (kept changing while read; up to {possibly_missing} may be missing)",
+                    l.locality
+                ));
+            }
             _ => {}
         }
     }
@@ -537,6 +546,7 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
             r[0], r[1], r[2], r[3]
         );
     }
+    print_changed(s);
     let noted: Vec<_> = s
         .resources
         .iter()
@@ -580,6 +590,43 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
             c.unprotected,
             c.excluded,
             pct(row.percentage)
+        );
+    }
+}
+
+/// The listings whose collection changed while they were read, and what was re-read.
+fn print_changed(s: &Snapshot) {
+    let changed: Vec<_> = s.listings.iter().filter(|l| l.reads.changed).collect();
+    if changed.is_empty() {
+        return;
+    }
+    println!("\nCHANGED WHILE READ (every resource that existed throughout is listed once)");
+    for l in changed {
+        let r = &l.reads;
+        let mut what = Vec::new();
+        if r.total_moved {
+            what.push("total moved".to_owned());
+        }
+        for (n, label) in [
+            (r.duplicates, "seen on two pages"),
+            (r.created, "created"),
+            (r.reread_found, "found by a re-read"),
+            (r.vanished, "deleted"),
+        ] {
+            if n > 0 {
+                what.push(format!("{n} {label}"));
+            }
+        }
+        println!(
+            "  {} {}: {}; read {} time{}, {} of {} pages re-read ({})",
+            l.source,
+            l.locality,
+            what.join(", "),
+            r.passes,
+            if r.passes == 1 { "" } else { "s" },
+            r.reread_pages,
+            r.pages,
+            r.completeness.as_str()
         );
     }
 }

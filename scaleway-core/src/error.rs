@@ -83,6 +83,18 @@ pub enum ErrorKind {
     /// The request could not be built (empty path parameter, bad input, …).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A listing kept changing while it was read: every pass, up to the paginator's bound,
+    /// saw fewer items than its first page announced, so items may be missing
+    /// ([`crate::Paginator::max_passes`]). Reading it again later usually succeeds.
+    #[error(
+        "the listing kept changing while it was read: after {passes} passes, up to {missing} items may be missing; read it again"
+    )]
+    IncompleteListing {
+        /// Passes made.
+        passes: u32,
+        /// Items the last pass could not account for.
+        missing: u64,
+    },
 }
 
 /// The request an error belongs to.
@@ -871,7 +883,8 @@ impl std::error::Error for Error {
             ErrorKind::Api(_)
             | ErrorKind::Transport { .. }
             | ErrorKind::Timeout { .. }
-            | ErrorKind::InvalidRequest(_) => None,
+            | ErrorKind::InvalidRequest(_)
+            | ErrorKind::IncompleteListing { .. } => None,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! * [`Transport`]: one connection pool and one in-flight bound shared by the clients of
 //!   many keys ([`Client::for_key`]: a customer's key alone, nothing from the process);
 //! * [`Error`]: one queryable error type for the family, decoding Scaleway's error bodies;
-//! * [`Paginator`]: both pagination styles as a `Stream` of items;
+//! * [`Paginator`]: both pagination styles as a `Stream` of items, consistent while the
+//!   collection changes ([`ListItem`], [`ListingReport`]);
 //! * [`fanout`]: one listing per zone or region with per-locality results;
 //! * [`string_enum!`]: enums that keep values the server adds later.
 //!
@@ -75,7 +76,8 @@ pub use error::{
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};
 pub use pagination::{
-    DEFAULT_PAGE_CONCURRENCY, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
+    Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, DEFAULT_PAGE_CONCURRENCY, ListItem,
+    Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
 pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
 pub use transport::{DEFAULT_TRANSPORT_MAX_IN_FLIGHT, Transport, TransportBuilder};

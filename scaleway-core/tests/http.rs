@@ -5,10 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use scaleway_core::{
-    ApiErrorKind, Client, Config, Env, ErrorKind, Locality, LocalityOutcome, ProductLocalities,
-    Region, RetryPolicy, Zone, fanout,
+    ApiErrorKind, Client, Completeness, Config, DEFAULT_MAX_PASSES, Env, ErrorKind, Locality,
+    LocalityOutcome, ProductLocalities, Region, RetryPolicy, Zone, fanout,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param};
@@ -434,8 +434,33 @@ impl Respond for Pages {
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq)]
+#[serde(from = "RawItem")]
 struct Item {
     id: usize,
+    key: String,
+}
+
+#[derive(serde::Deserialize)]
+struct RawItem {
+    id: usize,
+}
+
+impl From<RawItem> for Item {
+    fn from(r: RawItem) -> Self {
+        Item {
+            id: r.id,
+            key: r.id.to_string(),
+        }
+    }
+}
+
+impl scaleway_core::ListItem for Item {
+    fn list_id(&self) -> &str {
+        &self.key
+    }
+    fn list_created_at(&self) -> Option<scaleway_core::Timestamp> {
+        None
+    }
 }
 
 async fn list(pages: Pages) -> (Vec<usize>, Vec<u32>) {
@@ -482,15 +507,49 @@ async fn per_page_style_counts() {
 }
 
 #[tokio::test]
-async fn a_total_that_lies_high_stops_on_the_short_page() {
+async fn a_total_that_lies_high_stops_on_the_short_page_and_says_so() {
     let mut p = Pages::new("vpcs", 150, false);
     p.claimed_total = Some(100_000);
-    let (items, requested) = list(p).await;
-    assert_eq!(items.len(), 150);
-    assert!(requested.contains(&2));
-    // Bounded by the concurrency window (16) plus the pages started while the short
-    // page was being yielded — never the 1000 pages the total promised.
-    assert!(requested.len() <= 1 + 16 + 2, "{requested:?}");
+    let log = Arc::clone(&p.log);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(p)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::never());
+    let mut listing = client.get("/x").paginate::<Item>("vpcs").listing();
+    let mut ids = Vec::new();
+    while let Some(page) = listing.next().await {
+        ids.extend(page.unwrap().items.into_iter().map(|i| i.id));
+    }
+    // Every item once: later passes yield nothing new.
+    assert_eq!(ids, (0..150).collect::<Vec<_>>());
+    // 150 items where 100 000 were announced cannot be proven complete: read again up to
+    // the bound, then said.
+    let report = listing.report().unwrap();
+    assert_eq!(report.completeness, Completeness::MayBeIncomplete);
+    assert_eq!(report.passes, DEFAULT_MAX_PASSES);
+    assert_eq!(report.possibly_missing, 100_000 - 150);
+    let requested = log.lock().unwrap().len();
+    // Each pass is bounded by the concurrency window (16) plus the pages started while the
+    // short page was being yielded — never the 1000 pages the total promised.
+    assert!(
+        requested <= DEFAULT_MAX_PASSES as usize * (1 + 16 + 2),
+        "{requested}"
+    );
+    // The plain stream ends with an error saying so, after the items.
+    let err = client
+        .get("/x")
+        .paginate::<Item>("vpcs")
+        .max_passes(1)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::IncompleteListing { passes: 1, missing } if *missing == 100_000 - 150),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("kept changing"), "{err}");
 }
 
 #[tokio::test]

@@ -48,7 +48,7 @@ pub struct AccountApi {
 /// What a [`List`] lists: a marker type per endpoint (route, items key, item type).
 pub trait ListKind: sealed::Sealed {
     /// The item type.
-    type Item: DeserializeOwned + Send + 'static;
+    type Item: DeserializeOwned + scaleway_core::ListItem + Send + 'static;
     /// The route.
     const ROUTE: &'static str;
     /// The key of the items array in the response.
@@ -56,6 +56,10 @@ pub trait ListKind: sealed::Sealed {
     /// Whether `organization_id` defaults to the client's default organization (the Go
     /// SDK's behaviour for these endpoints).
     const ORGANIZATION_DEFAULT: bool;
+    /// The `order_by` sent unless the caller chose one: oldest first where the API documents
+    /// it (`created_at_asc`), so that creations during a listing shift nothing; `None` where
+    /// it documents no order (rules).
+    const ORDER_BY: Option<&'static str>;
 }
 
 mod sealed {
@@ -64,6 +68,9 @@ mod sealed {
 
 macro_rules! list_kind {
     ($(#[$doc:meta])* $name:ident, $item:ty, $route:literal, $items:literal, $org:literal) => {
+        list_kind!($(#[$doc])* $name, $item, $route, $items, $org, Some("created_at_asc"));
+    };
+    ($(#[$doc:meta])* $name:ident, $item:ty, $route:literal, $items:literal, $org:literal, $order:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy)]
         pub struct $name;
@@ -73,6 +80,7 @@ macro_rules! list_kind {
             const ROUTE: &'static str = $route;
             const ITEMS: &'static str = $items;
             const ORGANIZATION_DEFAULT: bool = $org;
+            const ORDER_BY: Option<&'static str> = $order;
         }
     };
 }
@@ -98,8 +106,8 @@ list_kind!(
     Policies, Policy, "/iam/v1alpha1/policies", "policies", true
 );
 list_kind!(
-    /// `GET /iam/v1alpha1/rules`.
-    Rules, Rule, "/iam/v1alpha1/rules", "rules", false
+    /// `GET /iam/v1alpha1/rules` (the API documents no order for it).
+    Rules, Rule, "/iam/v1alpha1/rules", "rules", false, None
 );
 list_kind!(
     /// `GET /iam/v1alpha1/permission-sets`.
@@ -179,6 +187,11 @@ impl<K: ListKind> List<K> {
         {
             req = req.query("organization_id", org);
         }
+        if let Some(order) = K::ORDER_BY
+            && !self.query.iter().any(|(k, _)| *k == "order_by")
+        {
+            req = req.query("order_by", order);
+        }
         for (k, v) in &self.query {
             req = req.query(k, v);
         }
@@ -202,6 +215,12 @@ impl<K: ListKind> List<K> {
     /// Every page, in order.
     pub fn pages(self) -> BoxStream<'static, Result<Page<K::Item>, Error>> {
         self.paginator().pages()
+    }
+
+    /// Every page, then how the listing was read (whether it changed meanwhile, what was
+    /// re-read): see [`scaleway_core::Listing`].
+    pub fn listing(self) -> scaleway_core::Listing<K::Item> {
+        self.paginator().listing()
     }
 
     /// Every item, collected.

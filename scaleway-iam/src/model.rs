@@ -730,3 +730,55 @@ mod tests {
         assert!(r.permission_set_names.is_empty());
     }
 }
+
+/// What the paginator needs to keep listings consistent while they change: each item's ID
+/// and creation time ([`scaleway_core::ListItem`]).
+mod list_items {
+    use scaleway_core::{ListItem, Timestamp};
+
+    use super::{ApiKey, Application, Group, PermissionSet, Policy, Project, Rule, User};
+
+    impl ListItem for ApiKey {
+        fn list_id(&self) -> &str {
+            self.access_key.as_str()
+        }
+        fn list_created_at(&self) -> Option<Timestamp> {
+            self.created_at
+        }
+    }
+
+    macro_rules! list_item {
+        ($($t:ty),*) => {$(
+            impl ListItem for $t {
+                fn list_id(&self) -> &str {
+                    &self.id
+                }
+                fn list_created_at(&self) -> Option<Timestamp> {
+                    self.created_at
+                }
+            }
+        )*};
+    }
+
+    list_item!(Application, User, Group, Policy, Project);
+
+    /// Rules carry no creation time.
+    impl ListItem for Rule {
+        fn list_id(&self) -> &str {
+            &self.id
+        }
+        fn list_created_at(&self) -> Option<Timestamp> {
+            None
+        }
+    }
+
+    /// Permission sets carry no creation time.
+    impl ListItem for PermissionSet {
+        fn list_id(&self) -> &str {
+            &self.id
+        }
+        fn list_created_at(&self) -> Option<Timestamp> {
+            None
+        }
+    }
+}

@@ -48,6 +48,7 @@ async fn list_api_keys_query_and_pagination() {
             .and(query_param("bearer_id", APP))
             .and(query_param("bearer_type", "application"))
             .and(query_param("expired", "false"))
+            .and(query_param("order_by", "created_at_asc"))
             .and(query_param("page", p))
             .and(query_param("page_size", "100"))
             .and(query_param_is_missing("organization_id"))
@@ -75,6 +76,7 @@ async fn organization_defaults_and_repeated_filters() {
         .and(path("/iam/v1alpha1/policies"))
         .and(query_param("organization_id", ORG))
         .and(query_param("group_ids", "g1"))
+        .and(query_param("order_by", "created_at_asc"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"policies": [], "total_count": 0})),
         )
@@ -85,6 +87,8 @@ async fn organization_defaults_and_repeated_filters() {
         .and(path("/iam/v1alpha1/rules"))
         .and(query_param("policy_id", "p1"))
         .and(query_param_is_missing("organization_id"))
+        // ListRules documents no order.
+        .and(query_param_is_missing("order_by"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"rules": [
             {"id": "r1", "permission_set_names": ["VPCReadOnly"], "permission_sets_scope_type": "projects", "condition": "", "project_ids": [PROJECT]}
         ], "total_count": 1})))

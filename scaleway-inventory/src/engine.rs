@@ -330,11 +330,13 @@ fn start(inventory: Inventory) -> Running {
     let ready: VecDeque<LocalityReport> = inventory
         .skipped()
         .into_iter()
-        .map(|(source, project, locality)| LocalityReport {
-            source: source.name().to_owned(),
-            project_id: project.as_str().to_owned(),
-            locality,
-            status: LocalityStatus::not_available(),
+        .map(|(source, project, locality)| {
+            LocalityReport::new(
+                source.name(),
+                project.as_str(),
+                locality,
+                LocalityStatus::not_available(),
+            )
         })
         .collect();
     for (source, project, locality) in inventory.plan() {
@@ -369,15 +371,11 @@ async fn run_listing(
     let result = source.list(&ctx, &mut out).await;
     let status = match (out.status().cloned(), result) {
         (Some(status), _) => status,
-        (None, Ok(())) => LocalityStatus::Ok { count: out.count() },
+        (None, Ok(())) => LocalityStatus::listed(out.count(), out.reads()),
         (None, Err(e)) => LocalityStatus::from_error(&e, out.count()),
     };
-    LocalityReport {
-        source: source.name().to_owned(),
-        project_id: ctx.project_id.as_str().to_owned(),
-        locality: ctx.locality,
-        status,
-    }
+    LocalityReport::new(source.name(), ctx.project_id.as_str(), ctx.locality, status)
+        .with_reads(out.reads().clone())
 }
 
 impl Stream for SyncStream {
@@ -414,16 +412,16 @@ impl Stream for SyncStream {
                         .keys
                         .remove(&e.id())
                         .unwrap_or_else(|| (String::from("?"), String::new(), Locality::Global));
-                    run.ready.push_back(LocalityReport {
+                    run.ready.push_back(LocalityReport::new(
                         source,
                         project_id,
                         locality,
-                        status: LocalityStatus::Failed {
+                        LocalityStatus::Failed {
                             error: format!("the listing task ended abnormally: {e}"),
                             kind: crate::report::FailureKind::Other,
                             partial_count: 0,
                         },
-                    });
+                    ));
                 }
                 Poll::Ready(None) if run.rx_closed => {
                     let event = completed(run);

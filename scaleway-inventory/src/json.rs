@@ -295,6 +295,7 @@ mod tests {
             project_id: P.into(),
             locality: Locality::Region(Region::FrPar),
             status: LocalityStatus::Ok { count: 1 },
+            reads: Default::default(),
         }
     }
 

@@ -11,9 +11,13 @@
 //!   locality where a product does not exist is reported `not_available` without a
 //!   request. Nothing is silently partial: every source × locality ends with a
 //!   [`LocalityStatus`] (ok with a count, not available, denied with the missing
-//!   permission, failed with the error and its [`FailureKind`]), and a resource whose
-//!   details could not all be read (a bucket whose tags were refused) carries a [`Note`]
-//!   naming what is unknown and why.
+//!   permission, incomplete, failed with the error and its [`FailureKind`]), and a resource
+//!   whose details could not all be read (a bucket whose tags were refused) carries a
+//!   [`Note`] naming what is unknown and why.
+//! * **While the project changes**: listings are read oldest first, and a resource that
+//!   exists from the start to the end of a listing is reported exactly once, none twice;
+//!   each [`LocalityReport`] says in its [`ListingReport`] whether the collection changed
+//!   while it was read and what was re-read (`docs/inventory.md`).
 //! * **Results**: a [`Stream`](futures::Stream) of [`Event`]s for embedding tools, or a
 //!   [`Snapshot`] (stable, sorted JSON) with relations joined both ways; [`diff`] between
 //!   two snapshots; [`CoveragePolicy`] for backup coverage with exclusions.
@@ -69,7 +73,7 @@ pub use report::{FailureKind, LocalityReport, LocalityStatus, SyncStats};
 pub use resource::{
     BackupRole, Note, ProductObject, Relation, RelationKind, Resource, ResourceKind,
 };
-pub use scaleway_core::Error;
+pub use scaleway_core::{Completeness, Error, ListingReport};
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, STREAMED_SNAPSHOT_FORMAT, Snapshot, diff};
 pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use scaleway_core::{ClientStats, Error, ErrorKind, Locality, PermissionDenied};
+use scaleway_core::{ClientStats, Error, ErrorKind, ListingReport, Locality, PermissionDenied};
 use serde::{Deserialize, Serialize};
 
 use crate::model::object_storage;
@@ -32,6 +32,16 @@ pub enum LocalityStatus {
         missing: Vec<PermissionDenied>,
         /// The server's message.
         message: String,
+    },
+    /// Listed, but the collection kept changing while it was read: after the paginator's
+    /// bound of passes ([`scaleway_core::DEFAULT_MAX_PASSES`]), some resources that existed
+    /// during the whole listing may be missing (the listing's `reads` say what was re-read).
+    /// The resources listed were emitted, once each; a sync later usually completes.
+    Incomplete {
+        /// Number of resources listed.
+        count: u64,
+        /// How many resources the last pass could not account for.
+        possibly_missing: u64,
     },
     /// The listing failed (after retries); resources listed before the failure were
     /// still emitted, but the listing is incomplete.
@@ -158,13 +168,27 @@ impl LocalityStatus {
         matches!(self, LocalityStatus::Ok { .. })
     }
 
-    /// A short name: `ok`, `not_available`, `denied`, `failed`.
+    /// A short name: `ok`, `not_available`, `denied`, `incomplete`, `failed`.
     pub fn name(&self) -> &'static str {
         match self {
             LocalityStatus::Ok { .. } => "ok",
             LocalityStatus::NotAvailable { .. } => "not_available",
             LocalityStatus::Denied { .. } => "denied",
+            LocalityStatus::Incomplete { .. } => "incomplete",
             LocalityStatus::Failed { .. } => "failed",
+        }
+    }
+
+    /// The status of a listing that ended without error, from how it was read: `ok`, or
+    /// `incomplete` when the collection kept changing up to the paginator's bound.
+    pub fn listed(count: u64, reads: &ListingReport) -> LocalityStatus {
+        if reads.completeness == scaleway_core::Completeness::MayBeIncomplete {
+            LocalityStatus::Incomplete {
+                count,
+                possibly_missing: reads.possibly_missing,
+            }
+        } else {
+            LocalityStatus::Ok { count }
         }
     }
 }
@@ -182,6 +206,37 @@ pub struct LocalityReport {
     /// What it gave.
     #[serde(flatten)]
     pub status: LocalityStatus,
+    /// How its pages were read: whether the collection changed while it was read (the total
+    /// moved, pages shifted) and what was re-read to stay complete (passes, pages). Summed
+    /// over the listing's calls (servers and volumes, a cluster listing and its pools
+    /// listings, …); all zero where nothing was read.
+    #[serde(default)]
+    pub reads: ListingReport,
+}
+
+impl LocalityReport {
+    /// A report with nothing read (`reads` all zero).
+    pub fn new(
+        source: impl Into<String>,
+        project_id: impl Into<String>,
+        locality: Locality,
+        status: LocalityStatus,
+    ) -> Self {
+        LocalityReport {
+            source: source.into(),
+            project_id: project_id.into(),
+            locality,
+            status,
+            reads: ListingReport::default(),
+        }
+    }
+
+    /// The same report with these reads.
+    #[must_use]
+    pub fn with_reads(mut self, reads: ListingReport) -> Self {
+        self.reads = reads;
+        self
+    }
 }
 
 /// Timing and retries of a sync, from the client's counters ([`ClientStats`]) over the

@@ -435,12 +435,7 @@ mod tests {
     use crate::resource::ProductObject;
 
     fn listing(locality: Locality, status: LocalityStatus) -> LocalityReport {
-        LocalityReport {
-            source: "appliances".into(),
-            project_id: "p".into(),
-            locality,
-            status,
-        }
+        LocalityReport::new("appliances", "p", locality, status)
     }
 
     #[test]
@@ -475,6 +470,15 @@ mod tests {
             &previous,
             &current(LocalityStatus::NotAvailable {
                 reason: Some("the custom endpoint serves fr-par only".into()),
+            }),
+        );
+        assert_eq!((d.removed.len(), d.unverified.len()), (0, 1));
+        // Listed while the collection kept changing: it may have been missed, unverified.
+        let d = diff(
+            &previous,
+            &current(LocalityStatus::Incomplete {
+                count: 0,
+                possibly_missing: 1,
             }),
         );
         assert_eq!((d.removed.len(), d.unverified.len()), (0, 1));

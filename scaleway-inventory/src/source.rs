@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures::StreamExt;
-use scaleway_core::{Client, Error, Locality, PageStyle, ProjectId, RequestBuilder, RetryPolicy};
+use scaleway_core::{
+    Client, Error, ListItem, ListingReport, Locality, PageStyle, ProjectId, RequestBuilder,
+    RetryPolicy,
+};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
@@ -132,6 +135,7 @@ pub struct Emitter {
     source: Arc<str>,
     count: u64,
     status: Option<LocalityStatus>,
+    reads: ListingReport,
 }
 
 impl Emitter {
@@ -141,6 +145,7 @@ impl Emitter {
             source,
             count: 0,
             status: None,
+            reads: ListingReport::default(),
         }
     }
 
@@ -191,6 +196,20 @@ impl Emitter {
     pub fn status(&self) -> Option<&LocalityStatus> {
         self.status.as_ref()
     }
+
+    /// Adds how one paginated call of the listing was read ([`scaleway_core::Listing::report`])
+    /// to the listing's report: [`emit_pages`] does it; a source reading a paginator itself
+    /// calls it once its listing ended. A listing that may be incomplete is then reported
+    /// [`LocalityStatus::Incomplete`] instead of `ok`.
+    pub fn record_reads(&mut self, reads: &ListingReport) {
+        self.reads.merge(reads);
+    }
+
+    /// How the listing's pages were read so far (every call recorded with
+    /// [`Emitter::record_reads`]).
+    pub fn reads(&self) -> &ListingReport {
+        &self.reads
+    }
 }
 
 /// Pages fetched ahead per listing by [`emit_pages`], after the first (scaleway-core's
@@ -206,6 +225,11 @@ pub const PAGE_READ_AHEAD: usize = 8;
 /// helper every built-in source uses; it fetches [`PAGE_READ_AHEAD`] pages at once after
 /// the first.
 ///
+/// The listing is scaleway-core's consistent one ([`scaleway_core::Paginator::listing`]):
+/// each item is emitted once, and the listing is read again when the collection changed
+/// while it was read; how it was read is recorded in `out` ([`Emitter::record_reads`]).
+/// Send the request with its oldest-first order.
+///
 /// # Errors
 ///
 /// The first error of any page, or a cancelled sync.
@@ -217,7 +241,7 @@ pub async fn emit_pages<T, F, I>(
     mut map: F,
 ) -> Result<u64, Error>
 where
-    T: DeserializeOwned + Send + 'static,
+    T: DeserializeOwned + ListItem + Send + 'static,
     F: FnMut(T) -> I,
     I: IntoIterator<Item = Resource>,
 {
@@ -225,11 +249,21 @@ where
         .paginate::<T>(items_key)
         .style(style)
         .concurrency(PAGE_READ_AHEAD)
-        .pages();
+        .listing();
     let mut n = 0;
     let mut first = true;
     while let Some(page) = pages.next().await {
-        let page = page?;
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                // The report follows the error.
+                while pages.next().await.is_some() {}
+                if let Some(reads) = pages.report() {
+                    out.record_reads(reads);
+                }
+                return Err(e);
+            }
+        };
         if first {
             first = false;
             if let Some(total) = page.total_count {
@@ -243,6 +277,9 @@ where
             }
         }
     }
+    if let Some(reads) = pages.report() {
+        out.record_reads(reads);
+    }
     Ok(n)
 }
 
@@ -255,11 +292,13 @@ impl Emitter {
             source: Arc::clone(&self.source),
             count: 0,
             status: None,
+            reads: ListingReport::default(),
         }
     }
 
-    /// Adds the count of a finished fork.
+    /// Adds the count and the reads of a finished fork.
     pub fn absorb(&mut self, fork: Emitter) {
         self.count += fork.count;
+        self.reads.merge(&fork.reads);
     }
 }

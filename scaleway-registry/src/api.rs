@@ -283,13 +283,16 @@ struct Listing {
 }
 
 impl Listing {
+    /// A listing of `route`, oldest first unless the caller sets another `order_by` (every
+    /// registry listing documents `created_at_asc`): creations during the listing then shift
+    /// nothing.
     fn new(api: &RegistryApi, route: &'static str, key: &'static str) -> Self {
         Self {
             api: api.clone(),
             route,
             key,
             path: Vec::new(),
-            query: Vec::new(),
+            query: vec![("order_by", "created_at_asc".to_owned())],
         }
     }
 
@@ -317,7 +320,7 @@ impl Listing {
 
     fn raw_items<T>(&self, region: &Region) -> BoxStream<'static, std::result::Result<T, Error>>
     where
-        T: DeserializeOwned + Regional + Send + 'static,
+        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
     {
         let region = region.clone();
         self.request(&region)
@@ -332,7 +335,7 @@ impl Listing {
 
     fn items<T>(&self, region: &Region) -> BoxStream<'static, Result<T>>
     where
-        T: DeserializeOwned + Regional + Send + 'static,
+        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
     {
         let api = self.api.clone();
         self.raw_items(region)
@@ -342,14 +345,14 @@ impl Listing {
 
     async fn collect<T>(&self, region: &Region) -> Result<Vec<T>>
     where
-        T: DeserializeOwned + Regional + Send + 'static,
+        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
     {
         self.items(region).try_collect().await
     }
 
     async fn regions<T>(&self, only: Option<Vec<Region>>) -> Vec<LocalityResult<Vec<T>>>
     where
-        T: DeserializeOwned + Regional + Send + 'static,
+        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
     {
         let only = only.map(|rs| rs.into_iter().map(Locality::Region).collect());
         let this = self.clone();

@@ -322,3 +322,26 @@ mod tests {
         );
     }
 }
+
+/// What the paginator needs to keep listings consistent while they change: each item's ID
+/// and creation time ([`scaleway_core::ListItem`]).
+mod list_items {
+    use scaleway_core::{ListItem, Timestamp};
+
+    use super::{Image, Namespace, Tag};
+
+    macro_rules! list_item {
+        ($($t:ty),*) => {$(
+            impl ListItem for $t {
+                fn list_id(&self) -> &str {
+                    &self.id
+                }
+                fn list_created_at(&self) -> Option<Timestamp> {
+                    self.created_at
+                }
+            }
+        )*};
+    }
+
+    list_item!(Namespace, Image, Tag);
+}

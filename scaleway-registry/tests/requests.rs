@@ -42,6 +42,47 @@ fn namespace(name: &str, region: &str) -> serde_json::Value {
     })
 }
 
+/// Listings are read oldest first unless the caller orders them otherwise: one `order_by`.
+#[tokio::test]
+async fn listings_default_to_oldest_first() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/registry/v1/regions/fr-par/namespaces"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "namespaces": [], "total_count": 0 })),
+        )
+        .mount(&server)
+        .await;
+    let api = api(&server);
+    api.list_namespaces().collect(&Region::FrPar).await.unwrap();
+    api.list_namespaces()
+        .order_by(NamespaceOrderBy::NameAsc)
+        .collect(&Region::FrPar)
+        .await
+        .unwrap();
+    let orders: Vec<Vec<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .filter(|(k, _)| k == "order_by")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        orders,
+        vec![
+            vec!["created_at_asc".to_owned()],
+            vec!["name_asc".to_owned()]
+        ]
+    );
+}
+
 #[tokio::test]
 async fn listings_send_filters_and_page_parameters() {
     let server = MockServer::start().await;

@@ -1,5 +1,7 @@
-//! Fault injection: latency, connection latency, a shared rate limit, a seeded 5xx rate and
-//! per-locality outages. Everything is deterministic for a given seed and request order.
+//! Fault injection: latency, connection latency, a shared rate limit, a seeded 5xx rate,
+//! per-locality outages, a page-size cap and a project that changes while it is listed
+//! ([`Churn`], applied by `crate::churn`). Everything is deterministic for a given seed and
+//! request order.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,6 +43,93 @@ pub struct Faults {
     pub error_rate: f64,
     /// Outages of whole zones/regions.
     pub locality_faults: Vec<LocalityFault>,
+    /// At most this many items per page of every listing, whatever `page_size` / `per_page`
+    /// asked (an API whose maximum is below the client's request). Totals and `link` headers
+    /// follow the capped size.
+    pub page_size_cap: Option<u32>,
+    /// Resources created and deleted while listings are being read.
+    pub churn: Option<Churn>,
+}
+
+/// A project that changes while it is listed: before answering a page of a listing (never the
+/// first page), the simulator may delete an item placed before that page and/or create one.
+///
+/// A *listing* is one collection read with one set of filters: the request path (zone or
+/// region, cluster) and its query without the page parameters. Which page requests change the
+/// collection, what they do and which item they delete are drawn from the simulator's seed,
+/// the listing, the page number and how many times that page was requested, so the same
+/// requests make the same changes. Every change is logged ([`crate::Sim::churn_log`]).
+///
+/// Served listings that change: Instance servers (a deleted server's local volumes go with it)
+/// and volumes, Block volumes and snapshots (v1alpha1 and v1), Secret Manager secrets,
+/// Kubernetes clusters (a deleted cluster's pools go with it) and pools, VPCs, private
+/// networks and registry namespaces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Churn {
+    /// Fraction (0.0–1.0) of page requests, after the first page, preceded by a change.
+    pub rate: f64,
+    /// What a change does.
+    pub mode: ChurnMode,
+    /// At most this many changes per listing, after which it holds still (so that a reader
+    /// that re-reads can finish).
+    pub max_per_listing: u32,
+}
+
+impl Churn {
+    /// `rate` of the page requests change their listing, in `mode`, at most `max_per_listing`
+    /// times per listing.
+    pub fn new(rate: f64, mode: ChurnMode, max_per_listing: u32) -> Self {
+        Self {
+            rate,
+            mode,
+            max_per_listing,
+        }
+    }
+}
+
+/// What one change of a [`Churn`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChurnMode {
+    /// Deletes one item placed before the requested page, so that the later items shift one
+    /// place towards the start, across the page boundary: the item that opened the requested
+    /// page now closes the page before it, which a reader may already have read. The first
+    /// change of a listing deletes an item of page 1 (always read before any other page).
+    Delete,
+    /// Creates one item (a copy of a listed one with a new id and name, created now).
+    Create,
+    /// Deletes as [`ChurnMode::Delete`] and creates as [`ChurnMode::Create`]: the total does not
+    /// move (a compensated change).
+    Replace,
+    /// One of the three, drawn from the seed.
+    Mixed,
+}
+
+/// One change made by the churn fault ([`crate::Sim::churn_log`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChurnEvent {
+    /// The collection: `servers`, `instance_volumes`, `block_volumes`, `block_snapshots`,
+    /// `secrets`, `clusters`, `pools`, `vpcs`, `private_networks`, `namespaces`.
+    pub collection: &'static str,
+    /// The request path of the listing being read when the change was made.
+    pub path: String,
+    /// The page requested.
+    pub page: u64,
+    /// Created or deleted.
+    pub kind: ChurnEventKind,
+    /// The resource's id.
+    pub id: String,
+}
+
+/// Whether a [`ChurnEvent`] created or deleted its resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChurnEventKind {
+    /// Created (newest of its collection).
+    Created,
+    /// Deleted.
+    Deleted,
 }
 
 /// What the fault layer decided for one request.
@@ -54,9 +143,11 @@ pub(crate) enum Verdict {
 #[derive(Debug)]
 pub(crate) struct FaultState {
     pub(crate) faults: Mutex<Faults>,
-    seed: u64,
+    pub(crate) seed: u64,
     seq: AtomicU64,
     window: Mutex<(Instant, u32)>,
+    /// The churn fault's counters and log.
+    pub(crate) churn: Mutex<crate::churn::ChurnState>,
 }
 
 impl FaultState {
@@ -66,7 +157,25 @@ impl FaultState {
             seed,
             seq: AtomicU64::new(0),
             window: Mutex::new((Instant::now(), 0)),
+            churn: Mutex::new(crate::churn::ChurnState::default()),
         }
+    }
+
+    /// The page-size cap in force.
+    pub(crate) fn page_size_cap(&self) -> Option<u32> {
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .page_size_cap
+    }
+
+    /// The churn fault in force.
+    pub(crate) fn churn(&self) -> Option<Churn> {
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .churn
+            .clone()
     }
 
     pub(crate) fn get(&self) -> Faults {

@@ -80,6 +80,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) query: Query,
     pub(crate) body: Bytes,
     pub(crate) caller: Caller,
+    /// Whether the churn fault already changed a collection for this request.
+    pub(crate) churned: std::sync::atomic::AtomicBool,
 }
 
 impl Ctx<'_> {
@@ -297,9 +299,10 @@ pub(crate) fn std_page(ctx: &Ctx<'_>) -> Result<Page, ApiError> {
             "value must be less than or equal to 100",
         ));
     }
+    let size = if size == 0 { 20 } else { size.unsigned_abs() };
     Ok(Page {
         page: page.unsigned_abs(),
-        size: if size == 0 { 20 } else { size.unsigned_abs() },
+        size: capped(ctx, size),
     })
 }
 
@@ -323,8 +326,16 @@ pub(crate) fn instance_page(ctx: &Ctx<'_>) -> Result<Page, ApiError> {
     }
     Ok(Page {
         page: page.unsigned_abs(),
-        size: size.unsigned_abs(),
+        size: capped(ctx, size.unsigned_abs()),
     })
+}
+
+/// The page size after the page-size cap fault, if any.
+fn capped(ctx: &Ctx<'_>, size: u64) -> u64 {
+    match ctx.app.faults.page_size_cap() {
+        Some(cap) => size.min(u64::from(cap.max(1))),
+        None => size,
+    }
 }
 
 /// The slice of `items` on `page`.
@@ -557,6 +568,7 @@ async fn dispatch(app: Arc<App>, idx: usize, route: &'static RouteDef, req: Requ
         query: Query::parse(parts.uri.query()),
         body: bytes,
         caller,
+        churned: std::sync::atomic::AtomicBool::new(false),
     };
     // Authorization before validation: Organization-level routes (IAM, Account) depend on no
     // input to be authorized, so a caller without the permission learns nothing about its

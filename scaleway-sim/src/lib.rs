@@ -2,7 +2,8 @@
 //!
 //! It answers like the real API (same routes, JSON shapes, status codes, error bodies and headers, as
 //! recorded in `shared/recorded/`), enforces IAM (API keys, policies, rules, permission sets, groups,
-//! conditions, propagation delay) and can inject faults (latency, rate limiting, 5xx, regional outages).
+//! conditions, propagation delay) and can inject faults (latency, rate limiting, 5xx, regional outages,
+//! a page-size cap, resources created and deleted while they are listed).
 //! It does not depend on `scaleway-core`: it is an independent implementation of the API's behaviour.
 //!
 //! ```no_run
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 mod api;
 mod authn;
+mod churn;
 mod error;
 mod faults;
 mod http;
@@ -40,7 +42,7 @@ mod state;
 mod table;
 mod util;
 
-pub use faults::{Faults, LocalityFault};
+pub use faults::{Churn, ChurnEvent, ChurnEventKind, ChurnMode, Faults, LocalityFault};
 pub use model::{Bucket, BucketVersioning};
 pub use scenario::{LargeParams, Scenario, SimCredential};
 pub use state::{
@@ -313,6 +315,17 @@ impl Sim {
     /// Replaces the faults (takes effect for the next request / connection).
     pub fn set_faults(&self, faults: Faults) {
         self.app.faults.set(faults);
+    }
+
+    /// Every change the churn fault ([`Faults::churn`]) made so far, in order.
+    pub fn churn_log(&self) -> Vec<ChurnEvent> {
+        self.app
+            .faults
+            .churn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .log
+            .clone()
     }
 
     /// A handle on the state.

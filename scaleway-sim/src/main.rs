@@ -3,8 +3,9 @@
 //! ```text
 //! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
 //!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
-//!     [--fail-locality LOC]... [--host ADDR] [--large-total N]
-//!     [--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N] [--ports-from N]
+//!     [--fail-locality LOC]... [--host ADDR] [--large-total N] [--dense N] [--ports-from N]
+//!     [--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N]
+//!     [--page-size-cap N] [--churn-rate F] [--churn-max N]
 //! ```
 //!
 //! `--large` is `--scenario large` with exactly these `LargeParams` (omitted ones are the
@@ -23,12 +24,13 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use scaleway_sim::{Faults, LargeParams, LocalityFault, Scenario, Sim};
+use scaleway_sim::{Churn, ChurnMode, Faults, LargeParams, LocalityFault, Scenario, Sim};
 
 const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty] [--port N] [--host ADDR] [--seed N] \
 [--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
-[--fail-locality ZONE_OR_REGION]... [--large-total N] \
-[--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N] [--ports-from N]";
+[--fail-locality ZONE_OR_REGION]... [--large-total N] [--dense N] [--ports-from N] \
+[--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N] \
+[--page-size-cap N] [--churn-rate F] [--churn-max N]";
 
 struct Args {
     scenario: Scenario,
@@ -66,6 +68,23 @@ fn parse() -> Result<Args, String> {
             Long("large") => {
                 let v: String = p.value().map_err(err)?.string().map_err(err)?;
                 args.scenario = Scenario::large(large_params(&v)?);
+            }
+            Long("dense") => {
+                let n: usize = p.value().map_err(err)?.parse().map_err(err)?;
+                args.scenario = Scenario::dense(n);
+            }
+            Long("page-size-cap") => {
+                args.faults.page_size_cap = Some(p.value().map_err(err)?.parse().map_err(err)?);
+            }
+            Long("churn-rate") => {
+                let rate: f64 = p.value().map_err(err)?.parse().map_err(err)?;
+                let max = args.faults.churn.as_ref().map_or(3, |c| c.max_per_listing);
+                args.faults.churn = Some(Churn::new(rate, ChurnMode::Mixed, max));
+            }
+            Long("churn-max") => {
+                let max: u32 = p.value().map_err(err)?.parse().map_err(err)?;
+                let rate = args.faults.churn.as_ref().map_or(0.0, |c| c.rate);
+                args.faults.churn = Some(Churn::new(rate, ChurnMode::Mixed, max));
             }
             Long("port") => args.port = p.value().map_err(err)?.parse().map_err(err)?,
             Long("host") => args.host = p.value().map_err(err)?.parse().map_err(err)?,

@@ -18,6 +18,8 @@ use crate::model::{
 use crate::state::{RuleSpec, State, new_api_key, rules_from_specs};
 use crate::util::{Rng, Ts};
 
+mod dense;
+
 /// A credential of a scenario: an API key and what it is meant to show.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SimCredential {
@@ -102,6 +104,7 @@ enum Kind {
     Demo,
     Large(LargeParams),
     Empty,
+    Dense(usize),
 }
 
 /// A scenario to start the simulator with.
@@ -129,6 +132,19 @@ impl Scenario {
         Self { kind: Kind::Empty }
     }
 
+    /// `n` resources of every kind the inventory lists, in one project (`dense`, the `inventory`
+    /// key's default project), zone `fr-par-1` and region `fr-par`: Instance servers (each with
+    /// a Block boot volume and a local volume), Block snapshots, secrets, Kubernetes clusters
+    /// (each with `n` pools), VPCs, private networks and registry namespaces. With a page-size
+    /// cap ([`crate::Faults::page_size_cap`]) every listing spans several pages, which is what
+    /// tests of listings need. Credentials: `inventory` (`AllProductsReadOnly` on the whole
+    /// organization) and `admin`.
+    pub fn dense(n: usize) -> Self {
+        Self {
+            kind: Kind::Dense(n),
+        }
+    }
+
     /// Parses `demo`, `large`, `empty`.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
@@ -145,6 +161,7 @@ impl Scenario {
             Kind::Demo => "demo",
             Kind::Large(_) => "large",
             Kind::Empty => "empty",
+            Kind::Dense(_) => "dense",
         }
     }
 
@@ -154,6 +171,7 @@ impl Scenario {
             Kind::Demo => demo(&mut g),
             Kind::Large(p) => large(&mut g, p),
             Kind::Empty => empty(&mut g),
+            Kind::Dense(n) => dense::dense(&mut g, *n),
         }
         g.st.sync_iam();
         (g.st, g.creds)

@@ -704,6 +704,31 @@ impl SimState {
         self.read().buckets.clone()
     }
 
+    /// The ids of one collection the churn fault can change, named as in
+    /// [`crate::ChurnEvent::collection`] (`servers`, `instance_volumes`, `block_volumes`,
+    /// `block_snapshots`, `secrets`, `clusters`, `pools`, `vpcs`, `private_networks`,
+    /// `namespaces`), over every locality and project, oldest first within a locality; empty
+    /// for any other name.
+    pub fn ids(&self, collection: &str) -> Vec<String> {
+        fn keys<T: crate::table::Keyed + Clone>(t: &Table<T>) -> Vec<String> {
+            t.iter().map(|x| x.key().to_owned()).collect()
+        }
+        let st = self.read();
+        match collection {
+            "servers" => keys(&st.servers),
+            "instance_volumes" => keys(&st.instance_volumes),
+            "block_volumes" => keys(&st.block_volumes),
+            "block_snapshots" => keys(&st.block_snapshots),
+            "secrets" => keys(&st.secrets),
+            "clusters" => keys(&st.clusters),
+            "pools" => keys(&st.pools),
+            "vpcs" => keys(&st.vpcs),
+            "private_networks" => keys(&st.private_networks),
+            "namespaces" => keys(&st.namespaces),
+            _ => Vec::new(),
+        }
+    }
+
     /// Number of Instance servers in a zone.
     pub fn server_count(&self, zone: &str) -> usize {
         self.read().servers.in_locality(zone).count()

@@ -12,6 +12,7 @@ pub mod block;
 mod compact;
 pub mod instance;
 pub mod k8s;
+mod list_items;
 pub mod object_storage;
 pub mod secret;
 pub mod vpc;

@@ -6,8 +6,9 @@ use crate::model::instance::{Server, Volume, VolumeServerVolumeType, VolumeType}
 use crate::resource::{BackupRole, ProductObject, Relation, RelationKind, Resource, ResourceKind};
 use crate::source::{Emitter, ListContext, Source};
 
-/// Instance v1: `GET /instance/v1/zones/{zone}/servers` and `…/volumes` in every zone
-/// where Instance exists (permission set `InstancesReadOnly`).
+/// Instance v1: `GET /instance/v1/zones/{zone}/servers` (`order=creation_date_asc`) and
+/// `…/volumes` (no documented order) in every zone where Instance exists (permission set
+/// `InstancesReadOnly`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct InstanceSource {}
@@ -33,10 +34,14 @@ impl Source for InstanceSource {
         let zone = super::zone_of(ctx)?;
         let source = self.name();
         let project = ctx.project_id.as_str();
+        // Oldest first (the API's default is newest first, where every creation during the
+        // sync shifts every later page).
         let servers = ctx
             .get("/instance/v1/zones/{zone}/servers")
             .zone(&zone)
-            .query("project", project);
+            .query("project", project)
+            .query("order", "creation_date_asc");
+        // ListVolumes documents no order: none is sent.
         let volumes = ctx
             .get("/instance/v1/zones/{zone}/volumes")
             .zone(&zone)

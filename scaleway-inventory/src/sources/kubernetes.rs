@@ -9,7 +9,8 @@ use crate::resource::{Note, ProductObject, Relation, RelationKind, Resource, Res
 use crate::source::{Emitter, ListContext, Source};
 
 /// Kubernetes v1: `GET /k8s/v1/regions/{region}/clusters`, then
-/// `…/clusters/{cluster_id}/pools` for each cluster (permission set `KubernetesReadOnly`).
+/// `…/clusters/{cluster_id}/pools` for each cluster, oldest first (permission set
+/// `KubernetesReadOnly`). The listing's reads add up the clusters' and every pools listing's.
 ///
 /// A cluster deleted between the two calls (its pools listing answers 404) is still
 /// reported, with a [`Note`] saying its pools are unknown; the region's listing goes on.
@@ -37,13 +38,16 @@ impl Source for KubernetesSource {
     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
         let region = super::region_of(ctx)?;
         let locality = ctx.locality.clone();
-        let clusters: Vec<Cluster> = ctx
+        let (clusters, reads) = ctx
             .get("/k8s/v1/regions/{region}/clusters")
             .region(&region)
             .query("project_id", ctx.project_id.as_str())
-            .paginate("clusters")
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1)
+            .paginate::<Cluster>("clusters")
+            .listing()
             .collect_all()
             .await?;
+        out.record_reads(&reads);
         out.expect(clusters.len() as u64).await;
         // Pools of every cluster at once (the client's global bound applies); each cluster
         // is emitted with its pools.
@@ -52,11 +56,13 @@ impl Source for KubernetesSource {
                 let request = ctx
                     .get("/k8s/v1/regions/{region}/clusters/{cluster_id}/pools")
                     .region(&region)
-                    .path("cluster_id", &cluster.id);
+                    .path("cluster_id", &cluster.id)
+                    .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
                 async move {
                     let pools = request
                         .paginate::<Pool>("pools")
                         .style(PageStyle::PageSize)
+                        .listing()
                         .collect_all()
                         .await;
                     (cluster, pools)
@@ -65,7 +71,10 @@ impl Source for KubernetesSource {
             .buffer_unordered(16);
         while let Some((cluster, list)) = pools.next().await {
             let list = match list {
-                Ok(list) => list,
+                Ok((list, reads)) => {
+                    out.record_reads(&reads);
+                    list
+                }
                 // Deleted between the cluster listing and its pools listing: the cluster
                 // is reported (it was listed) with a note; its pools are unknown.
                 Err(e) if e.is_not_found() => {

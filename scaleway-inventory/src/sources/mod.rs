@@ -23,7 +23,7 @@ pub use self::registry::RegistrySource;
 pub use self::secret::SecretSource;
 pub use self::vpc::VpcSource;
 
-use scaleway_core::{Error, Locality, PageStyle, RequestBuilder, Zone};
+use scaleway_core::{Error, ListItem, Locality, PageStyle, RequestBuilder, Zone};
 use serde::de::DeserializeOwned;
 
 use crate::Resource;
@@ -38,10 +38,10 @@ pub(crate) async fn emit_pages_both<T, F, I, U, G, J>(
     (second, second_key, second_map): (RequestBuilder, &'static str, G),
 ) -> Result<(), Error>
 where
-    T: DeserializeOwned + Send + 'static,
+    T: DeserializeOwned + ListItem + Send + 'static,
     F: FnMut(T) -> I,
     I: IntoIterator<Item = Resource>,
-    U: DeserializeOwned + Send + 'static,
+    U: DeserializeOwned + ListItem + Send + 'static,
     G: FnMut(U) -> J,
     J: IntoIterator<Item = Resource>,
 {
@@ -147,6 +147,11 @@ impl fmt::Display for SourceName {
         f.write_str(self.as_str())
     }
 }
+
+/// The `order_by` every listing but Instance's sends: oldest first, as each of those APIs
+/// documents, so that resources created during a sync land after the others and shift
+/// nothing (`docs/inventory.md`).
+pub(crate) const OLDEST_FIRST: (&str, &str) = ("order_by", "created_at_asc");
 
 /// The zone of a zoned listing.
 pub(crate) fn zone_of(ctx: &ListContext) -> Result<Zone, Error> {

@@ -43,7 +43,8 @@ impl Source for RegistrySource {
         let request = ctx
             .get("/registry/v1/regions/{region}/namespaces")
             .region(&region)
-            .query("project_id", ctx.project_id.as_str());
+            .query("project_id", ctx.project_id.as_str())
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         let result = emit_pages(
             request,
             "namespaces",

@@ -56,6 +56,7 @@ impl Source for SecretSource {
                 .region(&region)
                 .query("project_id", ctx.project_id.as_str())
                 .query("scheduled_for_deletion", scheduled)
+                .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1)
         };
         let mut seen: HashSet<String> = HashSet::new();
         emit_pages(

@@ -37,11 +37,13 @@ impl Source for VpcSource {
         let vpcs = ctx
             .get("/vpc/v2/regions/{region}/vpcs")
             .region(&region)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         let pns = ctx
             .get("/vpc/v2/regions/{region}/private-networks")
             .region(&region)
-            .query("project_id", project);
+            .query("project_id", project)
+            .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1);
         super::emit_pages_both(
             out,
             PageStyle::PageSize,

@@ -195,6 +195,11 @@ fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         |v| v.created_at,
         |v| v.updated_at,
     )?;
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<BlockVolume>(ctx, change);
+        return list_volumes(ctx);
+    }
     let out: Vec<VolumeOut<'_>> = slice(&items, page)
         .iter()
         .map(|v| render_volume(ctx, v))
@@ -241,6 +246,11 @@ fn list_snapshots(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         |s| s.created_at,
         |s| s.updated_at,
     )?;
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<BlockSnapshot>(ctx, change);
+        return list_snapshots(ctx);
+    }
     let out: Vec<SnapshotOut<'_>> = slice(&items, page)
         .iter()
         .map(|s| render_snapshot(ctx, s))

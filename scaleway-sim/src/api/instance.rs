@@ -169,6 +169,11 @@ fn list_servers(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             ));
         }
     }
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Server>(ctx, change);
+        return list_servers(ctx);
+    }
     Ok(instance_list_response(
         ctx,
         "servers",
@@ -211,6 +216,11 @@ fn list_volumes(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         .filter(|v| tags.iter().all(|t| v.tags.contains(t)))
         .collect();
     items.sort_by_key(|v| v.creation_date);
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<InstanceVolume>(ctx, change);
+        return list_volumes(ctx);
+    }
     Ok(instance_list_response(
         ctx,
         "volumes",

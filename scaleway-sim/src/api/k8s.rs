@@ -113,6 +113,11 @@ fn list_clusters(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             |c| c.updated_at,
         )?;
     }
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Cluster>(ctx, change);
+        return list_clusters(ctx);
+    }
     Ok(list_response("clusters", slice(&items, page), items.len()))
 }
 
@@ -155,6 +160,11 @@ fn list_pools(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             |p| p.created_at,
             |p| p.updated_at,
         )?;
+    }
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Pool>(ctx, change);
+        return list_pools(ctx);
     }
     Ok(list_response("pools", slice(&items, page), items.len()))
 }

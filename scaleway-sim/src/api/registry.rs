@@ -170,6 +170,11 @@ fn list_namespaces(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
             |n| n.updated_at,
         )?,
     }
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Namespace>(ctx, change);
+        return list_namespaces(ctx);
+    }
     Ok(list_response(
         "namespaces",
         slice(&items, page),

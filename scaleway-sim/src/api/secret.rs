@@ -134,6 +134,11 @@ fn list_secrets(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         |s| s.created_at,
         |s| s.updated_at,
     )?;
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Secret>(ctx, change);
+        return list_secrets(ctx);
+    }
     Ok(list_response("secrets", slice(&items, page), items.len()))
 }
 

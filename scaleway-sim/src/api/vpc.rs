@@ -154,6 +154,11 @@ fn list_vpcs(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         |v| v.created_at,
         |v| v.updated_at,
     )?;
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<Vpc>(ctx, change);
+        return list_vpcs(ctx);
+    }
     Ok(list_response("vpcs", slice(&items, page), items.len()))
 }
 
@@ -202,6 +207,11 @@ fn list_pns(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
         |p| p.created_at,
         |p| p.updated_at,
     )?;
+    if let Some(change) = crate::churn::plan(ctx, page, &items) {
+        drop(st);
+        crate::churn::apply::<PrivateNetwork>(ctx, change);
+        return list_pns(ctx);
+    }
     Ok(list_response(
         "private_networks",
         slice(&items, page),

@@ -12,8 +12,20 @@
 //! as the page size (as the Go SDK does). It stops at the first short or empty page even
 //! if the total promised more. A total lower than the first page's count is not believed:
 //! pages are then fetched one by one until a short page. It never requests more than
-//! `ceil(total / page_size)` pages, nor more than 10 000 (an error says so), so it cannot
-//! loop forever.
+//! `ceil(total / page_size)` pages per pass, nor more than 10 000 (an error says so), so it
+//! cannot loop forever.
+//!
+//! **While the collection changes.** Items are deduplicated by ID ([`ListItem`]) over the
+//! whole listing, and a listing is read again (a further *pass*, up to
+//! [`Paginator::max_passes`]) when a pass cannot prove it saw every item that existed when
+//! it began: fewer distinct items certainly created before the pass than its first page
+//! announced. So an item that exists from the start to the end of a listing is yielded
+//! exactly once, no item twice, and a quiet listing costs one request per page, as before.
+//! [`Paginator::listing`] gives the [`ListingReport`] (what changed, what was re-read);
+//! [`Paginator::items`], [`pages`](Paginator::pages) and
+//! [`collect_all`](Paginator::collect_all) end with an
+//! [`ErrorKind::IncompleteListing`] error when the bound was reached. The argument is in
+//! `docs/inventory.md`.
 //!
 //! ```no_run
 //! # async fn run(client: scaleway_core::Client) -> Result<(), scaleway_core::Error> {
@@ -21,11 +33,17 @@
 //! use scaleway_core::Zone;
 //!
 //! #[derive(serde::Deserialize)]
-//! struct Server { id: String }
+//! struct Server { id: String, creation_date: Option<scaleway_core::Timestamp> }
+//!
+//! impl scaleway_core::ListItem for Server {
+//!     fn list_id(&self) -> &str { &self.id }
+//!     fn list_created_at(&self) -> Option<scaleway_core::Timestamp> { self.creation_date }
+//! }
 //!
 //! let servers: Vec<Server> = client
 //!     .get("/instance/v1/zones/{zone}/servers")
 //!     .zone(&Zone::FrPar1)
+//!     .query("order", "creation_date_asc")
 //!     .paginate::<Server>("servers")
 //!     .per_page_style()
 //!     .items()
@@ -34,14 +52,23 @@
 //! # Ok(()) }
 //! ```
 
+mod listing;
+
 use std::fmt;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
+use crate::Timestamp;
 use crate::client::{RequestBuilder, Response, redacted_excerpt};
 use crate::error::{DecodeError, Error, ErrorKind};
+
+use self::listing::{AfterPass, Fetched, PassStart, Step, Tracker};
+pub use self::listing::{
+    Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, ListItem, Listing, ListingReport,
+};
 
 /// The largest page size Scaleway APIs accept.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -70,6 +97,10 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The total the server announced on this page, if any.
     pub total_count: Option<u64>,
+    /// The pass over the listing this page belongs to (1, then 2… when the listing was read
+    /// again because it changed; a later pass's pages hold only the items not yielded
+    /// before).
+    pub pass: u32,
 }
 
 /// A paginated listing. Build it with [`RequestBuilder::paginate`]; consume it with
@@ -82,6 +113,8 @@ pub struct Paginator<T> {
     style: PageStyle,
     page_size: u32,
     concurrency: usize,
+    max_passes: u32,
+    clock_margin: Duration,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -93,14 +126,18 @@ impl<T> fmt::Debug for Paginator<T> {
             .field("style", &self.style)
             .field("page_size", &self.page_size)
             .field("concurrency", &self.concurrency)
+            .field("max_passes", &self.max_passes)
+            .field("clock_margin", &self.clock_margin)
             .finish()
     }
 }
 
 impl RequestBuilder {
     /// Lists every item of a paginated endpoint whose items are under `items_key`
-    /// (`"servers"`, `"api_keys"`, …).
-    pub fn paginate<T: DeserializeOwned + Send + 'static>(
+    /// (`"servers"`, `"api_keys"`, …). Send the listing's order with the request (oldest
+    /// first where the API documents it: `order_by=created_at_asc`, Instance's
+    /// `order=creation_date_asc`), so that creations during the listing shift nothing.
+    pub fn paginate<T: DeserializeOwned + ListItem + Send + 'static>(
         self,
         items_key: &'static str,
     ) -> Paginator<T> {
@@ -110,12 +147,14 @@ impl RequestBuilder {
             style: PageStyle::PageSize,
             page_size: MAX_PAGE_SIZE,
             concurrency: DEFAULT_PAGE_CONCURRENCY,
+            max_passes: DEFAULT_MAX_PASSES,
+            clock_margin: DEFAULT_CLOCK_MARGIN,
             _t: PhantomData,
         }
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+impl<T: DeserializeOwned + ListItem + Send + 'static> Paginator<T> {
     /// Uses Instance's `per_page` / `X-Total-Count` convention.
     pub fn per_page_style(mut self) -> Self {
         self.style = PageStyle::PerPage;
@@ -141,7 +180,45 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
         self
     }
 
-    /// Every item, in order. The stream ends after the first error.
+    /// Reads the listing at most `n` times (default [`DEFAULT_MAX_PASSES`], at least 1) when
+    /// it changes while it is read.
+    pub fn max_passes(mut self, n: u32) -> Self {
+        self.max_passes = n.max(1);
+        self
+    }
+
+    /// How much earlier than the server's `Date` of a pass's first page an item must have
+    /// been created to count as created before the pass began (default
+    /// [`DEFAULT_CLOCK_MARGIN`]). A larger margin costs a re-read when something was
+    /// created shortly before the listing; a smaller one trusts the server's clocks more.
+    pub fn clock_margin(mut self, margin: Duration) -> Self {
+        self.clock_margin = margin;
+        self
+    }
+
+    /// Every page and then the [`ListingReport`]: see [`Listing`].
+    pub fn listing(self) -> Listing<T> {
+        let fetcher = Fetcher {
+            request: self.request,
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+        };
+        let run = Run {
+            fetcher,
+            concurrency: self.concurrency,
+            margin: chrono::Duration::from_std(self.clock_margin)
+                .unwrap_or_else(|_| chrono::Duration::seconds(5)),
+            tracker: Tracker::new(self.max_passes),
+            pass: None,
+            state: RunState::Reading,
+        };
+        Listing::new(stream::unfold(run, Run::step).boxed())
+    }
+
+    /// Every item, in order. The stream ends after the first error, or with an
+    /// [`ErrorKind::IncompleteListing`] error when the listing kept changing (see
+    /// [`Paginator::max_passes`]).
     pub fn items(self) -> BoxStream<'static, Result<T, Error>> {
         self.pages()
             .flat_map(|page| match page {
@@ -155,7 +232,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     ///
     /// # Errors
     ///
-    /// The first error of any page.
+    /// The first error of any page; [`ErrorKind::IncompleteListing`] when the listing kept
+    /// changing while it was read.
     pub async fn collect_all(self) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         let mut pages = self.pages();
@@ -165,29 +243,143 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
         Ok(out)
     }
 
-    /// Every page, in order. The stream ends after the first error or short page.
+    /// Every page, in order (see [`Listing`]). The stream ends after the first error, or
+    /// with an [`ErrorKind::IncompleteListing`] error when the listing kept changing.
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
-        let fetcher = Fetcher {
-            request: self.request,
-            items_key: self.items_key,
-            style: self.style,
-            page_size: self.page_size,
-        };
-        let page_size = self.page_size;
-        let concurrency = self.concurrency;
-        let first = {
-            let f = fetcher.clone();
-            async move { f.fetch(1).await }
-        };
-        stream::once(first)
-            .flat_map(move |first| match first {
-                Err(e) => stream::iter([Err(e)]).boxed(),
-                Ok((page, link_last)) => {
-                    rest_of_listing(fetcher.clone(), page, link_last, page_size, concurrency)
+        let info = self.request.info();
+        stream::unfold(Some(self.listing()), move |state| {
+            let info = info.clone();
+            async move {
+                let mut listing = state?;
+                match listing.next().await {
+                    Some(Err(e)) => Some((Err(e), None)),
+                    Some(Ok(p)) => Some((Ok(p), Some(listing))),
+                    None => {
+                        let report = listing.report()?;
+                        if report.completeness != Completeness::MayBeIncomplete {
+                            return None;
+                        }
+                        let err = Error::new(ErrorKind::IncompleteListing {
+                            passes: report.passes,
+                            missing: report.possibly_missing,
+                        })
+                        .with_request(info);
+                        Some((Err(err), None))
+                    }
                 }
-            })
-            .boxed()
+            }
+        })
+        .boxed()
     }
+}
+
+/// Where a listing's run is.
+enum RunState {
+    Reading,
+    /// The report is to be yielded, then the stream ends.
+    Report,
+    Ended,
+}
+
+/// A listing across its passes.
+struct Run<T> {
+    fetcher: Fetcher,
+    concurrency: usize,
+    margin: chrono::Duration,
+    tracker: Tracker,
+    pass: Option<BoxStream<'static, Result<Fetched<T>, Error>>>,
+    state: RunState,
+}
+
+impl<T: DeserializeOwned + ListItem + Send + 'static> Run<T> {
+    async fn step(mut self) -> Option<(Step<T>, Self)> {
+        loop {
+            match self.state {
+                RunState::Ended => return None,
+                RunState::Report => {
+                    self.state = RunState::Ended;
+                    let report = self.tracker.report.clone();
+                    return Some((Step::Done(report), self));
+                }
+                RunState::Reading => {}
+            }
+            if self.pass.is_none() {
+                self.tracker.begin_pass();
+                self.pass = Some(one_pass(
+                    self.fetcher.clone(),
+                    self.concurrency,
+                    self.margin,
+                ));
+            }
+            let next = match self.pass.as_mut() {
+                Some(p) => p.next().await,
+                None => None,
+            };
+            match next {
+                Some(Ok(fetched)) => {
+                    let page = self.tracker.page(fetched);
+                    return Some((Step::Page(Ok(page)), self));
+                }
+                Some(Err(e)) => {
+                    self.tracker.fail();
+                    self.pass = None;
+                    self.state = RunState::Report;
+                    return Some((Step::Page(Err(e)), self));
+                }
+                None => {
+                    self.pass = None;
+                    if let AfterPass::Stop = self.tracker.end_pass() {
+                        self.state = RunState::Report;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One pass: page 1, then the others.
+fn one_pass<T: DeserializeOwned + Send + 'static>(
+    fetcher: Fetcher,
+    concurrency: usize,
+    margin: chrono::Duration,
+) -> BoxStream<'static, Result<Fetched<T>, Error>> {
+    let page_size = fetcher.page_size;
+    let first = {
+        let f = fetcher.clone();
+        async move {
+            // The local clock stands in for a server that sends no `Date`.
+            let sent_at = chrono::Utc::now();
+            f.fetch::<T>(1).await.map(|(page, meta)| {
+                let start = PassStart {
+                    total: believed_total(&page),
+                    created_before: meta.date.unwrap_or(sent_at) - margin,
+                };
+                (page, meta.link_last, start)
+            })
+        }
+    };
+    stream::once(first)
+        .flat_map(move |first| match first {
+            Err(e) => stream::iter([Err(e)]).boxed(),
+            Ok((page, link_last, start)) => {
+                rest_of_listing(fetcher.clone(), page, link_last, page_size, concurrency)
+                    .enumerate()
+                    .map(move |(i, p)| {
+                        p.map(|page| Fetched {
+                            page,
+                            start: (i == 0).then_some(start),
+                        })
+                    })
+                    .boxed()
+            }
+        })
+        .boxed()
+}
+
+/// The first page's total, unless it is lower than what the first page already holds.
+fn believed_total<T>(first: &Page<T>) -> Option<u64> {
+    let seen = first.items.len() as u64;
+    first.total_count.filter(|t| *t >= seen)
 }
 
 /// The first page, then the others. Decides how many pages there are from the first one.
@@ -207,7 +399,7 @@ fn rest_of_listing<T: DeserializeOwned + Send + 'static>(
         _ => u64::from(page_size),
     };
     // A total below what the first page already holds is not believed.
-    let total = first.total_count.filter(|t| *t >= seen);
+    let total = believed_total(&first);
     let short = seen < effective;
     let last_page = match (total, link_last) {
         (Some(t), _) => Some(t.div_ceil(effective.max(1))),
@@ -277,8 +469,8 @@ struct Fetcher {
 }
 
 impl Fetcher {
-    /// Fetches page `n`; returns it and the `Link: rel="last"` page number if any.
-    async fn fetch<T: DeserializeOwned>(&self, n: u32) -> Result<(Page<T>, Option<u32>), Error> {
+    /// Fetches page `n`; returns it and what its headers say.
+    async fn fetch<T: DeserializeOwned>(&self, n: u32) -> Result<(Page<T>, PageMeta), Error> {
         let size_key = match self.style {
             PageStyle::PageSize => "page_size",
             PageStyle::PerPage => "per_page",
@@ -299,16 +491,35 @@ impl Fetcher {
             PageStyle::PageSize => body_total.or(header_total),
             PageStyle::PerPage => header_total.or(body_total),
         };
-        let link_last = resp.header("link").and_then(link_last_page);
+        let meta = PageMeta {
+            link_last: resp.header("link").and_then(link_last_page),
+            date: resp.header("date").and_then(http_date),
+        };
         Ok((
             Page {
                 number: n,
                 items,
                 total_count,
+                pass: 1,
             },
-            link_last,
+            meta,
         ))
     }
+}
+
+/// What a page's headers say besides the total.
+struct PageMeta {
+    /// The `Link: rel="last"` page number.
+    link_last: Option<u32>,
+    /// The server's `Date`.
+    date: Option<Timestamp>,
+}
+
+/// An HTTP date (`Thu, 03 Dec 2026 17:03:27 GMT`, RFC 9110's IMF-fixdate).
+fn http_date(value: &str) -> Option<Timestamp> {
+    chrono::DateTime::parse_from_rfc2822(value.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 fn decode_page<T: DeserializeOwned>(
@@ -407,6 +618,13 @@ fn link_last_page(link: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates() {
+        let t = http_date("Thu, 03 Dec 2026 17:03:27 GMT").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-12-03T17:03:27+00:00");
+        assert_eq!(http_date("yesterday"), None);
+    }
 
     #[test]
     fn link_header() {
