@@ -9,6 +9,8 @@
 //! values are invalid, 2 on a usage error, a broken config file or an unknown profile.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is what an example does
 
+// Its `println!`/`eprintln!` shadow std's: a closed pipe ends the example quietly.
+#[macro_use]
 #[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
 mod common;
 

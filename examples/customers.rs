@@ -22,6 +22,11 @@
     reason = "a command-line example: results on stdout, notes and errors on stderr"
 )]
 
+// Its `println!`/`eprintln!` shadow std's: a closed pipe ends the example quietly.
+#[macro_use]
+#[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -252,7 +257,7 @@ async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let total = customers.len();
     let mut all_complete = true;
     let mut results = fleet.sync(customers);
-    let mut stdout = std::io::stdout();
+    let mut stdout = common::stdout();
     while let Some((id, result)) = results.next().await {
         let line = match result {
             Ok(snapshot) => {
@@ -269,9 +274,9 @@ async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 format!("{id}  FAILED: {e}")
             }
         };
-        // A closed pipe (`| head`) ends the example quietly.
-        if writeln!(stdout, "{line}").is_err() {
-            return Ok(ExitCode::SUCCESS);
+        // A closed pipe (`| head`) ends the example quietly (status 141), as every example.
+        if let Err(e) = writeln!(stdout, "{line}") {
+            common::end_after_write_error(&e, "stdout");
         }
     }
     eprintln!("{total} customers");
@@ -284,6 +289,7 @@ async fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    common::init_tracing();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");

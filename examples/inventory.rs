@@ -2,7 +2,7 @@
 //! (diff against a previous run) and show backup coverage.
 //!
 //! ```text
-//! cargo run --example inventory -- [--project-id UUID] [--sources LIST] [--json]
+//! cargo run --example inventory -- [--project-id UUID] [--sources LIST] [--json | --ndjson]
 //!     [--diff previous.json] [--exclude tag=...|name=...|id=...]... [--protect ID]...
 //! ```
 //!
@@ -11,8 +11,11 @@
 //! (a bar per source). On stdout: a summary table (resources, listing statuses, notes,
 //! coverage, and the diff with `--diff`), or with `--json` one JSON document holding the
 //! snapshot (with every listing's status), the coverage report (with `--exclude` and
-//! `--protect` applied) and the diff with `--diff`. Save the `--json` output and pass it to
-//! `--diff` next time (a bare snapshot written by `Snapshot::to_json` works too). With no
+//! `--protect` applied) and the diff with `--diff`, or with `--ndjson` one line per
+//! resource, then per listing, then a `completed` line (docs/inventory.md). `--json`
+//! without `--diff` and `--ndjson` write resources as the sync finds them and keep none in
+//! memory. Save the `--json` output and pass it to `--diff` next time (a bare snapshot
+//! written by `Snapshot::to_json` or `SnapshotWriter` works too). With no
 //! Scaleway credentials configured, it runs against the in-process simulator (demo
 //! scenario) with its `inventory` key on the `production` project, and says so on stderr.
 //! Exit status: 0 when every listing completed, 3 when some were denied, failed or
@@ -24,24 +27,29 @@
     reason = "a command-line example: results on stdout, progress and errors on stderr"
 )]
 
+// Its `println!`/`eprintln!` shadow std's: a closed pipe ends the example quietly.
+#[macro_use]
 #[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{self, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scaleway_core::{ProjectId, Region};
 use scaleway_inventory::{
-    CoveragePolicy, CoverageReport, Diff, Event, Exclusion, Inventory, LocalityStatus,
-    ObjectStorageSource, Snapshot, SourceName, diff,
+    CoveragePolicy, CoverageReport, Diff, Event, Exclusion, Inventory, LocalityReport,
+    LocalityStatus, NdjsonWriter, ObjectStorageSource, Snapshot, SnapshotWriter, SourceName, diff,
 };
+use serde::Deserialize;
 
-const USAGE: &str = "usage: cargo run --example inventory -- [--project-id UUID] [--sources LIST] [--json] [--diff previous.json] [--exclude tag=...|name=...|id=...]... [--protect ID]...
+const USAGE: &str = "usage: cargo run --example inventory -- [--project-id UUID] [--sources LIST] [--json | --ndjson] [--diff previous.json] [--exclude tag=...|name=...|id=...]... [--protect ID]...
   --project-id UUID  the project to discover (default: the configured default project)
   --sources LIST     comma-separated: instance, block, secret, object-storage, kubernetes, vpc, registry (default: all)
   --json             one JSON document on stdout: snapshot (with listing statuses), coverage, diff
+  --ndjson           one JSON object per line on stdout: each resource, then each listing, then `completed`
   --diff FILE        compare with a previous run (its --json output, or a snapshot)
   --exclude RULE     exclude from backup coverage: tag=PATTERN, name=PATTERN or id=PATTERN (* and ?)
   --protect ID       a resource the backup tool protects (resource ID or bare product ID)
@@ -55,11 +63,19 @@ enum Command {
     Run(Box<Args>),
 }
 
+/// What goes to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Summary,
+    Json,
+    Ndjson,
+}
+
 #[derive(Debug)]
 struct Args {
     project: Option<ProjectId>,
     sources: Vec<SourceName>,
-    json: bool,
+    output: Output,
     /// The `--diff` file and the snapshot it holds (read before anything runs).
     previous: Option<(String, Snapshot)>,
     exclusions: Vec<Exclusion>,
@@ -70,7 +86,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut out = Args {
         project: None,
         sources: SourceName::ALL.to_vec(),
-        json: false,
+        output: Output::Summary,
         previous: None,
         exclusions: Vec::new(),
         protected: Vec::new(),
@@ -84,7 +100,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 out.project = Some(v.parse().map_err(|e| format!("--project-id: {e}"))?);
             }
             "--sources" => out.sources = SourceName::parse_list(&value("--sources")?)?,
-            "--json" => out.json = true,
+            "--json" | "--ndjson" => {
+                let wanted = if a == "--json" {
+                    Output::Json
+                } else {
+                    Output::Ndjson
+                };
+                if out.output != Output::Summary && out.output != wanted {
+                    return Err("--json and --ndjson: choose one".to_owned());
+                }
+                out.output = wanted;
+            }
             "--diff" => {
                 let path = value("--diff")?;
                 let previous = load_previous(&path)?;
@@ -100,22 +126,42 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
+    if out.output == Output::Ndjson
+        && (out.previous.is_some() || !out.exclusions.is_empty() || !out.protected.is_empty())
+    {
+        return Err(
+            "--ndjson writes the sync only (resources and listings): --diff, --exclude and --protect need --json or the summary"
+                .to_owned(),
+        );
+    }
     Ok(Command::Run(Box::new(out)))
 }
 
+/// This example's `--json` document, of which `--diff` needs the snapshot only.
+#[derive(Deserialize)]
+struct PreviousRun {
+    snapshot: Snapshot,
+}
+
 /// The snapshot in a `--diff` file: this example's `--json` document, or a bare snapshot.
+/// Read as a stream (the file is never held whole).
 fn load_previous(path: &str) -> Result<Snapshot, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--diff {path}: cannot read the previous run: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!("--diff {path}: not JSON ({e}); give the --json output of a previous run")
-    })?;
-    let snapshot = match value.get("snapshot") {
-        Some(s) => s.to_string(),
-        None => text,
+    let open = || {
+        std::fs::File::open(path)
+            .map(|f| BufReader::with_capacity(1 << 16, f))
+            .map_err(|e| format!("--diff {path}: cannot read the previous run: {e}"))
     };
-    Snapshot::from_json(&snapshot)
-        .map_err(|e| format!("--diff {path}: {e}; give the --json output of a previous run"))
+    let hint = "give the --json output of a previous run";
+    let mut de = serde_json::Deserializer::from_reader(open()?);
+    match PreviousRun::deserialize(&mut de) {
+        Ok(run) => Ok(run.snapshot),
+        // Not a document: a bare snapshot?
+        Err(e) if e.to_string().starts_with("missing field `snapshot`") => {
+            Snapshot::read_json(open()?).map_err(|e| format!("--diff {path}: {e}; {hint}"))
+        }
+        Err(e) if e.is_io() => Err(format!("--diff {path}: cannot read the previous run: {e}")),
+        Err(e) => Err(format!("--diff {path}: not a snapshot ({e}); {hint}")),
+    }
 }
 
 #[tokio::main]
@@ -159,86 +205,147 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
         builder = builder.object_storage(s3.build()?);
     }
     let inventory = builder.build()?;
-    let snapshot = sync_with_progress(&inventory).await;
     let policy = args.exclusions.iter().cloned().fold(
         CoveragePolicy::new().protect_all(args.protected.iter().cloned()),
         CoveragePolicy::exclude,
     );
-    let coverage = policy.report(&snapshot);
-    let changes = args
-        .previous
-        .as_ref()
-        .map(|(path, previous)| (path.as_str(), diff(previous, &snapshot)));
-
-    if args.json {
-        let doc = json_document(
-            &snapshot,
-            &policy,
-            &coverage,
-            changes.as_ref().map(|(_, d)| d),
-        )?;
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        print_summary(&snapshot, &coverage);
-        if let Some((path, d)) = &changes {
-            print_diff(path, d);
+    let mut progress = Progress::new(&inventory);
+    let out = BufWriter::with_capacity(1 << 16, common::stdout());
+    match (args.output, &args.previous) {
+        (Output::Json, None) => Ok(stream_json(&inventory, &policy, &mut progress, out).await?),
+        (Output::Ndjson, _) => Ok(stream_ndjson(&inventory, &mut progress, out).await?),
+        (output, previous) => {
+            let snapshot = collect(&inventory, &mut progress).await;
+            let coverage = policy.report(&snapshot);
+            let changes = previous
+                .as_ref()
+                .map(|(path, previous)| (path.as_str(), diff(previous, &snapshot)));
+            if output == Output::Json {
+                let mut out = out;
+                let changes = changes.as_ref().map(|(_, d)| d);
+                write_document(&mut out, &snapshot, &policy, &coverage, changes)?;
+                out.flush()?;
+            } else {
+                print_summary(&snapshot, &coverage);
+                if let Some((path, d)) = &changes {
+                    print_diff(path, d);
+                }
+            }
+            Ok(snapshot.is_complete())
         }
     }
-    Ok(snapshot.is_complete())
 }
 
-/// Runs the sync with a progress bar per source on stderr.
-async fn sync_with_progress(inventory: &Inventory) -> Snapshot {
-    // Every listing reports once: the ones run and the ones skipped (not available).
-    let mut listings_left: BTreeMap<String, usize> = BTreeMap::new();
-    for (source, _, _) in inventory.plan().into_iter().chain(inventory.skipped()) {
-        *listings_left.entry(source.name().to_owned()).or_default() += 1;
-    }
-    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{prefix:>15} {bar:30} {pos:>6}/{len:<6} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let bars: BTreeMap<String, ProgressBar> = listings_left
-        .keys()
-        .map(|name| {
-            let bar = multi.add(ProgressBar::new(0));
-            bar.set_style(style.clone());
-            bar.set_prefix(name.clone());
-            (name.clone(), bar)
-        })
-        .collect();
+/// Events queued for the writer thread (back-pressure beyond).
+const WRITER_QUEUE: usize = 4096;
 
+/// Runs `write` on a thread of its own, fed the sync's events through a bounded queue, so
+/// that serializing never holds up the sync; `on_event` sees each event first (progress,
+/// coverage). `write`'s result once the sync ended.
+async fn write_on_a_thread<T: Send + 'static>(
+    inventory: &Inventory,
+    mut on_event: impl FnMut(&Event),
+    write: impl FnOnce(std::sync::mpsc::Receiver<Event>) -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Event>(WRITER_QUEUE);
+    let writer = std::thread::spawn(move || write(rx));
+    let mut events = inventory.stream();
+    while let Some(event) = events.next().await {
+        on_event(&event);
+        // The writer stops early only on an error, which join reports.
+        if tx.send(event).is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    writer
+        .join()
+        .map_err(|_| io::Error::other("the output thread panicked"))?
+}
+
+/// `--json` without `--diff`: the document written as the sync goes (resources as they
+/// arrive; nothing kept but the coverage counts and the listing reports).
+async fn stream_json<W: Write + Send + 'static>(
+    inventory: &Inventory,
+    policy: &CoveragePolicy,
+    progress: &mut Progress,
+    out: W,
+) -> io::Result<bool> {
+    let mut tally = policy.tally();
+    let projects = inventory.projects().to_vec();
+    let (mut out, listings) = write_on_a_thread(
+        inventory,
+        |event| {
+            progress.on(event);
+            if let Event::Resource(r) = event {
+                tally.add(r);
+            }
+        },
+        move |events| {
+            let mut out = out;
+            start_document(&mut out)?;
+            let mut snapshot = SnapshotWriter::new(&mut out, &projects)?;
+            for event in events {
+                snapshot.event(&event)?;
+            }
+            let listings = snapshot.listings().to_vec();
+            snapshot.finish()?;
+            Ok((out, listings))
+        },
+    )
+    .await?;
+    let complete = is_complete(&listings);
+    end_document(&mut out, policy, &tally.report(), None, complete)?;
+    out.flush()?;
+    Ok(complete)
+}
+
+/// `--ndjson`: a line per resource as it arrives, then per listing, then `completed`.
+async fn stream_ndjson<W: Write + Send + 'static>(
+    inventory: &Inventory,
+    progress: &mut Progress,
+    out: W,
+) -> io::Result<bool> {
+    let mut listings = Vec::new();
+    let projects = inventory.projects().to_vec();
+    write_on_a_thread(
+        inventory,
+        |event| {
+            progress.on(event);
+            if let Event::Finished(l) = event {
+                listings.push(l.clone());
+            }
+        },
+        move |events| {
+            let mut lines = NdjsonWriter::new(out, &projects);
+            for event in events {
+                lines.event(&event)?;
+            }
+            lines.finish().map(|_| ())
+        },
+    )
+    .await?;
+    Ok(is_complete(&listings))
+}
+
+/// Whether every listing completed (or the product does not exist there).
+fn is_complete(listings: &[LocalityReport]) -> bool {
+    listings
+        .iter()
+        .all(|l| l.status.is_ok() || l.status.is_not_available())
+}
+
+/// Runs the sync to a snapshot (kept: the summary and `--diff` need all of it).
+async fn collect(inventory: &Inventory, progress: &mut Progress) -> Snapshot {
     let mut resources = Vec::new();
     let mut listings = Vec::new();
     let mut stats = Default::default();
     let mut events = inventory.stream();
     while let Some(event) = events.next().await {
+        progress.on(&event);
         match event {
-            Event::Expected { source, count } => {
-                if let Some(b) = bars.get(&source) {
-                    b.inc_length(count);
-                }
-            }
-            Event::Resource(r) => {
-                if let Some(b) = bars.get(&r.source) {
-                    b.inc(1);
-                }
-                resources.push(*r);
-            }
-            Event::Finished(l) => {
-                if let (Some(b), Some(left)) =
-                    (bars.get(&l.source), listings_left.get_mut(&l.source))
-                {
-                    *left = left.saturating_sub(1);
-                    if !l.status.is_ok() && !l.status.is_not_available() {
-                        b.set_message(format!("{} in {}", l.status.name(), l.locality));
-                    }
-                    if *left == 0 {
-                        b.set_length(b.position());
-                        b.finish();
-                    }
-                }
-                listings.push(l);
-            }
+            Event::Resource(r) => resources.push(*r),
+            Event::Finished(l) => listings.push(l),
             Event::Completed(s) => stats = s,
             _ => {}
         }
@@ -251,24 +358,108 @@ async fn sync_with_progress(inventory: &Inventory) -> Snapshot {
     Snapshot::from_parts(projects, resources, listings, stats)
 }
 
-/// The `--json` document: the snapshot (every resource, every listing's status, the
-/// stats), the coverage policy and report, and the diff when one was asked for.
-fn json_document(
+/// A progress bar per source on stderr.
+struct Progress {
+    /// Listings yet to report, per source (the ones run and the ones skipped).
+    listings_left: BTreeMap<String, usize>,
+    bars: BTreeMap<String, ProgressBar>,
+    _multi: MultiProgress,
+}
+
+impl Progress {
+    fn new(inventory: &Inventory) -> Progress {
+        let mut listings_left: BTreeMap<String, usize> = BTreeMap::new();
+        for (source, _, _) in inventory.plan().into_iter().chain(inventory.skipped()) {
+            *listings_left.entry(source.name().to_owned()).or_default() += 1;
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{prefix:>15} {bar:30} {pos:>6}/{len:<6} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bars = listings_left
+            .keys()
+            .map(|name| {
+                let bar = multi.add(ProgressBar::new(0));
+                bar.set_style(style.clone());
+                bar.set_prefix(name.clone());
+                (name.clone(), bar)
+            })
+            .collect();
+        Progress {
+            listings_left,
+            bars,
+            _multi: multi,
+        }
+    }
+
+    fn on(&mut self, event: &Event) {
+        match event {
+            Event::Expected { source, count } => {
+                if let Some(b) = self.bars.get(source) {
+                    b.inc_length(*count);
+                }
+            }
+            Event::Resource(r) => {
+                if let Some(b) = self.bars.get(r.source()) {
+                    b.inc(1);
+                }
+            }
+            Event::Finished(l) => {
+                if let (Some(b), Some(left)) = (
+                    self.bars.get(&l.source),
+                    self.listings_left.get_mut(&l.source),
+                ) {
+                    *left = left.saturating_sub(1);
+                    if !l.status.is_ok() && !l.status.is_not_available() {
+                        b.set_message(format!("{} in {}", l.status.name(), l.locality));
+                    }
+                    if *left == 0 {
+                        b.set_length(b.position());
+                        b.finish();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `--json` document, up to its snapshot: `{"snapshot": `. The snapshot follows, then
+/// [`end_document`].
+fn start_document(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(b"{\n\"snapshot\": ")
+}
+
+/// The rest of the `--json` document after its snapshot: the coverage policy and report,
+/// the diff when one was asked for, and whether every listing completed.
+fn end_document(
+    out: &mut impl Write,
+    policy: &CoveragePolicy,
+    coverage: &CoverageReport,
+    changes: Option<&Diff>,
+    complete: bool,
+) -> io::Result<()> {
+    out.write_all(b",\n\"coverage_policy\": ")?;
+    serde_json::to_writer_pretty(&mut *out, policy)?;
+    out.write_all(b",\n\"coverage\": ")?;
+    serde_json::to_writer_pretty(&mut *out, coverage)?;
+    if let Some(d) = changes {
+        out.write_all(b",\n\"diff\": ")?;
+        serde_json::to_writer_pretty(&mut *out, d)?;
+    }
+    writeln!(out, ",\n\"complete\": {complete}\n}}")
+}
+
+/// The whole `--json` document for a collected snapshot (the sorted form).
+fn write_document(
+    out: &mut impl Write,
     snapshot: &Snapshot,
     policy: &CoveragePolicy,
     coverage: &CoverageReport,
     changes: Option<&Diff>,
-) -> Result<serde_json::Value, serde_json::Error> {
-    let mut doc = serde_json::json!({
-        "complete": snapshot.is_complete(),
-        "snapshot": serde_json::to_value(snapshot)?,
-        "coverage_policy": serde_json::to_value(policy)?,
-        "coverage": serde_json::to_value(coverage)?,
-    });
-    if let (Some(d), Some(map)) = (changes, doc.as_object_mut()) {
-        map.insert("diff".to_owned(), serde_json::to_value(d)?);
-    }
-    Ok(doc)
+) -> io::Result<()> {
+    start_document(out)?;
+    snapshot.write_json(&mut *out)?;
+    end_document(out, policy, coverage, changes, snapshot.is_complete())
 }
 
 /// The first 8 characters of an ID (never cuts a character: IDs are server data).
@@ -357,14 +548,18 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
         );
     }
     print_changed(s);
-    let noted: Vec<_> = s.resources.iter().filter(|r| !r.notes.is_empty()).collect();
+    let noted: Vec<_> = s
+        .resources
+        .iter()
+        .filter(|r| !r.notes().is_empty())
+        .collect();
     if !noted.is_empty() {
         println!("\nNOTES (listed, but not everything about them could be read)");
         for r in noted {
-            for n in &r.notes {
+            for n in r.notes() {
                 println!(
                     "  {}  unknown: {}  ({})",
-                    r.id,
+                    r.id(),
                     n.unknown.join(", "),
                     n.message
                 );
@@ -446,16 +641,16 @@ fn print_diff(path: &str, d: &Diff) {
         d.unverified.len()
     );
     for r in &d.added {
-        println!("  + {}  {}", r.id, r.name);
+        println!("  + {}  {}", r.id(), r.name());
     }
     for r in &d.removed {
-        println!("  - {}  {}", r.id, r.name);
+        println!("  - {}  {}", r.id(), r.name());
     }
     for c in &d.changed {
         println!("  ~ {}  {}  ({})", c.id, c.name, c.fields.join(", "));
     }
     for r in &d.unverified {
-        println!("  ? {}  {}", r.id, r.name);
+        println!("  ? {}  {}", r.id(), r.name());
     }
 }
 
@@ -518,6 +713,13 @@ mod tests {
         assert!(e.contains("needs a value"), "{e}");
         let e = args(&["--exclude", "color=red"]).unwrap_err();
         assert!(e.starts_with("--exclude"), "{e}");
+        let e = args(&["--json", "--ndjson"]).unwrap_err();
+        assert!(e.contains("choose one"), "{e}");
+        let e = args(&["--ndjson", "--exclude", "tag=x"]).unwrap_err();
+        assert!(e.contains("--ndjson writes the sync only"), "{e}");
+        assert!(
+            matches!(args(&["--ndjson", "--ndjson"]), Ok(Command::Run(a)) if a.output == Output::Ndjson)
+        );
     }
 
     #[test]
@@ -535,7 +737,12 @@ mod tests {
             .exclude("id=A-3".parse().unwrap());
         let coverage = policy.report(&current);
         let d = diff(&previous, &current);
-        let doc = json_document(&current, &policy, &coverage, Some(&d)).unwrap();
+        let document = |changes: Option<&Diff>| {
+            let mut out = Vec::new();
+            write_document(&mut out, &current, &policy, &coverage, changes).unwrap();
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap()
+        };
+        let doc = document(Some(&d));
         assert_eq!(doc["complete"], true);
         assert_eq!(doc["snapshot"]["resources"].as_array().unwrap().len(), 3);
         assert!(doc["snapshot"]["listings"].is_array());
@@ -550,7 +757,7 @@ mod tests {
         );
         assert_eq!(doc["coverage_policy"]["exclusions"][0]["pattern"], "A-3");
         assert_eq!(doc["diff"]["added"].as_array().unwrap().len(), 2);
-        let without = json_document(&current, &policy, &coverage, None).unwrap();
+        let without = document(None);
         assert!(without.get("diff").is_none());
         // The document is what --diff reads next time (so is a bare snapshot).
         let file = temp_file("doc.json", &serde_json::to_string_pretty(&doc).unwrap());

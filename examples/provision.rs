@@ -29,6 +29,8 @@
     reason = "a command-line example: results on stdout, progress and errors on stderr"
 )]
 
+// Its `println!`/`eprintln!` shadow std's: a closed pipe ends the example quietly.
+#[macro_use]
 #[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
 mod common;
 
@@ -119,7 +121,7 @@ async fn run() -> Result<u8, String> {
         checker: Checker::new().with_options(options),
         json: args.json,
     };
-    let mut stdout = std::io::stdout();
+    let mut stdout = common::stdout();
     provision_and_check(&job, &mut stdout).await
 }
 

@@ -21,6 +21,8 @@
     reason = "a command-line example: results on stdout, progress and errors on stderr"
 )]
 
+// Its `println!`/`eprintln!` shadow std's: a closed pipe ends the example quietly.
+#[macro_use]
 #[allow(unreachable_pub, reason = "shared helpers, used by several examples")]
 mod common;
 

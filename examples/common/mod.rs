@@ -1,9 +1,21 @@
-//! Shared by the examples: logging as `RUST_LOG` asks, and connecting with the user's
+//! Shared by the examples: logging as `RUST_LOG` asks; connecting with the user's
 //! credentials, or starting the simulator in process when none are configured (the
-//! "embedded default").
+//! "embedded default"); and output that ends quietly when its reader goes away.
+//!
+//! # Closed pipes
+//!
+//! An example declares `#[macro_use] mod common;`: from there on, `println!` and `eprintln!`
+//! are this module's, which shadow the standard ones. Where the
+//! standard macros panic on a write error ("failed printing to stdout: Broken pipe" under
+//! `| head`), these end the process quietly with status [`CLOSED_PIPE`] (141, what a shell
+//! reports for a program killed by `SIGPIPE`, as Unix tools are) when the reader went away,
+//! and with status 1 and a message on stderr on any other write error. Output written
+//! through `std::io::Write` goes through [`stdout`] for the same behaviour.
 #![allow(dead_code)]
 
 use std::error::Error;
+use std::fmt;
+use std::io::{self, Write};
 
 use scaleway_core::{Client, Config, ConfigError, Env};
 use scaleway_sim::{Scenario, Sim, SimCredential};
@@ -152,6 +164,78 @@ pub async fn connect_in(
         config,
         sim: Some(sim),
     })
+}
+
+/// The exit status when stdout's (or stderr's) reader went away: 128 + `SIGPIPE`.
+pub const CLOSED_PIPE: u8 = 141;
+
+/// Ends the process after a failed write to `stream` (`stdout` or `stderr`): quietly with
+/// [`CLOSED_PIPE`] when the reader went away, else with status 1 and the error on stderr.
+pub fn end_after_write_error(error: &io::Error, stream: &str) -> ! {
+    if error.kind() != io::ErrorKind::BrokenPipe {
+        let _ = writeln!(io::stderr(), "error: cannot write to {stream}: {error}");
+        std::process::exit(1);
+    }
+    std::process::exit(i32::from(CLOSED_PIPE))
+}
+
+/// Writes to stdout (what this module's `println!` calls).
+pub fn write_stdout(args: fmt::Arguments<'_>) {
+    if let Err(e) = io::stdout().lock().write_fmt(args) {
+        end_after_write_error(&e, "stdout");
+    }
+}
+
+/// Writes to stderr (what this module's `eprintln!` calls).
+pub fn write_stderr(args: fmt::Arguments<'_>) {
+    if let Err(e) = io::stderr().lock().write_fmt(args) {
+        end_after_write_error(&e, "stderr");
+    }
+}
+
+/// Stdout as an [`io::Write`] whose errors end the process like `println!`'s (see the
+/// module docs): a write returns `Ok` or does not return. Wrap it in a
+/// [`io::BufWriter`] for large outputs.
+pub fn stdout() -> QuietStdout {
+    QuietStdout(io::stdout())
+}
+
+/// See [`stdout`].
+#[derive(Debug)]
+pub struct QuietStdout(io::Stdout);
+
+impl Write for QuietStdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .write(buf)
+            .or_else(|e| end_after_write_error(&e, "stdout"))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0
+            .flush()
+            .or_else(|e| end_after_write_error(&e, "stdout"))
+    }
+}
+
+/// `println!` that ends quietly on a closed pipe (see the module docs).
+macro_rules! println {
+    () => {
+        $crate::common::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::common::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprintln!` that ends quietly on a closed pipe (see the module docs).
+macro_rules! eprintln {
+    () => {
+        $crate::common::write_stderr(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::common::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ fn minimum_requests(snap: &scaleway_inventory::Snapshot) -> u64 {
     let mut per_listing: BTreeMap<(ResourceKind, String), u64> = BTreeMap::new();
     for r in &snap.resources {
         *per_listing
-            .entry((r.kind.clone(), r.locality.to_string()))
+            .entry((r.kind().clone(), r.locality().to_string()))
             .or_default() += 1;
     }
     let listings_per_locality: BTreeMap<&str, Vec<ResourceKind>> = BTreeMap::from([
@@ -169,7 +169,7 @@ async fn rate_limited() {
     let mut stream = inv.stream();
     while let Some(event) = stream.next().await {
         match event {
-            Event::Resource(r) if !ids.insert(r.id.clone()) => duplicates += 1,
+            Event::Resource(r) if !ids.insert(r.id().to_owned()) => duplicates += 1,
             Event::Finished(l) => statuses.push(l),
             Event::Completed(s) => stats = Some(s),
             _ => {}

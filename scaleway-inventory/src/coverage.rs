@@ -33,11 +33,11 @@ impl Exclusion {
     pub fn matches(&self, r: &Resource) -> bool {
         match self {
             Exclusion::Id(p) => {
-                let product_id = r.id.rsplit('/').next().unwrap_or("");
-                glob(p, &r.id) || glob(p, product_id)
+                let product_id = r.id().rsplit('/').next().unwrap_or("");
+                glob(p, r.id()) || glob(p, product_id)
             }
-            Exclusion::Tag(p) => r.tags.iter().any(|t| glob(p, t)),
-            Exclusion::Name(p) => glob(p, &r.name),
+            Exclusion::Tag(p) => r.tags().iter().any(|t| glob(p, t)),
+            Exclusion::Name(p) => glob(p, r.name()),
         }
     }
 }
@@ -138,6 +138,21 @@ impl CoverageCounts {
             CoverageStatus::Excluded => self.excluded += 1,
         }
     }
+
+    fn remove(&mut self, s: CoverageStatus) {
+        let n = match s {
+            CoverageStatus::Protected => &mut self.protected,
+            CoverageStatus::Unprotected => &mut self.unprotected,
+            CoverageStatus::Excluded => &mut self.excluded,
+        };
+        *n = n.saturating_sub(1);
+    }
+
+    fn merge(&mut self, other: &CoverageCounts) {
+        self.protected += other.protected;
+        self.unprotected += other.unprotected;
+        self.excluded += other.excluded;
+    }
 }
 
 /// One row of the report: a project and a kind.
@@ -212,8 +227,8 @@ impl CoveragePolicy {
         if self.exclusions.iter().any(|e| e.matches(r)) {
             return Some(CoverageStatus::Excluded);
         }
-        let product_id = r.id.rsplit('/').next().unwrap_or("");
-        if self.protected.contains(&r.id) || self.protected.contains(product_id) {
+        let product_id = r.id().rsplit('/').next().unwrap_or("");
+        if self.protected.contains(r.id()) || self.protected.contains(product_id) {
             Some(CoverageStatus::Protected)
         } else {
             Some(CoverageStatus::Unprotected)
@@ -222,20 +237,71 @@ impl CoveragePolicy {
 
     /// The report for `snapshot`.
     pub fn report(&self, snapshot: &Snapshot) -> CoverageReport {
-        let mut rows: BTreeMap<(String, ResourceKind), CoverageCounts> = BTreeMap::new();
+        let mut tally = self.tally();
+        for r in &snapshot.resources {
+            tally.add(r);
+        }
+        tally.report()
+    }
+
+    /// A report built resource by resource, for a sync that is streamed rather than
+    /// collected: [`CoverageTally::add`] each resource as it arrives, then
+    /// [`CoverageTally::report`] gives what [`CoveragePolicy::report`] gives on the snapshot.
+    pub fn tally(&self) -> CoverageTally<'_> {
+        CoverageTally {
+            policy: self,
+            projects: BTreeMap::new(),
+            total: CoverageCounts::default(),
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+/// A coverage report being built (see [`CoveragePolicy::tally`]). A resource added twice
+/// (same ID, hence same kind and project) counts once, with its last status.
+#[derive(Debug)]
+pub struct CoverageTally<'a> {
+    policy: &'a CoveragePolicy,
+    /// Counts per project and kind.
+    projects: BTreeMap<String, BTreeMap<ResourceKind, CoverageCounts>>,
+    total: CoverageCounts,
+    resources: BTreeMap<String, CoverageStatus>,
+}
+
+impl CoverageTally<'_> {
+    /// Counts `r` (nothing when it is not backup-able).
+    pub fn add(&mut self, r: &Resource) {
+        let Some(s) = self.policy.status(r) else {
+            return;
+        };
+        // Looked up by reference: no allocation once the row exists.
+        let kinds = match self.projects.get_mut(r.project_id()) {
+            Some(kinds) => kinds,
+            None => self.projects.entry(r.project_id().to_owned()).or_default(),
+        };
+        let counts = match kinds.get_mut(r.kind()) {
+            Some(counts) => counts,
+            None => kinds.entry(r.kind().clone()).or_default(),
+        };
+        if let Some(was) = self.resources.insert(r.id().to_owned(), s) {
+            counts.remove(was);
+            self.total.remove(was);
+        }
+        counts.add(s);
+        self.total.add(s);
+    }
+
+    /// The report.
+    pub fn report(self) -> CoverageReport {
         let mut by_kind: BTreeMap<ResourceKind, CoverageCounts> = BTreeMap::new();
         let mut by_project: BTreeMap<String, CoverageCounts> = BTreeMap::new();
-        let mut total = CoverageCounts::default();
-        let mut resources = BTreeMap::new();
-        for r in &snapshot.resources {
-            let Some(s) = self.status(r) else { continue };
-            rows.entry((r.project_id.clone(), r.kind.clone()))
-                .or_default()
-                .add(s);
-            by_kind.entry(r.kind.clone()).or_default().add(s);
-            by_project.entry(r.project_id.clone()).or_default().add(s);
-            total.add(s);
-            resources.insert(r.id.clone(), s);
+        let mut rows: Vec<((String, ResourceKind), CoverageCounts)> = Vec::new();
+        for (project, kinds) in self.projects {
+            for (kind, c) in kinds {
+                by_kind.entry(kind.clone()).or_default().merge(&c);
+                by_project.entry(project.clone()).or_default().merge(&c);
+                rows.push(((project.clone(), kind), c));
+            }
         }
         let row = |project_id: String, kind: ResourceKind, counts: CoverageCounts| CoverageRow {
             project_id,
@@ -244,17 +310,23 @@ impl CoveragePolicy {
             counts,
         };
         CoverageReport {
-            rows: rows.into_iter().map(|((p, k), c)| row(p, k, c)).collect(),
+            rows: rows
+                .into_iter()
+                .filter(|(_, c)| *c != CoverageCounts::default())
+                .map(|((p, k), c)| row(p, k, c))
+                .collect(),
             by_kind: by_kind
                 .into_iter()
+                .filter(|(_, c)| *c != CoverageCounts::default())
                 .map(|(k, c)| row(String::from("*"), k, c))
                 .collect(),
             by_project: by_project
                 .into_iter()
+                .filter(|(_, c)| *c != CoverageCounts::default())
                 .map(|(p, c)| row(p, ResourceKind::Custom(String::from("all")), c))
                 .collect(),
-            total,
-            resources,
+            total: self.total,
+            resources: self.resources,
         }
     }
 }

@@ -39,6 +39,7 @@
 mod coverage;
 mod engine;
 mod fleet;
+mod json;
 pub mod model;
 mod report;
 mod resource;
@@ -47,19 +48,21 @@ mod source;
 pub mod sources;
 
 pub use coverage::{
-    CoverageCounts, CoveragePolicy, CoverageReport, CoverageRow, CoverageStatus, Exclusion, glob,
+    CoverageCounts, CoveragePolicy, CoverageReport, CoverageRow, CoverageStatus, CoverageTally,
+    Exclusion, glob,
 };
 pub use engine::{DEFAULT_CHANNEL_CAPACITY, Inventory, InventoryBuilder, SyncStream};
 pub use fleet::{
     Customer, CustomerError, DEFAULT_CUSTOMERS_AT_ONCE, DEFAULT_KEY_MAX_IN_FLIGHT, Fleet,
     FleetBuilder, FleetStream,
 };
+pub use json::{NdjsonWriter, SnapshotWriter};
 pub use report::{FailureKind, LocalityReport, LocalityStatus, SyncStats};
 pub use resource::{
     BackupRole, Note, ProductObject, Relation, RelationKind, Resource, ResourceKind,
 };
 pub use scaleway_core::{Completeness, Error, ListingReport};
-pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, Snapshot, diff};
+pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, STREAMED_SNAPSHOT_FORMAT, Snapshot, diff};
 pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
 

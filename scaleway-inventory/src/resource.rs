@@ -5,7 +5,7 @@ use std::fmt;
 use scaleway_core::{Locality, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{block, instance, k8s, object_storage, secret, vpc};
+use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
 
 /// What a resource is.
 ///
@@ -237,38 +237,183 @@ pub enum ProductObject {
 }
 
 /// One discovered resource, whatever its product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Resource {
-    /// Stable ID: `<kind>/<locality>/<product id>` (bucket names for buckets).
-    pub id: String,
-    /// What it is.
-    pub kind: ResourceKind,
-    /// The source that listed it (`instance`, `block`, …).
-    pub source: String,
-    /// Name.
-    pub name: String,
-    /// Project ID.
-    pub project_id: String,
-    /// Where it was listed: its zone, or its region for regional products.
-    pub locality: Locality,
-    /// Tags, sorted (`key=value` for Object Storage's key/value tags).
-    pub tags: Vec<String>,
-    /// The product's state or status as sent (`running`, `in_use`, `ready`, …).
-    pub state: String,
-    /// Size in bytes, where known.
-    pub size_bytes: Option<u64>,
-    /// Creation time.
-    pub created_at: Option<Timestamp>,
-    /// Relations to other resources, sorted.
-    pub relations: Vec<Relation>,
-    /// The roles it can play in a backup (empty: not part of backup coverage).
-    pub roles: Vec<BackupRole>,
-    /// The typed product object.
-    pub object: ProductObject,
-    /// What the source could not find out about it (absent from the JSON when empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<Note>,
+///
+/// Compact: it keeps what the server sent once, in its typed product [`object`](Resource::object).
+/// The uniform attributes ([`name`](Resource::name), [`project_id`](Resource::project_id),
+/// [`tags`](Resource::tags), [`state`](Resource::state),
+/// [`created_at`](Resource::created_at)) are read from that object and only stored when
+/// they differ from it (a bucket's `key=value` tags, a custom source's values, tags the
+/// server sent unsorted); the source's name is shared, the backup roles are a few bits, and
+/// the whole resource is one pointer wide, so that snapshots of 100 000 resources stay
+/// small (`docs/inventory.md`, Performance). Build one with [`Resource::new`] and the
+/// `with_*` setters; read it with the accessors. Its JSON (`Serialize`/`Deserialize`) has
+/// every attribute as a member.
+#[derive(Clone, PartialEq)]
+pub struct Resource(Box<Inner>);
+
+#[derive(Clone, PartialEq)]
+struct Inner {
+    id: Box<str>,
+    kind: ResourceKind,
+    source: SharedStr,
+    locality: Locality,
+    size_bytes: Option<u64>,
+    roles: Roles,
+    relations: Vec<Relation>,
+    object: ProductObject,
+    /// The uniform attributes the object does not give (`None`: as the object has them).
+    own: Option<Box<Own>>,
+}
+
+/// Uniform attributes that differ from the product object's.
+#[derive(Clone, PartialEq, Default)]
+struct Own {
+    name: Option<String>,
+    project_id: Option<String>,
+    tags: Option<Vec<String>>,
+    state: Option<String>,
+    created_at: Option<Option<Timestamp>>,
+    /// Roles that are not one of the usual sets (unknown ones, another order).
+    roles: Option<Vec<BackupRole>>,
+    /// Notes (most resources have none).
+    notes: Vec<Note>,
+}
+
+impl Own {
+    fn is_empty(&self) -> bool {
+        *self == Own::default()
+    }
+}
+
+/// Backup roles as bits, in `ROLE_SETS`' order.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Roles(u8);
+
+static NO_ROLE: [BackupRole; 0] = [];
+static SOURCE_DESTINATION: [BackupRole; 2] = [BackupRole::Source, BackupRole::Destination];
+static SOURCE_STORE_DESTINATION: [BackupRole; 3] = [
+    BackupRole::Source,
+    BackupRole::Store,
+    BackupRole::Destination,
+];
+
+/// The sets of roles kept as bits (any other is kept as a list).
+static ROLE_SETS: [&[BackupRole]; 3] = [&NO_ROLE, &SOURCE_DESTINATION, &SOURCE_STORE_DESTINATION];
+
+impl Roles {
+    fn of(roles: &[BackupRole]) -> Option<Roles> {
+        ROLE_SETS
+            .iter()
+            .position(|set| *set == roles)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Roles)
+    }
+
+    fn as_slice(self) -> &'static [BackupRole] {
+        ROLE_SETS
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or(&NO_ROLE)
+    }
+}
+
+/// The uniform attributes a product object gives (`None`: it does not give that one, and
+/// the attribute is empty unless set).
+#[derive(Default)]
+struct Derived<'a> {
+    name: Option<&'a str>,
+    project_id: Option<&'a str>,
+    tags: Option<&'a [String]>,
+    state: Option<&'a str>,
+    created_at: Option<Option<Timestamp>>,
+}
+
+impl ProductObject {
+    /// The uniform attributes as the built-in sources map them from this object.
+    fn derived(&self) -> Derived<'_> {
+        fn all<'a>(
+            name: &'a str,
+            project: &'a str,
+            tags: &'a [String],
+            state: &'a str,
+            created: Option<Timestamp>,
+        ) -> Derived<'a> {
+            Derived {
+                name: Some(name),
+                project_id: Some(project),
+                tags: Some(tags),
+                state: Some(state),
+                created_at: Some(created),
+            }
+        }
+        match self {
+            ProductObject::InstanceServer(s) => all(
+                &s.name,
+                &s.project,
+                &s.tags,
+                s.state.as_str(),
+                s.creation_date,
+            ),
+            ProductObject::InstanceVolume(v) => all(
+                &v.name,
+                &v.project,
+                &v.tags,
+                v.state.as_str(),
+                v.creation_date,
+            ),
+            ProductObject::BlockVolume(v) => all(
+                &v.name,
+                &v.project_id,
+                &v.tags,
+                v.status.as_str(),
+                v.created_at,
+            ),
+            ProductObject::BlockSnapshot(s) => all(
+                &s.name,
+                &s.project_id,
+                &s.tags,
+                s.status.as_str(),
+                s.created_at,
+            ),
+            ProductObject::Secret(s) => all(
+                &s.name,
+                &s.project_id,
+                &s.tags,
+                s.status.as_str(),
+                s.created_at,
+            ),
+            ProductObject::KubernetesCluster(c) => all(
+                &c.name,
+                &c.project_id,
+                &c.tags,
+                c.status.as_str(),
+                c.created_at,
+            ),
+            ProductObject::KubernetesPool(p) => Derived {
+                project_id: None,
+                ..all(&p.name, "", &p.tags, p.status.as_str(), p.created_at)
+            },
+            ProductObject::Bucket(b) => Derived {
+                name: Some(&b.name),
+                project_id: Some(&b.project_id),
+                created_at: Some(b.creation_date),
+                ..Derived::default()
+            },
+            ProductObject::Vpc(v) => Derived {
+                state: None,
+                ..all(&v.name, &v.project_id, &v.tags, "", v.created_at)
+            },
+            ProductObject::PrivateNetwork(p) => Derived {
+                state: None,
+                ..all(&p.name, &p.project_id, &p.tags, "", p.created_at)
+            },
+            ProductObject::RegistryNamespace(n) => Derived {
+                tags: None,
+                ..all(&n.name, &n.project_id, &[], n.status.as_str(), n.created_at)
+            },
+            ProductObject::Custom(_) => Derived::default(),
+        }
+    }
 }
 
 impl Resource {
@@ -277,7 +422,9 @@ impl Resource {
         format!("{kind}/{locality}/{id}")
     }
 
-    /// A resource with the given identity; fill the rest with the builder-style setters.
+    /// A resource with the given identity. Its name, project, tags, state and creation
+    /// time are the product object's (none for a custom object) until set with the
+    /// builder-style setters.
     pub fn new(
         kind: ResourceKind,
         source: impl Into<String>,
@@ -285,59 +432,165 @@ impl Resource {
         product_id: &str,
         object: ProductObject,
     ) -> Self {
-        Resource {
-            id: Resource::make_id(&kind, &locality, product_id),
+        Resource(Box::new(Inner {
+            id: Resource::make_id(&kind, &locality, product_id).into_boxed_str(),
             kind,
-            source: source.into(),
-            name: String::new(),
-            project_id: String::new(),
+            source: SharedStr::new(&source.into()),
             locality,
-            tags: Vec::new(),
-            state: String::new(),
             size_bytes: None,
-            created_at: None,
+            roles: Roles::default(),
             relations: Vec::new(),
-            roles: Vec::new(),
             object,
-            notes: Vec::new(),
+            own: None,
+        }))
+    }
+
+    /// Stable ID: `<kind>/<locality>/<product id>` (bucket names for buckets).
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// What it is.
+    pub fn kind(&self) -> &ResourceKind {
+        &self.0.kind
+    }
+
+    /// The source that listed it (`instance`, `block`, …).
+    pub fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// Where it was listed: its zone, or its region for regional products.
+    pub fn locality(&self) -> &Locality {
+        &self.0.locality
+    }
+
+    fn own(&self) -> Option<&Own> {
+        self.0.own.as_deref()
+    }
+
+    /// Name.
+    pub fn name(&self) -> &str {
+        match self.own().and_then(|o| o.name.as_deref()) {
+            Some(n) => n,
+            None => self.0.object.derived().name.unwrap_or(""),
         }
+    }
+
+    /// Project ID.
+    pub fn project_id(&self) -> &str {
+        match self.own().and_then(|o| o.project_id.as_deref()) {
+            Some(p) => p,
+            None => self.0.object.derived().project_id.unwrap_or(""),
+        }
+    }
+
+    /// Tags, sorted (`key=value` for Object Storage's key/value tags).
+    pub fn tags(&self) -> &[String] {
+        match self.own().and_then(|o| o.tags.as_deref()) {
+            Some(t) => t,
+            None => self.0.object.derived().tags.unwrap_or(&[]),
+        }
+    }
+
+    /// The product's state or status as sent (`running`, `in_use`, `ready`, …).
+    pub fn state(&self) -> &str {
+        match self.own().and_then(|o| o.state.as_deref()) {
+            Some(s) => s,
+            None => self.0.object.derived().state.unwrap_or(""),
+        }
+    }
+
+    /// Size in bytes, where known.
+    pub fn size_bytes(&self) -> Option<u64> {
+        self.0.size_bytes
+    }
+
+    /// Creation time.
+    pub fn created_at(&self) -> Option<Timestamp> {
+        match self.own().and_then(|o| o.created_at) {
+            Some(c) => c,
+            None => self.0.object.derived().created_at.flatten(),
+        }
+    }
+
+    /// Relations to other resources, sorted.
+    pub fn relations(&self) -> &[Relation] {
+        &self.0.relations
+    }
+
+    /// The roles it can play in a backup (empty: not part of backup coverage).
+    pub fn roles(&self) -> &[BackupRole] {
+        match self.own().and_then(|o| o.roles.as_deref()) {
+            Some(r) => r,
+            None => self.0.roles.as_slice(),
+        }
+    }
+
+    /// The typed product object.
+    pub fn object(&self) -> &ProductObject {
+        &self.0.object
+    }
+
+    /// What the source could not find out about it.
+    pub fn notes(&self) -> &[Note] {
+        self.own().map_or(&[], |o| o.notes.as_slice())
+    }
+
+    /// Sets one of the uniform attributes: kept only when it differs from the object's.
+    fn set_own(&mut self, update: impl FnOnce(&Derived<'_>, &mut Own)) {
+        let mut own = self.0.own.take().map(|b| *b).unwrap_or_default();
+        update(&self.0.object.derived(), &mut own);
+        self.0.own = (!own.is_empty()).then(|| Box::new(own));
     }
 
     /// Sets the name.
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        let name = name.into();
+        self.set_own(|d, o| o.name = (d.name.unwrap_or("") != name).then_some(name));
         self
     }
 
     /// Sets the project.
     pub fn with_project(mut self, project_id: impl Into<String>) -> Self {
-        self.project_id = project_id.into();
+        let project = project_id.into();
+        self.set_own(|d, o| {
+            o.project_id = (d.project_id.unwrap_or("") != project).then_some(project);
+        });
         self
     }
 
     /// Sets the tags (sorted and deduplicated).
     pub fn with_tags(mut self, tags: impl IntoIterator<Item = String>) -> Self {
-        self.tags = tags.into_iter().collect();
-        self.tags.sort();
-        self.tags.dedup();
+        let mut tags: Vec<String> = tags.into_iter().collect();
+        tags.sort();
+        tags.dedup();
+        self.set_own(|d, o| o.tags = (d.tags.unwrap_or(&[]) != tags).then_some(tags));
         self
     }
 
     /// Sets the state.
     pub fn with_state(mut self, state: impl Into<String>) -> Self {
-        self.state = state.into();
+        let state = state.into();
+        self.set_own(|d, o| o.state = (d.state.unwrap_or("") != state).then_some(state));
         self
     }
 
     /// Sets the size.
     pub fn with_size(mut self, size_bytes: Option<u64>) -> Self {
-        self.size_bytes = size_bytes;
+        self.0.size_bytes = size_bytes;
         self
+    }
+
+    pub(crate) fn set_size(&mut self, size_bytes: Option<u64>) {
+        self.0.size_bytes = size_bytes;
     }
 
     /// Sets the creation time.
     pub fn with_created_at(mut self, created_at: Option<Timestamp>) -> Self {
-        self.created_at = created_at;
+        self.set_own(|d, o| {
+            o.created_at = (d.created_at.flatten() != created_at).then_some(created_at);
+        });
         self
     }
 
@@ -349,7 +602,16 @@ impl Resource {
 
     /// Sets the backup roles.
     pub fn with_roles(mut self, roles: &[BackupRole]) -> Self {
-        self.roles = roles.to_vec();
+        match Roles::of(roles) {
+            Some(bits) => {
+                self.0.roles = bits;
+                self.set_own(|_, o| o.roles = None);
+            }
+            None => {
+                self.0.roles = Roles::default();
+                self.set_own(|_, o| o.roles = Some(roles.to_vec()));
+            }
+        }
         self
     }
 
@@ -361,25 +623,269 @@ impl Resource {
 
     /// Adds a note unless present (kept sorted).
     pub fn add_note(&mut self, note: Note) {
-        if let Err(pos) = self.notes.binary_search(&note) {
-            self.notes.insert(pos, note);
-        }
+        self.set_own(|_, o| {
+            if let Err(pos) = o.notes.binary_search(&note) {
+                // A resource has a few: no room kept for more.
+                o.notes.reserve_exact(1);
+                o.notes.insert(pos, note);
+            }
+        });
     }
 
     /// Whether a note marks `field` unknown.
     pub fn is_unknown(&self, field: &str) -> bool {
-        self.notes.iter().any(|n| n.marks_unknown(field))
+        self.notes().iter().any(|n| n.marks_unknown(field))
     }
 
     /// Adds a relation unless present (kept sorted).
     pub fn add_relation(&mut self, relation: Relation) {
-        if let Err(pos) = self.relations.binary_search(&relation) {
-            self.relations.insert(pos, relation);
+        if let Err(pos) = self.0.relations.binary_search(&relation) {
+            // A resource has a few: no room kept for more.
+            self.0.relations.reserve_exact(1);
+            self.0.relations.insert(pos, relation);
         }
     }
 
     /// Whether it can be backed up (has the [`BackupRole::Source`] role).
     pub fn is_backup_source(&self) -> bool {
-        self.roles.contains(&BackupRole::Source)
+        self.roles().contains(&BackupRole::Source)
+    }
+
+    fn view(&self) -> ResourceView<'_> {
+        ResourceView {
+            id: self.id(),
+            kind: self.kind(),
+            source: self.source(),
+            name: self.name(),
+            project_id: self.project_id(),
+            locality: self.locality(),
+            tags: self.tags(),
+            state: self.state(),
+            size_bytes: self.size_bytes(),
+            created_at: self.created_at(),
+            relations: self.relations(),
+            roles: self.roles(),
+            object: self.object(),
+            notes: self.notes(),
+        }
+    }
+}
+
+impl fmt::Debug for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.view();
+        f.debug_struct("Resource")
+            .field("id", &v.id)
+            .field("kind", v.kind)
+            .field("source", &v.source)
+            .field("name", &v.name)
+            .field("project_id", &v.project_id)
+            .field("locality", v.locality)
+            .field("tags", &v.tags)
+            .field("state", &v.state)
+            .field("size_bytes", &v.size_bytes)
+            .field("created_at", &v.created_at)
+            .field("relations", &v.relations)
+            .field("roles", &v.roles)
+            .field("object", v.object)
+            .field("notes", &v.notes)
+            .finish()
+    }
+}
+
+/// A resource's JSON, every attribute a member (as written).
+#[derive(Serialize)]
+struct ResourceView<'a> {
+    id: &'a str,
+    kind: &'a ResourceKind,
+    source: &'a str,
+    name: &'a str,
+    project_id: &'a str,
+    locality: &'a Locality,
+    tags: &'a [String],
+    state: &'a str,
+    size_bytes: Option<u64>,
+    created_at: Option<Timestamp>,
+    relations: &'a [Relation],
+    roles: &'a [BackupRole],
+    object: &'a ProductObject,
+    #[serde(skip_serializing_if = "<[Note]>::is_empty")]
+    notes: &'a [Note],
+}
+
+/// A resource's JSON, every attribute a member (as read).
+#[derive(Deserialize)]
+struct ResourceData {
+    id: String,
+    kind: ResourceKind,
+    source: String,
+    name: String,
+    project_id: String,
+    locality: Locality,
+    tags: Vec<String>,
+    state: String,
+    size_bytes: Option<u64>,
+    created_at: Option<Timestamp>,
+    relations: Vec<Relation>,
+    roles: Vec<BackupRole>,
+    object: ProductObject,
+    #[serde(default)]
+    notes: Vec<Note>,
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.view().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let data = ResourceData::deserialize(d)?;
+        let mut r = Resource::new(data.kind, data.source, data.locality, "", data.object)
+            .with_name(data.name)
+            .with_project(data.project_id)
+            .with_tags(data.tags)
+            .with_state(data.state)
+            .with_size(data.size_bytes)
+            .with_created_at(data.created_at)
+            .with_roles(&data.roles);
+        // The ID as written (tags and relations were sorted when it was written).
+        r.0.id = data.id.into_boxed_str();
+        r.0.relations = data.relations;
+        r.0.relations.sort();
+        r.0.relations.dedup();
+        r.0.relations.shrink_to_fit();
+        for note in data.notes {
+            r.add_note(note);
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use scaleway_core::{Region, Zone};
+
+    use super::*;
+    use crate::model::block;
+
+    fn volume(tags: &[&str]) -> block::Volume {
+        serde_json::from_value(serde_json::json!({
+            "id": "v-1", "name": "data", "type": "sbs_5k", "size": 10,
+            "project_id": "p-1", "status": "in_use", "created_at": "2026-01-02T03:04:05Z",
+            "tags": tags, "references": [], "zone": "fr-par-1"
+        }))
+        .unwrap()
+    }
+
+    fn block_resource(v: block::Volume) -> Resource {
+        let (name, project, tags, state, created) = (
+            v.name.clone(),
+            v.project_id.clone(),
+            v.tags.clone(),
+            v.status.as_str().to_owned(),
+            v.created_at,
+        );
+        Resource::new(
+            ResourceKind::BlockVolume,
+            "block",
+            Locality::Zone(Zone::FrPar1),
+            "v-1",
+            ProductObject::BlockVolume(Box::new(v)),
+        )
+        .with_name(name)
+        .with_project(project)
+        .with_tags(tags)
+        .with_state(state)
+        .with_created_at(created)
+        .with_roles(&[BackupRole::Source, BackupRole::Destination])
+    }
+
+    #[test]
+    fn what_the_object_gives_is_not_stored_twice_and_what_differs_is() {
+        let r = block_resource(volume(&["b", "a"]));
+        // Unsorted tags as sent: the sorted ones are kept beside the object.
+        assert_eq!(r.tags(), ["a", "b"]);
+        let own = r.own().unwrap();
+        assert!(own.tags.is_some());
+        assert!(own.name.is_none() && own.project_id.is_none() && own.state.is_none());
+        assert!(own.created_at.is_none() && own.roles.is_none());
+        let r = block_resource(volume(&["a", "b"]));
+        assert!(r.own().is_none(), "nothing differs from the object");
+        assert_eq!(
+            (r.name(), r.project_id(), r.state(), r.tags()),
+            (
+                "data",
+                "p-1",
+                "in_use",
+                &["a".to_owned(), "b".to_owned()][..]
+            )
+        );
+        assert_eq!(r.roles(), [BackupRole::Source, BackupRole::Destination]);
+        assert_eq!(r.source(), "block");
+        let r = r
+            .with_name("renamed")
+            .with_state("")
+            .with_roles(&[BackupRole::Destination]);
+        assert_eq!((r.name(), r.state()), ("renamed", ""));
+        assert_eq!(r.roles(), [BackupRole::Destination]);
+        assert!(!r.is_backup_source());
+    }
+
+    #[test]
+    fn the_json_has_every_attribute_and_reads_back_equal() {
+        for r in [
+            block_resource(volume(&["b", "a"])),
+            block_resource(volume(&[]))
+                .with_name("other")
+                .with_size(Some(7)),
+            Resource::new(
+                ResourceKind::Custom("appliance".into()),
+                "appliances",
+                Locality::Region(Region::FrPar),
+                "A-1",
+                ProductObject::Custom(serde_json::json!({"serial": "A-1"})),
+            )
+            .with_name("appliance")
+            .with_project("p")
+            .with_tags(["x".to_owned()])
+            .with_state("on")
+            .with_roles(&[BackupRole::Unknown("archive".into()), BackupRole::Source])
+            .with_relation(Relation::new(RelationKind::PartOf, "rack/fr-par/1"))
+            .with_note(Note::new(["tags"], "refused")),
+        ] {
+            let v = serde_json::to_value(&r).unwrap();
+            for member in [
+                "id",
+                "kind",
+                "source",
+                "name",
+                "project_id",
+                "locality",
+                "tags",
+                "state",
+                "size_bytes",
+                "created_at",
+                "relations",
+                "roles",
+                "object",
+            ] {
+                assert!(v.get(member).is_some(), "{member}: {v}");
+            }
+            assert_eq!(v["name"], r.name());
+            assert_eq!(v["tags"], serde_json::json!(r.tags()));
+            let back: Resource = serde_json::from_value(v).unwrap();
+            assert_eq!(back, r);
+            assert_eq!(format!("{back:?}"), format!("{r:?}"));
+        }
+    }
+
+    #[test]
+    fn a_resource_is_one_pointer_wide() {
+        assert_eq!(
+            std::mem::size_of::<Resource>(),
+            std::mem::size_of::<usize>()
+        );
     }
 }

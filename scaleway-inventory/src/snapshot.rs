@@ -1,6 +1,7 @@
 //! Snapshots (stable, sorted JSON) and diffs between them ("re-sync").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
 
 use scaleway_core::{Error, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -8,15 +9,30 @@ use serde::{Deserialize, Serialize};
 use crate::report::{LocalityReport, SyncStats};
 use crate::resource::{Relation, RelationKind, Resource, ResourceKind};
 
-/// Version of the snapshot JSON format.
+/// Version of the sorted snapshot JSON format, which [`Snapshot::to_json`] and
+/// [`Snapshot::write_json`] write: resources sorted by ID, each once, with their relations
+/// joined both ways.
 pub const SNAPSHOT_FORMAT: u32 = 1;
+
+/// Version of the streamed snapshot JSON format, which
+/// [`SnapshotWriter`](crate::SnapshotWriter) writes as a sync goes: the same members, but
+/// resources in the order the sync found them, with the relations their source saw (the
+/// reverse edges, and a server's size from its Block volumes, are added by the reader), and
+/// `taken_at` last. [`Snapshot::read_json`] and [`Snapshot::from_json`] read both formats
+/// and give the same sorted, joined [`Snapshot`].
+pub const STREAMED_SNAPSHOT_FORMAT: u32 = 2;
 
 /// Everything one sync found, and how each listing went.
 ///
 /// Resources are sorted by ID, relations and tags within each resource are sorted, and
 /// listings are sorted by source, project and locality, so that the JSON of two syncs of
 /// an unchanged project differs only in `taken_at` and `stats`.
+///
+/// It deserializes from either JSON format ([`SNAPSHOT_FORMAT`],
+/// [`STREAMED_SNAPSHOT_FORMAT`]) into the sorted, joined form (so `format` is always
+/// [`SNAPSHOT_FORMAT`] in memory), and refuses any other format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawSnapshot")]
 #[non_exhaustive]
 pub struct Snapshot {
     /// Format version ([`SNAPSHOT_FORMAT`]).
@@ -37,31 +53,48 @@ impl Snapshot {
     /// Assembles a snapshot: deduplicates resources by ID, joins relations both ways
     /// (a Block volume's `references` ↔ a server's `volumes` map, a pool ↔ its cluster,
     /// …), fills in a server's size when all its volumes' sizes are known, and sorts.
+    ///
+    /// Of resources with the same ID, the last one is kept.
     pub fn from_parts(
         projects: Vec<String>,
         resources: Vec<Resource>,
-        mut listings: Vec<LocalityReport>,
+        listings: Vec<LocalityReport>,
         stats: SyncStats,
     ) -> Snapshot {
-        let mut by_id: BTreeMap<String, Resource> = BTreeMap::new();
+        Snapshot::assemble(projects, resources, listings, stats, chrono::Utc::now())
+    }
+
+    fn assemble(
+        projects: Vec<String>,
+        mut resources: Vec<Resource>,
+        mut listings: Vec<LocalityReport>,
+        stats: SyncStats,
+        taken_at: Timestamp,
+    ) -> Snapshot {
+        // Sorted in place (stable: of equal IDs the last one found is last, and kept).
+        resources.sort_by(|a, b| a.id().cmp(b.id()));
+        let mut kept: Vec<Resource> = Vec::with_capacity(resources.len());
         for r in resources {
-            by_id.insert(r.id.clone(), r);
+            match kept.last_mut() {
+                Some(last) if last.id() == r.id() => *last = r,
+                _ => kept.push(r),
+            }
         }
-        join(&mut by_id);
+        join(&mut kept);
         listings.sort_by(|a, b| {
             (&a.source, &a.project_id, &a.locality).cmp(&(&b.source, &b.project_id, &b.locality))
         });
         Snapshot {
             format: SNAPSHOT_FORMAT,
-            taken_at: chrono::Utc::now(),
+            taken_at,
             projects,
-            resources: by_id.into_values().collect(),
+            resources: kept,
             listings,
             stats,
         }
     }
 
-    /// The snapshot as stable, pretty-printed JSON.
+    /// The snapshot as stable, pretty-printed JSON ([`SNAPSHOT_FORMAT`]).
     ///
     /// # Errors
     ///
@@ -71,27 +104,47 @@ impl Snapshot {
             .map_err(|e| Error::invalid_request(format!("cannot serialize the snapshot: {e}")))
     }
 
-    /// Reads a snapshot written by [`Snapshot::to_json`].
+    /// Writes the same JSON as [`Snapshot::to_json`] to `out`, as it goes (nothing but the
+    /// snapshot is held in memory). Wrap a file or a socket in a [`std::io::BufWriter`].
+    ///
+    /// # Errors
+    ///
+    /// The writer's error, or [`io::ErrorKind::InvalidData`] if a custom object cannot be
+    /// serialized.
+    pub fn write_json<W: io::Write>(&self, out: W) -> io::Result<()> {
+        serde_json::to_writer_pretty(out, self).map_err(io::Error::from)
+    }
+
+    /// Reads a snapshot written by [`Snapshot::to_json`] or
+    /// [`SnapshotWriter`](crate::SnapshotWriter) (either format).
     ///
     /// # Errors
     ///
     /// [`scaleway_core::ErrorKind::InvalidRequest`] naming what is wrong with the JSON.
     pub fn from_json(json: &str) -> Result<Snapshot, Error> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let snapshot: Snapshot = parse_snapshot(de)?;
-        if snapshot.format != SNAPSHOT_FORMAT {
-            return Err(Error::invalid_request(format!(
-                "unsupported snapshot format {} (this version reads format {SNAPSHOT_FORMAT})",
-                snapshot.format
-            )));
-        }
+        Snapshot::deserialize(de).map_err(not_a_snapshot)
+    }
+
+    /// Reads a snapshot from `input` as a stream, resource by resource (the text is never
+    /// held whole), in either format ([`Snapshot::from_json`]). Wrap a file in a
+    /// [`std::io::BufReader`].
+    ///
+    /// # Errors
+    ///
+    /// [`scaleway_core::ErrorKind::InvalidRequest`] naming what is wrong with the JSON, or
+    /// the reader's error.
+    pub fn read_json<R: io::Read>(input: R) -> Result<Snapshot, Error> {
+        let de = &mut serde_json::Deserializer::from_reader(input);
+        let snapshot = Snapshot::deserialize(&mut *de).map_err(not_a_snapshot)?;
+        de.end().map_err(not_a_snapshot)?;
         Ok(snapshot)
     }
 
     /// The resource with this ID.
     pub fn get(&self, id: &str) -> Option<&Resource> {
         self.resources
-            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .binary_search_by(|r| r.id().cmp(id))
             .ok()
             .map(|i| &self.resources[i])
     }
@@ -107,61 +160,100 @@ impl Snapshot {
     pub fn count_by_kind(&self) -> BTreeMap<ResourceKind, usize> {
         let mut out = BTreeMap::new();
         for r in &self.resources {
-            *out.entry(r.kind.clone()).or_insert(0) += 1;
+            *out.entry(r.kind().clone()).or_insert(0) += 1;
         }
         out
     }
 }
 
-fn parse_snapshot(
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> Result<Snapshot, Error> {
-    Snapshot::deserialize(de).map_err(|e| Error::invalid_request(format!("not a snapshot: {e}")))
+fn not_a_snapshot(e: serde_json::Error) -> Error {
+    if e.is_io() {
+        Error::invalid_request(format!("cannot read the snapshot: {e}"))
+    } else {
+        Error::invalid_request(format!("not a snapshot: {e}"))
+    }
 }
 
-fn join(by_id: &mut BTreeMap<String, Resource>) {
-    let mut reverse: Vec<(String, Relation)> = Vec::new();
-    for r in by_id.values() {
-        for rel in &r.relations {
+/// A snapshot as either JSON format has it, before it is sorted and joined.
+#[derive(Deserialize)]
+struct RawSnapshot {
+    format: u32,
+    taken_at: Timestamp,
+    projects: Vec<String>,
+    resources: Vec<Resource>,
+    listings: Vec<LocalityReport>,
+    stats: SyncStats,
+}
+
+impl TryFrom<RawSnapshot> for Snapshot {
+    type Error = String;
+
+    fn try_from(raw: RawSnapshot) -> Result<Snapshot, String> {
+        if raw.format != SNAPSHOT_FORMAT && raw.format != STREAMED_SNAPSHOT_FORMAT {
+            return Err(format!(
+                "unsupported snapshot format {} (this version reads formats {SNAPSHOT_FORMAT} and {STREAMED_SNAPSHOT_FORMAT})",
+                raw.format
+            ));
+        }
+        Ok(Snapshot::assemble(
+            raw.projects,
+            raw.resources,
+            raw.listings,
+            raw.stats,
+            raw.taken_at,
+        ))
+    }
+}
+
+/// The position of `id` in `sorted` (resources sorted by ID).
+fn position(sorted: &[Resource], id: &str) -> Option<usize> {
+    sorted.binary_search_by(|r| r.id().cmp(id)).ok()
+}
+
+/// Adds the reverse of every relation whose target is there, and fills in servers' sizes;
+/// `sorted` is sorted by ID.
+fn join(sorted: &mut [Resource]) {
+    let mut reverse: Vec<(usize, Relation)> = Vec::new();
+    for r in sorted.iter() {
+        for rel in r.relations() {
             if let Some(kind) = rel.kind.reverse()
-                && by_id.contains_key(&rel.target)
+                && let Some(target) = position(sorted, &rel.target)
             {
-                reverse.push((rel.target.clone(), Relation::new(kind, r.id.clone())));
+                reverse.push((target, Relation::new(kind, r.id().to_owned())));
             }
         }
     }
     for (target, rel) in reverse {
-        if let Some(t) = by_id.get_mut(&target) {
-            t.add_relation(rel);
-        }
+        sorted[target].add_relation(rel);
     }
     // A server's size: its volumes', when all are known.
-    let sizes: HashMap<String, Option<u64>> = by_id
-        .values()
+    let sizes: HashMap<&str, Option<u64>> = sorted
+        .iter()
         .filter(|r| {
             matches!(
-                r.kind,
+                r.kind(),
                 ResourceKind::BlockVolume | ResourceKind::InstanceVolume
             )
         })
-        .map(|r| (r.id.clone(), r.size_bytes))
+        .map(|r| (r.id(), r.size_bytes()))
         .collect();
-    for r in by_id.values_mut() {
-        if r.kind != ResourceKind::InstanceServer || r.size_bytes.is_some() {
+    let mut server_sizes: Vec<(usize, u64)> = Vec::new();
+    for (i, r) in sorted.iter().enumerate() {
+        if *r.kind() != ResourceKind::InstanceServer || r.size_bytes().is_some() {
             continue;
         }
-        let crate::resource::ProductObject::InstanceServer(server) = &r.object else {
+        let crate::resource::ProductObject::InstanceServer(server) = &r.object() else {
             continue;
         };
         let mut total = 0u64;
         let mut known = true;
         for (_, v) in server.volumes_in_order() {
             let size = v.size.or_else(|| {
-                r.relations
+                r.relations()
                     .iter()
                     .filter(|rel| rel.kind == RelationKind::HasAttached)
                     .find(|rel| rel.target.ends_with(&format!("/{}", v.id)))
-                    .and_then(|rel| sizes.get(&rel.target).copied().flatten())
+                    .and_then(|rel| sizes.get(rel.target.as_str()).copied().flatten())
             });
             match size {
                 Some(n) => total = total.saturating_add(n),
@@ -169,8 +261,11 @@ fn join(by_id: &mut BTreeMap<String, Resource>) {
             }
         }
         if known {
-            r.size_bytes = Some(total);
+            server_sizes.push((i, total));
         }
+    }
+    for (i, total) in server_sizes {
+        sorted[i].set_size(Some(total));
     }
 }
 
@@ -235,49 +330,58 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
         })
         .collect();
     let mut out = Diff::default();
-    let cur: BTreeMap<&str, &Resource> = current
-        .resources
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    let prev: BTreeMap<&str, &Resource> = previous
-        .resources
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    for (id, p) in &prev {
-        match cur.get(id) {
-            Some(c) => {
-                let fields = changed_fields(p, c);
-                if !fields.is_empty() {
-                    out.changed.push(Change {
-                        id: (*id).to_owned(),
-                        kind: c.kind.clone(),
-                        name: c.name.clone(),
-                        fields,
-                    });
+    let (prev, cur) = (by_id(&previous.resources), by_id(&current.resources));
+    // Both sorted by ID: one pass over each.
+    let (mut i, mut j) = (0, 0);
+    while i < prev.len() || j < cur.len() {
+        let order = match (prev.get(i), cur.get(j)) {
+            (Some(p), Some(c)) => p.id().cmp(c.id()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Equal => {
+                let (p, c) = (prev[i], cur[j]);
+                if p != c {
+                    let fields = changed_fields(p, c);
+                    if !fields.is_empty() {
+                        out.changed.push(Change {
+                            id: c.id().to_owned(),
+                            kind: c.kind().clone(),
+                            name: c.name().to_owned(),
+                            fields,
+                        });
+                    }
                 }
+                i += 1;
+                j += 1;
             }
-            None => {
-                let key = (
-                    p.source.as_str(),
-                    p.project_id.as_str(),
-                    p.locality.to_string(),
-                );
+            std::cmp::Ordering::Less => {
+                let p = prev[i];
+                let key = (p.source(), p.project_id(), p.locality().to_string());
                 if complete.contains(&key) {
-                    out.removed.push((*p).clone());
+                    out.removed.push(p.clone());
                 } else {
-                    out.unverified.push((*p).clone());
+                    out.unverified.push(p.clone());
                 }
+                i += 1;
             }
-        }
-    }
-    for (id, c) in &cur {
-        if !prev.contains_key(id) {
-            out.added.push((*c).clone());
+            std::cmp::Ordering::Greater => {
+                out.added.push(cur[j].clone());
+                j += 1;
+            }
         }
     }
     out
+}
+
+/// `resources` in ID order (a snapshot's are; sorted here if someone changed them).
+fn by_id(resources: &[Resource]) -> Vec<&Resource> {
+    let mut refs: Vec<&Resource> = resources.iter().collect();
+    if !refs.is_sorted_by(|a, b| a.id() <= b.id()) {
+        refs.sort_by(|a, b| a.id().cmp(b.id()));
+    }
+    refs
 }
 
 fn changed_fields(a: &Resource, b: &Resource) -> Vec<String> {

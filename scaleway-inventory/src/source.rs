@@ -216,7 +216,7 @@ impl Emitter {
 /// default is 16). Pages fetched ahead wait in memory until the listing emits them, so
 /// this bounds a sync's memory when the consumer is slower than the network: streaming
 /// ~100 000 resources peaks at about 47–54 MB with 8, 58–66 MB with 16, at the same speed
-/// (`cargo bench -p scaleway-inventory --bench stream_rss`). The client's global bound on
+/// (`cargo bench -p scaleway-inventory --bench rss -- stream`). The client's global bound on
 /// requests in flight applies on top.
 pub const PAGE_READ_AHEAD: usize = 8;
 

@@ -83,7 +83,7 @@ async fn block_is_read_through_v1_with_the_recorded_listing_parameters() {
     let volumes: Vec<_> = snap
         .resources
         .iter()
-        .filter_map(|r| match &r.object {
+        .filter_map(|r| match &r.object() {
             ProductObject::BlockVolume(v) => Some(v),
             _ => None,
         })
@@ -91,7 +91,7 @@ async fn block_is_read_through_v1_with_the_recorded_listing_parameters() {
     let snapshots: Vec<_> = snap
         .resources
         .iter()
-        .filter_map(|r| match &r.object {
+        .filter_map(|r| match &r.object() {
             ProductObject::BlockSnapshot(s) => Some(s),
             _ => None,
         })
@@ -140,7 +140,7 @@ async fn secrets_scheduled_for_deletion_are_listed_with_their_state_once() {
     let secrets: Vec<_> = snap
         .resources
         .iter()
-        .filter(|r| r.kind == ResourceKind::Secret)
+        .filter(|r| *r.kind() == ResourceKind::Secret)
         .collect();
     assert_eq!(
         secrets.len(),
@@ -151,8 +151,8 @@ async fn secrets_scheduled_for_deletion_are_listed_with_their_state_once() {
     let gone = snap
         .get(&id(&scheduled))
         .expect("the scheduled secret is reported");
-    assert_eq!(gone.state, SecretSource::SCHEDULED_FOR_DELETION);
-    let ProductObject::Secret(s) = &gone.object else {
+    assert_eq!(gone.state(), SecretSource::SCHEDULED_FOR_DELETION);
+    let ProductObject::Secret(s) = &gone.object() else {
         panic!("typed secret")
     };
     assert!(s.is_scheduled_for_deletion());
@@ -161,11 +161,11 @@ async fn secrets_scheduled_for_deletion_are_listed_with_their_state_once() {
         Some("2026-07-03T15:28:06.955940Z".parse().unwrap())
     );
     // As the first listing saw it.
-    assert_eq!(snap.get(&id(&first)).unwrap().state, "ready");
+    assert_eq!(snap.get(&id(&first)).unwrap().state(), "ready");
     assert!(
         secrets
             .iter()
-            .filter(|r| r.id != gone.id)
-            .all(|r| r.state == "ready")
+            .filter(|r| r.id() != gone.id())
+            .all(|r| r.state() == "ready")
     );
 }

@@ -125,8 +125,8 @@ async fn sync(inv: &Inventory) -> Streamed {
     while let Some(e) = events.next().await {
         match e {
             Event::Resource(r) => {
-                let product_id = r.id.rsplit('/').next().unwrap().to_owned();
-                *seen.entry((r.kind.clone(), product_id)).or_insert(0) += 1;
+                let product_id = r.id().rsplit('/').next().unwrap().to_owned();
+                *seen.entry((r.kind().clone(), product_id)).or_insert(0) += 1;
             }
             Event::Finished(l) => listings.push(l),
             _ => {}

@@ -108,7 +108,12 @@ fn assert_complete(sim: &Sim, i: usize, snapshot: &Snapshot) {
     );
     let project = &cred(sim, i).project_id;
     assert_eq!(snapshot.projects, vec![project.clone()]);
-    assert!(snapshot.resources.iter().all(|r| &r.project_id == project));
+    assert!(
+        snapshot
+            .resources
+            .iter()
+            .all(|r| r.project_id() == project.as_str())
+    );
     let kinds = snapshot.count_by_kind();
     let expected = BTreeMap::from([
         (ResourceKind::Bucket, 2),

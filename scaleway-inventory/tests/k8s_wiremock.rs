@@ -88,22 +88,23 @@ async fn a_cluster_deleted_before_its_pools_are_listed_is_noted_and_the_region_c
     let gone = snap
         .get(&format!("k8s_cluster/fr-par/{deleted}"))
         .expect("the deleted cluster was listed: it is reported");
-    assert_eq!(gone.notes.len(), 1);
+    assert_eq!(gone.notes().len(), 1);
     assert!(gone.is_unknown("relations"));
     assert!(
-        gone.notes[0].message.contains("pools not listed") && gone.notes[0].message.contains("404"),
+        gone.notes()[0].message.contains("pools not listed")
+            && gone.notes()[0].message.contains("404"),
         "{:?}",
-        gone.notes
+        gone.notes()
     );
     let cluster = snap.get(&format!("k8s_cluster/fr-par/{kept}")).unwrap();
-    assert!(cluster.notes.is_empty());
+    assert!(cluster.notes().is_empty());
     assert!(
         cluster
-            .relations
+            .relations()
             .iter()
             .any(|r| r.kind == RelationKind::Contains && r.target.starts_with("k8s_pool/")),
         "{:?}",
-        cluster.relations
+        cluster.relations()
     );
     assert_eq!(
         snap.count_by_kind().get(&ResourceKind::KubernetesPool),

@@ -14,7 +14,8 @@ use scaleway_core::testing::recorded;
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
 use scaleway_inventory::model::object_storage::{Bucket, Versioning};
 use scaleway_inventory::{
-    Inventory, LocalityStatus, ObjectStorageSource, ProductObject, Snapshot, SourceName, diff,
+    Inventory, LocalityStatus, ObjectStorageSource, ProductObject, Resource, Snapshot, SourceName,
+    diff,
 };
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -276,7 +277,7 @@ async fn list_buckets_then_location_versioning_and_tagging_per_bucket() {
     let buckets: Vec<_> = snap
         .resources
         .iter()
-        .map(|r| match &r.object {
+        .map(|r| match &r.object() {
             ProductObject::Bucket(b) => (**b).clone(),
             other => panic!("{other:?}"),
         })
@@ -303,7 +304,7 @@ async fn list_buckets_then_location_versioning_and_tagging_per_bucket() {
     );
     assert_eq!(buckets[1].versioning, Some(Versioning::Enabled));
     assert_eq!(buckets[1].tags.as_ref().map(|t| t.len()), Some(0));
-    assert!(snap.resources.iter().all(|r| r.notes.is_empty()));
+    assert!(snap.resources.iter().all(|r| r.notes().is_empty()));
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1 + 3 + 2 * 2);
@@ -317,9 +318,9 @@ fn bucket_of(snap: &Snapshot, name: &str) -> Bucket {
     let r = snap
         .resources
         .iter()
-        .find(|r| r.name == name)
+        .find(|r| r.name() == name)
         .unwrap_or_else(|| panic!("{name} in {:?}", snap.resources));
-    match &r.object {
+    match &r.object() {
         ProductObject::Bucket(b) => (**b).clone(),
         other => panic!("{other:?}"),
     }
@@ -441,13 +442,13 @@ async fn a_refused_or_failing_bucket_call_leaves_that_attribute_unknown_and_the_
     assert_eq!(b.tags, None, "tags unknown, not empty");
     assert_eq!(b.versioning, Some(Versioning::Disabled));
     assert_eq!(b.region, Some(Region::FrPar));
-    assert_eq!(r002.notes.len(), 1, "{:?}", r002.notes);
+    assert_eq!(r002.notes().len(), 1, "{:?}", r002.notes());
     assert!(r002.is_unknown("tags") && r002.is_unknown("object.tags"));
     assert!(
-        r002.notes[0].message.contains("s3:GetBucketTagging")
-            && r002.notes[0].message.contains("AccessDenied"),
+        r002.notes()[0].message.contains("s3:GetBucketTagging")
+            && r002.notes()[0].message.contains("AccessDenied"),
         "{:?}",
-        r002.notes
+        r002.notes()
     );
 
     let r004 = snap
@@ -462,7 +463,7 @@ async fn a_refused_or_failing_bucket_call_leaves_that_attribute_unknown_and_the_
     );
     assert!(r004.is_unknown("object.region") && r004.is_unknown("object.versioning"));
     assert!(!r004.is_unknown("tags"));
-    let messages: Vec<&str> = r004.notes.iter().map(|n| n.message.as_str()).collect();
+    let messages: Vec<&str> = r004.notes().iter().map(|n| n.message.as_str()).collect();
     assert!(messages.iter().any(|m| m.contains("503")), "{messages:?}");
     assert!(
         messages.iter().any(|m| m.contains("InternalError")),
@@ -474,7 +475,7 @@ async fn a_refused_or_failing_bucket_call_leaves_that_attribute_unknown_and_the_
     assert!(
         snap.get("bucket/fr-par/gjount-bucket-test-project-id-007")
             .unwrap()
-            .notes
+            .notes()
             .is_empty()
     );
 
@@ -490,12 +491,33 @@ async fn a_refused_or_failing_bucket_call_leaves_that_attribute_unknown_and_the_
     // previous sync that read 002's tags, nothing changed.
     let mut previous = snap.clone();
     for r in &mut previous.resources {
-        if r.name == "gjount-bucket-test-project-id-002" {
-            r.notes.clear();
-            r.tags = vec!["foo=bar".to_owned()];
-            if let ProductObject::Bucket(b) = &mut r.object {
-                b.tags = Some([("foo".to_owned(), "bar".to_owned())].into());
+        if r.name() == "gjount-bucket-test-project-id-002" {
+            let ProductObject::Bucket(b) = r.object() else {
+                panic!("{r:?}")
+            };
+            let mut b = b.clone();
+            b.tags = Some([("foo".to_owned(), "bar".to_owned())].into());
+            let name = b.name.clone();
+            // The same bucket, its tags read, without the note.
+            let mut read = Resource::new(
+                r.kind().clone(),
+                r.source(),
+                r.locality().clone(),
+                &name,
+                ProductObject::Bucket(b),
+            )
+            .with_name(r.name())
+            .with_project(r.project_id())
+            .with_tags(["foo=bar".to_owned()])
+            .with_state(r.state())
+            .with_created_at(r.created_at())
+            .with_size(r.size_bytes())
+            .with_roles(r.roles());
+            for rel in r.relations() {
+                read.add_relation(rel.clone());
             }
+            assert_eq!(read.id(), r.id());
+            *r = read;
         }
     }
     let d = diff(&previous, &snap);

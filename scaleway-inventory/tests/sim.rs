@@ -34,8 +34,8 @@ async fn demo() -> Sim {
 fn names(s: &Snapshot, kind: ResourceKind) -> BTreeSet<String> {
     s.resources
         .iter()
-        .filter(|r| r.kind == kind && !r.name.starts_with("scw-"))
-        .map(|r| r.name.clone())
+        .filter(|r| r.kind() == &kind && !r.name().starts_with("scw-"))
+        .map(|r| r.name().to_owned())
         .collect()
 }
 
@@ -74,7 +74,7 @@ async fn every_json_source_on_the_demo_production_project() {
     // Every (source, locality) was reported once: listed where the product exists.
     assert_eq!(snap.listings.len(), 10 + 10 + 4 + 4 + 4 + 4);
     assert!(snap.is_complete());
-    assert!(snap.resources.iter().all(|r| r.project_id == prod));
+    assert!(snap.resources.iter().all(|r| r.project_id() == prod));
     assert_eq!(
         names(&snap, ResourceKind::InstanceServer),
         ["batch-1", "db-1", "web-1", "web-2", "worker-1"]
@@ -134,31 +134,31 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
     for server in snap
         .resources
         .iter()
-        .filter(|r| r.kind == ResourceKind::InstanceServer)
+        .filter(|r| *r.kind() == ResourceKind::InstanceServer)
     {
-        let scaleway_inventory::ProductObject::InstanceServer(s) = &server.object else {
+        let scaleway_inventory::ProductObject::InstanceServer(s) = &server.object() else {
             panic!("typed server object")
         };
         for (_, v) in s.volumes_in_order() {
             let target = server
-                .relations
+                .relations()
                 .iter()
                 .find(|r| r.kind == RelationKind::HasAttached && r.target.ends_with(&v.id))
-                .unwrap_or_else(|| panic!("{} has {} attached", server.name, v.id));
+                .unwrap_or_else(|| panic!("{} has {} attached", server.name(), v.id));
             let volume = snap
                 .get(&target.target)
                 .unwrap_or_else(|| panic!("{} is in the snapshot", target.target));
             assert!(
                 volume
-                    .relations
+                    .relations()
                     .iter()
-                    .any(|r| r.kind == RelationKind::AttachedTo && r.target == server.id),
+                    .any(|r| r.kind == RelationKind::AttachedTo && r.target == server.id()),
                 "{} is attached to {}",
-                volume.id,
-                server.id
+                volume.id(),
+                server.id()
             );
-            if volume.kind == ResourceKind::BlockVolume {
-                let scaleway_inventory::ProductObject::BlockVolume(b) = &volume.object else {
+            if *volume.kind() == ResourceKind::BlockVolume {
+                let scaleway_inventory::ProductObject::BlockVolume(b) = &volume.object() else {
                     panic!("typed volume")
                 };
                 assert!(
@@ -170,32 +170,32 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
         }
         // Servers with Block volumes are backup sources and destinations; sizes known.
         let has_block = server
-            .relations
+            .relations()
             .iter()
             .any(|r| r.target.starts_with("block_volume/"));
         assert_eq!(
-            server.roles.contains(&BackupRole::Source),
+            server.roles().contains(&BackupRole::Source),
             has_block,
             "{}",
-            server.name
+            server.name()
         );
-        assert!(server.size_bytes.is_some(), "{} size", server.name);
+        assert!(server.size_bytes().is_some(), "{} size", server.name());
     }
     assert!(edges >= 5, "{edges} server ↔ Block volume edges");
     // A standalone volume is attached to nothing.
     let backup = snap
         .resources
         .iter()
-        .find(|r| r.name == "backup-data")
+        .find(|r| r.name() == "backup-data")
         .unwrap();
     assert!(
         backup
-            .relations
+            .relations()
             .iter()
             .all(|r| r.kind != RelationKind::AttachedTo)
     );
     assert_eq!(
-        backup.roles,
+        backup.roles(),
         vec![BackupRole::Source, BackupRole::Destination]
     );
 }
@@ -318,7 +318,7 @@ async fn snapshot_round_trip_and_diff() {
     let back = Snapshot::from_json(&json).unwrap();
     assert_eq!(back, first);
     assert_eq!(back.to_json().unwrap(), json, "stable JSON");
-    let ids: Vec<&str> = first.resources.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = first.resources.iter().map(|r| r.id()).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     assert_eq!(ids, sorted, "sorted by id");
@@ -335,15 +335,15 @@ async fn snapshot_round_trip_and_diff() {
     let web2 = first
         .resources
         .iter()
-        .find(|r| r.name == "web-2")
+        .find(|r| r.name() == "web-2")
         .unwrap()
         .clone();
-    let web2_id = web2.id.rsplit('/').next().unwrap().to_owned();
+    let web2_id = web2.id().rsplit('/').next().unwrap().to_owned();
     sim.state().delete_server(&web2_id).unwrap();
     let after = inv.collect().await;
     let d = diff(&first, &after);
     assert_eq!(d.removed.len(), 1, "{d:?}");
-    assert_eq!(d.removed[0].id, web2.id);
+    assert_eq!(d.removed[0].id(), web2.id());
     assert!(d.added.is_empty());
     let detached: Vec<_> = d
         .changed
@@ -366,7 +366,7 @@ async fn snapshot_round_trip_and_diff() {
     let d = diff(&after, &partial);
     assert!(d.removed.is_empty(), "{d:?}");
     assert!(
-        d.unverified.iter().any(|r| r.name == "batch-1"),
+        d.unverified.iter().any(|r| r.name() == "batch-1"),
         "{:?}",
         d.unverified
     );
@@ -385,40 +385,44 @@ async fn coverage_with_exclusions() {
     let by_name = |n: &str| {
         snap.resources
             .iter()
-            .find(|r| r.name == n)
+            .find(|r| r.name() == n)
             .unwrap_or_else(|| panic!("{n}"))
             .clone()
     };
     let db_password = by_name("db-password");
     let web1 = by_name("web-1");
     let policy = CoveragePolicy::new()
-        .protect(db_password.id.clone())
-        .protect(web1.id.rsplit('/').next().unwrap()) // the bare product ID works too
+        .protect(db_password.id().to_owned())
+        .protect(web1.id().rsplit('/').next().unwrap()) // the bare product ID works too
         .exclude("name=api-*".parse::<Exclusion>().unwrap())
         .exclude("tag=batch".parse::<Exclusion>().unwrap());
     let report = policy.report(&snap);
     assert_eq!(
-        report.resources.get(&db_password.id),
+        report.resources.get(db_password.id()),
         Some(&CoverageStatus::Protected)
     );
     assert_eq!(
-        report.resources.get(&web1.id),
+        report.resources.get(web1.id()),
         Some(&CoverageStatus::Protected)
     );
     assert_eq!(
-        report.resources.get(&by_name("api-token").id),
+        report.resources.get(by_name("api-token").id()),
         Some(&CoverageStatus::Excluded)
     );
     assert_eq!(
-        report.resources.get(&by_name("batch-1").id),
+        report.resources.get(by_name("batch-1").id()),
         Some(&CoverageStatus::Excluded)
     );
     assert_eq!(
-        report.resources.get(&by_name("backup-data").id),
+        report.resources.get(by_name("backup-data").id()),
         Some(&CoverageStatus::Unprotected)
     );
     // VPCs are not backup-able: not counted.
-    assert!(!report.resources.contains_key(&by_name("production-vpc").id));
+    assert!(
+        !report
+            .resources
+            .contains_key(by_name("production-vpc").id())
+    );
     let secrets = report
         .by_kind
         .iter()
@@ -460,11 +464,11 @@ async fn the_stream_yields_resources_before_their_listing_report() {
         match event {
             Event::Resource(r) => {
                 resources += 1;
-                let key = (r.source.clone(), r.locality.to_string());
+                let key = (r.source().to_owned(), r.locality().to_string());
                 assert!(
                     !finished.contains(&key),
                     "{} arrived after its listing's report",
-                    r.id
+                    r.id()
                 );
             }
             Event::Finished(l) => {
@@ -490,7 +494,7 @@ fn s3_source(sim: &Sim, client: &scaleway_core::Client) -> scaleway_inventory::O
 fn buckets(s: &Snapshot) -> Vec<scaleway_inventory::model::object_storage::Bucket> {
     s.resources
         .iter()
-        .filter_map(|r| match &r.object {
+        .filter_map(|r| match &r.object() {
             scaleway_inventory::ProductObject::Bucket(b) => Some((**b).clone()),
             _ => None,
         })
@@ -534,18 +538,18 @@ async fn object_storage_lists_buckets_with_location_versioning_and_tags() {
             .map(String::as_str),
         Some("backup")
     );
-    assert!(snap.resources.iter().all(|r| r.notes.is_empty()));
+    assert!(snap.resources.iter().all(|r| r.notes().is_empty()));
     let r = snap.get("bucket/nl-ams/acme-prod-backups").unwrap();
     assert_eq!(
-        r.roles,
+        r.roles(),
         vec![
             BackupRole::Source,
             BackupRole::Store,
             BackupRole::Destination
         ]
     );
-    assert!(r.tags.contains(&"env=production".to_owned()));
-    assert_eq!(r.project_id, sim.project_id("production").unwrap());
+    assert!(r.tags().contains(&"env=production".to_owned()));
+    assert_eq!(r.project_id(), sim.project_id("production").unwrap());
     assert!(sim.s3_request_count() >= 4 + 2 * 3);
 }
 
@@ -689,16 +693,20 @@ async fn a_bucket_whose_tagging_is_refused_is_reported_with_a_note_and_the_regio
         "the other calls still answered"
     );
     assert!(r.is_unknown("tags") && r.is_unknown("object.tags"), "{r:?}");
-    assert!(r.notes[0].message.contains("AccessDenied"), "{:?}", r.notes);
+    assert!(
+        r.notes()[0].message.contains("AccessDenied"),
+        "{:?}",
+        r.notes()
+    );
     assert!(
         snap.get("bucket/fr-par/acme-prod-assets")
             .unwrap()
-            .notes
+            .notes()
             .is_empty()
     );
     // Kept in the JSON; the unreadable tags are not a change.
     let back = Snapshot::from_json(&snap.to_json().unwrap()).unwrap();
-    assert_eq!(back.get(&r.id).unwrap().notes, r.notes);
+    assert_eq!(back.get(r.id()).unwrap().notes(), r.notes());
     let d = diff(&before, &snap);
     assert!(d.is_empty(), "{d:?}");
 }
@@ -727,9 +735,9 @@ async fn a_diff_reports_a_resource_added_between_two_syncs() {
     let d = diff(&first, &second);
     assert_eq!(d.added.len(), 1, "{d:?}");
     let added = &d.added[0];
-    assert_eq!(added.id, "bucket/pl-waw/acme-prod-logs");
-    assert_eq!(added.project_id, prod);
-    assert_eq!(added.tags, ["env=production"]);
+    assert_eq!(added.id(), "bucket/pl-waw/acme-prod-logs");
+    assert_eq!(added.project_id(), prod);
+    assert_eq!(added.tags(), ["env=production"]);
     assert!(d.removed.is_empty() && d.changed.is_empty() && d.unverified.is_empty());
     // And the reverse is a removal.
     let back = diff(&second, &first);
@@ -857,7 +865,7 @@ async fn a_custom_source_runs_through_the_engine_with_its_statuses() {
     assert_eq!(status("it-mil"), LocalityStatus::not_available());
     assert!(!snap.is_complete());
     // Resources of a failed listing are kept; custom kinds count in coverage.
-    let ids: Vec<&str> = snap.resources.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = snap.resources.iter().map(|r| r.id()).collect();
     assert_eq!(
         ids,
         [
@@ -946,13 +954,19 @@ async fn coverage_excludes_by_id() {
         .unwrap()
         .collect()
         .await;
-    let by_name = |n: &str| snap.resources.iter().find(|r| r.name == n).unwrap().clone();
+    let by_name = |n: &str| {
+        snap.resources
+            .iter()
+            .find(|r| r.name() == n)
+            .unwrap()
+            .clone()
+    };
     let (db1, web1, secret) = (by_name("db-1"), by_name("web-1"), by_name("db-password"));
-    let web1_bare = web1.id.rsplit('/').next().unwrap().to_owned();
+    let web1_bare = web1.id().rsplit('/').next().unwrap().to_owned();
     let policy = CoveragePolicy::new()
         // Exclusion wins over protection.
-        .protect(db1.id.clone())
-        .exclude(Exclusion::from_str(&format!("id={}", db1.id)).unwrap())
+        .protect(db1.id().to_owned())
+        .exclude(Exclusion::from_str(&format!("id={}", db1.id())).unwrap())
         // The bare product ID.
         .exclude(Exclusion::from_str(&format!("id={web1_bare}")).unwrap())
         // A pattern on the full ID: every secret in fr-par.
@@ -960,16 +974,16 @@ async fn coverage_excludes_by_id() {
     let report = policy.report(&snap);
     for r in [&db1, &web1, &secret] {
         assert_eq!(
-            report.resources.get(&r.id),
+            report.resources.get(r.id()),
             Some(&CoverageStatus::Excluded),
             "{}",
-            r.id
+            r.id()
         );
     }
     let secrets_fr_par = snap
         .resources
         .iter()
-        .filter(|r| r.id.starts_with("secret/fr-par/"))
+        .filter(|r| r.id().starts_with("secret/fr-par/"))
         .count();
     let secrets = report
         .by_kind
@@ -1101,10 +1115,10 @@ async fn security_fields_and_secrets_scheduled_for_deletion_end_to_end() {
     let by_name = |n: &str| {
         snap.resources
             .iter()
-            .find(|r| r.name == n)
+            .find(|r| r.name() == n)
             .unwrap_or_else(|| panic!("{n}"))
     };
-    let ProductObject::InstanceServer(web2) = &by_name("web-2").object else {
+    let ProductObject::InstanceServer(web2) = &by_name("web-2").object() else {
         panic!("server")
     };
     let pg = web2
@@ -1125,21 +1139,21 @@ async fn security_fields_and_secrets_scheduled_for_deletion_end_to_end() {
             .as_ref()
             .is_some_and(|g| !g.id.is_empty())
     );
-    let ProductObject::InstanceServer(web1) = &by_name("web-1").object else {
+    let ProductObject::InstanceServer(web1) = &by_name("web-1").object() else {
         panic!("server")
     };
     assert!(web1.public_ips.iter().any(|ip| ip.family
         == Some(scaleway_inventory::model::instance::IpFamily::Inet6)
         && ip.address.starts_with("2001:")));
-    let ProductObject::BlockVolume(backup) = &by_name("backup-data").object else {
+    let ProductObject::BlockVolume(backup) = &by_name("backup-data").object() else {
         panic!("volume")
     };
     assert!(backup.kms_key_id.as_deref().is_some_and(|k| k.len() == 36));
     let public: Vec<&str> = snap
         .resources
         .iter()
-        .filter_map(|r| match &r.object {
-            ProductObject::BlockSnapshot(s) if s.public == Some(true) => Some(r.name.as_str()),
+        .filter_map(|r| match &r.object() {
+            ProductObject::BlockSnapshot(s) if s.public == Some(true) => Some(r.name()),
             _ => None,
         })
         .collect();
@@ -1147,9 +1161,9 @@ async fn security_fields_and_secrets_scheduled_for_deletion_end_to_end() {
     let ProductObject::KubernetesPool(pool) = &snap
         .resources
         .iter()
-        .find(|r| r.kind == ResourceKind::KubernetesPool)
+        .find(|r| *r.kind() == ResourceKind::KubernetesPool)
         .unwrap()
-        .object
+        .object()
     else {
         panic!("pool")
     };
@@ -1157,10 +1171,10 @@ async fn security_fields_and_secrets_scheduled_for_deletion_end_to_end() {
     assert_eq!(pool.public_ip_disabled, Some(false));
     assert!(pool.upgrade_policy.is_some());
     let old = by_name("old-api-token");
-    assert_eq!(old.state, "scheduled_for_deletion");
-    let ProductObject::Secret(s) = &old.object else {
+    assert_eq!(old.state(), "scheduled_for_deletion");
+    let ProductObject::Secret(s) = &old.object() else {
         panic!("secret")
     };
     assert!(s.deletion_requested_at.is_some());
-    assert_eq!(by_name("api-token").state, "ready");
+    assert_eq!(by_name("api-token").state(), "ready");
 }

@@ -213,6 +213,7 @@ mod tests {
                 ..Faults::default()
             },
             1,
+            crate::clock::Clock::default(),
         );
         let pass = (Verdict::Pass, Duration::ZERO);
         let key = |k: &'static str| move || Some(k.to_owned());

@@ -4,8 +4,12 @@
 //! cargo run -p scaleway-sim -- --scenario demo --port 0 [--latency-ms N] [--seed N]
 //!     [--rate-limit N] [--error-rate F] [--iam-delay-secs N] [--connection-latency-ms N]
 //!     [--fail-locality LOC]... [--host ADDR] [--large-total N] [--dense N] [--customers N]
-//!     [--ports-from N] [--page-size-cap N] [--churn-rate F] [--churn-max N]
+//!     [--ports-from N] [--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N]
+//!     [--page-size-cap N] [--churn-rate F] [--churn-max N]
 //! ```
+//!
+//! `--large` is `--scenario large` with exactly these `LargeParams` (omitted ones are the
+//! defaults'); `projects=0` puts everything in the default project.
 //!
 //! The first line printed is `SCW_API_URL=<url>`, then one `s3 region=… url=…` line per Object
 //! Storage region, one `registry region=… host=…` line per registry region, then one
@@ -28,6 +32,7 @@ use scaleway_sim::{
 const USAGE: &str = "usage: scaleway-sim [--scenario demo|large|empty|customers] [--port N] [--host ADDR] [--seed N] \
 [--latency-ms N] [--connection-latency-ms N] [--rate-limit N] [--error-rate F] [--iam-delay-secs N] \
 [--fail-locality ZONE_OR_REGION]... [--large-total N] [--dense N] [--customers N] [--ports-from N] \
+[--large servers=N,block_volumes=N,secrets=N,buckets=N,images=N,projects=N] \
 [--page-size-cap N] [--churn-rate F] [--churn-max N]";
 
 struct Args {
@@ -69,6 +74,10 @@ fn parse() -> Result<Args, String> {
                     n,
                     CustomersParams::default().resources_per_customer,
                 ));
+            }
+            Long("large") => {
+                let v: String = p.value().map_err(err)?.string().map_err(err)?;
+                args.scenario = Scenario::large(large_params(&v)?);
             }
             Long("dense") => {
                 let n: usize = p.value().map_err(err)?.parse().map_err(err)?;
@@ -121,6 +130,34 @@ fn parse() -> Result<Args, String> {
         }
     }
     Ok(args)
+}
+
+/// `servers=N,block_volumes=N,…` over the defaults.
+fn large_params(spec: &str) -> Result<LargeParams, String> {
+    let mut p = LargeParams::default();
+    for part in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("--large: `{part}` is not NAME=COUNT\n{USAGE}"))?;
+        let n: usize = value
+            .parse()
+            .map_err(|e| format!("--large: {key}={value}: {e}\n{USAGE}"))?;
+        let field = match key {
+            "servers" => &mut p.servers,
+            "block_volumes" => &mut p.block_volumes,
+            "secrets" => &mut p.secrets,
+            "buckets" => &mut p.buckets,
+            "images" => &mut p.images,
+            "projects" => &mut p.projects,
+            other => {
+                return Err(format!(
+                    "--large: unknown count `{other}` (servers, block_volumes, secrets, buckets, images, projects)\n{USAGE}"
+                ));
+            }
+        };
+        *field = n;
+    }
+    Ok(p)
 }
 
 #[tokio::main]

@@ -196,6 +196,9 @@ fn a_bad_flag_is_a_usage_error() {
         &["--ports-from", "not-a-port"][..],
         &["--scenario", "nope"],
         &["--what"],
+        &["--large", "servers=many"],
+        &["--large", "servers"],
+        &["--large", "planets=3"],
     ] {
         let out = Command::new(BIN).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -203,4 +206,42 @@ fn a_bad_flag_is_a_usage_error() {
         assert!(!err.is_empty(), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn large_takes_its_counts_and_projects_0_is_one_project() {
+    let child = Command::new(BIN)
+        .args([
+            "--large",
+            "servers=3,block_volumes=2,secrets=1,buckets=0,images=0,projects=0",
+            "--port",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Killed(child);
+    let mut projects = std::collections::BTreeMap::new();
+    for line in BufReader::new(child.0.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let field = |name: &str| {
+            line.split(' ')
+                .find_map(|f| f.strip_prefix(name))
+                .map(str::to_owned)
+        };
+        if let (Some(name), Some(project)) = (field("credential name="), field("project_id=")) {
+            projects.insert(name, project);
+        }
+        if projects.len() == 2 {
+            break;
+        }
+    }
+    assert!(projects.contains_key("inventory"), "{projects:?}");
+    // The inventory key's default project is the first non-default one, if any.
+    assert_eq!(
+        projects.get("inventory"),
+        projects.get("admin"),
+        "one project"
+    );
 }

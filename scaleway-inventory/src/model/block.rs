@@ -9,6 +9,8 @@
 use scaleway_core::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
 
+use super::SharedStr;
+
 scaleway_core::string_enum! {
     /// Status of a Block volume.
     pub enum VolumeStatus {
@@ -118,7 +120,7 @@ pub struct Reference {
     pub id: String,
     /// `instance_server`, `instance_image`, …
     #[serde(default)]
-    pub product_resource_type: String,
+    pub product_resource_type: SharedStr,
     /// The user's ID (a server ID for `instance_server`).
     #[serde(default)]
     pub product_resource_id: String,
@@ -160,16 +162,16 @@ pub struct Volume {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Volume type (`sbs_5k`, `sbs_15k`, …).
     #[serde(default, rename = "type")]
-    pub volume_type: String,
+    pub volume_type: SharedStr,
     /// Size in bytes.
     #[serde(default)]
     pub size: u64,
     /// Project ID.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: SharedStr,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -177,7 +179,7 @@ pub struct Volume {
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
     /// Who uses the volume.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub references: Vec<Reference>,
     /// The snapshot it was created from.
     #[serde(default)]
@@ -185,7 +187,7 @@ pub struct Volume {
     /// Status.
     pub status: VolumeStatus,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Zone.
     #[serde(default)]
@@ -200,7 +202,7 @@ pub struct Volume {
     /// encrypted with a customer key, and absent from v1alpha1 answers and from v1 answers
     /// recorded before 2026-06).
     #[serde(default)]
-    pub kms_key_id: Option<String>,
+    pub kms_key_id: Option<SharedStr>,
 }
 
 impl Volume {
@@ -225,7 +227,7 @@ pub struct SnapshotParentVolume {
     pub name: String,
     /// Volume type.
     #[serde(default, rename = "type")]
-    pub volume_type: String,
+    pub volume_type: SharedStr,
     /// Status.
     #[serde(default)]
     pub status: Option<VolumeStatus>,
@@ -239,7 +241,7 @@ pub struct Snapshot {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// The volume it was taken from (null once that volume is deleted).
     #[serde(default)]
     pub parent_volume: Option<SnapshotParentVolume>,
@@ -248,7 +250,7 @@ pub struct Snapshot {
     pub size: u64,
     /// Project ID.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: SharedStr,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -256,12 +258,12 @@ pub struct Snapshot {
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
     /// Who uses the snapshot.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub references: Vec<Reference>,
     /// Status.
     pub status: SnapshotStatus,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Zone.
     #[serde(default)]

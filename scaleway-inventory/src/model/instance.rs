@@ -5,10 +5,10 @@
 //! an object keyed `"0"`, `"1"`, … whose Block Storage (`sbs_volume`) entries carry only
 //! `id`, `volume_type`, `boot`, `state` and `zone` (details live in the Block API).
 
-use std::collections::BTreeMap;
-
 use scaleway_core::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
+
+use super::SharedStr;
 
 scaleway_core::string_enum! {
     /// State of a server.
@@ -180,27 +180,27 @@ pub struct Server {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Organization ID (`organization`, not `organization_id`).
     #[serde(default)]
-    pub organization: String,
+    pub organization: SharedStr,
     /// Project ID (`project`, not `project_id`).
     #[serde(default)]
-    pub project: String,
+    pub project: SharedStr,
     /// Commercial type (`PRO2-S`, `DEV1-M`, …).
     #[serde(default)]
-    pub commercial_type: String,
+    pub commercial_type: SharedStr,
     /// Hostname.
     #[serde(default)]
-    pub hostname: String,
+    pub hostname: SharedStr,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// State.
     pub state: ServerState,
     /// Free-text state detail (`booted`, …).
     #[serde(default)]
-    pub state_detail: String,
+    pub state_detail: SharedStr,
     /// Architecture.
     #[serde(default)]
     pub arch: Option<Arch>,
@@ -210,9 +210,10 @@ pub struct Server {
     /// Last modification time.
     #[serde(default)]
     pub modification_date: Option<Timestamp>,
-    /// Attached volumes, keyed by index as a string (`"0"` is the root volume).
+    /// Attached volumes, keyed by index as a string (`"0"` is the root volume), in index
+    /// order.
     #[serde(default)]
-    pub volumes: BTreeMap<String, VolumeServer>,
+    pub volumes: ServerVolumes,
     /// The image the server was created from.
     #[serde(default)]
     pub image: Option<ServerImage>,
@@ -220,7 +221,7 @@ pub struct Server {
     #[serde(default)]
     pub boot_type: Option<BootType>,
     /// Public IPs (IPv4 and IPv6, routed or not).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub public_ips: Vec<ServerIp>,
     /// The first public IP (deprecated by the API in favour of
     /// [`public_ips`](Self::public_ips); null without one).
@@ -237,7 +238,7 @@ pub struct Server {
     #[serde(default)]
     pub routed_ip_enabled: Option<bool>,
     /// Private NICs (their addresses are in IPAM: [`PrivateNic::ipam_ip_ids`]).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub private_nics: Vec<PrivateNic>,
     /// Security group (`{id, name}`).
     #[serde(default)]
@@ -254,12 +255,95 @@ pub struct Server {
 }
 
 impl Server {
-    /// The attached volumes in index order (`"0"`, `"1"`, …, `"10"`), which the map's
-    /// string order does not give past nine volumes.
+    /// The attached volumes in index order (`"0"`, `"1"`, …, `"10"`).
     pub fn volumes_in_order(&self) -> Vec<(&str, &VolumeServer)> {
-        let mut v: Vec<_> = self.volumes.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        v.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.to_string()));
-        v
+        self.volumes.iter().collect()
+    }
+}
+
+/// A server's `volumes` object (`{"0": {…}, "1": {…}}`), kept in index order (`"0"`, `"1"`,
+/// …, `"10"`; keys that are not numbers last, by name) in a vector the size of its entries:
+/// a server has one to a few volumes, and 100 000 servers hold 100 000 of these.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerVolumes(Vec<(String, VolumeServer)>);
+
+impl ServerVolumes {
+    /// The entries in index order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &VolumeServer)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The entry with this key (`"0"` is the root volume).
+    pub fn get(&self, key: &str) -> Option<&VolumeServer> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Number of volumes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, VolumeServer)> for ServerVolumes {
+    fn from_iter<I: IntoIterator<Item = (String, VolumeServer)>>(entries: I) -> Self {
+        let mut v: Vec<(String, VolumeServer)> = entries.into_iter().collect();
+        v.sort_by_cached_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
+        // A key given twice: the last value, as a map keeps it.
+        v.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
+        v.shrink_to_fit();
+        ServerVolumes(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a ServerVolumes {
+    type Item = (&'a str, &'a VolumeServer);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, VolumeServer)>,
+        fn(&'a (String, VolumeServer)) -> (&'a str, &'a VolumeServer),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl Serialize for ServerVolumes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerVolumes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ServerVolumes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of volumes keyed by index")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ServerVolumes, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, VolumeServer>()? {
+                    entries.push(entry);
+                }
+                Ok(entries.into_iter().collect())
+            }
+        }
+        d.deserialize_map(Entries)
     }
 }
 
@@ -279,13 +363,13 @@ pub struct VolumeServer {
     pub volume_type: VolumeServerVolumeType,
     /// State.
     #[serde(default)]
-    pub state: Option<String>,
+    pub state: Option<SharedStr>,
     /// Whether it is the boot volume (the API may say `false` for the root volume).
     #[serde(default)]
     pub boot: bool,
     /// Project ID (absent for Block volumes).
     #[serde(default)]
-    pub project: Option<String>,
+    pub project: Option<SharedStr>,
     /// Zone.
     #[serde(default)]
     pub zone: Option<Zone>,
@@ -297,10 +381,10 @@ pub struct VolumeServer {
 pub struct ServerImage {
     /// Image ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Architecture.
     #[serde(default)]
     pub arch: Option<Arch>,
@@ -312,19 +396,19 @@ pub struct ServerImage {
 pub struct ServerIp {
     /// IP ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Address.
     #[serde(default)]
-    pub address: String,
+    pub address: SharedStr,
     /// `inet` or `inet6`.
     #[serde(default)]
     pub family: Option<IpFamily>,
     /// Gateway.
     #[serde(default)]
-    pub gateway: String,
+    pub gateway: SharedStr,
     /// Netmask, a string (`"32"`).
     #[serde(default)]
-    pub netmask: String,
+    pub netmask: SharedStr,
     /// Whether it is a dynamic IP (released when the server stops).
     #[serde(default)]
     pub dynamic: Option<bool>,
@@ -335,11 +419,11 @@ pub struct ServerIp {
     #[serde(default)]
     pub state: Option<IpState>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Its IPAM ID.
     #[serde(default)]
-    pub ipam_id: String,
+    pub ipam_id: SharedStr,
 }
 
 /// The legacy IPv6 address of a server (`ipv6`, deprecated).
@@ -348,13 +432,13 @@ pub struct ServerIp {
 pub struct ServerIpv6 {
     /// Address.
     #[serde(default)]
-    pub address: String,
+    pub address: SharedStr,
     /// Gateway.
     #[serde(default)]
-    pub gateway: String,
+    pub gateway: SharedStr,
     /// Netmask.
     #[serde(default)]
-    pub netmask: String,
+    pub netmask: SharedStr,
 }
 
 /// A placement group, as embedded in a server.
@@ -363,18 +447,18 @@ pub struct ServerIpv6 {
 pub struct PlacementGroup {
     /// Placement group ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Organization ID.
     #[serde(default)]
-    pub organization: String,
+    pub organization: SharedStr,
     /// Project ID.
     #[serde(default)]
-    pub project: String,
+    pub project: SharedStr,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Policy mode.
     #[serde(default)]
@@ -399,18 +483,18 @@ pub struct PrivateNic {
     pub id: String,
     /// The private network it is attached to.
     #[serde(default)]
-    pub private_network_id: String,
+    pub private_network_id: SharedStr,
     /// MAC address.
     #[serde(default)]
     pub mac_address: String,
     /// State.
     #[serde(default)]
-    pub state: String,
+    pub state: SharedStr,
     /// IPAM IDs of its private addresses (resolve them with the IPAM API).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub ipam_ip_ids: Vec<String>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
 }
 
@@ -420,10 +504,10 @@ pub struct PrivateNic {
 pub struct SecurityGroupSummary {
     /// ID.
     #[serde(default)]
-    pub id: String,
+    pub id: SharedStr,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
 }
 
 /// `{id, name}` of a server a volume is attached to.
@@ -447,7 +531,7 @@ pub struct Volume {
     pub id: String,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Size in bytes.
     #[serde(default)]
     pub size: u64,
@@ -461,12 +545,12 @@ pub struct Volume {
     pub modification_date: Option<Timestamp>,
     /// Organization ID.
     #[serde(default)]
-    pub organization: String,
+    pub organization: SharedStr,
     /// Project ID.
     #[serde(default)]
-    pub project: String,
+    pub project: SharedStr,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// The server it is attached to, if any.
     #[serde(default)]
@@ -476,4 +560,30 @@ pub struct Volume {
     /// Zone.
     #[serde(default)]
     pub zone: Option<Zone>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_volumes_are_kept_in_index_order_and_written_back_as_an_object() {
+        let entry = |id: &str| serde_json::json!({"id": id, "volume_type": "l_ssd"});
+        let json = serde_json::json!({"10": entry("j"), "2": entry("b"), "0": entry("a"), "x": entry("z")});
+        let volumes: ServerVolumes = serde_json::from_value(json).unwrap();
+        let keys: Vec<&str> = volumes.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["0", "2", "10", "x"]);
+        assert_eq!(volumes.get("10").map(|v| v.id.as_str()), Some("j"));
+        assert_eq!((volumes.len(), volumes.is_empty()), (4, false));
+        let back = serde_json::to_value(&volumes).unwrap();
+        assert_eq!(back["2"]["id"], "b");
+        assert_eq!(
+            serde_json::from_value::<ServerVolumes>(back).unwrap(),
+            volumes
+        );
+        let text = r#"{"0": {"id": "first", "volume_type": "l_ssd"}, "0": {"id": "last", "volume_type": "l_ssd"}}"#;
+        let twice: ServerVolumes = serde_json::from_str(text).unwrap();
+        assert_eq!(twice.get("0").map(|v| v.id.as_str()), Some("last"));
+        assert_eq!(twice.len(), 1);
+    }
 }

@@ -7,6 +7,8 @@
 use scaleway_core::{Region, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::SharedStr;
+
 scaleway_core::string_enum! {
     /// Status of a secret.
     pub enum SecretStatus {
@@ -62,10 +64,10 @@ pub struct Secret {
     pub id: String,
     /// Project ID.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: SharedStr,
     /// Name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Status.
     pub status: SecretStatus,
     /// Creation time.
@@ -75,7 +77,7 @@ pub struct Secret {
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub tags: Vec<String>,
     /// Number of versions.
     #[serde(default)]
@@ -94,12 +96,12 @@ pub struct Secret {
     pub secret_type: Option<SecretType>,
     /// Folder path (`/` by default).
     #[serde(default)]
-    pub path: String,
+    pub path: SharedStr,
     /// Ephemeral policy.
     #[serde(default)]
     pub ephemeral_policy: Option<EphemeralPolicy>,
     /// Products using this managed secret.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::exact_vec")]
     pub used_by: Vec<String>,
     /// When its deletion was requested: set while the secret is scheduled for deletion
     /// (still restorable with `POST …/secrets/{secret_id}/restore`), null otherwise.
