@@ -230,7 +230,10 @@ fn large_takes_its_counts_and_projects_0_is_one_project() {
                 .find_map(|f| f.strip_prefix(name))
                 .map(str::to_owned)
         };
-        if let (Some(name), Some(project)) = (field("credential name="), field("project_id=")) {
+        if !line.starts_with("credential ") {
+            continue;
+        }
+        if let (Some(name), Some(project)) = (field("name="), field("project_id=")) {
             projects.insert(name, project);
         }
         if projects.len() == 2 {
