@@ -190,7 +190,8 @@ impl Serialize for SecretKey {
 ///   ([`normalize_id`]), with an [`InvalidValue`] error naming what was expected;
 /// * `Deserialize` accepts what the server sends (lenient: any string, lower-cased), and
 ///   `Serialize` writes the string (serde-transparent);
-/// * `Display`, `AsRef<str>`, [`as_str`](ProjectId::as_str), `Eq`, `Ord`, `Hash`;
+/// * `Display`, `AsRef<str>`, [`as_str`](ProjectId::as_str), `Into<String>`, `Eq`, `Ord`,
+///   `Hash`;
 /// * `Default` is the **empty** ID: what a response that omits the field decodes to. It is
 ///   never valid input ([`is_empty`](ProjectId::is_empty) tells it), and an empty path
 ///   parameter is refused before anything is sent.
@@ -256,6 +257,12 @@ macro_rules! uuid_id {
         impl ::std::convert::AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl ::std::convert::From<$name> for ::std::string::String {
+            fn from(id: $name) -> ::std::string::String {
+                id.0
             }
         }
 
