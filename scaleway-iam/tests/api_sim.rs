@@ -6,7 +6,7 @@ mod common;
 use common::{access_key, client, prod, sim};
 use futures::TryStreamExt;
 use scaleway_iam::checker::Catalogue;
-use scaleway_iam::{AccountApi, Bearer, IamApi, PermissionSetScopeType, UserType};
+use scaleway_iam::{AccountApi, Bearer, IamApi, Listable, PermissionSetScopeType, UserType};
 
 #[tokio::test]
 async fn iam_reads_and_writes() {
@@ -73,14 +73,14 @@ async fn projects() {
     let sim = sim().await;
     let account = AccountApi::new(&client(&sim, "admin"));
     let all = account.list_projects().collect().await.unwrap();
-    assert!(all.iter().any(|p| p.id == prod(&sim).as_str()));
+    assert!(all.iter().any(|p| p.id == prod(&sim)));
     let p = account.get_project(&prod(&sim)).await.unwrap();
     assert_eq!(p.name, "production");
     let created = account
         .create_project("scratch", "test", None)
         .await
         .unwrap();
-    let id = created.id.parse().unwrap();
+    let id = created.id.clone();
     assert_eq!(account.get_project(&id).await.unwrap().name, "scratch");
     account.delete_project(&id).await.unwrap();
     assert!(account.get_project(&id).await.unwrap_err().is_not_found());

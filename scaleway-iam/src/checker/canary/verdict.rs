@@ -164,9 +164,9 @@ impl Checker {
                             Some(format!(
                                 "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
                             )),
-                            Some(crate::model::RuleSpec::projects(
+                            Some(crate::model::RuleSpec::on_target_project(
                                 [set.to_owned()],
-                                [t.clone()],
+                                t,
                             )),
                         ));
                         l.push_for(*r, d);
