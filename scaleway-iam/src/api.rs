@@ -140,6 +140,18 @@ pub struct List<K: ListKind> {
     _kind: PhantomData<fn() -> K>,
 }
 
+/// The same listing, to read it again.
+impl<K: ListKind> Clone for List<K> {
+    fn clone(&self) -> Self {
+        List {
+            client: self.client.clone(),
+            query: self.query.clone(),
+            page_size: self.page_size,
+            _kind: PhantomData,
+        }
+    }
+}
+
 impl<K: ListKind> fmt::Debug for List<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("List")

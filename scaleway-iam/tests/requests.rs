@@ -484,7 +484,7 @@ async fn typed_calls_keep_the_documented_shapes() {
     assert_eq!(iam.get_application(&a.id).await.unwrap().name, "ci");
     let g = iam.create_group("readers", "", None).await.unwrap();
     let user: UserId = USER.parse().unwrap();
-    assert_eq!(g.user_ids, [user.clone()]);
+    assert_eq!(g.user_ids, vec![user.clone()]);
     iam.remove_group_member(&g.id, &Bearer::User(user.clone()))
         .await
         .unwrap();

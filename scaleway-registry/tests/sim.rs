@@ -5,6 +5,8 @@
 mod common;
 
 use std::io::Read;
+
+use futures::{StreamExt, TryStreamExt};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -747,4 +749,42 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         e.to_string().ends_with("retry when it answers again"),
         "{e}"
     );
+}
+
+/// Every listing of the crate is one `Listable`: the same four consumers, no arguments,
+/// the same items (with their region) whichever is used.
+async fn four_ways<L>(listing: L) -> Vec<L::Item>
+where
+    L: Listable<Error = RegistryError> + Clone,
+    L::Item: PartialEq + std::fmt::Debug,
+{
+    let collected = listing.clone().collect().await.unwrap();
+    let items: Vec<_> = listing.clone().items().try_collect().await.unwrap();
+    let pages: Vec<_> = listing.clone().pages().try_collect().await.unwrap();
+    let mut read = listing.listing();
+    let mut reported = Vec::new();
+    while let Some(page) = read.next().await {
+        reported.extend(page.unwrap().items);
+    }
+    assert!(read.report().unwrap().is_complete());
+    assert_eq!(items, collected);
+    assert_eq!(
+        pages.into_iter().flat_map(|p| p.items).collect::<Vec<_>>(),
+        collected
+    );
+    assert_eq!(reported, collected);
+    collected
+}
+
+#[tokio::test]
+async fn every_listing_is_read_the_same_four_ways() {
+    let sim = common::sim().await;
+    let admin = common::api(&sim, "admin");
+    let namespaces = four_ways(admin.list_namespaces(&Region::FrPar)).await;
+    let prod = namespaces.iter().find(|n| n.name == "acme-prod").unwrap();
+    let images = four_ways(admin.list_images(&Region::FrPar).namespace_id(&prod.id)).await;
+    assert!(images.iter().all(|i| i.region == Some(Region::FrPar)));
+    let tags = four_ways(admin.list_tags(&Region::FrPar, &images[0].id)).await;
+    assert!(!tags.is_empty());
+    assert!(tags.iter().all(|t| t.region == Some(Region::FrPar)));
 }

@@ -142,6 +142,24 @@ pub struct Paginator<T, E = Error> {
     _t: PhantomData<fn() -> T>,
 }
 
+/// The same listing, to read it again.
+impl<T, E> Clone for Paginator<T, E> {
+    fn clone(&self) -> Self {
+        Paginator {
+            request: self.request.clone(),
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+            concurrency: self.concurrency,
+            max_passes: self.max_passes,
+            clock_margin: self.clock_margin,
+            explain: Arc::clone(&self.explain),
+            prepare: self.prepare.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
 impl<T, E> fmt::Debug for Paginator<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")

@@ -37,7 +37,7 @@ mod calls;
 mod ledger;
 mod verdict;
 
-use scaleway_core::{Client, Error, Locality};
+use scaleway_core::{Client, Error, Locality, ProjectId};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::{Catalogue, SetKind};
@@ -243,10 +243,10 @@ impl CanaryReport {
     }
 
     /// The canary of `product` in `project_id`, if it ran.
-    pub fn outcome(&self, product: &str, project_id: &str) -> Option<&CanaryOutcome> {
+    pub fn outcome(&self, product: &str, project_id: &ProjectId) -> Option<&CanaryOutcome> {
         self.outcomes
             .iter()
-            .find(|o| o.product == product && o.project_id == project_id)
+            .find(|o| o.product == product && o.project_id == project_id.as_str())
     }
 
     /// What the canaries say about `set` judged on `product` in `project_id`.
@@ -255,7 +255,7 @@ impl CanaryReport {
         catalogue: &Catalogue,
         set: &str,
         product: &str,
-        project_id: &str,
+        project_id: &ProjectId,
     ) -> CanaryEvidence<'_> {
         if let Err(reason) = proves(catalogue, set, product) {
             return CanaryEvidence::NotAvailable(reason);

@@ -97,7 +97,7 @@ impl Checker {
         for (r, t) in reqs.iter().zip(targets) {
             for product in judged {
                 let on = |what: &str| format!("{set}: {what} {product} in project {t}");
-                match canaries.evidence(cat, set, product, t) {
+                match canaries.evidence(cat, set, product, &crate::model::known_id(t)) {
                     CanaryEvidence::Proven(o) => {
                         for res in &o.resources {
                             l.evidence(
