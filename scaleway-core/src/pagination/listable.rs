@@ -29,7 +29,7 @@ use super::{ListItem, Listing, Page, Paginator};
 ///
 /// An implementation gives only [`into_paginator`](Listable::into_paginator); the
 /// consumers are provided. Bring the trait into scope to call them (`use
-/// scaleway_core::Listable;`, re-exported by every product crate).
+/// scaleway_core::Listable;`, re-exported by scaleway-iam and scaleway-registry).
 ///
 /// ```no_run
 /// # async fn run(client: scaleway_core::Client) -> Result<(), scaleway_core::Error> {
