@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 
 use scaleway_core::{LocalityOutcome, Region};
 use scaleway_registry::{
-    ImageReference, Namespace, Platform, PullEvent, RegistryApi, RegistryError, RegistryHosts,
+    ImageReference, Listable, Namespace, Platform, PullEvent, RegistryApi, RegistryError,
+    RegistryHosts,
 };
 
 const USAGE: &str = "usage: cargo run --example registry -- COMMAND [OPTIONS]
@@ -214,10 +215,10 @@ async fn all_namespaces(
     registry: &RegistryApi,
     region: Option<&Region>,
 ) -> Result<Vec<Namespace>, Failure> {
-    let results = match region {
-        Some(r) => registry.list_namespaces().in_regions(vec![r.clone()]).await,
-        None => registry.list_namespaces().all_regions().await,
-    };
+    let regions = region.map(|r| vec![r.clone()]);
+    let results = registry
+        .collect_per_region(regions, |r| registry.list_namespaces(r))
+        .await;
     let mut out = Vec::new();
     let mut failures = Vec::new();
     for r in results {
@@ -226,7 +227,7 @@ async fn all_namespaces(
             LocalityOutcome::NotAvailable => {
                 eprintln!("{}: Container Registry is not available there", r.locality)
             }
-            LocalityOutcome::Failed(e) => failures.push((r.locality, registry.explain(e))),
+            LocalityOutcome::Failed(e) => failures.push((r.locality, e)),
         }
     }
     if out.is_empty() && !failures.is_empty() {
@@ -267,9 +268,9 @@ async fn images(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
         Some(name) => {
             let ns = registry.find_namespace(name, args.region.as_ref()).await?;
             let images = registry
-                .list_images()
+                .list_images(&ns.region)
                 .namespace_id(&ns.id)
-                .collect(&ns.region)
+                .collect()
                 .await?;
             (vec![ns], images)
         }
@@ -282,13 +283,14 @@ async fn images(registry: &RegistryApi, args: &Args) -> Result<(), Failure> {
                 r.dedup();
                 r
             };
-            for r in registry.list_images().in_regions(regions).await {
+            let per_region = registry
+                .collect_per_region(Some(regions), |r| registry.list_images(r))
+                .await;
+            for r in per_region {
                 match r.outcome {
                     LocalityOutcome::Ok(list) => images.extend(list),
                     LocalityOutcome::NotAvailable => {}
-                    LocalityOutcome::Failed(e) => {
-                        eprintln!("{}: {}", r.locality, registry.explain(e))
-                    }
+                    LocalityOutcome::Failed(e) => eprintln!("{}: {e}", r.locality),
                 }
             }
             (namespaces, images)

@@ -42,7 +42,8 @@ pub struct InvalidValue {
 const UUID_EXPECTED: &str = "a UUID like 11111111-1111-1111-1111-111111111111";
 
 /// Whether `s` has the 8-4-4-4-12 hexadecimal UUID form.
-pub(crate) fn is_uuid(s: &str) -> bool {
+#[doc(hidden)]
+pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -179,70 +180,131 @@ impl Serialize for SecretKey {
     }
 }
 
+/// Declares an ID type of the API: a UUID-shaped identifier the API sends and takes back
+/// (`ProjectId`, IAM's `ApplicationId`, the registry's `ImageId`…), the one way every
+/// `scaleway-*` crate declares them.
+///
+/// The type is a newtype over a `String`:
+///
+/// * `FromStr` validates the UUID form (user input) and lower-cases it
+///   ([`normalize_id`]), with an [`InvalidValue`] error naming what was expected;
+/// * `Deserialize` accepts what the server sends (lenient: any string, lower-cased), and
+///   `Serialize` writes the string (serde-transparent);
+/// * `Display`, `AsRef<str>`, [`as_str`](ProjectId::as_str), `Into<String>`, `Eq`, `Ord`,
+///   `Hash`;
+/// * `Default` is the **empty** ID: what a response that omits the field decodes to. It is
+///   never valid input ([`is_empty`](ProjectId::is_empty) tells it), and an empty path
+///   parameter is refused before anything is sent.
+///
+/// ```
+/// scaleway_core::uuid_id! {
+///     /// A widget ID (UUID).
+///     pub struct WidgetId("widget ID");
+/// }
+///
+/// let id: WidgetId = "ABCDEF01-1111-1111-1111-111111111111".parse()?;
+/// assert_eq!(id.as_str(), "abcdef01-1111-1111-1111-111111111111");
+/// assert!("widget-1".parse::<WidgetId>().is_err());
+/// let from_server: WidgetId = serde_json::from_str("\"w-1\"").unwrap();
+/// assert_eq!(from_server.to_string(), "w-1");
+/// # Ok::<(), scaleway_core::InvalidValue>(())
+/// ```
+#[macro_export]
 macro_rules! uuid_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal) => {
-        $(#[$doc])*
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident($what:literal);
+    ) => {
+        $(#[$meta])*
         ///
         /// `FromStr` validates the UUID form (user input); `Deserialize` accepts what the
-        /// server sends. Both lower-case it ([`normalize_id`]), so IDs compare equal
-        /// whatever case they were typed or sent in.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Ok($name(normalize_id(&String::deserialize(d)?)))
-            }
-        }
+        /// server sends. Both lower-case it (`scaleway_core::normalize_id`), so IDs
+        /// compare equal whatever case they were typed or sent in. `Default` is the empty
+        /// ID (a response without the field), never valid input.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis struct $name(::std::string::String);
 
         impl $name {
             /// The ID as a string.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// Whether the ID is empty (a response that did not name one).
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
         }
 
-        impl FromStr for $name {
-            type Err = InvalidValue;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::InvalidValue;
 
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                if is_uuid(s) {
-                    Ok($name(normalize_id(s)))
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                if $crate::__private::is_uuid(s) {
+                    ::std::result::Result::Ok($name($crate::normalize_id(s)))
                 } else {
-                    Err(InvalidValue {
-                        what: $what,
-                        shown: format!("`{s}`"),
-                        expected: UUID_EXPECTED,
-                    })
+                    ::std::result::Result::Err($crate::__private::invalid_uuid($what, s))
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl AsRef<str> for $name {
+        impl ::std::convert::AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl ::std::convert::From<$name> for ::std::string::String {
+            fn from(id: $name) -> ::std::string::String {
+                id.0
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(d)?;
+                ::std::result::Result::Ok($name($crate::normalize_id(&s)))
             }
         }
     };
 }
 
-uuid_id!(
+/// The error of an ID that is not a UUID (used by [`uuid_id!`]).
+#[doc(hidden)]
+pub fn invalid_uuid(what: &'static str, s: &str) -> InvalidValue {
+    InvalidValue {
+        what,
+        shown: format!("`{s}`"),
+        expected: UUID_EXPECTED,
+    }
+}
+
+uuid_id! {
     /// A project ID (UUID).
-    ProjectId,
-    "project ID"
-);
-uuid_id!(
+    pub struct ProjectId("project ID");
+}
+
+uuid_id! {
     /// An organization ID (UUID).
-    OrganizationId,
-    "organization ID"
-);
+    pub struct OrganizationId("organization ID");
+}
 
 #[cfg(test)]
 mod tests {

@@ -7,21 +7,20 @@
 //! not exist there (a 404 on the listing route, the gateway's 400 "Unknown zone in path",
 //! or a 400 whose invalid argument is the zone or region) is mapped to the same. One locality failing never fails the others.
 //!
+//! A listing is read in many localities with [`collect_per_locality`]: the same listing,
+//! built for each locality, collected with a result per locality.
+//!
 //! ```no_run
 //! # async fn run(client: scaleway_core::Client) {
-//! use scaleway_core::{fanout, Locality, LocalityOutcome, ProductLocalities};
+//! use scaleway_core::{fanout, LocalityOutcome, ProductLocalities};
 //!
-//! let results = fanout::fan_out(ProductLocalities::INSTANCE, None, 8, |locality| {
-//!     let client = client.clone();
-//!     async move {
-//!         client
-//!             .get("/instance/v1/zones/{zone}/servers")
-//!             .locality(&locality)
-//!             .paginate::<serde_json::Value>("servers")
-//!             .per_page_style()
-//!             .collect_all()
-//!             .await
-//!     }
+//! let results = fanout::collect_per_locality(ProductLocalities::INSTANCE, None, 8, |locality| {
+//!     Ok(client
+//!         .get("/instance/v1/zones/{zone}/servers")
+//!         .locality(locality)
+//!         .query("order", "creation_date_asc")
+//!         .paginate::<serde_json::Value>("servers")
+//!         .per_page_style())
 //! })
 //! .await;
 //! for r in results {
@@ -40,19 +39,23 @@ use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::error::{ApiErrorKind, Error};
 use crate::locality::{Locality, ProductLocalities};
+use crate::pagination::Listable;
 
 /// What one locality gave. Deliberately exhaustive: these are the only three answers.
+///
+/// `E` is the error of a failed locality: scaleway-core's [`Error`], or a product crate's
+/// own (what the listing's consumers yield, see [`collect_per_locality`]).
 #[derive(Debug)]
-pub enum LocalityOutcome<T> {
+pub enum LocalityOutcome<T, E = Error> {
     /// The call succeeded.
     Ok(T),
     /// The product does not exist in this locality (not queried, or the API said so).
     NotAvailable,
     /// The call failed; other localities are unaffected.
-    Failed(Error),
+    Failed(E),
 }
 
-impl<T> LocalityOutcome<T> {
+impl<T, E> LocalityOutcome<T, E> {
     /// The value, if the call succeeded.
     pub fn ok(self) -> Option<T> {
         match self {
@@ -65,11 +68,11 @@ impl<T> LocalityOutcome<T> {
 /// The result for one locality.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct LocalityResult<T> {
+pub struct LocalityResult<T, E = Error> {
     /// The locality.
     pub locality: Locality,
     /// What it gave.
-    pub outcome: LocalityOutcome<T>,
+    pub outcome: LocalityOutcome<T, E>,
 }
 
 /// Whether an error means "this product does not exist in this locality".
@@ -147,4 +150,52 @@ where
         .await;
     results.sort_by_key(|r| order.iter().position(|l| *l == r.locality));
     results
+}
+
+/// Reads one listing in many localities at once: `build` makes the listing of one locality
+/// (the same filters each time), and each is collected ([`Listable::collect`]) — in every
+/// locality of `product`, or of `only` when given, at most `concurrency` at once — with a
+/// result per locality, in the order of the requested localities.
+///
+/// A locality where the product does not exist is [`LocalityOutcome::NotAvailable`]
+/// (without a request when it is not in `product`'s list, else when the API answers so: see
+/// [`is_unavailable_here`]); any other failure is [`LocalityOutcome::Failed`] with the
+/// listing's own error, and never fails the other localities. A `build` error fails its
+/// locality.
+pub async fn collect_per_locality<L, F>(
+    product: ProductLocalities,
+    only: Option<Vec<Locality>>,
+    concurrency: usize,
+    build: F,
+) -> Vec<LocalityResult<Vec<L::Item>, L::Error>>
+where
+    L: Listable,
+    L::Error: From<Error>,
+    F: Fn(&Locality) -> Result<L, Error> + Send,
+{
+    let results = fan_out(product, only, concurrency, move |locality| {
+        let listing = build(&locality).map(Listable::into_paginator);
+        async move {
+            let (core, explain) = listing?.split_explain();
+            match core.read_all().await {
+                Ok(items) => Ok(Ok(items)),
+                // The fan-out makes it `NotAvailable`.
+                Err(e) if is_unavailable_here(&e) => Err(e),
+                Err(e) => Ok(Err(explain(e))),
+            }
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| LocalityResult {
+            locality: r.locality,
+            outcome: match r.outcome {
+                LocalityOutcome::Ok(Ok(items)) => LocalityOutcome::Ok(items),
+                LocalityOutcome::Ok(Err(e)) => LocalityOutcome::Failed(e),
+                LocalityOutcome::NotAvailable => LocalityOutcome::NotAvailable,
+                LocalityOutcome::Failed(e) => LocalityOutcome::Failed(L::Error::from(e)),
+            },
+        })
+        .collect()
 }

@@ -12,9 +12,13 @@
 //! * [`Transport`]: one connection pool and one in-flight bound shared by the clients of
 //!   many keys ([`Client::for_key`]: a customer's key alone, nothing from the process);
 //! * [`Error`]: one queryable error type for the family, decoding Scaleway's error bodies;
-//! * [`Paginator`]: both pagination styles as a `Stream` of items, consistent while the
-//!   collection changes ([`ListItem`], [`ListingReport`]);
-//! * [`fanout`]: one listing per zone or region with per-locality results;
+//! * [`Listable`]: the one listing abstraction — every listing of every crate is read with
+//!   `items()`, `pages()`, `collect()` or `listing()` — over [`Paginator`], both pagination
+//!   styles, consistent while the collection changes ([`ListItem`], [`ListingReport`]);
+//! * [`fanout`]: one listing per zone or region with per-locality results
+//!   ([`fanout::collect_per_locality`]);
+//! * [`uuid_id!`]: the ID types ([`ProjectId`], IAM's and the registry's IDs): validated
+//!   from user input, lenient on server data;
 //! * [`string_enum!`]: enums that keep values the server adds later.
 //!
 //! Streams are `futures::Stream`s (futures-core 0.3, stable for years); timestamps are
@@ -60,7 +64,7 @@ pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};
 pub use pagination::{
     Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, DEFAULT_PAGE_CONCURRENCY, ListItem,
-    Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
+    Listable, Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
 pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
 pub use transport::{DEFAULT_TRANSPORT_MAX_IN_FLIGHT, Transport, TransportBuilder};
@@ -73,6 +77,7 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::credentials::{invalid_uuid, is_uuid};
     pub use serde;
 }
 

@@ -12,7 +12,8 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use scaleway_core::{
-    Client, Completeness, Config, Env, ErrorKind, ListItem, ListingReport, RetryPolicy, Timestamp,
+    Client, Completeness, Config, Env, ErrorKind, ListItem, Listable, ListingReport, RetryPolicy,
+    Timestamp,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::method;
@@ -189,7 +190,7 @@ async fn read(live: &Live) -> (Vec<String>, ListingReport) {
         .paginate::<Item>("volumes")
         .concurrency(1)
         .listing()
-        .collect_all()
+        .collect_with_report()
         .await
         .unwrap();
     (items.into_iter().map(|i| i.id).collect(), report)
@@ -356,7 +357,7 @@ async fn a_listing_that_keeps_changing_says_it_may_be_incomplete() {
             .concurrency(1)
             .max_passes(3)
             .listing()
-            .collect_all()
+            .collect_with_report()
             .await
             .unwrap();
         (items.into_iter().map(|i| i.id).collect::<Vec<_>>(), report)
@@ -420,7 +421,7 @@ async fn an_item_created_just_before_the_listing_costs_one_confirming_pass() {
         .paginate::<Item>("volumes")
         .clock_margin(Duration::ZERO)
         .listing()
-        .collect_all()
+        .collect_with_report()
         .await
         .unwrap();
     assert_eq!(report.passes, 1);

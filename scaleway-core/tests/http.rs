@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use scaleway_core::{
-    ApiErrorKind, Client, Completeness, Config, DEFAULT_MAX_PASSES, Env, ErrorKind, Locality,
-    LocalityOutcome, ProductLocalities, Region, RetryPolicy, Zone, fanout,
+    ApiErrorKind, Client, Completeness, Config, DEFAULT_MAX_PASSES, Env, ErrorKind, Listable,
+    Locality, LocalityOutcome, ProductLocalities, Region, RetryPolicy, Zone, fanout,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param};
@@ -442,7 +442,7 @@ async fn a_total_that_lies_high_stops_on_the_short_page_and_says_so() {
         .get("/x")
         .paginate::<Item>("vpcs")
         .max_passes(1)
-        .collect_all()
+        .collect()
         .await
         .unwrap_err();
     assert!(
@@ -504,7 +504,7 @@ async fn instance_link_header_without_total() {
         .get("/x")
         .paginate::<Item>("servers")
         .per_page_style()
-        .collect_all()
+        .collect()
         .await
         .unwrap();
     assert_eq!(items.len(), 250);
@@ -525,7 +525,7 @@ async fn pagination_decode_error_names_the_path() {
     let err = client
         .get("/x")
         .paginate::<Item>("servers")
-        .collect_all()
+        .collect()
         .await
         .unwrap_err();
     let ErrorKind::Decode(d) = err.kind() else {
@@ -535,7 +535,7 @@ async fn pagination_decode_error_names_the_path() {
     let err = client
         .get("/x")
         .paginate::<Item>("volumes")
-        .collect_all()
+        .collect()
         .await
         .unwrap_err();
     assert!(err.to_string().contains("missing field `volumes`"), "{err}");
@@ -593,7 +593,7 @@ async fn fan_out_reports_each_locality() {
                 .get("/block/v1alpha1/zones/{zone}/volumes")
                 .locality(&loc)
                 .paginate::<Item>("volumes")
-                .collect_all()
+                .collect()
                 .await
         }
     })

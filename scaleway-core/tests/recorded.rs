@@ -5,7 +5,8 @@
 
 use scaleway_core::testing::{Recorded, recorded_all};
 use scaleway_core::{
-    ApiErrorKind, Client, Completeness, Config, Env, ListItem, RetryPolicy, decode_api_error,
+    ApiErrorKind, Client, Completeness, Config, Env, ListItem, Listable, RetryPolicy,
+    decode_api_error,
 };
 use serde_json::Value;
 use wiremock::matchers::{method, query_param};
@@ -190,7 +191,7 @@ async fn every_recorded_listing_goes_through_the_paginator() {
         }
         let (items, report) = p
             .listing()
-            .collect_all()
+            .collect_with_report()
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let recorded_items: Vec<&Value> = std::iter::once(r)

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use scaleway_core::testing::ManualClock;
-use scaleway_core::{Client, Config, Env, RetryPolicy};
+use scaleway_core::{Client, Config, Env, Listable, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -19,7 +19,7 @@ use std::time::Instant;
 use scaleway_iam::checker::{
     Catalogue, CheckOptions, Checker, Grant, GrantPath, Mode, Profile, Resolution, Target,
 };
-use scaleway_iam::{ApiKey, Bearer, PermissionSetScopeType, RuleScope};
+use scaleway_iam::{ApiKey, PermissionSetScopeType, RuleScope};
 
 const P: &str = "00000000-0000-4000-8000-00000000000a";
 
@@ -53,7 +53,7 @@ fn main() {
         }))
         .unwrap(),
     );
-    res.bearer = Some(Bearer::Application("app".into()));
+    res.bearer = res.key.as_ref().and_then(ApiKey::bearer);
     for p in 0..200 {
         for r in 0..5 {
             let project = if p % 5 == 0 {

@@ -1,22 +1,29 @@
 //! Typed calls of IAM v1alpha1 and Account v3, all through [`scaleway_core::Client`].
 //!
-//! Listings are [`List`] builders (filters as methods, then [`List::items`] for a `Stream`,
-//! [`List::collect`] or [`List::pages`]); creations with optional fields are builders
-//! ending in `send()`; the rest are plain `async fn`s.
+//! Listings are [`List`] builders (filters as methods), read with the consumers of
+//! scaleway-core's one listing abstraction, [`Listable`]: `items()` for a `Stream`,
+//! `pages()`, `collect()`, `listing()`; creations with optional fields are builders ending
+//! in `send()`; the rest are plain `async fn`s. IDs are typed ([`ApplicationId`],
+//! [`PolicyId`], [`ProjectId`]…); request bodies are `Serialize` structs (`request.rs`).
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use futures::stream::BoxStream;
 use scaleway_core::{
-    AccessKey, Client, Error, OrganizationId, Page, ProjectId, RequestBuilder, Timestamp,
+    AccessKey, Client, Error, Listable, OrganizationId, Paginator, ProjectId, RequestBuilder,
+    Timestamp,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    ApiKey, Application, Bearer, BearerType, CreatedApiKey, Group, PermissionSet, Policy,
-    PolicyPrincipal, Project, Rule, RuleSpec, User, UserType,
+    ApiKey, Application, ApplicationId, Bearer, BearerType, CreatedApiKey, Group, GroupId,
+    PermissionSet, Policy, PolicyId, PolicyPrincipal, Project, Rule, RuleSpec, User, UserId,
+    UserType,
+};
+use crate::request::{
+    BearerFields, CreateApiKeyBody, CreateApplicationBody, CreateGroupBody, CreatePolicyBody,
+    CreateProjectBody, SetGroupMembersBody, SetRulesBody, UpdateApiKeyBody,
 };
 
 /// IAM v1alpha1 (`/iam/v1alpha1/…`): API keys, applications, users, groups, policies,
@@ -25,13 +32,17 @@ use crate::model::{
 /// ```no_run
 /// # async fn run() -> Result<(), scaleway_core::Error> {
 /// use futures::TryStreamExt;
-/// use scaleway_iam::IamApi;
+/// use scaleway_iam::{IamApi, Listable};
 ///
 /// let iam = IamApi::new(&scaleway_core::Client::from_env()?);
 /// let me = iam.get_api_key(iam.client().access_key()?).await?;
 /// println!("bearer: {:?}", me.bearer());
 /// let keys: Vec<_> = iam.list_api_keys().expired(true).items().try_collect().await?;
 /// println!("{} expired keys", keys.len());
+/// let policies = iam.list_policies().collect().await?;
+/// for p in &policies {
+///     println!("{} {}: {} rules", p.id, p.name, iam.list_rules(&p.id).collect().await?.len());
+/// }
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -119,14 +130,26 @@ list_kind!(
 );
 
 /// A paginated listing with its filters. Every page is requested with `page_size=100`
-/// (the maximum); consume it with [`items`](List::items), [`collect`](List::collect) or
-/// [`pages`](List::pages).
-#[must_use = "a listing does nothing until consumed"]
+/// (the maximum); read it with a [`Listable`] consumer: `items()`, `pages()`, `collect()`
+/// or `listing()`.
+#[must_use = "a listing does nothing until a Listable consumer is called"]
 pub struct List<K: ListKind> {
     client: Client,
     query: Vec<(&'static str, String)>,
     page_size: Option<u32>,
     _kind: PhantomData<fn() -> K>,
+}
+
+/// The same listing, to read it again.
+impl<K: ListKind> Clone for List<K> {
+    fn clone(&self) -> Self {
+        List {
+            client: self.client.clone(),
+            query: self.query.clone(),
+            page_size: self.page_size,
+            _kind: PhantomData,
+        }
+    }
 }
 
 impl<K: ListKind> fmt::Debug for List<K> {
@@ -197,8 +220,14 @@ impl<K: ListKind> List<K> {
         }
         (req, self.page_size)
     }
+}
 
-    fn paginator(self) -> scaleway_core::Paginator<K::Item> {
+/// Read with `items()`, `pages()`, `collect()` or `listing()`.
+impl<K: ListKind> Listable for List<K> {
+    type Item = K::Item;
+    type Error = Error;
+
+    fn into_paginator(self) -> Paginator<K::Item> {
         let (req, size) = self.request();
         let p = req.paginate::<K::Item>(K::ITEMS);
         match size {
@@ -206,36 +235,11 @@ impl<K: ListKind> List<K> {
             None => p,
         }
     }
-
-    /// Every item, in order, as a stream (pages fetched as needed).
-    pub fn items(self) -> BoxStream<'static, Result<K::Item, Error>> {
-        self.paginator().items()
-    }
-
-    /// Every page, in order.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<K::Item>, Error>> {
-        self.paginator().pages()
-    }
-
-    /// Every page, then how the listing was read (whether it changed meanwhile, what was
-    /// re-read): see [`scaleway_core::Listing`].
-    pub fn listing(self) -> scaleway_core::Listing<K::Item> {
-        self.paginator().listing()
-    }
-
-    /// Every item, collected.
-    ///
-    /// # Errors
-    ///
-    /// The first error of any page.
-    pub async fn collect(self) -> Result<Vec<K::Item>, Error> {
-        self.paginator().collect_all().await
-    }
 }
 
 impl List<ApiKeys> {
     /// Only keys of this organization.
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Only keys of this bearer (`bearer_id` + `bearer_type`).
@@ -270,7 +274,7 @@ impl List<ApiKeys> {
 
 impl List<Applications> {
     /// Organization (defaults to the client's default organization).
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Name filter.
@@ -278,7 +282,7 @@ impl List<Applications> {
         self.q("name", name)
     }
     /// Only these applications.
-    pub fn application_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn application_ids<'a>(self, ids: impl IntoIterator<Item = &'a ApplicationId>) -> Self {
         self.q_each("application_ids", ids)
     }
     /// Tag filter.
@@ -293,11 +297,11 @@ impl List<Applications> {
 
 impl List<Users> {
     /// Organization.
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Only these users.
-    pub fn user_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn user_ids<'a>(self, ids: impl IntoIterator<Item = &'a UserId>) -> Self {
         self.q_each("user_ids", ids)
     }
     /// Only owners or members.
@@ -312,7 +316,7 @@ impl List<Users> {
 
 impl List<Groups> {
     /// Organization (defaults to the client's default organization).
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Name filter.
@@ -320,22 +324,22 @@ impl List<Groups> {
         self.q("name", name)
     }
     /// Groups containing any of these applications.
-    pub fn application_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn application_ids<'a>(self, ids: impl IntoIterator<Item = &'a ApplicationId>) -> Self {
         self.q_each("application_ids", ids)
     }
     /// Groups containing any of these users.
-    pub fn user_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn user_ids<'a>(self, ids: impl IntoIterator<Item = &'a UserId>) -> Self {
         self.q_each("user_ids", ids)
     }
     /// Only these groups.
-    pub fn group_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn group_ids<'a>(self, ids: impl IntoIterator<Item = &'a GroupId>) -> Self {
         self.q_each("group_ids", ids)
     }
 }
 
 impl List<Policies> {
     /// Organization (defaults to the client's default organization).
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Name filter (`policy_name`).
@@ -343,15 +347,15 @@ impl List<Policies> {
         self.q("policy_name", name)
     }
     /// Policies of these applications.
-    pub fn application_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn application_ids<'a>(self, ids: impl IntoIterator<Item = &'a ApplicationId>) -> Self {
         self.q_each("application_ids", ids)
     }
     /// Policies of these users.
-    pub fn user_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn user_ids<'a>(self, ids: impl IntoIterator<Item = &'a UserId>) -> Self {
         self.q_each("user_ids", ids)
     }
     /// Policies of these groups.
-    pub fn group_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn group_ids<'a>(self, ids: impl IntoIterator<Item = &'a GroupId>) -> Self {
         self.q_each("group_ids", ids)
     }
     /// Only policies without principal (`true`) or with one.
@@ -362,14 +366,14 @@ impl List<Policies> {
 
 impl List<PermissionSets> {
     /// Organization (defaults to the client's default organization).
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
 }
 
 impl List<Projects> {
     /// Organization (defaults to the client's default organization).
-    pub fn organization_id(self, id: impl fmt::Display) -> Self {
+    pub fn organization_id(self, id: &OrganizationId) -> Self {
         self.q("organization_id", id)
     }
     /// Name filter.
@@ -377,7 +381,7 @@ impl List<Projects> {
         self.q("name", name)
     }
     /// Only these projects.
-    pub fn project_ids<S: fmt::Display>(self, ids: impl IntoIterator<Item = S>) -> Self {
+    pub fn project_ids<'a>(self, ids: impl IntoIterator<Item = &'a ProjectId>) -> Self {
         self.q_each("project_ids", ids)
     }
 }
@@ -391,10 +395,10 @@ async fn post<B: Serialize + ?Sized + Sync, T: DeserializeOwned>(
     client.post(route).json(body).send().await
 }
 
-fn org_or_default(client: &Client, org: Option<String>) -> Result<String, Error> {
+fn org_or_default(client: &Client, org: Option<&OrganizationId>) -> Result<OrganizationId, Error> {
     match org {
-        Some(o) => Ok(o),
-        None => Ok(client.default_organization_id()?.to_string()),
+        Some(o) => Ok(o.clone()),
+        None => Ok(client.default_organization_id()?.clone()),
     }
 }
 
@@ -437,10 +441,12 @@ impl IamApi {
     pub fn create_api_key(&self, bearer: Bearer) -> CreateApiKey {
         CreateApiKey {
             client: self.client.clone(),
-            bearer,
-            expires_at: None,
-            default_project_id: None,
-            description: String::new(),
+            body: CreateApiKeyBody {
+                bearer: BearerFields::from(&bearer),
+                expires_at: None,
+                default_project_id: None,
+                description: String::new(),
+            },
         }
     }
 
@@ -478,7 +484,7 @@ impl IamApi {
     /// # Errors
     ///
     /// 404 for an unknown application, 403 without IAM read permission.
-    pub async fn get_application(&self, id: &str) -> Result<Application, Error> {
+    pub async fn get_application(&self, id: &ApplicationId) -> Result<Application, Error> {
         self.client
             .get("/iam/v1alpha1/applications/{application_id}")
             .path("application_id", id)
@@ -498,13 +504,12 @@ impl IamApi {
         description: &str,
         organization_id: Option<&OrganizationId>,
     ) -> Result<Application, Error> {
-        let org = org_or_default(&self.client, organization_id.map(ToString::to_string))?;
-        let body = serde_json::json!({
-            "name": name,
-            "organization_id": org,
-            "description": description,
-            "tags": [],
-        });
+        let body = CreateApplicationBody {
+            name,
+            organization_id: org_or_default(&self.client, organization_id)?,
+            description,
+            tags: &[],
+        };
         post(&self.client, "/iam/v1alpha1/applications", &body).await
     }
 
@@ -513,7 +518,7 @@ impl IamApi {
     /// # Errors
     ///
     /// 404 for an unknown application, 403 without IAM write permission.
-    pub async fn delete_application(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete_application(&self, id: &ApplicationId) -> Result<(), Error> {
         self.client
             .delete("/iam/v1alpha1/applications/{application_id}")
             .path("application_id", id)
@@ -533,7 +538,7 @@ impl IamApi {
     /// # Errors
     ///
     /// 404 for an unknown user, 403 without IAM read permission.
-    pub async fn get_user(&self, id: &str) -> Result<User, Error> {
+    pub async fn get_user(&self, id: &UserId) -> Result<User, Error> {
         self.client
             .get("/iam/v1alpha1/users/{user_id}")
             .path("user_id", id)
@@ -553,7 +558,7 @@ impl IamApi {
     /// # Errors
     ///
     /// 404 for an unknown group, 403 without IAM read permission.
-    pub async fn get_group(&self, id: &str) -> Result<Group, Error> {
+    pub async fn get_group(&self, id: &GroupId) -> Result<Group, Error> {
         self.client
             .get("/iam/v1alpha1/groups/{group_id}")
             .path("group_id", id)
@@ -572,28 +577,30 @@ impl IamApi {
         description: &str,
         organization_id: Option<&OrganizationId>,
     ) -> Result<Group, Error> {
-        let org = org_or_default(&self.client, organization_id.map(ToString::to_string))?;
-        let body = serde_json::json!({
-            "organization_id": org,
-            "name": name,
-            "description": description,
-            "tags": [],
-        });
+        let body = CreateGroupBody {
+            organization_id: org_or_default(&self.client, organization_id)?,
+            name,
+            description,
+            tags: &[],
+        };
         post(&self.client, "/iam/v1alpha1/groups", &body).await
     }
 
-    /// Replaces a group's members (`PUT /groups/{id}/members`).
+    /// Replaces a group's members (`PUT /groups/{id}/members`); `&[]` empties a kind.
     ///
     /// # Errors
     ///
     /// The API's error.
-    pub async fn set_group_members<U: Serialize + Sync, A: Serialize + Sync>(
+    pub async fn set_group_members(
         &self,
-        group_id: &str,
-        user_ids: &[U],
-        application_ids: &[A],
+        group_id: &GroupId,
+        user_ids: &[UserId],
+        application_ids: &[ApplicationId],
     ) -> Result<Group, Error> {
-        let body = serde_json::json!({ "user_ids": user_ids, "application_ids": application_ids });
+        let body = SetGroupMembersBody {
+            user_ids,
+            application_ids,
+        };
         self.client
             .put("/iam/v1alpha1/groups/{group_id}/members")
             .path("group_id", group_id)
@@ -607,11 +614,15 @@ impl IamApi {
     /// # Errors
     ///
     /// The API's error.
-    pub async fn add_group_member(&self, group_id: &str, member: &Bearer) -> Result<Group, Error> {
+    pub async fn add_group_member(
+        &self,
+        group_id: &GroupId,
+        member: &Bearer,
+    ) -> Result<Group, Error> {
         self.client
             .post("/iam/v1alpha1/groups/{group_id}/add-member")
             .path("group_id", group_id)
-            .json(&member_body(member))
+            .json(&BearerFields::from(member))
             .send()
             .await
     }
@@ -623,13 +634,13 @@ impl IamApi {
     /// The API's error.
     pub async fn remove_group_member(
         &self,
-        group_id: &str,
+        group_id: &GroupId,
         member: &Bearer,
     ) -> Result<Group, Error> {
         self.client
             .post("/iam/v1alpha1/groups/{group_id}/remove-member")
             .path("group_id", group_id)
-            .json(&member_body(member))
+            .json(&BearerFields::from(member))
             .send()
             .await
     }
@@ -639,7 +650,7 @@ impl IamApi {
     /// # Errors
     ///
     /// The API's error.
-    pub async fn delete_group(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete_group(&self, id: &GroupId) -> Result<(), Error> {
         self.client
             .delete("/iam/v1alpha1/groups/{group_id}")
             .path("group_id", id)
@@ -659,7 +670,7 @@ impl IamApi {
     /// # Errors
     ///
     /// 404 for an unknown policy, 403 without IAM read permission.
-    pub async fn get_policy(&self, id: &str) -> Result<Policy, Error> {
+    pub async fn get_policy(&self, id: &PolicyId) -> Result<Policy, Error> {
         self.client
             .get("/iam/v1alpha1/policies/{policy_id}")
             .path("policy_id", id)
@@ -671,11 +682,15 @@ impl IamApi {
     pub fn create_policy(&self, name: &str, principal: PolicyPrincipal) -> CreatePolicy {
         CreatePolicy {
             client: self.client.clone(),
-            name: name.to_owned(),
-            description: String::new(),
             organization_id: None,
-            principal,
-            rules: Vec::new(),
+            body: CreatePolicyBody {
+                name: name.to_owned(),
+                description: String::new(),
+                organization_id: OrganizationId::default(),
+                rules: Vec::new(),
+                tags: Vec::new(),
+                principal: (&principal).into(),
+            },
         }
     }
 
@@ -684,7 +699,7 @@ impl IamApi {
     /// # Errors
     ///
     /// The API's error.
-    pub async fn delete_policy(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete_policy(&self, id: &PolicyId) -> Result<(), Error> {
         self.client
             .delete("/iam/v1alpha1/policies/{policy_id}")
             .path("policy_id", id)
@@ -693,7 +708,7 @@ impl IamApi {
     }
 
     /// Lists the rules of a policy.
-    pub fn list_rules(&self, policy_id: &str) -> List<Rules> {
+    pub fn list_rules(&self, policy_id: &PolicyId) -> List<Rules> {
         List::new(&self.client).q("policy_id", policy_id)
     }
 
@@ -702,13 +717,17 @@ impl IamApi {
     /// # Errors
     ///
     /// The API's error (unknown permission set, bad scope, …).
-    pub async fn set_rules(&self, policy_id: &str, rules: &[RuleSpec]) -> Result<Vec<Rule>, Error> {
+    pub async fn set_rules(
+        &self,
+        policy_id: &PolicyId,
+        rules: &[RuleSpec],
+    ) -> Result<Vec<Rule>, Error> {
         #[derive(serde::Deserialize)]
         struct SetRulesResponse {
             #[serde(default)]
             rules: Vec<Rule>,
         }
-        let body = serde_json::json!({ "policy_id": policy_id, "rules": rules });
+        let body = SetRulesBody { policy_id, rules };
         let r: SetRulesResponse = self
             .client
             .put("/iam/v1alpha1/rules")
@@ -724,40 +743,30 @@ impl IamApi {
     }
 }
 
-fn member_body(member: &Bearer) -> serde_json::Value {
-    match member {
-        Bearer::Application(id) => serde_json::json!({ "application_id": id }),
-        Bearer::User(id) => serde_json::json!({ "user_id": id }),
-    }
-}
-
 /// Builder of `POST /iam/v1alpha1/api-keys`.
 #[derive(Debug)]
 #[must_use = "a request does nothing until sent"]
 pub struct CreateApiKey {
     client: Client,
-    bearer: Bearer,
-    expires_at: Option<Timestamp>,
-    default_project_id: Option<String>,
-    description: String,
+    body: CreateApiKeyBody,
 }
 
 impl CreateApiKey {
     /// Expiry (recommended: keys without expiry are flagged by the checker).
     pub fn expires_at(mut self, t: Timestamp) -> Self {
-        self.expires_at = Some(t);
+        self.body.expires_at = Some(t.to_rfc3339());
         self
     }
 
     /// The key's preferred project (Object Storage lists buckets there).
     pub fn default_project_id(mut self, project: &ProjectId) -> Self {
-        self.default_project_id = Some(project.to_string());
+        self.body.default_project_id = Some(project.clone());
         self
     }
 
     /// Description (at most 200 characters).
     pub fn description(mut self, d: impl Into<String>) -> Self {
-        self.description = d.into();
+        self.body.description = d.into();
         self
     }
 
@@ -767,24 +776,11 @@ impl CreateApiKey {
     ///
     /// A description over 200 characters; the API's error; a response without secret.
     pub async fn send(self) -> Result<CreatedApiKey, Error> {
-        if self.description.chars().count() > 200 {
+        if self.body.description.chars().count() > 200 {
             return Err(Error::invalid_request(
                 "API key description: at most 200 characters",
             ));
         }
-        let mut body = serde_json::Map::new();
-        let (k, v) = match &self.bearer {
-            Bearer::Application(id) => ("application_id", id),
-            Bearer::User(id) => ("user_id", id),
-        };
-        body.insert(k.into(), v.clone().into());
-        if let Some(t) = &self.expires_at {
-            body.insert("expires_at".into(), t.to_rfc3339().into());
-        }
-        if let Some(p) = &self.default_project_id {
-            body.insert("default_project_id".into(), p.clone().into());
-        }
-        body.insert("description".into(), self.description.clone().into());
         #[derive(serde::Deserialize)]
         struct Created {
             #[serde(flatten)]
@@ -792,7 +788,7 @@ impl CreateApiKey {
             #[serde(default)]
             secret_key: Option<String>,
         }
-        let created: Created = post(&self.client, "/iam/v1alpha1/api-keys", &body).await?;
+        let created: Created = post(&self.client, "/iam/v1alpha1/api-keys", &self.body).await?;
         let secret = created
             .secret_key
             .as_deref()
@@ -810,16 +806,6 @@ impl CreateApiKey {
     }
 }
 
-#[derive(Debug, Default, Serialize)]
-struct UpdateApiKeyBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default_project_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-}
-
 /// Builder of `PATCH /iam/v1alpha1/api-keys/{access_key}`.
 #[derive(Debug)]
 #[must_use = "a request does nothing until sent"]
@@ -832,7 +818,7 @@ pub struct UpdateApiKey {
 impl UpdateApiKey {
     /// New preferred project.
     pub fn default_project_id(mut self, project: &ProjectId) -> Self {
-        self.body.default_project_id = Some(project.to_string());
+        self.body.default_project_id = Some(project.clone());
         self
     }
 
@@ -868,29 +854,27 @@ impl UpdateApiKey {
 #[must_use = "a request does nothing until sent"]
 pub struct CreatePolicy {
     client: Client,
-    name: String,
-    description: String,
-    organization_id: Option<String>,
-    principal: PolicyPrincipal,
-    rules: Vec<RuleSpec>,
+    /// The organization asked for; the client's default when `None`.
+    organization_id: Option<OrganizationId>,
+    body: CreatePolicyBody,
 }
 
 impl CreatePolicy {
     /// Description.
     pub fn description(mut self, d: impl Into<String>) -> Self {
-        self.description = d.into();
+        self.body.description = d.into();
         self
     }
 
     /// Organization (default: the client's default organization).
     pub fn organization_id(mut self, org: &OrganizationId) -> Self {
-        self.organization_id = Some(org.to_string());
+        self.organization_id = Some(org.clone());
         self
     }
 
     /// Adds a rule.
     pub fn rule(mut self, rule: RuleSpec) -> Self {
-        self.rules.push(rule);
+        self.body.rules.push(rule);
         self
     }
 
@@ -899,25 +883,9 @@ impl CreatePolicy {
     /// # Errors
     ///
     /// No organization given nor configured, or the API's error.
-    pub async fn send(self) -> Result<Policy, Error> {
-        let org = org_or_default(&self.client, self.organization_id.clone())?;
-        let mut body = serde_json::json!({
-            "name": self.name,
-            "description": self.description,
-            "organization_id": org,
-            "rules": self.rules,
-            "tags": [],
-        });
-        let (k, v): (&str, serde_json::Value) = match &self.principal {
-            PolicyPrincipal::User(id) => ("user_id", id.clone().into()),
-            PolicyPrincipal::Group(id) => ("group_id", id.clone().into()),
-            PolicyPrincipal::Application(id) => ("application_id", id.clone().into()),
-            PolicyPrincipal::NoPrincipal => ("no_principal", true.into()),
-        };
-        if let Some(m) = body.as_object_mut() {
-            m.insert(k.into(), v);
-        }
-        post(&self.client, "/iam/v1alpha1/policies", &body).await
+    pub async fn send(mut self) -> Result<Policy, Error> {
+        self.body.organization_id = org_or_default(&self.client, self.organization_id.as_ref())?;
+        post(&self.client, "/iam/v1alpha1/policies", &self.body).await
     }
 }
 
@@ -964,12 +932,11 @@ impl AccountApi {
         description: &str,
         organization_id: Option<&OrganizationId>,
     ) -> Result<Project, Error> {
-        let org = org_or_default(&self.client, organization_id.map(ToString::to_string))?;
-        let body = serde_json::json!({
-            "name": name,
-            "organization_id": org,
-            "description": description,
-        });
+        let body = CreateProjectBody {
+            name,
+            organization_id: org_or_default(&self.client, organization_id)?,
+            description,
+        };
         post(&self.client, "/account/v3/projects", &body).await
     }
 

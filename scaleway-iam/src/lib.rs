@@ -29,13 +29,14 @@ mod api;
 pub mod checker;
 mod model;
 pub mod provision;
+mod request;
 
 pub use api::{
     AccountApi, ApiKeys, Applications, CreateApiKey, CreatePolicy, Groups, IamApi, List, ListKind,
     PermissionSets, Policies, Projects, Rules, UpdateApiKey, Users,
 };
 pub use model::*;
-pub use scaleway_core::Error;
+pub use scaleway_core::{Error, Listable, OrganizationId, ProjectId};
 
 /// The policy checker guide's examples are compiled as doc tests.
 #[cfg(doctest)]

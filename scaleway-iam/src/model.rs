@@ -8,8 +8,28 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use scaleway_core::{AccessKey, Timestamp, string_enum};
+use scaleway_core::{AccessKey, OrganizationId, ProjectId, Timestamp, string_enum};
 use serde::{Deserialize, Serialize};
+
+scaleway_core::uuid_id! {
+    /// An IAM application ID (UUID), e.g. [`Application::id`].
+    pub struct ApplicationId("application ID");
+}
+
+scaleway_core::uuid_id! {
+    /// An IAM user ID (UUID), e.g. [`User::id`].
+    pub struct UserId("user ID");
+}
+
+scaleway_core::uuid_id! {
+    /// An IAM group ID (UUID), e.g. [`Group::id`].
+    pub struct GroupId("group ID");
+}
+
+scaleway_core::uuid_id! {
+    /// An IAM policy ID (UUID), e.g. [`Policy::id`].
+    pub struct PolicyId("policy ID");
+}
 
 string_enum! {
     /// Who bears an API key (`bearer_type` filter of ListAPIKeys).
@@ -135,16 +155,17 @@ impl Default for QualificationArchitectureType {
 #[non_exhaustive]
 pub enum Bearer {
     /// An IAM application (a non-human principal; what platforms should use).
-    Application(String),
+    Application(ApplicationId),
     /// An IAM user (a person).
-    User(String),
+    User(UserId),
 }
 
 impl Bearer {
     /// The application or user ID.
     pub fn id(&self) -> &str {
         match self {
-            Bearer::Application(id) | Bearer::User(id) => id,
+            Bearer::Application(id) => id.as_str(),
+            Bearer::User(id) => id.as_str(),
         }
     }
 
@@ -172,10 +193,10 @@ pub struct ApiKey {
     pub access_key: AccessKey,
     /// The bearer, when it is an application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<ApplicationId>,
     /// The bearer, when it is a user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// Description.
     #[serde(default)]
     pub description: String,
@@ -188,9 +209,10 @@ pub struct ApiKey {
     /// Expiry; `None` = never expires.
     #[serde(default)]
     pub expires_at: Option<Timestamp>,
-    /// The key's preferred project (Object Storage uses it).
+    /// The key's preferred project (Object Storage uses it); empty when the response named
+    /// none.
     #[serde(default)]
-    pub default_project_id: String,
+    pub default_project_id: ProjectId,
     /// Whether it can be edited.
     #[serde(default)]
     pub editable: bool,
@@ -233,7 +255,7 @@ pub struct CreatedApiKey {
 #[non_exhaustive]
 pub struct Application {
     /// ID.
-    pub id: String,
+    pub id: ApplicationId,
     /// Name.
     #[serde(default)]
     pub name: String,
@@ -248,7 +270,7 @@ pub struct Application {
     pub updated_at: Option<Timestamp>,
     /// Organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Editable.
     #[serde(default)]
     pub editable: bool,
@@ -271,7 +293,7 @@ pub struct Application {
 #[non_exhaustive]
 pub struct User {
     /// ID.
-    pub id: String,
+    pub id: UserId,
     /// E-mail.
     #[serde(default)]
     pub email: String,
@@ -298,7 +320,7 @@ pub struct User {
     pub updated_at: Option<Timestamp>,
     /// Organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Deletable.
     #[serde(default)]
     pub deletable: bool,
@@ -334,7 +356,7 @@ pub struct User {
 #[non_exhaustive]
 pub struct Group {
     /// ID.
-    pub id: String,
+    pub id: GroupId,
     /// Creation date.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -343,7 +365,7 @@ pub struct Group {
     pub updated_at: Option<Timestamp>,
     /// Organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Name.
     #[serde(default)]
     pub name: String,
@@ -352,10 +374,10 @@ pub struct Group {
     pub description: String,
     /// Member users.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub user_ids: Vec<String>,
+    pub user_ids: Vec<UserId>,
     /// Member applications.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub application_ids: Vec<String>,
+    pub application_ids: Vec<ApplicationId>,
     /// Tags.
     #[serde(default, deserialize_with = "null_as_default")]
     pub tags: Vec<String>,
@@ -394,11 +416,11 @@ impl Group {
 #[non_exhaustive]
 pub enum PolicyPrincipal {
     /// An IAM user.
-    User(String),
+    User(UserId),
     /// An IAM group.
-    Group(String),
+    Group(GroupId),
     /// An IAM application.
-    Application(String),
+    Application(ApplicationId),
     /// Nobody (the policy has no effect until a principal is attached).
     NoPrincipal,
 }
@@ -408,7 +430,7 @@ pub enum PolicyPrincipal {
 #[non_exhaustive]
 pub struct Policy {
     /// ID.
-    pub id: String,
+    pub id: PolicyId,
     /// Name.
     #[serde(default)]
     pub name: String,
@@ -417,7 +439,7 @@ pub struct Policy {
     pub description: String,
     /// Organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Creation date.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -447,13 +469,13 @@ pub struct Policy {
     pub tags: Vec<String>,
     /// Principal, when a user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// Principal, when a group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub group_id: Option<GroupId>,
     /// Principal, when an application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<ApplicationId>,
     /// `true` when the policy has no principal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_principal: Option<bool>,
@@ -463,13 +485,12 @@ impl Policy {
     /// The principal (the API's one-of `user_id` | `group_id` | `application_id` |
     /// `no_principal`).
     pub fn principal(&self) -> PolicyPrincipal {
-        let set = |v: &Option<String>| v.as_ref().filter(|s| !s.is_empty()).cloned();
-        if let Some(u) = set(&self.user_id) {
-            PolicyPrincipal::User(u)
-        } else if let Some(g) = set(&self.group_id) {
-            PolicyPrincipal::Group(g)
-        } else if let Some(a) = set(&self.application_id) {
-            PolicyPrincipal::Application(a)
+        if let Some(u) = self.user_id.as_ref().filter(|u| !u.is_empty()) {
+            PolicyPrincipal::User(u.clone())
+        } else if let Some(g) = self.group_id.as_ref().filter(|g| !g.is_empty()) {
+            PolicyPrincipal::Group(g.clone())
+        } else if let Some(a) = self.application_id.as_ref().filter(|a| !a.is_empty()) {
+            PolicyPrincipal::Application(a.clone())
         } else {
             PolicyPrincipal::NoPrincipal
         }
@@ -484,13 +505,13 @@ pub enum RuleScope {
     /// Listed projects.
     Projects {
         /// Project IDs.
-        project_ids: Vec<String>,
+        project_ids: Vec<ProjectId>,
     },
     /// The whole Organization. For project-level permission sets this means every
     /// current and future project ("All projects" in the console).
     Organization {
         /// Organization ID.
-        organization_id: String,
+        organization_id: OrganizationId,
     },
     /// The account root user.
     AccountRootUser {
@@ -519,10 +540,10 @@ pub struct Rule {
     pub condition: String,
     /// Scope, when projects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_ids: Option<Vec<String>>,
+    pub project_ids: Option<Vec<ProjectId>>,
     /// Scope, when the Organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// Scope, when the account root user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_root_user_id: Option<String>,
@@ -551,7 +572,11 @@ impl Rule {
 }
 
 /// A rule to write ([`IamApi::set_rules`](crate::IamApi::set_rules),
-/// [`IamApi::create_policy`](crate::IamApi::create_policy)): `RuleSpecs` in the API.
+/// [`IamApi::create_policy`](crate::IamApi::create_policy)): `RuleSpecs` in the API. Also the
+/// rule a report's remediation suggests ([`Remediation::rule`](crate::checker::Remediation)).
+///
+/// Serialized with its keys in alphabetical order (`condition`, `organization_id`,
+/// `permission_set_names`, `project_ids`), the order of the report's JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct RuleSpec {
@@ -562,22 +587,22 @@ pub struct RuleSpec {
     pub condition: String,
     /// Projects (exclusive with `organization_id`).
     #[serde(default)]
-    pub project_ids: Option<Vec<String>>,
+    pub project_ids: Option<Vec<ProjectId>>,
     /// Organization (exclusive with `project_ids`).
     #[serde(default)]
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 impl RuleSpec {
     /// Permission sets on some projects.
-    pub fn projects<S: Into<String>, P: ToString>(
+    pub fn projects<S: Into<String>>(
         sets: impl IntoIterator<Item = S>,
-        projects: impl IntoIterator<Item = P>,
+        projects: impl IntoIterator<Item = ProjectId>,
     ) -> Self {
         RuleSpec {
             permission_set_names: sets.into_iter().map(Into::into).collect(),
             condition: String::new(),
-            project_ids: Some(projects.into_iter().map(|p| p.to_string()).collect()),
+            project_ids: Some(projects.into_iter().collect()),
             organization_id: None,
         }
     }
@@ -586,14 +611,20 @@ impl RuleSpec {
     /// future project).
     pub fn organization<S: Into<String>>(
         sets: impl IntoIterator<Item = S>,
-        organization_id: impl ToString,
+        organization_id: OrganizationId,
     ) -> Self {
         RuleSpec {
             permission_set_names: sets.into_iter().map(Into::into).collect(),
             condition: String::new(),
             project_ids: None,
-            organization_id: Some(organization_id.to_string()),
+            organization_id: Some(organization_id),
         }
+    }
+
+    /// Permission sets on one project the checker holds as a string (a target, which was a
+    /// [`ProjectId`]): the ID is taken as server data is, never refused.
+    pub(crate) fn on_target_project(sets: impl IntoIterator<Item = String>, project: &str) -> Self {
+        RuleSpec::projects(sets, [known_id(project)])
     }
 
     /// The same rule under a CEL condition.
@@ -604,17 +635,25 @@ impl RuleSpec {
     }
 }
 
+/// The rule as compact JSON (`{"condition":"","permission_set_names":[…],"project_ids":[…]}`).
+impl fmt::Display for RuleSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
+    }
+}
+
 impl Serialize for RuleSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
+        // Alphabetical, as the report's JSON has always written it.
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("permission_set_names", &self.permission_set_names)?;
         m.serialize_entry("condition", &self.condition)?;
-        if let Some(p) = &self.project_ids {
-            m.serialize_entry("project_ids", p)?;
-        }
         if let Some(o) = &self.organization_id {
             m.serialize_entry("organization_id", o)?;
+        }
+        m.serialize_entry("permission_set_names", &self.permission_set_names)?;
+        if let Some(p) = &self.project_ids {
+            m.serialize_entry("project_ids", p)?;
         }
         m.end()
     }
@@ -646,13 +685,13 @@ pub struct PermissionSet {
 #[non_exhaustive]
 pub struct Project {
     /// ID (the default project's equals the Organization's, in practice).
-    pub id: String,
+    pub id: ProjectId,
     /// Name.
     #[serde(default)]
     pub name: String,
     /// Organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Creation date.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -683,6 +722,14 @@ pub struct Qualification {
     pub use_case: BTreeMap<String, serde_json::Value>,
 }
 
+/// A typed ID from a string the crate already holds in normal form (a checker target, an
+/// ID of a resolution): read as server data is (lenient, never refused).
+pub(crate) fn known_id<T: Default + for<'de> Deserialize<'de>>(s: &str) -> T {
+    use serde::de::IntoDeserializer;
+    let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
+    T::deserialize(d).unwrap_or_default()
+}
+
 /// `null` decodes as the type's default (arrays the API may send as null).
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -696,17 +743,31 @@ where
 mod tests {
     use super::*;
 
+    const P1: &str = "0a1b2c3d-0000-4000-8000-0000000000a1";
+    const O1: &str = "0a1b2c3d-0000-4000-8000-0000000000f1";
+
     #[test]
     fn rule_spec_shapes() {
-        let p = RuleSpec::projects(["A"], ["p1"]);
+        let p = RuleSpec::projects(["A"], [P1.parse().unwrap()]);
         assert_eq!(
             serde_json::to_value(&p).unwrap(),
-            serde_json::json!({"permission_set_names": ["A"], "condition": "", "project_ids": ["p1"]})
+            serde_json::json!({"permission_set_names": ["A"], "condition": "", "project_ids": [P1]})
         );
-        let o = RuleSpec::organization(["B"], "o1").with_condition("1 == 1");
+        let o = RuleSpec::organization(["B"], O1.parse().unwrap()).with_condition("1 == 1");
         assert_eq!(
             serde_json::to_value(&o).unwrap(),
-            serde_json::json!({"permission_set_names": ["B"], "condition": "1 == 1", "organization_id": "o1"})
+            serde_json::json!({"permission_set_names": ["B"], "condition": "1 == 1", "organization_id": O1})
+        );
+        // Keys in alphabetical order: the report's JSON and text keep their bytes.
+        assert_eq!(
+            o.to_string(),
+            format!(
+                r#"{{"condition":"1 == 1","organization_id":"{O1}","permission_set_names":["B"]}}"#
+            )
+        );
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            serde_json::to_value(&p).unwrap().to_string()
         );
     }
 
@@ -714,17 +775,21 @@ mod tests {
     fn one_ofs() {
         let k: ApiKey =
             serde_json::from_str(r#"{"access_key":"SCWXXXXXXXXXXXXXXXXX","user_id":"u"}"#).unwrap();
-        assert_eq!(k.bearer(), Some(Bearer::User("u".into())));
+        assert_eq!(
+            k.bearer(),
+            Some(Bearer::User(serde_json::from_str("\"u\"").unwrap()))
+        );
+        assert!(k.default_project_id.is_empty(), "absent: the empty ID");
         let p: Policy = serde_json::from_str(r#"{"id":"p","no_principal":true}"#).unwrap();
         assert_eq!(p.principal(), PolicyPrincipal::NoPrincipal);
         let r: Rule = serde_json::from_str(
-            r#"{"id":"r","permission_set_names":null,"organization_id":"o","permission_sets_scope_type":"projects"}"#,
+            r#"{"id":"r","permission_set_names":null,"organization_id":"O","permission_sets_scope_type":"projects"}"#,
         )
         .unwrap();
         assert_eq!(
             r.scope(),
             RuleScope::Organization {
-                organization_id: "o".into()
+                organization_id: serde_json::from_str("\"o\"").unwrap()
             }
         );
         assert!(r.permission_set_names.is_empty());
@@ -751,7 +816,7 @@ mod list_items {
         ($($t:ty),*) => {$(
             impl ListItem for $t {
                 fn list_id(&self) -> &str {
-                    &self.id
+                    self.id.as_str()
                 }
                 fn list_created_at(&self) -> Option<Timestamp> {
                     self.created_at

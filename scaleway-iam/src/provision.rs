@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use scaleway_core::{AccessKey, Client, Config, Env, Error, OrganizationId, ProjectId};
+use scaleway_core::{AccessKey, Client, Config, Env, Error, Listable, OrganizationId, ProjectId};
 
 use crate::checker::{Checker, Profile, Report, RequiredScope, Target, Verdict};
 use crate::model::{
@@ -98,7 +98,7 @@ pub struct Provisioned {
     pub log: Vec<String>,
 }
 
-fn desired_rules(profile: &Profile, project: &ProjectId, org: &str) -> Vec<RuleSpec> {
+fn desired_rules(profile: &Profile, project: &ProjectId, org: &OrganizationId) -> Vec<RuleSpec> {
     let mut on_project = Vec::new();
     let mut on_org = Vec::new();
     for r in &profile.requirements {
@@ -109,17 +109,22 @@ fn desired_rules(profile: &Profile, project: &ProjectId, org: &str) -> Vec<RuleS
     }
     let mut rules = Vec::new();
     if !on_project.is_empty() {
-        rules.push(RuleSpec::projects(on_project, [project]));
+        rules.push(RuleSpec::projects(on_project, [project.clone()]));
     }
     if !on_org.is_empty() {
-        rules.push(RuleSpec::organization(on_org, org));
+        rules.push(RuleSpec::organization(on_org, org.clone()));
     }
     rules
 }
 
 /// A rule reduced to what provisioning compares: sorted sets, projects, organization,
 /// condition.
-type RuleShape = (Vec<String>, Option<Vec<String>>, Option<String>, String);
+type RuleShape = (
+    Vec<String>,
+    Option<Vec<ProjectId>>,
+    Option<OrganizationId>,
+    String,
+);
 
 fn rules_match(existing: &[Rule], desired: &[RuleSpec]) -> bool {
     let norm_existing: Vec<RuleShape> = existing
@@ -248,16 +253,16 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         }
         Err(e) => return Err(e),
     };
-    let project_org = Some(project.organization_id.as_str()).filter(|o| !o.trim().is_empty());
-    let org = match (&request.organization_id, project_org) {
-        (Some(o), Some(po)) if o.as_str() != po => {
+    let project_org = Some(&project.organization_id).filter(|o| !o.is_empty());
+    let org: OrganizationId = match (&request.organization_id, project_org) {
+        (Some(o), Some(po)) if o != po => {
             return Err(Error::invalid_request(format!(
                 "project {pid} belongs to Organization {po}, not {o}: give that Organization, or a project of {o}; nothing was created"
             )));
         }
-        (Some(o), _) => o.to_string(),
-        (None, Some(po)) => po.to_owned(),
-        (None, None) => iam.client().default_organization_id()?.to_string(),
+        (Some(o), _) => o.clone(),
+        (None, Some(po)) => po.clone(),
+        (None, None) => iam.client().default_organization_id()?.clone(),
     };
     log.push(format!(
         "project \"{}\" ({pid}) found in Organization {org}",
@@ -287,14 +292,11 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             (a, Outcome::Reused)
         }
         None => {
-            let org_id: OrganizationId = org
-                .parse()
-                .map_err(|e| Error::invalid_request(format!("{e}")))?;
             let a = iam
                 .create_application(
                     name,
                     &format!("{} ({})", request.profile.description, request.profile.name),
-                    Some(&org_id),
+                    Some(&org),
                 )
                 .await?;
             log.push(format!("application \"{name}\" created ({})", a.id));
@@ -333,13 +335,10 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             }
         }
         None => {
-            let org_id: OrganizationId = org
-                .parse()
-                .map_err(|e| Error::invalid_request(format!("{e}")))?;
             let mut create = iam
                 .create_policy(name, PolicyPrincipal::Application(application.id.clone()))
                 .description(format!("profile {}", request.profile.name))
-                .organization_id(&org_id);
+                .organization_id(&org);
             for r in &rules {
                 create = create.rule(r.clone());
             }
@@ -368,7 +367,7 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             .into_iter()
             .filter(|k| {
                 k.description == PROVISIONED_KEY_DESCRIPTION
-                    && k.default_project_id == request.project_id.as_str()
+                    && k.default_project_id == request.project_id
                     && k.expires_at.is_some_and(|e| e > now)
             })
             .partition(|k| {
@@ -555,8 +554,8 @@ fn client_for(like: &Client, key: &CreatedApiKey) -> Result<Client, Error> {
     if let Some(o) = &cfg.organization_id {
         loader = loader.organization_id(o.value.clone());
     }
-    if let Ok(p) = key.key.default_project_id.parse::<ProjectId>() {
-        loader = loader.project_id(p);
+    if !key.key.default_project_id.is_empty() {
+        loader = loader.project_id(key.key.default_project_id.clone());
     }
     // The Object Storage probe of the confirmation uses the same S3 settings.
     if let Some(e) = &cfg.s3_endpoint {
@@ -610,8 +609,8 @@ pub async fn rotate(
         .create_api_key(bearer)
         .expires_at(expires_at)
         .description(old_key.description.clone());
-    if let Ok(p) = old_key.default_project_id.parse::<ProjectId>() {
-        create = create.default_project_id(&p);
+    if !old_key.default_project_id.is_empty() {
+        create = create.default_project_id(&old_key.default_project_id);
     }
     let new_key = create.send().await.map_err(RotateError::Start)?;
     let unfinished = |new_key: &CreatedApiKey, source: Error| RotateError::Unfinished {

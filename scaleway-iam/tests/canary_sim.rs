@@ -278,10 +278,7 @@ async fn a_create_with_no_answer_is_found_by_name_and_deleted() {
         "{step}"
     );
     assert!(error.contains("504"), "{error}");
-    let res = &r
-        .outcome("instances", prod(&sim).as_ref())
-        .unwrap()
-        .resources;
+    let res = &r.outcome("instances", &prod(&sim)).unwrap().resources;
     assert_eq!(res.len(), 1, "{r:#?}");
     assert_eq!(res[0].kind, CanaryKind::SecurityGroup);
     assert_eq!(res[0].status, CleanupStatus::Deleted, "{:#?}", res[0]);

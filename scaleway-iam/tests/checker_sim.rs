@@ -249,8 +249,8 @@ async fn missing_set_with_remediation() {
         Some(format!("scw iam rule create {policy} permission-set-names.0=VPCFullAccess project-ids.0={prod}").as_str())
     );
     assert_eq!(
-        fix.rule.as_ref().unwrap(),
-        &serde_json::json!({"permission_set_names": ["VPCFullAccess"], "condition": "", "project_ids": [prod]})
+        serde_json::to_value(fix.rule.as_ref().unwrap()).unwrap(),
+        serde_json::json!({"permission_set_names": ["VPCFullAccess"], "condition": "", "project_ids": [prod]})
     );
 }
 

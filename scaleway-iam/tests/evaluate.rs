@@ -12,6 +12,12 @@ const P: &str = "00000000-0000-4000-8000-00000000000a";
 const OTHER: &str = "00000000-0000-4000-8000-00000000000b";
 const ORG: &str = "00000000-0000-4000-8000-0000000000ff";
 
+/// An ID as the server sends it (read leniently, as server data is): the short names of
+/// hand-written resolutions.
+fn server_id<T: serde::de::DeserializeOwned>(s: &str) -> T {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).unwrap()
+}
+
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z")
         .unwrap()
@@ -50,11 +56,11 @@ fn grant(set: &str, lvl: Lvl, scope: RuleScope, condition: &str) -> Grant {
 fn resolution(grants: Vec<Grant>) -> Resolution {
     let mut r = Resolution::default();
     r.key = Some(key(Some("2027-01-01T00:00:00Z"), P));
-    r.bearer = Some(Bearer::Application("app".into()));
+    r.bearer = Some(Bearer::Application(server_id("app")));
     r.bearer_name = Some("app".into());
-    r.organization_id = Some(ORG.into());
+    r.organization_id = Some(ORG.parse().unwrap());
     r.grants = grants;
-    r.direct_policies = vec![("pol".into(), "policy".into())];
+    r.direct_policies = vec![(server_id("pol"), "policy".into())];
     // The target project was read: it is in the key's Organization.
     r.projects.insert(
         P.into(),
@@ -378,7 +384,7 @@ fn key_findings_table() {
     // owner), but the key holds everything at Organization level, which a profile forbids
     // unless it says otherwise (owner_keys, else organization_sets).
     let mut res = resolution(Vec::new());
-    res.bearer = Some(Bearer::User("u".into()));
+    res.bearer = Some(Bearer::User(server_id("u")));
     res.user_type = Some(UserType::Owner);
     let r = run(&res, &profile);
     assert!(r.has("organization_owner") && r.has("personal_user_key"));
@@ -492,7 +498,20 @@ fn an_organization_rule_is_never_suggested_without_the_organization_id() {
         .iter()
         .find(|x| x.finding == missing.id)
         .unwrap();
-    assert_eq!(fix.rule.as_ref().unwrap()["organization_id"], ORG);
+    assert_eq!(
+        fix.rule.as_ref().unwrap().organization_id,
+        Some(ORG.parse().unwrap())
+    );
+    // The report's JSON of the rule is what it was when the rule was a JSON value: keys in
+    // alphabetical order.
+    let json = r.to_json().unwrap();
+    let rule = &json[json.find("\"rule\": {").unwrap()..];
+    let at = |k: &str| rule.find(&format!("\"{k}\"")).unwrap();
+    assert!(
+        at("condition") < at("organization_id")
+            && at("organization_id") < at("permission_set_names"),
+        "{json}"
+    );
     assert!(
         fix.scw_command
             .as_deref()
@@ -501,7 +520,7 @@ fn an_organization_rule_is_never_suggested_without_the_organization_id() {
     );
     // Organization unknown (e.g. a resolution read some other way): no rule, no command,
     // and the summary says why — never `"organization_id": ""`.
-    for org in [None, Some(String::new())] {
+    for org in [None, Some(Default::default())] {
         let mut res = resolution(Vec::new());
         res.organization_id = org;
         let r = run(&res, &profile);

@@ -6,11 +6,11 @@ mod common;
 use std::time::Duration;
 
 use common::{access_key, client, client_for, options, prod, sim};
-use scaleway_iam::IamApi;
 use scaleway_iam::checker::{Checker, FindingKind, Profile, Target, Verdict};
 use scaleway_iam::provision::{
     Outcome, ProvisionRequest, ProvisionedKey, RotateError, RotateOptions, provision, rotate,
 };
+use scaleway_iam::{IamApi, Listable};
 
 /// Applications, policies and API keys of the simulator's Organization.
 async fn iam_counts(iam: &IamApi) -> (usize, usize, usize) {
@@ -41,7 +41,7 @@ async fn provision_creates_then_reuses_and_the_key_checks_ready() {
     let ProvisionedKey::New(key) = &first.key else {
         panic!("{:?}", first.key)
     };
-    assert_eq!(key.key.default_project_id, prod(&sim).as_str());
+    assert_eq!(key.key.default_project_id, prod(&sim));
     assert!(key.key.expires_at.is_some());
     assert!(!format!("{first:?}").contains(key.secret_key.expose_secret()));
     // The new key, checked with its own secret: Ready, confirmed by its reads of every
@@ -225,7 +225,13 @@ async fn rotate_deletes_the_old_key_only_when_the_new_one_is_ready() {
         .unwrap();
     assert_eq!(
         new.application_id,
-        Some(sim.state().application_id("registry-scanner").unwrap())
+        Some(
+            sim.state()
+                .application_id("registry-scanner")
+                .unwrap()
+                .parse()
+                .unwrap()
+        )
     );
 
     // A key that is not Ready for the profile (wrong project): an error carrying the new

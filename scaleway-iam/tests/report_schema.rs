@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{access_key, client, options, prod, sim};
+use common::{access_key, client, options, prod, server_id, sim};
 use scaleway_iam::checker::{
     CheckOptions, Checker, Grant, GrantPath, Mode, Profile, ProjectLookup, Report, Requirement,
     Resolution, Target,
@@ -63,9 +63,9 @@ fn resolution(grants: Vec<Grant>) -> Resolution {
         }))
         .unwrap(),
     );
-    r.bearer = Some(Bearer::Application("app".into()));
-    r.organization_id = Some(ORG.into());
-    r.direct_policies = vec![("pol".into(), "policy".into())];
+    r.bearer = Some(Bearer::Application(server_id("app")));
+    r.organization_id = Some(ORG.parse().unwrap());
+    r.direct_policies = vec![(server_id("pol"), "policy".into())];
     r.projects.insert(
         P.into(),
         ProjectLookup::Found {

@@ -6,9 +6,9 @@
 mod common;
 
 use common::{access_key, client, options, prod, sim};
-use scaleway_iam::IamApi;
 use scaleway_iam::checker::{Checker, Profile, Report, Target};
 use scaleway_iam::provision::{ProvisionRequest, ProvisionedKey, RotateOptions, provision, rotate};
+use scaleway_iam::{IamApi, Listable};
 use scaleway_sim::{PolicyPrincipal, RuleSpec};
 
 fn profile(name: &str) -> Profile {

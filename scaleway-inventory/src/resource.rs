@@ -409,7 +409,13 @@ impl ProductObject {
             },
             ProductObject::RegistryNamespace(n) => Derived {
                 tags: None,
-                ..all(&n.name, &n.project_id, &[], n.status.as_str(), n.created_at)
+                ..all(
+                    &n.name,
+                    n.project_id.as_str(),
+                    &[],
+                    n.status.as_str(),
+                    n.created_at,
+                )
             },
             ProductObject::Custom(_) => Derived::default(),
         }

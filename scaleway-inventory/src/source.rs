@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use scaleway_core::{
-    Client, Error, ListItem, ListingReport, Locality, PageStyle, ProjectId, RequestBuilder,
-    RetryPolicy,
+    Client, Error, ListItem, Listable, ListingReport, Locality, PageStyle, ProjectId,
+    RequestBuilder, RetryPolicy,
 };
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
@@ -225,7 +225,7 @@ pub const PAGE_READ_AHEAD: usize = 8;
 /// helper every built-in source uses; it fetches [`PAGE_READ_AHEAD`] pages at once after
 /// the first.
 ///
-/// The listing is scaleway-core's consistent one ([`scaleway_core::Paginator::listing`]):
+/// The listing is scaleway-core's consistent one ([`scaleway_core::Listable::listing`]):
 /// each item is emitted once, and the listing is read again when the collection changed
 /// while it was read; how it was read is recorded in `out` ([`Emitter::record_reads`]).
 /// Send the request with its oldest-first order.

@@ -2,14 +2,19 @@
 
 use std::sync::Arc;
 
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use scaleway_core::fanout::{self, LocalityResult};
-use scaleway_core::{Client, Error, Locality, ProductLocalities, Region, RequestBuilder};
+use scaleway_core::{
+    Client, Error, ListItem, Listable, Locality, OrganizationId, Paginator, ProductLocalities,
+    ProjectId, Region, RequestBuilder,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{RegistryError, Result};
-use crate::model::{Image, ImageVisibility, Namespace, NamespaceOrderBy, OrderBy, Regional, Tag};
+use crate::model::{
+    Image, ImageId, ImageVisibility, Namespace, NamespaceId, NamespaceOrderBy, OrderBy, Regional,
+    Tag, TagId,
+};
 use crate::pull::Pull;
 use crate::reference::{ImageReference, RegistryHosts};
 
@@ -28,13 +33,18 @@ const TAG: &str = "/registry/v1/regions/{region}/tags/{tag_id}";
 ///
 /// Cheap to clone (it holds a [`Client`], itself an `Arc`).
 ///
+/// Listings are built with their region (and, for tags, their image) and read with
+/// [`Listable`]'s consumers, the same as every listing of the `scaleway-*` crates:
+/// `items()`, `pages()`, `collect()`, `listing()`. One listing in every region at once is
+/// [`RegistryApi::collect_per_region`].
+///
 /// ```no_run
 /// # async fn run() -> Result<(), scaleway_registry::RegistryError> {
 /// use scaleway_core::{Client, Region};
-/// use scaleway_registry::RegistryApi;
+/// use scaleway_registry::{Listable, RegistryApi};
 ///
 /// let registry = RegistryApi::new(&Client::from_env()?);
-/// for result in registry.list_namespaces().all_regions().await {
+/// for result in registry.collect_per_region(None, |r| registry.list_namespaces(r)).await {
 ///     if let Some(namespaces) = result.outcome.ok() {
 ///         for ns in namespaces {
 ///             println!("{} {} {}", ns.region, ns.name, ns.endpoint);
@@ -42,7 +52,7 @@ const TAG: &str = "/registry/v1/regions/{region}/tags/{tag_id}";
 ///     }
 /// }
 /// let ns = registry.find_namespace("acme-prod", Some(&Region::FrPar)).await?;
-/// let images = registry.list_images().namespace_id(&ns.id).collect(&ns.region).await?;
+/// let images = registry.list_images(&ns.region).namespace_id(&ns.id).collect().await?;
 /// # let _ = images;
 /// # Ok(()) }
 /// ```
@@ -95,12 +105,52 @@ impl RegistryApi {
 
     // ------------------------------------------------------------------ namespaces
 
-    /// Lists namespaces; filter, then list one region ([`ListNamespaces::collect`],
-    /// [`ListNamespaces::items`]) or every region ([`ListNamespaces::all_regions`]).
-    pub fn list_namespaces(&self) -> ListNamespaces {
+    /// Lists the namespaces of `region`; filter, then read it with a [`Listable`]
+    /// consumer. For every region at once: [`RegistryApi::collect_per_region`].
+    pub fn list_namespaces(&self, region: &Region) -> ListNamespaces {
         ListNamespaces {
-            listing: Listing::new(self, NAMESPACES, "namespaces"),
+            listing: RegionListing::new(self, region, NAMESPACES, "namespaces"),
         }
+    }
+
+    /// Reads one listing in each region where Registry exists (or in `regions` only),
+    /// concurrently, with a result per region in the order of the regions: `build` makes
+    /// the listing of one region, the same filters each time. One region failing does not
+    /// fail the others; a region where Registry does not exist is `NotAvailable` (without a
+    /// request when it is not one of Registry's regions). Flatten the results with
+    /// [`flatten_regions`].
+    ///
+    /// ```no_run
+    /// # async fn run(registry: scaleway_registry::RegistryApi) {
+    /// // Every namespace named `acme-prod`, region by region.
+    /// let per_region = registry
+    ///     .collect_per_region(None, |region| registry.list_namespaces(region).name("acme-prod"))
+    ///     .await;
+    /// # let _ = per_region;
+    /// # }
+    /// ```
+    pub async fn collect_per_region<L, F>(
+        &self,
+        regions: Option<Vec<Region>>,
+        build: F,
+    ) -> Vec<LocalityResult<Vec<L::Item>, RegistryError>>
+    where
+        L: Listable<Error = RegistryError>,
+        F: Fn(&Region) -> L + Send,
+    {
+        let only = regions.map(|rs| rs.into_iter().map(Locality::Region).collect());
+        fanout::collect_per_locality(
+            ProductLocalities::REGISTRY,
+            only,
+            REGION_CONCURRENCY,
+            move |locality| match locality {
+                Locality::Region(region) => Ok(build(region)),
+                other => Err(Error::invalid_request(format!(
+                    "the registry is regional: {other} is not a region"
+                ))),
+            },
+        )
+        .await
     }
 
     /// Gets a namespace by ID.
@@ -109,7 +159,11 @@ impl RegistryApi {
     ///
     /// [`RegistryError`]; a missing namespace is [`RegistryError::Api`] with
     /// `is_not_found()`.
-    pub async fn get_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
+    pub async fn get_namespace(
+        &self,
+        region: &Region,
+        namespace_id: &NamespaceId,
+    ) -> Result<Namespace> {
         let rb = self
             .client
             .get(NAMESPACE)
@@ -118,11 +172,11 @@ impl RegistryApi {
     }
 
     /// Changes a namespace's description or public visibility.
-    pub fn update_namespace(&self, region: &Region, namespace_id: &str) -> UpdateNamespace {
+    pub fn update_namespace(&self, region: &Region, namespace_id: &NamespaceId) -> UpdateNamespace {
         UpdateNamespace {
             api: self.clone(),
             region: region.clone(),
-            id: namespace_id.to_owned(),
+            id: namespace_id.clone(),
             body: NamespacePatch::default(),
         }
     }
@@ -132,7 +186,11 @@ impl RegistryApi {
     /// # Errors
     ///
     /// [`RegistryError`].
-    pub async fn delete_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
+    pub async fn delete_namespace(
+        &self,
+        region: &Region,
+        namespace_id: &NamespaceId,
+    ) -> Result<Namespace> {
         let rb = self
             .client
             .delete(NAMESPACE)
@@ -142,10 +200,12 @@ impl RegistryApi {
 
     // ------------------------------------------------------------------ images
 
-    /// Lists images; filter by namespace, name or project, then list one region or all.
-    pub fn list_images(&self) -> ListImages {
+    /// Lists the images of `region`; filter by namespace, name or project, then read it
+    /// with a [`Listable`] consumer. For every region at once:
+    /// [`RegistryApi::collect_per_region`].
+    pub fn list_images(&self, region: &Region) -> ListImages {
         ListImages {
-            listing: Listing::new(self, IMAGES, "images"),
+            listing: RegionListing::new(self, region, IMAGES, "images"),
         }
     }
 
@@ -154,7 +214,7 @@ impl RegistryApi {
     /// # Errors
     ///
     /// [`RegistryError`].
-    pub async fn get_image(&self, region: &Region, image_id: &str) -> Result<Image> {
+    pub async fn get_image(&self, region: &Region, image_id: &ImageId) -> Result<Image> {
         let rb = self.client.get(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
     }
@@ -167,7 +227,7 @@ impl RegistryApi {
     pub async fn set_image_visibility(
         &self,
         region: &Region,
-        image_id: &str,
+        image_id: &ImageId,
         visibility: ImageVisibility,
     ) -> Result<Image> {
         #[derive(Serialize)]
@@ -187,18 +247,19 @@ impl RegistryApi {
     /// # Errors
     ///
     /// [`RegistryError`].
-    pub async fn delete_image(&self, region: &Region, image_id: &str) -> Result<Image> {
+    pub async fn delete_image(&self, region: &Region, image_id: &ImageId) -> Result<Image> {
         let rb = self.client.delete(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
     }
 
     // ------------------------------------------------------------------ tags
 
-    /// Lists the tags of an image (images are regional, so is this listing).
-    pub fn list_tags(&self, region: &Region, image_id: &str) -> ListTags {
+    /// Lists the tags of an image of `region` (images are regional, so is this listing);
+    /// read it with a [`Listable`] consumer.
+    pub fn list_tags(&self, region: &Region, image_id: &ImageId) -> ListTags {
         ListTags {
-            listing: Listing::new(self, TAGS, "tags").path("image_id", image_id),
-            region: region.clone(),
+            listing: RegionListing::new(self, region, TAGS, "tags")
+                .path("image_id", image_id.as_str()),
         }
     }
 
@@ -207,7 +268,7 @@ impl RegistryApi {
     /// # Errors
     ///
     /// [`RegistryError`].
-    pub async fn get_tag(&self, region: &Region, tag_id: &str) -> Result<Tag> {
+    pub async fn get_tag(&self, region: &Region, tag_id: &TagId) -> Result<Tag> {
         let rb = self.client.get(TAG).path("tag_id", tag_id);
         self.call(rb, region).await
     }
@@ -218,7 +279,7 @@ impl RegistryApi {
     /// # Errors
     ///
     /// [`RegistryError`].
-    pub async fn delete_tag(&self, region: &Region, tag_id: &str, force: bool) -> Result<Tag> {
+    pub async fn delete_tag(&self, region: &Region, tag_id: &TagId, force: bool) -> Result<Tag> {
         let rb = self
             .client
             .delete(TAG)
@@ -272,23 +333,26 @@ impl RegistryApi {
     }
 }
 
-/// One listing route with its filters: the generic part of every list builder.
+/// One listing route of one region with its filters: the generic part of every list
+/// builder.
 #[derive(Debug, Clone)]
-struct Listing {
+struct RegionListing {
     api: RegistryApi,
+    region: Region,
     route: &'static str,
     key: &'static str,
     path: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
 }
 
-impl Listing {
-    /// A listing of `route`, oldest first unless the caller sets another `order_by` (every
-    /// registry listing documents `created_at_asc`): creations during the listing then shift
-    /// nothing.
-    fn new(api: &RegistryApi, route: &'static str, key: &'static str) -> Self {
+impl RegionListing {
+    /// A listing of `route` in `region`, oldest first unless the caller sets another
+    /// `order_by` (every registry listing documents `created_at_asc`): creations during the
+    /// listing then shift nothing.
+    fn new(api: &RegistryApi, region: &Region, route: &'static str, key: &'static str) -> Self {
         Self {
             api: api.clone(),
+            region: region.clone(),
             route,
             key,
             path: Vec::new(),
@@ -307,8 +371,8 @@ impl Listing {
         self
     }
 
-    fn request(&self, region: &Region) -> RequestBuilder {
-        let mut rb = self.api.client.get(self.route).region(region);
+    fn request(&self) -> RequestBuilder {
+        let mut rb = self.api.client.get(self.route).region(&self.region);
         for (k, v) in &self.path {
             rb = rb.path(k, v);
         }
@@ -318,59 +382,21 @@ impl Listing {
         rb
     }
 
-    fn raw_items<T>(&self, region: &Region) -> BoxStream<'static, std::result::Result<T, Error>>
+    /// The paginator: every item records the region it was read from, every error is
+    /// explained ([`RegistryApi::explain`]).
+    fn paginator<T>(self) -> Paginator<T, RegistryError>
     where
-        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
+        T: DeserializeOwned + Regional + ListItem + Send + 'static,
     {
-        let region = region.clone();
-        self.request(&region)
+        let region = self.region.clone();
+        let api = self.api.clone();
+        self.request()
             .paginate::<T>(self.key)
-            .items()
-            .map_ok(move |mut item| {
+            .map_items(move |mut item| {
                 item.set_region(&region);
                 item
             })
-            .boxed()
-    }
-
-    fn items<T>(&self, region: &Region) -> BoxStream<'static, Result<T>>
-    where
-        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
-    {
-        let api = self.api.clone();
-        self.raw_items(region)
             .map_err(move |e| api.explain(e))
-            .boxed()
-    }
-
-    async fn collect<T>(&self, region: &Region) -> Result<Vec<T>>
-    where
-        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
-    {
-        self.items(region).try_collect().await
-    }
-
-    async fn regions<T>(&self, only: Option<Vec<Region>>) -> Vec<LocalityResult<Vec<T>>>
-    where
-        T: DeserializeOwned + Regional + scaleway_core::ListItem + Send + 'static,
-    {
-        let only = only.map(|rs| rs.into_iter().map(Locality::Region).collect());
-        let this = self.clone();
-        fanout::fan_out(
-            ProductLocalities::REGISTRY,
-            only,
-            REGION_CONCURRENCY,
-            move |loc| {
-                let this = this.clone();
-                async move {
-                    let region = loc
-                        .region()
-                        .ok_or_else(|| Error::invalid_request("the registry is regional"))?;
-                    this.raw_items::<T>(&region).try_collect::<Vec<T>>().await
-                }
-            },
-        )
-        .await
     }
 }
 
@@ -381,12 +407,12 @@ impl Listing {
 ///
 /// # Errors
 ///
-/// When regions failed: the failure, explained, when every region failed the same way;
-/// else [`RegistryError::RegionsUnavailable`] with the most actionable failure first (a
-/// refused key before a missing permission before unavailability) and the others listed.
+/// When regions failed: the failure when every region failed the same way; else
+/// [`RegistryError::RegionsUnavailable`] with the most actionable failure first (a refused
+/// key before a missing permission before unavailability) and the others listed.
 pub fn flatten_regions<T>(
     api: &RegistryApi,
-    results: Vec<LocalityResult<Vec<T>>>,
+    results: Vec<LocalityResult<Vec<T>, RegistryError>>,
 ) -> Result<Vec<T>> {
     let (answered, failures) = api.split_outcomes(results);
     let searched = answered.iter().map(|(r, _)| r.clone()).collect();
@@ -396,42 +422,12 @@ pub fn flatten_regions<T>(
     Ok(answered.into_iter().flat_map(|(_, items)| items).collect())
 }
 
-macro_rules! list_terminals {
-    ($item:ty) => {
-        /// Every matching item of `region`, page after page, as a stream.
-        pub fn items(self, region: &Region) -> BoxStream<'static, Result<$item>> {
-            self.listing.items(region)
-        }
-
-        /// Every matching item of `region`.
-        ///
-        /// # Errors
-        ///
-        /// [`RegistryError`]: a refused key or missing permission gets its own variant.
-        pub async fn collect(self, region: &Region) -> Result<Vec<$item>> {
-            self.listing.collect(region).await
-        }
-
-        /// Every matching item of every region where Registry exists, listed
-        /// concurrently, with a result per region (one region failing does not fail the
-        /// others; explain a failure with [`RegistryApi::explain`]).
-        pub async fn all_regions(self) -> Vec<LocalityResult<Vec<$item>>> {
-            self.listing.regions(None).await
-        }
-
-        /// Like [`Self::all_regions`], for these regions only (a region where Registry
-        /// does not exist is reported `NotAvailable` without a request).
-        pub async fn in_regions(self, regions: Vec<Region>) -> Vec<LocalityResult<Vec<$item>>> {
-            self.listing.regions(Some(regions)).await
-        }
-    };
-}
-
-/// A namespace listing being prepared ([`RegistryApi::list_namespaces`]).
+/// A namespace listing of one region being prepared ([`RegistryApi::list_namespaces`]);
+/// read it with a [`Listable`] consumer.
 #[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until a terminal method is called"]
+#[must_use = "a listing does nothing until a Listable consumer is called"]
 pub struct ListNamespaces {
-    listing: Listing,
+    listing: RegionListing,
 }
 
 impl ListNamespaces {
@@ -442,13 +438,13 @@ impl ListNamespaces {
     }
 
     /// Only namespaces of this project.
-    pub fn project_id(mut self, project_id: &str) -> Self {
+    pub fn project_id(mut self, project_id: &ProjectId) -> Self {
         self.listing = self.listing.query("project_id", project_id);
         self
     }
 
     /// Only namespaces of this organization.
-    pub fn organization_id(mut self, organization_id: &str) -> Self {
+    pub fn organization_id(mut self, organization_id: &OrganizationId) -> Self {
         self.listing = self.listing.query("organization_id", organization_id);
         self
     }
@@ -458,20 +454,30 @@ impl ListNamespaces {
         self.listing = self.listing.query("order_by", order);
         self
     }
-
-    list_terminals!(Namespace);
 }
 
-/// An image listing being prepared ([`RegistryApi::list_images`]).
+/// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
+/// ([`RegistryError`]: a refused key or missing permission gets its own variant).
+impl Listable for ListNamespaces {
+    type Item = Namespace;
+    type Error = RegistryError;
+
+    fn into_paginator(self) -> Paginator<Namespace, RegistryError> {
+        self.listing.paginator()
+    }
+}
+
+/// An image listing of one region being prepared ([`RegistryApi::list_images`]); read it
+/// with a [`Listable`] consumer.
 #[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until a terminal method is called"]
+#[must_use = "a listing does nothing until a Listable consumer is called"]
 pub struct ListImages {
-    listing: Listing,
+    listing: RegionListing,
 }
 
 impl ListImages {
-    /// Only images of this namespace (its UUID).
-    pub fn namespace_id(mut self, namespace_id: &str) -> Self {
+    /// Only images of this namespace.
+    pub fn namespace_id(mut self, namespace_id: &NamespaceId) -> Self {
         self.listing = self.listing.query("namespace_id", namespace_id);
         self
     }
@@ -483,13 +489,13 @@ impl ListImages {
     }
 
     /// Only images of this project.
-    pub fn project_id(mut self, project_id: &str) -> Self {
+    pub fn project_id(mut self, project_id: &ProjectId) -> Self {
         self.listing = self.listing.query("project_id", project_id);
         self
     }
 
     /// Only images of this organization.
-    pub fn organization_id(mut self, organization_id: &str) -> Self {
+    pub fn organization_id(mut self, organization_id: &OrganizationId) -> Self {
         self.listing = self.listing.query("organization_id", organization_id);
         self
     }
@@ -499,16 +505,25 @@ impl ListImages {
         self.listing = self.listing.query("order_by", order);
         self
     }
-
-    list_terminals!(Image);
 }
 
-/// A tag listing being prepared ([`RegistryApi::list_tags`]).
+/// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
+/// ([`RegistryError`]).
+impl Listable for ListImages {
+    type Item = Image;
+    type Error = RegistryError;
+
+    fn into_paginator(self) -> Paginator<Image, RegistryError> {
+        self.listing.paginator()
+    }
+}
+
+/// A tag listing being prepared ([`RegistryApi::list_tags`]); read it with a [`Listable`]
+/// consumer.
 #[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until a terminal method is called"]
+#[must_use = "a listing does nothing until a Listable consumer is called"]
 pub struct ListTags {
-    listing: Listing,
-    region: Region,
+    listing: RegionListing,
 }
 
 impl ListTags {
@@ -523,19 +538,16 @@ impl ListTags {
         self.listing = self.listing.query("order_by", order);
         self
     }
+}
 
-    /// Every matching tag, page after page, as a stream.
-    pub fn items(self) -> BoxStream<'static, Result<Tag>> {
-        self.listing.items(&self.region)
-    }
+/// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
+/// ([`RegistryError`]).
+impl Listable for ListTags {
+    type Item = Tag;
+    type Error = RegistryError;
 
-    /// Every matching tag.
-    ///
-    /// # Errors
-    ///
-    /// [`RegistryError`].
-    pub async fn collect(self) -> Result<Vec<Tag>> {
-        self.listing.collect(&self.region).await
+    fn into_paginator(self) -> Paginator<Tag, RegistryError> {
+        self.listing.paginator()
     }
 }
 
@@ -554,7 +566,7 @@ struct NamespacePatch {
 pub struct UpdateNamespace {
     api: RegistryApi,
     region: Region,
-    id: String,
+    id: NamespaceId,
     body: NamespacePatch,
 }
 

@@ -41,14 +41,14 @@ pub use api::{
 };
 pub use error::{KeyProblem, KeyProject, ProjectSource, RegionFailure, RegistryError, Result};
 pub use model::{
-    Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,
-    Tag, TagStatus,
+    Image, ImageId, ImageStatus, ImageVisibility, Namespace, NamespaceId, NamespaceOrderBy,
+    NamespaceStatus, OrderBy, Tag, TagId, TagStatus,
 };
 pub use pull::{
     BlobSummary, DEFAULT_BLOB_ATTEMPTS, DEFAULT_PULL_CONCURRENCY, Pull, PullEvent, PullReport,
 };
 pub use reference::{ImageReference, Platform, RegistryHosts};
-pub use scaleway_core::{Client, Error, Region};
+pub use scaleway_core::{Client, Error, Listable, Region};
 pub use troubleshoot::Resolved;
 
 /// The docs/registry.md support page's examples are compiled as doc tests.

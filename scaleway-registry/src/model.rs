@@ -3,10 +3,25 @@
 //! Server data is parsed leniently: every enum keeps values this version does not know,
 //! fields the API may omit have defaults, and timestamps are optional.
 
-use scaleway_core::{Region, Timestamp};
+use scaleway_core::{OrganizationId, ProjectId, Region, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::reference::{ImageReference, RegistryHosts};
+
+scaleway_core::uuid_id! {
+    /// A namespace ID (UUID), e.g. [`Namespace::id`].
+    pub struct NamespaceId("namespace ID");
+}
+
+scaleway_core::uuid_id! {
+    /// An image ID (UUID), e.g. [`Image::id`].
+    pub struct ImageId("image ID");
+}
+
+scaleway_core::uuid_id! {
+    /// A tag ID (UUID), e.g. [`Tag::id`].
+    pub struct TagId("tag ID");
+}
 
 scaleway_core::string_enum! {
     /// Status of a namespace.
@@ -130,7 +145,7 @@ fn missing_region() -> Region {
 #[non_exhaustive]
 pub struct Namespace {
     /// UUID.
-    pub id: String,
+    pub id: NamespaceId,
     /// Name: unique per region across all organizations, case-sensitive.
     pub name: String,
     /// Description.
@@ -138,10 +153,10 @@ pub struct Namespace {
     pub description: String,
     /// Owning organization.
     #[serde(default)]
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     /// Owning project: pulling needs registry read permission on it.
     #[serde(default)]
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// Status.
     #[serde(default = "unknown_namespace_status")]
     pub status: NamespaceStatus,
@@ -196,13 +211,13 @@ impl Namespace {
 #[non_exhaustive]
 pub struct Image {
     /// UUID.
-    pub id: String,
+    pub id: ImageId,
     /// Name, possibly with `/` (`tools/ci`): the rest of the repository path after the
     /// namespace.
     pub name: String,
     /// The namespace's UUID.
     #[serde(default)]
-    pub namespace_id: String,
+    pub namespace_id: NamespaceId,
     /// Status.
     #[serde(default = "unknown_image_status")]
     pub status: ImageStatus,
@@ -234,12 +249,12 @@ pub struct Image {
 #[non_exhaustive]
 pub struct Tag {
     /// UUID.
-    pub id: String,
+    pub id: TagId,
     /// Tag name (`latest`, `v1.2.0`).
     pub name: String,
     /// The image's UUID.
     #[serde(default)]
-    pub image_id: String,
+    pub image_id: ImageId,
     /// Status.
     #[serde(default = "unknown_tag_status")]
     pub status: TagStatus,
@@ -334,7 +349,7 @@ mod list_items {
         ($($t:ty),*) => {$(
             impl ListItem for $t {
                 fn list_id(&self) -> &str {
-                    &self.id
+                    self.id.as_str()
                 }
                 fn list_created_at(&self) -> Option<Timestamp> {
                     self.created_at

@@ -2,7 +2,7 @@
 //! wrong case, another project, closest existing names.
 
 use scaleway_core::fanout::{LocalityOutcome, LocalityResult};
-use scaleway_core::{ProductLocalities, Region};
+use scaleway_core::{Listable, ProductLocalities, Region};
 use serde::Deserialize;
 
 use crate::api::RegistryApi;
@@ -52,15 +52,17 @@ impl RegistryApi {
         }
         match region {
             Some(r) => {
-                let found = self.list_namespaces().name(name).collect(r).await?;
+                let found = self.list_namespaces(r).name(name).collect().await?;
                 if let Some(ns) = found.into_iter().find(|n| n.name == name) {
                     return Ok(ns);
                 }
             }
             None => {
                 // The cheap path: the exact name, in every region.
-                let (answered, failures) =
-                    self.split_outcomes(self.list_namespaces().name(name).all_regions().await);
+                let (answered, failures) = self.split_outcomes(
+                    self.collect_per_region(None, |r| self.list_namespaces(r).name(name))
+                        .await,
+                );
                 let mut matches: Vec<Namespace> = answered
                     .into_iter()
                     .flat_map(|(_, list)| list)
@@ -86,7 +88,10 @@ impl RegistryApi {
         }
         // Every namespace the key can read, region by region: the same name elsewhere, or
         // in another case. A region that fails keeps its error; the others still count.
-        let (answered, failures) = self.split_outcomes(self.list_namespaces().all_regions().await);
+        let (answered, failures) = self.split_outcomes(
+            self.collect_per_region(None, |r| self.list_namespaces(r))
+                .await,
+        );
         let searched: Vec<Region> = answered.iter().map(|(r, _)| r.clone()).collect();
         let visible: Vec<Namespace> = answered.into_iter().flat_map(|(_, l)| l).collect();
         if let Some(r) = region {
@@ -127,7 +132,7 @@ impl RegistryApi {
     /// failed (explained); regions where Registry does not exist are left out.
     pub(crate) fn split_outcomes<T>(
         &self,
-        results: Vec<LocalityResult<Vec<T>>>,
+        results: Vec<LocalityResult<Vec<T>, RegistryError>>,
     ) -> RegionOutcomes<T> {
         let mut answered = Vec::new();
         let mut failures = Vec::new();
@@ -138,7 +143,7 @@ impl RegistryApi {
             match r.outcome {
                 LocalityOutcome::Ok(list) => answered.push((region, list)),
                 LocalityOutcome::NotAvailable => {}
-                LocalityOutcome::Failed(e) => failures.push((region, self.explain(e))),
+                LocalityOutcome::Failed(e) => failures.push((region, e)),
             }
         }
         (answered, failures)
@@ -152,18 +157,18 @@ impl RegistryApi {
     /// permission errors.
     pub async fn find_image(&self, namespace: &Namespace, name: &str) -> Result<Image> {
         let found = self
-            .list_images()
+            .list_images(&namespace.region)
             .namespace_id(&namespace.id)
             .name(name)
-            .collect(&namespace.region)
+            .collect()
             .await?;
         if let Some(img) = found.into_iter().find(|i| i.name == name) {
             return Ok(img);
         }
         let all = self
-            .list_images()
+            .list_images(&namespace.region)
             .namespace_id(&namespace.id)
-            .collect(&namespace.region)
+            .collect()
             .await?;
         Err(RegistryError::ImageNotFound {
             namespace: namespace.name.clone(),
@@ -299,7 +304,10 @@ impl RegistryApi {
     ) -> RegistryError {
         let name = reference.namespace();
         let what = format!("the search for namespace `{name}`");
-        let (answered, failures) = self.split_outcomes(self.list_namespaces().all_regions().await);
+        let (answered, failures) = self.split_outcomes(
+            self.collect_per_region(None, |r| self.list_namespaces(r))
+                .await,
+        );
         if answered.is_empty() {
             let only_permissions = failures
                 .iter()
@@ -328,7 +336,7 @@ impl RegistryApi {
             // project is what is missing.
             return RegistryError::PermissionDenied {
                 permission_set: crate::error::permission_set_for(&denied),
-                project: Some(ns.project_id.clone()),
+                project: Some(ns.project_id.to_string()),
                 key_project: None,
                 denied,
                 api: None,
@@ -362,7 +370,7 @@ impl RegistryApi {
         if let Some(e) = RegistryError::regional(what, searched, failures) {
             return e;
         }
-        let mut readable: Vec<String> = visible.iter().map(|n| n.project_id.clone()).collect();
+        let mut readable: Vec<String> = visible.iter().map(|n| n.project_id.to_string()).collect();
         readable.sort();
         readable.dedup();
         let hints = self.project_hints().await;

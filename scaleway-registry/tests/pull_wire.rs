@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
-use scaleway_registry::{ImageReference, ProjectSource, RegistryApi, RegistryError, RegistryHosts};
+use scaleway_registry::{
+    ImageReference, Listable, ProjectSource, RegistryApi, RegistryError, RegistryHosts,
+};
 use sha2::Digest as _;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -619,7 +621,9 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
     assert!(msg.contains("only fr-par answered"), "{msg}");
 
     // flatten_regions: the same, for a listing.
-    let results = api.list_namespaces().all_regions().await;
+    let results = api
+        .collect_per_region(None, |r| api.list_namespaces(r))
+        .await;
     let e = scaleway_registry::flatten_regions(&api, results).unwrap_err();
     assert!(
         matches!(&e, RegistryError::RegionsUnavailable { failures, .. } if failures.len() == 2),
@@ -708,8 +712,8 @@ async fn the_configured_project_is_not_called_the_keys() {
     .await;
     let api = api(&server, &server);
     let e = api
-        .list_namespaces()
-        .collect(&Region::FrPar)
+        .list_namespaces(&Region::FrPar)
+        .collect()
         .await
         .unwrap_err();
     let msg = e.to_string();

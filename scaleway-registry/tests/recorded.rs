@@ -4,7 +4,7 @@
 
 use scaleway_core::testing::{Recorded, recorded};
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
-use scaleway_registry::{Image, Namespace, RegistryApi, RegistryError, Tag};
+use scaleway_registry::{Image, Listable, Namespace, RegistryApi, RegistryError, Tag};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -104,6 +104,11 @@ fn api(server: &MockServer) -> RegistryApi {
     RegistryApi::new(&client)
 }
 
+/// An ID of a recorded path: the recordings' IDs are UUIDs, as the typed IDs require.
+fn id<T: std::str::FromStr<Err = scaleway_core::InvalidValue>>(s: &str) -> T {
+    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
 /// Serves each recorded file on its own path and reads it back through the crate's calls.
 #[tokio::test]
 async fn recorded_bodies_replay_through_the_crates_calls() {
@@ -125,7 +130,7 @@ async fn recorded_bodies_replay_through_the_crates_calls() {
         let last = *segments.last().unwrap();
         match (r.operation.as_str(), r.status) {
             ("namespaces-list", _) => {
-                let got = api.list_namespaces().collect(&region).await.unwrap();
+                let got = api.list_namespaces(&region).collect().await.unwrap();
                 assert_eq!(
                     got.len(),
                     items::<Namespace>(&r, "namespaces").len(),
@@ -133,16 +138,16 @@ async fn recorded_bodies_replay_through_the_crates_calls() {
                 );
             }
             ("namespaces-get", 200) => {
-                let ns = api.get_namespace(&region, last).await.unwrap();
-                assert_eq!(ns.id, last, "{name}");
+                let ns = api.get_namespace(&region, &id(last)).await.unwrap();
+                assert_eq!(ns.id.as_str(), last, "{name}");
             }
             ("namespaces-get", 404) => {
-                let e = api.get_namespace(&region, last).await.unwrap_err();
+                let e = api.get_namespace(&region, &id(last)).await.unwrap_err();
                 assert!(e.is_not_found(), "{name}: {e:?}");
                 assert!(matches!(e, RegistryError::Api(_)), "{name}");
             }
             ("images-list", _) => {
-                let got = api.list_images().collect(&region).await.unwrap();
+                let got = api.list_images(&region).collect().await.unwrap();
                 assert_eq!(got.len(), items::<Image>(&r, "images").len(), "{name}");
                 assert!(
                     got.iter().all(|i| i.region.as_ref() == Some(&region)),
@@ -150,17 +155,17 @@ async fn recorded_bodies_replay_through_the_crates_calls() {
                 );
             }
             ("images-get", _) => {
-                let img = api.get_image(&region, last).await.unwrap();
-                assert_eq!(img.id, last, "{name}");
+                let img = api.get_image(&region, &id(last)).await.unwrap();
+                assert_eq!(img.id.as_str(), last, "{name}");
             }
             ("tags-list", _) => {
-                let image_id = segments[6];
-                let got = api.list_tags(&region, image_id).collect().await.unwrap();
+                let image_id = id(segments[6]);
+                let got = api.list_tags(&region, &image_id).collect().await.unwrap();
                 assert_eq!(got.len(), items::<Tag>(&r, "tags").len(), "{name}");
             }
             ("tags-get", _) => {
-                let t = api.get_tag(&region, last).await.unwrap();
-                assert_eq!(t.id, last, "{name}");
+                let t = api.get_tag(&region, &id(last)).await.unwrap();
+                assert_eq!(t.id.as_str(), last, "{name}");
             }
             ("namespaces-create", _) => {} // this crate does not create namespaces
             (op, status) => panic!("{name}: unexpected {op} {status}"),

@@ -4,8 +4,8 @@
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
 use scaleway_registry::{
-    ImageVisibility, KeyProblem, NamespaceOrderBy, OrderBy, RegistryApi, RegistryError,
-    RegistryHosts,
+    ImageId, ImageVisibility, KeyProblem, Listable, NamespaceId, NamespaceOrderBy, OrderBy,
+    RegistryApi, RegistryError, RegistryHosts, TagId,
 };
 use sha2::Digest as _;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
@@ -15,6 +15,17 @@ const SECRET: &str = "11111111-2222-3333-4444-555555555555";
 const ACCESS: &str = "SCWXXXXXXXXXXXXXXXXX";
 const PROJECT: &str = "6b1f3c1e-7a0f-4d64-9a3f-1f2d3c4b5a69";
 const NS: &str = "42a09a31-9f99-43aa-931b-6257a16afb1d";
+const IMG: &str = "5d1e7c00-4e2a-4c8b-9f6e-0a1b2c3d4e5f";
+const TAG1: &str = "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d";
+const TAG2: &str = "8b7c6d5e-4f3a-4b2c-9d0e-1f2a3b4c5d6e";
+
+fn ns_id() -> NamespaceId {
+    NS.parse().unwrap()
+}
+
+fn img_id() -> ImageId {
+    IMG.parse().unwrap()
+}
 
 fn api(server: &MockServer) -> RegistryApi {
     let config = Config::loader()
@@ -55,10 +66,10 @@ async fn listings_default_to_oldest_first() {
         .mount(&server)
         .await;
     let api = api(&server);
-    api.list_namespaces().collect(&Region::FrPar).await.unwrap();
-    api.list_namespaces()
+    api.list_namespaces(&Region::FrPar).collect().await.unwrap();
+    api.list_namespaces(&Region::FrPar)
         .order_by(NamespaceOrderBy::NameAsc)
-        .collect(&Region::FrPar)
+        .collect()
         .await
         .unwrap();
     let orders: Vec<Vec<String>> = server
@@ -112,31 +123,31 @@ async fn listings_send_filters_and_page_parameters() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/registry/v1/regions/nl-ams/images/img-1/tags"))
+        .and(path(format!("/registry/v1/regions/nl-ams/images/{IMG}/tags")))
         .and(query_param("name", "latest"))
         .and(query_param("order_by", "name_desc"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({ "tags": [{"id": "t", "name": "latest", "image_id": "img-1", "digest": "sha256:x"}], "total_count": 1 }),
+            serde_json::json!({ "tags": [{"id": "t", "name": "latest", "image_id": IMG, "digest": "sha256:x"}], "total_count": 1 }),
         ))
         .expect(1)
         .mount(&server)
         .await;
     let api = api(&server);
     let ns = api
-        .list_namespaces()
+        .list_namespaces(&Region::FrPar)
         .name("acme-prod")
-        .project_id(PROJECT)
+        .project_id(&PROJECT.parse().unwrap())
         .order_by(NamespaceOrderBy::NameAsc)
-        .collect(&Region::FrPar)
+        .collect()
         .await
         .unwrap();
     assert_eq!(ns[0].name, "acme-prod");
     let images = api
-        .list_images()
-        .namespace_id(NS)
+        .list_images(&Region::PlWaw)
+        .namespace_id(&ns_id())
         .name("tools/ci")
         .order_by(OrderBy::CreatedAtDesc)
-        .collect(&Region::PlWaw)
+        .collect()
         .await
         .unwrap();
     assert_eq!(
@@ -145,7 +156,7 @@ async fn listings_send_filters_and_page_parameters() {
         "the region is recorded on items"
     );
     let tags = api
-        .list_tags(&Region::NlAms, "img-1")
+        .list_tags(&Region::NlAms, &img_id())
         .name("latest")
         .order_by(OrderBy::NameDesc)
         .collect()
@@ -155,7 +166,7 @@ async fn listings_send_filters_and_page_parameters() {
 }
 
 #[tokio::test]
-async fn all_regions_lists_every_registry_region_once() {
+async fn collect_per_region_lists_every_registry_region_once() {
     let server = MockServer::start().await;
     for region in ["fr-par", "nl-ams", "pl-waw"] {
         Mock::given(method("GET"))
@@ -168,7 +179,9 @@ async fn all_regions_lists_every_registry_region_once() {
             .await;
     }
     let api = api(&server);
-    let results = api.list_namespaces().all_regions().await;
+    let results = api
+        .collect_per_region(None, |r| api.list_namespaces(r))
+        .await;
     assert_eq!(results.len(), 3);
     let all = scaleway_registry::flatten_regions(&api, results).unwrap();
     let names: Vec<String> = all
@@ -180,7 +193,9 @@ async fn all_regions_lists_every_registry_region_once() {
         ["fr-par:ns-fr-par", "nl-ams:ns-nl-ams", "pl-waw:ns-pl-waw"]
     );
     // it-mil is not a registry region (the API's SDK does not list it): no request.
-    let it = api.list_namespaces().in_regions(vec![Region::ItMil]).await;
+    let it = api
+        .collect_per_region(Some(vec![Region::ItMil]), |r| api.list_namespaces(r))
+        .await;
     assert!(matches!(
         it[0].outcome,
         scaleway_core::LocalityOutcome::NotAvailable
@@ -198,42 +213,43 @@ async fn updates_and_deletes_send_the_documented_bodies() {
         .mount(&server)
         .await;
     Mock::given(method("PATCH"))
-        .and(path("/registry/v1/regions/fr-par/images/img-1"))
+        .and(path(format!("/registry/v1/regions/fr-par/images/{IMG}")))
         .and(body_json(serde_json::json!({ "visibility": "private" })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"id": "img-1", "name": "api", "visibility": "private"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"id": IMG, "name": "api", "visibility": "private"}),
+            ),
+        )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
-        .and(path("/registry/v1/regions/fr-par/tags/t-1"))
+        .and(path(format!("/registry/v1/regions/fr-par/tags/{TAG1}")))
         .and(query_param("force", "true"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(
-                serde_json::json!({"id": "t-1", "name": "old", "status": "deleting"}),
+                serde_json::json!({"id": TAG1, "name": "old", "status": "deleting"}),
             ),
         )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
-        .and(path("/registry/v1/regions/fr-par/tags/t-2"))
+        .and(path(format!("/registry/v1/regions/fr-par/tags/{TAG2}")))
         .and(query_param_is_missing("force"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(
-                serde_json::json!({"id": "t-2", "name": "old", "status": "deleting"}),
+                serde_json::json!({"id": TAG2, "name": "old", "status": "deleting"}),
             ),
         )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
-        .and(path("/registry/v1/regions/fr-par/images/img-1"))
+        .and(path(format!("/registry/v1/regions/fr-par/images/{IMG}")))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                serde_json::json!({"id": "img-1", "name": "api", "status": "deleting"}),
-            ),
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": IMG, "name": "api", "status": "deleting"})),
         )
         .expect(1)
         .mount(&server)
@@ -245,21 +261,25 @@ async fn updates_and_deletes_send_the_documented_bodies() {
         .mount(&server)
         .await;
     let api = api(&server);
-    api.update_namespace(&Region::FrPar, NS)
+    api.update_namespace(&Region::FrPar, &ns_id())
         .is_public(true)
         .send()
         .await
         .unwrap();
     let img = api
-        .set_image_visibility(&Region::FrPar, "img-1", ImageVisibility::Private)
+        .set_image_visibility(&Region::FrPar, &img_id(), ImageVisibility::Private)
         .await
         .unwrap();
     assert_eq!(img.visibility, ImageVisibility::Private);
-    let t = api.delete_tag(&Region::FrPar, "t-1", true).await.unwrap();
+    let t1: TagId = TAG1.parse().unwrap();
+    let t = api.delete_tag(&Region::FrPar, &t1, true).await.unwrap();
     assert_eq!(t.status, scaleway_registry::TagStatus::Deleting);
-    api.delete_tag(&Region::FrPar, "t-2", false).await.unwrap();
-    api.delete_image(&Region::FrPar, "img-1").await.unwrap();
-    api.delete_namespace(&Region::FrPar, NS).await.unwrap();
+    let t2: TagId = TAG2.parse().unwrap();
+    api.delete_tag(&Region::FrPar, &t2, false).await.unwrap();
+    api.delete_image(&Region::FrPar, &img_id()).await.unwrap();
+    api.delete_namespace(&Region::FrPar, &ns_id())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -280,7 +300,7 @@ async fn error_bodies_become_actionable_errors() {
         .mount(&server)
         .await;
     Mock::given(method("PATCH"))
-        .and(path("/registry/v1/regions/nl-ams/images/x"))
+        .and(path(format!("/registry/v1/regions/nl-ams/images/{IMG}")))
         .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({
             "details": [{"action": "write", "resource": "image"}], "message": "insufficient permissions", "type": "permissions_denied"
         })))
@@ -295,8 +315,8 @@ async fn error_bodies_become_actionable_errors() {
         .await;
     let api = api(&server);
     let e = api
-        .list_namespaces()
-        .collect(&Region::FrPar)
+        .list_namespaces(&Region::FrPar)
+        .collect()
         .await
         .unwrap_err();
     match &e {
@@ -315,8 +335,8 @@ async fn error_bodies_become_actionable_errors() {
         other => panic!("{other:?}"),
     }
     let e = api
-        .list_namespaces()
-        .collect(&Region::NlAms)
+        .list_namespaces(&Region::NlAms)
+        .collect()
         .await
         .unwrap_err();
     let msg = e.to_string();
@@ -325,14 +345,17 @@ async fn error_bodies_become_actionable_errors() {
         "{msg}"
     );
     let e = api
-        .set_image_visibility(&Region::NlAms, "x", ImageVisibility::Public)
+        .set_image_visibility(&Region::NlAms, &img_id(), ImageVisibility::Public)
         .await
         .unwrap_err();
     assert!(
         e.to_string().contains("`ContainerRegistryFullAccess`"),
         "{e}"
     );
-    let e = api.get_namespace(&Region::FrPar, NS).await.unwrap_err();
+    let e = api
+        .get_namespace(&Region::FrPar, &ns_id())
+        .await
+        .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
     assert!(!e.to_string().contains(SECRET));
 }

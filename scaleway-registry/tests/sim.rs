@@ -5,13 +5,15 @@
 mod common;
 
 use std::io::Read;
+
+use futures::{StreamExt, TryStreamExt};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
-    ImageReference, ImageVisibility, KeyProblem, ProjectSource, PullEvent, RegistryError,
+    ImageReference, ImageVisibility, KeyProblem, Listable, ProjectSource, PullEvent, RegistryError,
     flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
@@ -24,7 +26,9 @@ fn reference(s: &str) -> ImageReference {
 async fn browses_namespaces_images_and_tags_across_regions() {
     let sim = common::sim().await;
     let admin = common::api(&sim, "admin");
-    let results = admin.list_namespaces().all_regions().await;
+    let results = admin
+        .collect_per_region(None, |r| admin.list_namespaces(r))
+        .await;
     let regions: Vec<String> = results.iter().map(|r| r.locality.to_string()).collect();
     assert_eq!(
         regions,
@@ -50,7 +54,10 @@ async fn browses_namespaces_images_and_tags_across_regions() {
 
     // The scanner only sees production's namespace; other regions answer empty lists.
     let scanner = common::api(&sim, "registry-scanner");
-    let seen = flatten_regions(&scanner, scanner.list_namespaces().all_regions().await).unwrap();
+    let per_region = scanner
+        .collect_per_region(None, |r| scanner.list_namespaces(r))
+        .await;
+    let seen = flatten_regions(&scanner, per_region).unwrap();
     assert_eq!(
         seen.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
         ["acme-prod"]
@@ -58,16 +65,16 @@ async fn browses_namespaces_images_and_tags_across_regions() {
 
     // Filters: name, namespace, project.
     let by_name = admin
-        .list_namespaces()
+        .list_namespaces(&Region::NlAms)
         .name("acme-staging")
-        .collect(&Region::NlAms)
+        .collect()
         .await
         .unwrap();
     assert_eq!(by_name.len(), 1);
     let by_project = admin
-        .list_namespaces()
+        .list_namespaces(&Region::FrPar)
         .project_id(&prod.project_id)
-        .collect(&Region::FrPar)
+        .collect()
         .await
         .unwrap();
     assert_eq!(
@@ -78,9 +85,9 @@ async fn browses_namespaces_images_and_tags_across_regions() {
         ["acme-prod"]
     );
     let images = admin
-        .list_images()
+        .list_images(&Region::FrPar)
         .namespace_id(&prod.id)
-        .collect(&Region::FrPar)
+        .collect()
         .await
         .unwrap();
     let mut image_names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
@@ -88,9 +95,9 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     assert_eq!(image_names, ["api", "worker"]);
     assert!(images.iter().all(|i| i.region == Some(Region::FrPar)));
     let ci = admin
-        .list_images()
+        .list_images(&Region::PlWaw)
         .name("tools/ci")
-        .collect(&Region::PlWaw)
+        .collect()
         .await
         .unwrap();
     assert_eq!(ci.len(), 1, "image names with a slash filter exactly");
@@ -132,8 +139,7 @@ async fn browses_namespaces_images_and_tags_across_regions() {
     let tag = admin.get_tag(&Region::FrPar, &tags[0].id).await.unwrap();
     assert_eq!(tag.name, tags[0].name);
     let it = admin
-        .list_namespaces()
-        .in_regions(vec![Region::ItMil])
+        .collect_per_region(Some(vec![Region::ItMil]), |r| admin.list_namespaces(r))
         .await;
     assert!(matches!(it[0].outcome, LocalityOutcome::NotAvailable));
 
@@ -440,8 +446,8 @@ async fn troubleshooting_key_and_permission_errors() {
     }
     assert!(e.to_string().contains("revoked"), "{e}");
     let e = common::api(&sim, "deleted")
-        .list_namespaces()
-        .collect(&Region::FrPar)
+        .list_namespaces(&Region::FrPar)
+        .collect()
         .await
         .unwrap_err();
     assert!(
@@ -499,8 +505,8 @@ async fn troubleshooting_key_and_permission_errors() {
         "{e}"
     );
     let e = common::api(&sim, "byoc")
-        .list_namespaces()
-        .collect(&Region::FrPar)
+        .list_namespaces(&Region::FrPar)
+        .collect()
         .await
         .unwrap_err();
     assert!(matches!(e, RegistryError::PermissionDenied { .. }), "{e:?}");
@@ -743,4 +749,42 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         e.to_string().ends_with("retry when it answers again"),
         "{e}"
     );
+}
+
+/// Every listing of the crate is one `Listable`: the same four consumers, no arguments,
+/// the same items (with their region) whichever is used.
+async fn four_ways<L>(listing: L) -> Vec<L::Item>
+where
+    L: Listable<Error = RegistryError> + Clone,
+    L::Item: PartialEq + std::fmt::Debug,
+{
+    let collected = listing.clone().collect().await.unwrap();
+    let items: Vec<_> = listing.clone().items().try_collect().await.unwrap();
+    let pages: Vec<_> = listing.clone().pages().try_collect().await.unwrap();
+    let mut read = listing.listing();
+    let mut reported = Vec::new();
+    while let Some(page) = read.next().await {
+        reported.extend(page.unwrap().items);
+    }
+    assert!(read.report().unwrap().is_complete());
+    assert_eq!(items, collected);
+    assert_eq!(
+        pages.into_iter().flat_map(|p| p.items).collect::<Vec<_>>(),
+        collected
+    );
+    assert_eq!(reported, collected);
+    collected
+}
+
+#[tokio::test]
+async fn every_listing_is_read_the_same_four_ways() {
+    let sim = common::sim().await;
+    let admin = common::api(&sim, "admin");
+    let namespaces = four_ways(admin.list_namespaces(&Region::FrPar)).await;
+    let prod = namespaces.iter().find(|n| n.name == "acme-prod").unwrap();
+    let images = four_ways(admin.list_images(&Region::FrPar).namespace_id(&prod.id)).await;
+    assert!(images.iter().all(|i| i.region == Some(Region::FrPar)));
+    let tags = four_ways(admin.list_tags(&Region::FrPar, &images[0].id)).await;
+    assert!(!tags.is_empty());
+    assert!(tags.iter().all(|t| t.region == Some(Region::FrPar)));
 }

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::Timestamp;
 use crate::error::Error;
 
-use super::Page;
+use super::{Explain, Page};
 
 /// Default number of passes over a listing that changed while it was read, the first one
 /// included ([`super::Paginator::max_passes`]). Once the collection stops changing, at most
@@ -381,17 +381,20 @@ pub(crate) enum Step<T> {
 }
 
 /// A listing being read: a `Stream` of pages (each with only the items not yielded before),
-/// then its [`ListingReport`]. Build it with [`super::Paginator::listing`].
+/// then its [`ListingReport`]. Get it with [`Listable::listing`](super::Listable::listing).
 ///
 /// Pages come in order within a pass; a further pass (when the first could not be proven
-/// complete) yields only the items the earlier ones did not.
+/// complete) yields only the items the earlier ones did not. Unlike the other consumers, it
+/// ends without an error when the listing kept changing: read
+/// [`report`](Listing::report) to know.
 #[must_use = "a listing does nothing until it is consumed"]
-pub struct Listing<T> {
+pub struct Listing<T, E = Error> {
     inner: BoxStream<'static, Step<T>>,
+    explain: Explain<E>,
     report: Option<ListingReport>,
 }
 
-impl<T> std::fmt::Debug for Listing<T> {
+impl<T, E> std::fmt::Debug for Listing<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Listing")
             .field("report", &self.report)
@@ -399,10 +402,11 @@ impl<T> std::fmt::Debug for Listing<T> {
     }
 }
 
-impl<T> Listing<T> {
-    pub(crate) fn new(inner: BoxStream<'static, Step<T>>) -> Self {
+impl<T, E> Listing<T, E> {
+    pub(crate) fn new(inner: BoxStream<'static, Step<T>>, explain: Explain<E>) -> Self {
         Listing {
             inner,
+            explain,
             report: None,
         }
     }
@@ -418,7 +422,7 @@ impl<T> Listing<T> {
     /// # Errors
     ///
     /// The first error of any page.
-    pub async fn collect_all(mut self) -> Result<(Vec<T>, ListingReport), Error> {
+    pub async fn collect_with_report(mut self) -> Result<(Vec<T>, ListingReport), E> {
         let mut out = Vec::new();
         while let Some(page) = self.next().await {
             out.extend(page?.items);
@@ -427,13 +431,16 @@ impl<T> Listing<T> {
     }
 }
 
-impl<T> Stream for Listing<T> {
-    type Item = Result<Page<T>, Error>;
+impl<T, E> Stream for Listing<T, E> {
+    type Item = Result<Page<T>, E>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
             match self.inner.poll_next_unpin(cx) {
-                Poll::Ready(Some(Step::Page(p))) => return Poll::Ready(Some(p)),
+                Poll::Ready(Some(Step::Page(Ok(p)))) => return Poll::Ready(Some(Ok(p))),
+                Poll::Ready(Some(Step::Page(Err(e)))) => {
+                    return Poll::Ready(Some(Err((self.explain)(e))));
+                }
                 Poll::Ready(Some(Step::Done(r))) => self.report = Some(r),
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,

@@ -21,16 +21,24 @@
 //! it began: fewer distinct items certainly created before the pass than its first page
 //! announced. So an item that exists from the start to the end of a listing is yielded
 //! exactly once, no item twice, and a quiet listing costs one request per page, as before.
-//! [`Paginator::listing`] gives the [`ListingReport`] (what changed, what was re-read);
-//! [`Paginator::items`], [`pages`](Paginator::pages) and
-//! [`collect_all`](Paginator::collect_all) end with an
-//! [`ErrorKind::IncompleteListing`] error when the bound was reached. The argument is in
-//! `docs/inventory.md`.
+//! [`Listable::listing`] gives the [`ListingReport`] (what changed, what was re-read);
+//! [`Listable::items`], [`pages`](Listable::pages) and [`collect`](Listable::collect) end
+//! with an [`ErrorKind::IncompleteListing`] error when the bound was reached. The argument
+//! is in `docs/inventory.md`.
+//!
+//! **One shape for every listing.** [`Listable`] is the one listing abstraction of the
+//! `scaleway-*` crates: every product listing builder (IAM's, the registry's…) turns into a
+//! [`Paginator`] and is read with the same four consumers, none taking an argument —
+//! [`items`](Listable::items) (a `Stream` of items), [`pages`](Listable::pages) (a `Stream`
+//! of pages), [`collect`](Listable::collect) (a `Vec`) and [`listing`](Listable::listing)
+//! (pages, then the [`ListingReport`]). Required parameters (a region, a policy ID) are
+//! given when the listing is built; reading the same listing in many localities at once is
+//! [`fanout::collect_per_locality`](crate::fanout::collect_per_locality).
 //!
 //! ```no_run
 //! # async fn run(client: scaleway_core::Client) -> Result<(), scaleway_core::Error> {
 //! use futures::TryStreamExt;
-//! use scaleway_core::Zone;
+//! use scaleway_core::{Listable, Zone};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Server { id: String, creation_date: Option<scaleway_core::Timestamp> }
@@ -52,10 +60,12 @@
 //! # Ok(()) }
 //! ```
 
+mod listable;
 mod listing;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -65,6 +75,7 @@ use crate::Timestamp;
 use crate::client::{RequestBuilder, Response, redacted_excerpt};
 use crate::error::{DecodeError, Error, ErrorKind};
 
+pub use self::listable::Listable;
 use self::listing::{AfterPass, Fetched, PassStart, Step, Tracker};
 pub use self::listing::{
     Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, ListItem, Listing, ListingReport,
@@ -103,11 +114,22 @@ pub struct Page<T> {
     pub pass: u32,
 }
 
-/// A paginated listing. Build it with [`RequestBuilder::paginate`]; consume it with
-/// [`items`](Paginator::items), [`pages`](Paginator::pages) or
-/// [`collect_all`](Paginator::collect_all).
+/// Turns the core errors of a listing into the listing's own error type.
+pub(crate) type Explain<E> = Arc<dyn Fn(Error) -> E + Send + Sync>;
+
+/// Applied to every item before it is yielded.
+type Prepare<T> = Arc<dyn Fn(T) -> T + Send + Sync>;
+
+/// A paginated listing: what every listing of every `scaleway-*` crate turns into. Build it
+/// with [`RequestBuilder::paginate`] (a product crate then adapts it with
+/// [`map_err`](Paginator::map_err) and [`map_items`](Paginator::map_items)); read it with
+/// the [`Listable`] consumers: [`items`](Listable::items), [`pages`](Listable::pages),
+/// [`collect`](Listable::collect) or [`listing`](Listable::listing).
+///
+/// `E` is the error its consumers yield: scaleway-core's [`Error`] unless a product crate
+/// explains errors its own way.
 #[must_use = "a paginator does nothing until it is consumed"]
-pub struct Paginator<T> {
+pub struct Paginator<T, E = Error> {
     request: RequestBuilder,
     items_key: &'static str,
     style: PageStyle,
@@ -115,10 +137,30 @@ pub struct Paginator<T> {
     concurrency: usize,
     max_passes: u32,
     clock_margin: Duration,
+    explain: Explain<E>,
+    prepare: Option<Prepare<T>>,
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T> fmt::Debug for Paginator<T> {
+/// The same listing, to read it again.
+impl<T, E> Clone for Paginator<T, E> {
+    fn clone(&self) -> Self {
+        Paginator {
+            request: self.request.clone(),
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+            concurrency: self.concurrency,
+            max_passes: self.max_passes,
+            clock_margin: self.clock_margin,
+            explain: Arc::clone(&self.explain),
+            prepare: self.prepare.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T, E> fmt::Debug for Paginator<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
             .field("request", &self.request)
@@ -128,7 +170,7 @@ impl<T> fmt::Debug for Paginator<T> {
             .field("concurrency", &self.concurrency)
             .field("max_passes", &self.max_passes)
             .field("clock_margin", &self.clock_margin)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -149,12 +191,18 @@ impl RequestBuilder {
             concurrency: DEFAULT_PAGE_CONCURRENCY,
             max_passes: DEFAULT_MAX_PASSES,
             clock_margin: DEFAULT_CLOCK_MARGIN,
+            explain: Arc::new(|e| e),
+            prepare: None,
             _t: PhantomData,
         }
     }
 }
 
-impl<T: DeserializeOwned + ListItem + Send + 'static> Paginator<T> {
+impl<T, E> Paginator<T, E>
+where
+    T: DeserializeOwned + ListItem + Send + 'static,
+    E: Send + 'static,
+{
     /// Uses Instance's `per_page` / `X-Total-Count` convention.
     pub fn per_page_style(mut self) -> Self {
         self.style = PageStyle::PerPage;
@@ -196,8 +244,60 @@ impl<T: DeserializeOwned + ListItem + Send + 'static> Paginator<T> {
         self
     }
 
+    /// Yields errors as `f` makes them (a product crate's error type, which explains a
+    /// refusal its own way). Every consumer uses it, the
+    /// [`IncompleteListing`](ErrorKind::IncompleteListing) error included.
+    pub fn map_err<E2: Send + 'static>(
+        self,
+        f: impl Fn(E) -> E2 + Send + Sync + 'static,
+    ) -> Paginator<T, E2> {
+        let explain = self.explain;
+        Paginator {
+            request: self.request,
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+            concurrency: self.concurrency,
+            max_passes: self.max_passes,
+            clock_margin: self.clock_margin,
+            explain: Arc::new(move |e| f(explain(e))),
+            prepare: self.prepare,
+            _t: PhantomData,
+        }
+    }
+
+    /// Applies `f` to every item before it is yielded, after deduplication: fills in what
+    /// the API leaves out (the region an item was read from, say). Applied after any
+    /// earlier `map_items`.
+    pub fn map_items(mut self, f: impl Fn(T) -> T + Send + Sync + 'static) -> Self {
+        self.prepare = Some(match self.prepare.take() {
+            Some(before) => Arc::new(move |item| f(before(item))),
+            None => Arc::new(f),
+        });
+        self
+    }
+
+    /// The same listing yielding scaleway-core's errors, and how to turn them into `E` (the
+    /// fan-out decides "not available here" on the core error).
+    pub(crate) fn split_explain(self) -> (Paginator<T>, Explain<E>) {
+        let explain = Arc::clone(&self.explain);
+        let core = Paginator {
+            request: self.request,
+            items_key: self.items_key,
+            style: self.style,
+            page_size: self.page_size,
+            concurrency: self.concurrency,
+            max_passes: self.max_passes,
+            clock_margin: self.clock_margin,
+            explain: Arc::new(|e| e),
+            prepare: self.prepare,
+            _t: PhantomData,
+        };
+        (core, explain)
+    }
+
     /// Every page and then the [`ListingReport`]: see [`Listing`].
-    pub fn listing(self) -> Listing<T> {
+    pub(crate) fn read_listing(self) -> Listing<T, E> {
         let fetcher = Fetcher {
             request: self.request,
             items_key: self.items_key,
@@ -210,44 +310,19 @@ impl<T: DeserializeOwned + ListItem + Send + 'static> Paginator<T> {
             margin: chrono::Duration::from_std(self.clock_margin)
                 .unwrap_or_else(|_| chrono::Duration::seconds(5)),
             tracker: Tracker::new(self.max_passes),
+            prepare: self.prepare,
             pass: None,
             state: RunState::Reading,
         };
-        Listing::new(stream::unfold(run, Run::step).boxed())
+        Listing::new(stream::unfold(run, Run::step).boxed(), self.explain)
     }
 
-    /// Every item, in order. The stream ends after the first error, or with an
-    /// [`ErrorKind::IncompleteListing`] error when the listing kept changing (see
-    /// [`Paginator::max_passes`]).
-    pub fn items(self) -> BoxStream<'static, Result<T, Error>> {
-        self.pages()
-            .flat_map(|page| match page {
-                Ok(p) => stream::iter(p.items.into_iter().map(Ok)).left_stream(),
-                Err(e) => stream::iter(std::iter::once(Err(e))).right_stream(),
-            })
-            .boxed()
-    }
-
-    /// Every item, collected.
-    ///
-    /// # Errors
-    ///
-    /// The first error of any page; [`ErrorKind::IncompleteListing`] when the listing kept
-    /// changing while it was read.
-    pub async fn collect_all(self) -> Result<Vec<T>, Error> {
-        let mut out = Vec::new();
-        let mut pages = self.pages();
-        while let Some(p) = pages.next().await {
-            out.extend(p?.items);
-        }
-        Ok(out)
-    }
-
-    /// Every page, in order (see [`Listing`]). The stream ends after the first error, or
-    /// with an [`ErrorKind::IncompleteListing`] error when the listing kept changing.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<T>, Error>> {
-        let info = self.request.info();
-        stream::unfold(Some(self.listing()), move |state| {
+    /// Every page, in order; then, when the listing kept changing, an
+    /// [`ErrorKind::IncompleteListing`] error. The stream ends after the first error.
+    pub(crate) fn read_pages(self) -> BoxStream<'static, Result<Page<T>, E>> {
+        let (core, explain) = self.split_explain();
+        let info = core.request.info();
+        let pages = stream::unfold(Some(core.read_listing()), move |state| {
             let info = info.clone();
             async move {
                 let mut listing = state?;
@@ -268,8 +343,28 @@ impl<T: DeserializeOwned + ListItem + Send + 'static> Paginator<T> {
                     }
                 }
             }
-        })
-        .boxed()
+        });
+        pages.map(move |p| p.map_err(|e| explain(e))).boxed()
+    }
+
+    /// Every item, in order (see [`Paginator::read_pages`]).
+    pub(crate) fn read_items(self) -> BoxStream<'static, Result<T, E>> {
+        self.read_pages()
+            .flat_map(|page| match page {
+                Ok(p) => stream::iter(p.items.into_iter().map(Ok)).left_stream(),
+                Err(e) => stream::iter(std::iter::once(Err(e))).right_stream(),
+            })
+            .boxed()
+    }
+
+    /// Every item, collected (see [`Paginator::read_pages`]).
+    pub(crate) async fn read_all(self) -> Result<Vec<T>, E> {
+        let mut out = Vec::new();
+        let mut pages = self.read_pages();
+        while let Some(p) = pages.next().await {
+            out.extend(p?.items);
+        }
+        Ok(out)
     }
 }
 
@@ -287,6 +382,7 @@ struct Run<T> {
     concurrency: usize,
     margin: chrono::Duration,
     tracker: Tracker,
+    prepare: Option<Prepare<T>>,
     pass: Option<BoxStream<'static, Result<Fetched<T>, Error>>>,
     state: RunState,
 }
@@ -317,7 +413,10 @@ impl<T: DeserializeOwned + ListItem + Send + 'static> Run<T> {
             };
             match next {
                 Some(Ok(fetched)) => {
-                    let page = self.tracker.page(fetched);
+                    let mut page = self.tracker.page(fetched);
+                    if let Some(prepare) = &self.prepare {
+                        page.items = page.items.into_iter().map(|i| prepare(i)).collect();
+                    }
                     return Some((Step::Page(Ok(page)), self));
                 }
                 Some(Err(e)) => {

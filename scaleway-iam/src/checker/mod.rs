@@ -329,7 +329,7 @@ impl Checker {
             .as_ref()
             .map(ToString::to_string)
             .or_else(|| projects.iter().find_map(|p| p.organization_id.clone()))
-            .or_else(|| res.organization_id.clone())
+            .or_else(|| res.organization_id.as_ref().map(ToString::to_string))
             .filter(|o| !o.trim().is_empty());
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -347,7 +347,7 @@ impl Checker {
                 bearer_type: res.bearer.as_ref().map(|b| b.kind().to_owned()),
                 bearer_id: res.bearer.as_ref().map(|b| b.id().to_owned()),
                 bearer_name: res.bearer_name.clone(),
-                default_project_id: res.key.as_ref().map(|k| k.default_project_id.clone()),
+                default_project_id: res.key.as_ref().map(|k| k.default_project_id.to_string()),
                 created_at: res.key.as_ref().and_then(|k| k.created_at),
                 expires_at: res.key.as_ref().and_then(|k| k.expires_at),
             },

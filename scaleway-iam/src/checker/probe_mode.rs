@@ -404,7 +404,7 @@ impl Checker {
                 ProbeResult::Denied(denied) => {
                     all_allowed = false;
                     entry.1.push(product.clone());
-                    let rule = crate::model::RuleSpec::projects([set.clone()], [t.clone()]);
+                    let rule = crate::model::RuleSpec::on_target_project([set.clone()], t);
                     let mut d = Draft::new(
                         Severity::Blocking,
                         FindingKind::ProbeDenied {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use scaleway_core::{Client, ProjectId, normalize_id};
+use scaleway_core::{Client, ProjectId};
 
 use super::evaluate::ProjectLookup;
 use crate::AccountApi;
@@ -24,12 +24,12 @@ async fn one(client: &Client, project: &str) -> ProjectLookup {
         };
     };
     match AccountApi::new(client).get_project(&id).await {
-        Ok(p) if p.organization_id.trim().is_empty() => ProjectLookup::Unverified {
+        Ok(p) if p.organization_id.is_empty() => ProjectLookup::Unverified {
             reason: "the Account API named no Organization for it".into(),
         },
         Ok(p) => ProjectLookup::Found {
             name: p.name,
-            organization_id: normalize_id(&p.organization_id),
+            organization_id: p.organization_id.to_string(),
         },
         Err(e) if e.is_not_found() => ProjectLookup::NotFound,
         Err(e) if e.is_permission_denied() => ProjectLookup::Unverified {

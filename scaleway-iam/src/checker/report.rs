@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::evidence::{EstablishedBy, Evidence, RequirementCheck, RequirementStatus};
 pub use super::finding::FindingKind;
-use crate::model::{PermissionSetScopeType, RuleScope};
+use crate::model::{PermissionSetScopeType, RuleScope, RuleSpec};
 
 /// Version of the JSON report format; bumped on any incompatible change (2: the `unproven`
 /// verdict and severity, finding IDs derived from their content, `requirements`,
@@ -155,10 +155,10 @@ impl Grant {
             |a: &str, b: &str| scaleway_core::normalize_id(a) == scaleway_core::normalize_id(b);
         match &self.scope {
             RuleScope::Projects { project_ids } => {
-                Some(project_ids.iter().any(|p| same(p, project_id)))
+                Some(project_ids.iter().any(|p| same(p.as_str(), project_id)))
             }
             RuleScope::Organization { organization_id } => {
-                project_organization_id.map(|o| same(o, organization_id))
+                project_organization_id.map(|o| same(o, organization_id.as_str()))
             }
             _ => Some(false),
         }
@@ -267,9 +267,10 @@ pub struct Remediation {
     /// The `scw` command line, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scw_command: Option<String>,
-    /// The policy rule to add (`RuleSpecs` of the API), when the fix is a rule.
+    /// The policy rule to add (`RuleSpecs` of the API, ready for
+    /// [`IamApi::set_rules`](crate::IamApi::set_rules)), when the fix is a rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<serde_json::Value>,
+    pub rule: Option<RuleSpec>,
 }
 
 /// The key as the report saw it.

@@ -3,13 +3,13 @@
 //! (paginated) → grants.
 
 use futures::{StreamExt, TryStreamExt};
-use scaleway_core::{AccessKey, Error};
+use scaleway_core::{AccessKey, Error, Listable};
 
 use super::catalogue::Catalogue;
 use super::evaluate::Resolution;
 use super::report::{Grant, GrantPath};
 use crate::IamApi;
-use crate::model::{Bearer, Group, Policy, PolicyPrincipal};
+use crate::model::{Bearer, Group, Policy, PolicyId, PolicyPrincipal};
 
 /// Concurrent rule listings.
 const RULE_CONCURRENCY: usize = 8;
@@ -57,7 +57,7 @@ pub(crate) async fn resolve(
     };
     // An empty Organization is unknown, not a filter: the listings then fall back on the
     // client's default Organization, or go without the filter.
-    res.organization_id = Some(org).filter(|o| !o.trim().is_empty());
+    res.organization_id = Some(org).filter(|o| !o.is_empty());
     res.bearer = Some(bearer.clone());
     let (mut groups, mut policies) = (iam.list_groups(), iam.list_policies());
     if let Some(org) = &res.organization_id {
@@ -99,7 +99,7 @@ pub(crate) async fn resolve(
     // Owned IDs: a closure over `&(Policy, Option<&Group>)` would make the future not
     // provably `Send` (rustc's higher-ranked lifetime limitation), and batch checks run it on
     // a multi-threaded runtime.
-    let ids: Vec<String> = mine.iter().map(|(p, _)| p.id.clone()).collect();
+    let ids: Vec<PolicyId> = mine.iter().map(|(p, _)| p.id.clone()).collect();
     let rules: Vec<Vec<crate::model::Rule>> = futures::stream::iter(ids)
         .map(|id| iam.list_rules(&id).collect())
         .buffered(RULE_CONCURRENCY)
@@ -114,10 +114,10 @@ pub(crate) async fn resolve(
                     scope: rule.scope(),
                     condition: rule.condition.trim().to_owned(),
                     path: GrantPath {
-                        policy_id: policy.id.clone(),
+                        policy_id: policy.id.to_string(),
                         policy_name: policy.name.clone(),
                         rule_id: rule.id.clone(),
-                        group_id: via.map(|g| g.id.clone()),
+                        group_id: via.map(|g| g.id.to_string()),
                         group_name: via.map(|g| g.name.clone()),
                         group_membership: via.and_then(|g| {
                             if g.all_applications && matches!(bearer, Bearer::Application(_)) {

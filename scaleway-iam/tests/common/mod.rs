@@ -47,3 +47,9 @@ pub fn options(sim: &Sim) -> CheckOptions {
     o.s3_endpoint = sim.s3_endpoint("fr-par");
     o
 }
+
+/// An ID as the server sends it (read leniently, as server data is): the short names of
+/// hand-written resolutions.
+pub fn server_id<T: serde::de::DeserializeOwned>(s: &str) -> T {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).unwrap()
+}

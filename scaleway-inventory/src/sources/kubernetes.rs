@@ -2,7 +2,7 @@
 //! region-wide pool listing).
 
 use futures::StreamExt;
-use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
+use scaleway_core::{Error, Listable, Locality, PageStyle, ProductLocalities};
 
 use crate::model::k8s::{Cluster, Pool};
 use crate::resource::{Note, ProductObject, Relation, RelationKind, Resource, ResourceKind};
@@ -45,7 +45,7 @@ impl Source for KubernetesSource {
             .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1)
             .paginate::<Cluster>("clusters")
             .listing()
-            .collect_all()
+            .collect_with_report()
             .await?;
         out.record_reads(&reads);
         out.expect(clusters.len() as u64).await;
@@ -63,7 +63,7 @@ impl Source for KubernetesSource {
                         .paginate::<Pool>("pools")
                         .style(PageStyle::PageSize)
                         .listing()
-                        .collect_all()
+                        .collect_with_report()
                         .await;
                     (cluster, pools)
                 }

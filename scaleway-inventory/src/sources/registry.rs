@@ -98,7 +98,7 @@ fn namespace_resource(source: &str, locality: &Locality, n: Namespace) -> Resour
         ResourceKind::RegistryNamespace,
         source,
         locality.clone(),
-        &id,
+        id.as_str(),
         ProductObject::RegistryNamespace(Box::new(n)),
     )
     .with_name(name)

@@ -34,7 +34,8 @@ use std::sync::Arc;
 use scaleway_core::s3::SigV4Signer;
 use scaleway_core::url::Url;
 use scaleway_core::{
-    Client, Error, ErrorKind, ListItem, Locality, Method, ProjectId, Region, Timestamp, Zone,
+    Client, Error, ErrorKind, ListItem, Listable, Locality, Method, ProjectId, Region, Timestamp,
+    Zone,
 };
 use serde::Deserialize;
 
@@ -414,7 +415,7 @@ pub(super) async fn find_by_name(
             .per_page_style(),
         CanaryKind::Bucket => return Found::Ids(vec![name.to_owned()]),
     };
-    match listing.collect_all().await {
+    match listing.collect().await {
         Ok(items) => Found::Ids(
             items
                 .into_iter()

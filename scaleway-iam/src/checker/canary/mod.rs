@@ -40,7 +40,7 @@ mod calls;
 mod ledger;
 mod verdict;
 
-use scaleway_core::{Client, Error, Locality};
+use scaleway_core::{Client, Error, Locality, ProjectId};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::{Catalogue, SetKind};
@@ -260,10 +260,10 @@ impl CanaryReport {
     }
 
     /// The canary of `product` in `project_id`, if it ran.
-    pub fn outcome(&self, product: &str, project_id: &str) -> Option<&CanaryOutcome> {
+    pub fn outcome(&self, product: &str, project_id: &ProjectId) -> Option<&CanaryOutcome> {
         self.outcomes
             .iter()
-            .find(|o| o.product == product && o.project_id == project_id)
+            .find(|o| o.product == product && o.project_id == project_id.as_str())
     }
 
     /// What the canaries say about `set` judged on `product` in `project_id`.
@@ -272,7 +272,7 @@ impl CanaryReport {
         catalogue: &Catalogue,
         set: &str,
         product: &str,
-        project_id: &str,
+        project_id: &ProjectId,
     ) -> CanaryEvidence<'_> {
         if let Err(reason) = proves(catalogue, set, product) {
             return CanaryEvidence::NotAvailable(reason);

@@ -97,7 +97,7 @@ impl Checker {
         for (r, t) in reqs.iter().zip(targets) {
             for product in judged {
                 let on = |what: &str| format!("{set}: {what} {product} in project {t}");
-                match canaries.evidence(cat, set, product, t) {
+                match canaries.evidence(cat, set, product, &crate::model::known_id(t)) {
                     CanaryEvidence::Proven(o) => {
                         for res in &o.resources {
                             l.evidence(
@@ -164,9 +164,9 @@ impl Checker {
                             Some(format!(
                                 "scw iam rule create <policy-id> permission-set-names.0={set} project-ids.0={t}"
                             )),
-                            Some(crate::model::RuleSpec::projects(
+                            Some(crate::model::RuleSpec::on_target_project(
                                 [set.to_owned()],
-                                [t.clone()],
+                                t,
                             )),
                         ));
                         l.push_for(*r, d);

@@ -100,7 +100,9 @@ fn collect(
             .any(|r| cat.coverage(&r.permission_set, name).is_some());
         let escalation = cat.escalation(name).is_some();
         let scope_labels: Vec<String> = match &g.scope {
-            RuleScope::Projects { project_ids } => project_ids.clone(),
+            RuleScope::Projects { project_ids } => {
+                project_ids.iter().map(ToString::to_string).collect()
+            }
             RuleScope::Organization { .. } => vec!["organization".into()],
             RuleScope::AccountRootUser { .. } => vec!["account root user".into()],
             RuleScope::Unknown => vec!["unknown".into()],
@@ -136,9 +138,10 @@ fn collect(
                     ("organization_wide", profile.excess.wider_scope)
                 }
                 RuleScope::Projects { project_ids } => {
-                    let others: Vec<&String> = project_ids
+                    let others: Vec<&str> = project_ids
                         .iter()
-                        .filter(|p| !targets.contains(p))
+                        .map(|p| p.as_str())
+                        .filter(|p| !targets.iter().any(|t| t == p))
                         .collect();
                     if others.is_empty() || used.wrong_project_sets.contains(name) {
                         continue;

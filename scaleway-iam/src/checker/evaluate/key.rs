@@ -147,12 +147,12 @@ fn bearer(profile: &Profile, res: &Resolution, l: &mut Ledger) {
     let Some(Bearer::User(uid)) = &res.bearer else {
         return;
     };
-    let who = res.bearer_name.as_deref().unwrap_or(uid);
+    let who = res.bearer_name.as_deref().unwrap_or(uid.as_str());
     let sev = super::excess::action_severity(profile.excess.personal_user_keys);
     let mut d = Draft::new(
         sev,
         FindingKind::PersonalUserKey {
-            user_id: uid.clone(),
+            user_id: uid.to_string(),
             email: res.bearer_name.clone(),
         },
         format!(
@@ -177,7 +177,7 @@ fn bearer(profile: &Profile, res: &Resolution, l: &mut Ledger) {
         let mut d = Draft::new(
             sev,
             FindingKind::OrganizationOwner {
-                user_id: uid.clone(),
+                user_id: uid.to_string(),
             },
             if sev == Severity::Blocking {
                 "the key belongs to the Organization owner, who bypasses IAM: it can do anything in the Organization, Organization-level actions included, which the profile forbids".into()
@@ -205,7 +205,7 @@ fn default_project(
 ) {
     let cat = s.catalogue;
     let dp = &key.default_project_id;
-    if dp.is_empty() || targets.is_empty() || targets.contains(dp) {
+    if dp.is_empty() || targets.is_empty() || targets.iter().any(|t| t == dp.as_str()) {
         return;
     }
     let object_storage = profile.needs_object_storage(cat);
@@ -217,7 +217,7 @@ fn default_project(
             Severity::Warning
         },
         FindingKind::DefaultProjectMismatch {
-            default_project_id: dp.clone(),
+            default_project_id: dp.to_string(),
             target_project_ids: targets.to_vec(),
             object_storage,
             required,

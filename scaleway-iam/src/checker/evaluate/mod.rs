@@ -15,7 +15,7 @@ mod target;
 
 use std::collections::BTreeMap;
 
-use scaleway_core::{Timestamp, normalize_id};
+use scaleway_core::{OrganizationId, Timestamp, normalize_id};
 
 use super::catalogue::Catalogue;
 use super::condition::RequestContext;
@@ -23,7 +23,7 @@ use super::evidence::{EstablishedBy, Evidence, RequirementCheck, RequirementStat
 use super::finding::{FindingKind, finding_id};
 use super::profile::{Profile, RequiredScope};
 use super::report::{Finding, Grant, Remediation, Severity};
-use crate::model::{ApiKey, Bearer, RuleScope, RuleSpec, UserType};
+use crate::model::{ApiKey, Bearer, PolicyId, RuleSpec, UserType};
 
 pub(crate) use key::key_not_found;
 pub(crate) use target::{TargetFacts, the_target};
@@ -41,11 +41,11 @@ pub struct Resolution {
     /// The bearer's user type, when it is a user.
     pub user_type: Option<UserType>,
     /// Organization of the bearer.
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// Every grant.
     pub grants: Vec<Grant>,
     /// Policies attached directly to the bearer: `(id, name)` (used for remediation).
-    pub direct_policies: Vec<(String, String)>,
+    pub direct_policies: Vec<(PolicyId, String)>,
     /// IAM objects' last changes: `(when, what)`.
     pub changes: Vec<(Timestamp, String)>,
     /// What the Account API said about each target project, by project ID (a project not
@@ -75,26 +75,11 @@ pub enum ProjectLookup {
 
 impl Resolution {
     /// The same facts with every ID in its normal form (lower case,
-    /// [`normalize_id`]): server data and caller data compare as IDs, not strings.
+    /// [`normalize_id`]): server data and caller data compare as IDs, not strings. Typed IDs
+    /// (the key's, the grants', the Organization) are normal by construction; the project
+    /// lookups are keyed by strings.
     pub(crate) fn normalized(&self) -> Resolution {
         let mut r = self.clone();
-        if let Some(k) = &mut r.key {
-            k.default_project_id = normalize_id(&k.default_project_id);
-        }
-        r.organization_id = r.organization_id.as_deref().map(normalize_id);
-        for g in &mut r.grants {
-            match &mut g.scope {
-                RuleScope::Projects { project_ids } => {
-                    for p in project_ids {
-                        *p = normalize_id(p);
-                    }
-                }
-                RuleScope::Organization { organization_id } => {
-                    *organization_id = normalize_id(organization_id);
-                }
-                _ => {}
-            }
-        }
         r.projects = std::mem::take(&mut r.projects)
             .into_iter()
             .map(|(id, l)| {
@@ -272,7 +257,7 @@ pub(crate) fn finish(ledger: Ledger) -> Outcome {
                 finding: id.clone(),
                 summary,
                 scw_command: cmd,
-                rule: rule.and_then(|r| serde_json::to_value(r).ok()),
+                rule,
             });
         }
         findings.push(Finding {

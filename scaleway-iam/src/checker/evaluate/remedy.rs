@@ -24,7 +24,7 @@ pub(super) fn scw_add_rule(res: &Resolution, rule: &RuleSpec, profile: &Profile)
     let usable = res.direct_policies.iter().find(|(id, _)| {
         !res.grants
             .iter()
-            .any(|g| g.path.policy_id == *id && !g.condition.is_empty())
+            .any(|g| g.path.policy_id == id.as_str() && !g.condition.is_empty())
     });
     if let Some((policy_id, _)) = usable {
         return Some(format!(
@@ -50,12 +50,12 @@ pub(super) fn grant_rule(
     res: &Resolution,
 ) -> Option<RuleSpec> {
     match project {
-        Some(p) => Some(RuleSpec::projects([set.to_owned()], [p.clone()])),
+        Some(p) => Some(RuleSpec::on_target_project([set.to_owned()], p)),
         None => res
             .organization_id
-            .as_deref()
-            .filter(|o| !o.trim().is_empty())
-            .map(|o| RuleSpec::organization([set.to_owned()], o)),
+            .as_ref()
+            .filter(|o| !o.is_empty())
+            .map(|o| RuleSpec::organization([set.to_owned()], o.clone())),
     }
 }
 

@@ -57,7 +57,7 @@ fn sort<'a>(
             (None, RuleScope::Organization { .. }) => 0,
             (None, _) => continue,
             (Some(p), RuleScope::Projects { project_ids }) => {
-                if project_ids.contains(p) {
+                if project_ids.iter().any(|id| id.as_str() == p.as_str()) {
                     0
                 } else {
                     elsewhere.push(*g);
@@ -65,7 +65,7 @@ fn sort<'a>(
                 }
             }
             (Some(p), RuleScope::Organization { organization_id }) => match facts.orgs.get(p) {
-                Some(ProjectOrg::Known(o)) if o == organization_id => 1,
+                Some(ProjectOrg::Known(o)) if o.as_str() == organization_id.as_str() => 1,
                 Some(ProjectOrg::Unknown(_)) | None => 2,
                 _ => {
                     out.other_org.push(*g);
@@ -168,7 +168,7 @@ impl One<'_> {
             ),
         );
         d.paths.push(g.path.clone());
-        let rule = RuleSpec::projects([set.clone()], [p.clone()]);
+        let rule = RuleSpec::on_target_project([set.clone()], p);
         d.fix = Some((
             format!(
                 "grant {set} on project {p} only, then remove {} from the Organization-wide rule {} of policy \"{}\"",
@@ -237,7 +237,9 @@ impl One<'_> {
             let mut granted_on: Vec<String> = elsewhere
                 .iter()
                 .flat_map(|g| match &g.scope {
-                    RuleScope::Projects { project_ids } => project_ids.clone(),
+                    RuleScope::Projects { project_ids } => {
+                        project_ids.iter().map(ToString::to_string).collect()
+                    }
                     _ => Vec::new(),
                 })
                 .collect();

@@ -107,7 +107,7 @@ pub(crate) fn the_target(
     l: &mut Ledger,
 ) -> TargetFacts {
     let orgs = Orgs {
-        key: res.organization_id.as_deref(),
+        key: res.organization_id.as_ref().map(|o| o.as_str()),
         caller: s.target_organization.as_deref(),
     };
     let mut facts = TargetFacts::default();
