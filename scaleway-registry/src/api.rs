@@ -8,7 +8,7 @@ use scaleway_core::{Client, Error, Locality, ProductLocalities, Region, RequestB
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{RegistryError, Result};
+use crate::error::Result;
 use crate::model::{Image, ImageVisibility, Namespace, NamespaceOrderBy, OrderBy, Regional, Tag};
 use crate::pull::Pull;
 use crate::reference::{ImageReference, RegistryHosts};
@@ -29,7 +29,7 @@ const TAG: &str = "/registry/v1/regions/{region}/tags/{tag_id}";
 /// Cheap to clone (it holds a [`Client`], itself an `Arc`).
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), scaleway_registry::RegistryError> {
+/// # async fn run() -> Result<(), scaleway_registry::Error> {
 /// use scaleway_core::{Client, Region};
 /// use scaleway_registry::RegistryApi;
 ///
@@ -79,14 +79,16 @@ impl RegistryApi {
     }
 
     /// Explains a management-API error: a refused key or a permission refusal becomes
-    /// [`RegistryError::KeyRejected`] / [`RegistryError::PermissionDenied`] naming the key
-    /// and what to add; anything else [`RegistryError::Api`].
+    /// [`Diagnosis::KeyRejected`](crate::Diagnosis::KeyRejected) /
+    /// [`Diagnosis::PermissionDenied`](crate::Diagnosis::PermissionDenied) naming the key
+    /// and what to add; anything else [`Diagnosis::Api`](crate::Diagnosis::Api). The API
+    /// error is kept ([`crate::Error::api_error`]).
     ///
     /// A permission error names the *configured* default project
     /// (`SCW_DEFAULT_PROJECT_ID`), which is not necessarily the key's own.
-    pub fn explain(&self, error: Error) -> RegistryError {
+    pub fn explain(&self, error: Error) -> crate::Error {
         let config = self.client.config();
-        RegistryError::from_api(
+        crate::Error::from_api(
             error,
             config.access_key.as_ref().map(|a| a.value.as_str()),
             config.project_id.as_ref().map(|p| p.value.as_str()),
@@ -107,8 +109,8 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`]; a missing namespace is [`RegistryError::Api`] with
-    /// `is_not_found()`.
+    /// [`crate::Error`]; a missing namespace is [`Diagnosis::Api`](crate::Diagnosis::Api)
+    /// with `is_not_found()`.
     pub async fn get_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
         let rb = self
             .client
@@ -131,7 +133,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_namespace(&self, region: &Region, namespace_id: &str) -> Result<Namespace> {
         let rb = self
             .client
@@ -153,7 +155,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn get_image(&self, region: &Region, image_id: &str) -> Result<Image> {
         let rb = self.client.get(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
@@ -163,7 +165,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn set_image_visibility(
         &self,
         region: &Region,
@@ -186,7 +188,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_image(&self, region: &Region, image_id: &str) -> Result<Image> {
         let rb = self.client.delete(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
@@ -206,7 +208,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn get_tag(&self, region: &Region, tag_id: &str) -> Result<Tag> {
         let rb = self.client.get(TAG).path("tag_id", tag_id);
         self.call(rb, region).await
@@ -217,7 +219,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_tag(&self, region: &Region, tag_id: &str, force: bool) -> Result<Tag> {
         let rb = self
             .client
@@ -382,7 +384,7 @@ impl Listing {
 /// # Errors
 ///
 /// When regions failed: the failure, explained, when every region failed the same way;
-/// else [`RegistryError::RegionsUnavailable`] with the most actionable failure first (a
+/// else [`Diagnosis::RegionsUnavailable`](crate::Diagnosis::RegionsUnavailable) with the most actionable failure first (a
 /// refused key before a missing permission before unavailability) and the others listed.
 pub fn flatten_regions<T>(
     api: &RegistryApi,
@@ -390,7 +392,7 @@ pub fn flatten_regions<T>(
 ) -> Result<Vec<T>> {
     let (answered, failures) = api.split_outcomes(results);
     let searched = answered.iter().map(|(r, _)| r.clone()).collect();
-    if let Some(e) = RegistryError::regional("the listing".to_owned(), searched, failures) {
+    if let Some(e) = crate::Error::regional("the listing".to_owned(), searched, failures) {
         return Err(e);
     }
     Ok(answered.into_iter().flat_map(|(_, items)| items).collect())
@@ -407,7 +409,7 @@ macro_rules! list_terminals {
         ///
         /// # Errors
         ///
-        /// [`RegistryError`]: a refused key or missing permission gets its own variant.
+        /// [`crate::Error`]: a refused key or missing permission gets its own diagnosis.
         pub async fn collect(self, region: &Region) -> Result<Vec<$item>> {
             self.listing.collect(region).await
         }
@@ -533,7 +535,7 @@ impl ListTags {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn collect(self) -> Result<Vec<Tag>> {
         self.listing.collect(&self.region).await
     }
@@ -575,7 +577,7 @@ impl UpdateNamespace {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn send(self) -> Result<Namespace> {
         let rb = self
             .api

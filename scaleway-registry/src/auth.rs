@@ -27,7 +27,7 @@ use scaleway_core::url::Url;
 use scaleway_core::{ApiErrorKind, Client, Method, PermissionDenied, RetryPolicy, SecretKey};
 use serde::Deserialize;
 
-use crate::error::{KeyProblem, RegistryError};
+use crate::error::{Diagnosis, Error, KeyProblem};
 
 /// Username sent with the secret key (the registry does not check it; Scaleway's docs use
 /// `nologin`).
@@ -65,7 +65,7 @@ pub(crate) struct Obtained {
 #[derive(Debug)]
 pub(crate) enum AuthFailure {
     /// Give up with this error.
-    Final(RegistryError),
+    Final(Error),
     /// Retry (network, 429, 5xx).
     Transient(String),
     /// The realm refused with permission details (403).
@@ -110,13 +110,10 @@ pub(crate) struct AuthSettings<'a> {
 }
 
 impl PullAuth {
-    pub(crate) fn new(s: AuthSettings<'_>) -> Result<Self, RegistryError> {
+    pub(crate) fn new(s: AuthSettings<'_>) -> Result<Self, Error> {
         let scheme = if s.plain_http { "http" } else { "https" };
-        let base = Url::parse(&format!("{scheme}://{}/v2/", s.host)).map_err(|e| {
-            RegistryError::InvalidArgument {
-                message: format!("registry host `{}`: {e}", s.host),
-            }
-        })?;
+        let base = Url::parse(&format!("{scheme}://{}/v2/", s.host))
+            .map_err(|e| Error::invalid_argument(format!("registry host `{}`: {e}", s.host)))?;
         Ok(Self {
             client: s.client.clone(),
             timeout: s.timeout,
@@ -186,11 +183,11 @@ impl PullAuth {
             .collect::<Vec<_>>()
             .join(", ");
         let challenge = Challenge::parse(&header).map_err(|m| {
-            AuthFailure::Final(RegistryError::Registry {
+            AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: m,
-            })
+            }))
         })?;
         match challenge {
             Challenge::Bearer { realm, service } => self.token(&realm, service.as_deref()).await,
@@ -227,22 +224,22 @@ impl PullAuth {
     /// Asks `realm` for a pull token: with the key when the realm may receive it.
     async fn token(&self, realm: &str, service: Option<&str>) -> Result<Obtained, AuthFailure> {
         let mut url = Url::parse(realm).map_err(|e| {
-            AuthFailure::Final(RegistryError::Registry {
+            AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: format!(
                     "the challenge names the realm `{realm}`, which is not a URL: {e}"
                 ),
-            })
+            }))
         })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(AuthFailure::Final(RegistryError::Registry {
+            return Err(AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: format!(
                     "the challenge names the realm `{realm}`, which is not an http(s) URL"
                 ),
-            }));
+            })));
         }
         let withheld = match (&self.secret, credentials_allowed(&url, self.local_override)) {
             (Some(_), Err(reason)) => Some(Withheld {
@@ -266,22 +263,22 @@ impl PullAuth {
         let body = response.body();
         if (200..300).contains(&status) {
             let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| {
-                AuthFailure::Final(RegistryError::Registry {
+                AuthFailure::Final(Error::new(Diagnosis::Registry {
                     status,
                     what: "the token request".into(),
                     message: format!("the realm's answer has no token: {e}"),
-                })
+                }))
             })?;
             let token = token
                 .token
                 .or(token.access_token)
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
-                    AuthFailure::Final(RegistryError::Registry {
+                    AuthFailure::Final(Error::new(Diagnosis::Registry {
                         status,
                         what: "the token request".into(),
                         message: "the realm's answer has no token".into(),
-                    })
+                    }))
                 })?;
             return Ok(Obtained {
                 auth: RegistryAuth::Bearer(token),
@@ -290,14 +287,14 @@ impl PullAuth {
             });
         }
         let failure = match status {
-            300..=399 => AuthFailure::Final(RegistryError::Registry {
+            300..=399 => AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status,
                 what: "the token request".into(),
                 message: format!(
                     "the realm redirected to {}; redirects are not followed with credentials",
                     location.as_deref().unwrap_or("(no location)")
                 ),
-            }),
+            })),
             401 | 403 => {
                 // The realm is Scaleway's API: its error body is a Scaleway one.
                 let api = scaleway_core::decode_api_error(
@@ -307,21 +304,19 @@ impl PullAuth {
                 );
                 match api.kind {
                     ApiErrorKind::DeniedAuthentication { reason, .. } if key.is_some() => {
-                        AuthFailure::Final(RegistryError::KeyRejected {
+                        AuthFailure::Final(Error::new(Diagnosis::KeyRejected {
                             problem: KeyProblem::from_reason(&reason),
                             access_key: self.access_key.clone(),
-                            api: None,
-                        })
+                        }))
                     }
                     ApiErrorKind::PermissionsDenied { details } if withheld.is_none() => {
                         AuthFailure::Denied(details)
                     }
                     _ if withheld.is_none() && !self.has_key() => {
-                        AuthFailure::Final(RegistryError::KeyRejected {
+                        AuthFailure::Final(Error::new(Diagnosis::KeyRejected {
                             problem: KeyProblem::Missing,
                             access_key: None,
-                            api: None,
-                        })
+                        }))
                     }
                     _ => status_failure(status, "the token request", body),
                 }
@@ -336,13 +331,13 @@ impl PullAuth {
     }
 
     /// The error of an anonymous pull that failed after the key was withheld.
-    pub(crate) fn withheld_error(&self, w: &Withheld, cause: &str) -> RegistryError {
-        RegistryError::CredentialsWithheld {
+    pub(crate) fn withheld_error(&self, w: &Withheld, cause: &str) -> Error {
+        Error::new(Diagnosis::CredentialsWithheld {
             host: self.host.clone(),
             realm: w.realm.clone(),
             reason: w.reason.clone(),
             cause: cause.to_owned(),
-        }
+        })
     }
 }
 
@@ -361,7 +356,7 @@ fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
     }
     let text = String::from_utf8_lossy(body);
     let excerpt: String = text.chars().take(BODY_EXCERPT).collect();
-    AuthFailure::Final(RegistryError::Registry {
+    AuthFailure::Final(Error::new(Diagnosis::Registry {
         status,
         what: what.to_owned(),
         message: if excerpt.trim().is_empty() {
@@ -369,7 +364,7 @@ fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
         } else {
             excerpt
         },
-    })
+    }))
 }
 
 #[derive(Deserialize)]

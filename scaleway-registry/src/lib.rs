@@ -15,15 +15,16 @@
 //!   selection), blobs streamed to disk and verified against their sha256, downloaded
 //!   concurrently (a blob listed twice once), resumed after an interruption, written as an
 //!   OCI image layout that Trivy and Grype read;
-//! * [`RegistryError`]: a revoked or expired key, a missing permission set, the wrong
-//!   region, a namespace name that differs in case, a key scoped to another project, a
-//!   missing image or tag (with the closest names) — each its own variant whose message
-//!   says what to fix. `docs/registry.md` lists them like a support page.
+//! * [`Error`], the crate's one error type: a revoked or expired key, a missing permission
+//!   set, the wrong region, a namespace name that differs in case, a key scoped to another
+//!   project, a missing image or tag (with the closest names) — each its own
+//!   [`Diagnosis`] (`error.diagnosis()`), and a message that says what to fix.
+//!   `docs/registry.md` lists them like a support page.
 //!
 //! # Quick start
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), scaleway_registry::RegistryError> {
+//! # async fn run() -> Result<(), scaleway_registry::Error> {
 //! use scaleway_core::{Client, Region};
 //! use scaleway_registry::RegistryApi;
 //!
@@ -59,7 +60,7 @@ mod troubleshoot;
 pub use api::{
     ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions,
 };
-pub use error::{KeyProblem, KeyProject, ProjectSource, RegionFailure, RegistryError, Result};
+pub use error::{Diagnosis, Error, KeyProblem, KeyProject, ProjectSource, RegionFailure, Result};
 pub use model::{
     Image, ImageStatus, ImageVisibility, Namespace, NamespaceOrderBy, NamespaceStatus, OrderBy,
     Tag, TagStatus,
@@ -68,7 +69,7 @@ pub use pull::{
     BlobSummary, DEFAULT_BLOB_ATTEMPTS, DEFAULT_PULL_CONCURRENCY, Pull, PullEvent, PullReport,
 };
 pub use reference::{ImageReference, Platform, RegistryHosts};
-pub use scaleway_core::{Client, Error, Region};
+pub use scaleway_core::{Client, Region};
 pub use troubleshoot::Resolved;
 
 /// The docs/registry.md support page's examples are compiled as doc tests.

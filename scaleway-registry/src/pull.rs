@@ -36,7 +36,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::api::RegistryApi;
 use crate::auth::{AuthFailure, AuthSettings, PullAuth, Withheld};
-use crate::error::{KeyProblem, RegistryError, Result};
+use crate::error::{Diagnosis, Error, KeyProblem, Result};
 use crate::reference::{ImageReference, Platform};
 use crate::troubleshoot::with_suggestion;
 
@@ -190,7 +190,7 @@ impl PullReport {
 /// A pull being prepared ([`RegistryApi::pull`]).
 ///
 /// ```no_run
-/// # async fn run(registry: scaleway_registry::RegistryApi) -> Result<(), scaleway_registry::RegistryError> {
+/// # async fn run(registry: scaleway_registry::RegistryApi) -> Result<(), scaleway_registry::Error> {
 /// let reference = "rg.fr-par.scw.cloud/acme-prod/api:v1.2.0".parse()?;
 /// let report = registry
 ///     .pull(&reference, "/tmp/api-oci")
@@ -275,21 +275,21 @@ impl Pull {
     ///
     /// # Errors
     ///
-    /// * [`RegistryError::KeyRejected`], [`RegistryError::PermissionDenied`],
-    ///   [`RegistryError::OtherProject`]: the key cannot pull this image (what to fix);
-    /// * [`RegistryError::WrongRegion`], [`RegistryError::NamespaceCase`],
-    ///   [`RegistryError::NamespaceNotFound`], [`RegistryError::ImageNotFound`],
-    ///   [`RegistryError::TagNotFound`]: the reference does not exist (with the nearest
+    /// * [`Diagnosis::KeyRejected`], [`Diagnosis::PermissionDenied`],
+    ///   [`Diagnosis::OtherProject`]: the key cannot pull this image (what to fix);
+    /// * [`Diagnosis::WrongRegion`], [`Diagnosis::NamespaceCase`],
+    ///   [`Diagnosis::NamespaceNotFound`], [`Diagnosis::ImageNotFound`],
+    ///   [`Diagnosis::TagNotFound`]: the reference does not exist (with the nearest
     ///   names), diagnosed through the management API — also when the registry only
     ///   answers `401`/`403` (it need not say whether a name exists);
-    /// * [`RegistryError::RegionsUnavailable`]: that diagnosis could not read every region;
-    /// * [`RegistryError::CredentialsWithheld`]: the registry named a token realm that may
+    /// * [`Diagnosis::RegionsUnavailable`]: that diagnosis could not read every region;
+    /// * [`Diagnosis::CredentialsWithheld`]: the registry named a token realm that may
     ///   not receive the secret key, and the anonymous pull failed;
-    /// * [`RegistryError::PlatformNotFound`]: no manifest for the platform;
-    /// * [`RegistryError::DigestMismatch`], [`RegistryError::SizeMismatch`]: content
+    /// * [`Diagnosis::PlatformNotFound`]: no manifest for the platform;
+    /// * [`Diagnosis::DigestMismatch`], [`Diagnosis::SizeMismatch`]: content
     ///   failed verification and was discarded;
-    /// * [`RegistryError::Transport`] after the retries, [`RegistryError::Io`] for local
-    ///   files, [`RegistryError::Registry`] for other registry answers.
+    /// * [`Diagnosis::Transport`] after the retries, [`Diagnosis::Io`] for local
+    ///   files, [`Diagnosis::Registry`] for other registry answers.
     pub async fn send(self) -> Result<PullReport> {
         let started = Instant::now();
         let region = self.api.region_of(&self.reference)?;
@@ -323,15 +323,17 @@ impl Pull {
                                 .matches(&p.os, &p.architecture, p.variant.as_deref())
                         })
                     })
-                    .ok_or_else(|| RegistryError::PlatformNotFound {
-                        reference: self.reference.to_string(),
-                        requested: self.platform.to_string(),
-                        available: entries
-                            .iter()
-                            .filter_map(|e| e.platform.as_ref())
-                            .map(PlatformJson::to_platform)
-                            .map(|p| p.to_string())
-                            .collect(),
+                    .ok_or_else(|| {
+                        Error::new(Diagnosis::PlatformNotFound {
+                            reference: self.reference.to_string(),
+                            requested: self.platform.to_string(),
+                            available: entries
+                                .iter()
+                                .filter_map(|e| e.platform.as_ref())
+                                .map(PlatformJson::to_platform)
+                                .map(|p| p.to_string())
+                                .collect(),
+                        })
                     })?;
                 let by_digest = ctx.oci_ref.clone_with_digest(entry.digest.clone());
                 let (bytes, digest) = ctx.manifest(&self, &by_digest).await?;
@@ -426,10 +428,8 @@ impl Pull {
             &platform,
             &self.reference,
         );
-        let index =
-            serde_json::to_vec_pretty(&index).map_err(|e| RegistryError::InvalidArgument {
-                message: format!("cannot serialize index.json: {e}"),
-            })?;
+        let index = serde_json::to_vec_pretty(&index)
+            .map_err(|e| Error::invalid_argument(format!("cannot serialize index.json: {e}")))?;
         write_file(&self.out.join("index.json"), &index).await?;
         let _ = tokio::fs::remove_dir(self.out.join(PARTIAL_DIR)).await;
 
@@ -560,10 +560,10 @@ impl Ctx {
                     tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                 }
                 Err(AuthFailure::Transient(message)) => {
-                    return Err(RegistryError::Transport {
+                    return Err(Error::new(Diagnosis::Transport {
                         host: self.host.clone(),
                         message,
-                    });
+                    }));
                 }
                 Err(AuthFailure::Final(e)) => return Err(e),
                 Err(AuthFailure::Denied(details)) => {
@@ -587,11 +587,12 @@ impl Ctx {
             user_agent: USER_AGENT,
             ..ClientConfig::default()
         };
-        let client =
-            oci_client::Client::try_from(config).map_err(|e| RegistryError::Transport {
+        let client = oci_client::Client::try_from(config).map_err(|e| {
+            Error::new(Diagnosis::Transport {
                 host: self.host.clone(),
                 message: format!("cannot initialise the registry client: {e}"),
-            })?;
+            })
+        })?;
         // Stores the token in the client (a bearer token is used as is: no request).
         if !matches!(obtained.auth, RegistryAuth::Anonymous) {
             client
@@ -644,18 +645,17 @@ impl Ctx {
                 let api = scaleway_core::decode_api_error(401, |_| None, body.as_bytes());
                 match api.kind {
                     ApiErrorKind::DeniedAuthentication { reason, .. } => {
-                        Failure::Final(RegistryError::KeyRejected {
+                        Failure::Final(Error::new(Diagnosis::KeyRejected {
                             problem: KeyProblem::from_reason(&reason),
                             access_key: access_key(pull),
-                            api: None,
-                        })
+                        }))
                     }
                     ApiErrorKind::PermissionsDenied { details } => Failure::Denied(details),
-                    _ => Failure::Final(RegistryError::Registry {
+                    _ => Failure::Final(Error::new(Diagnosis::Registry {
                         status: 401,
                         what: what.to_owned(),
                         message: api.message,
-                    }),
+                    })),
                 }
             }
             OciDistributionError::UnauthorizedError { .. } => Failure::Unauthorized,
@@ -672,11 +672,11 @@ impl Ctx {
                     Some(OciErrorCode::Unauthorized) => Failure::Unauthorized,
                     Some(OciErrorCode::Toomanyrequests) => Failure::Transient(message),
                     Some(OciErrorCode::NameInvalid) => Failure::Missing,
-                    _ => Failure::Final(RegistryError::Registry {
+                    _ => Failure::Final(Error::new(Diagnosis::Registry {
                         status: 0,
                         what: what.to_owned(),
                         message,
-                    }),
+                    })),
                 }
             }
             OciDistributionError::ServerError { code, message, .. } => {
@@ -686,29 +686,29 @@ impl Ctx {
                     (403, _) => Failure::Denied(Vec::new()),
                     (404, _) => Failure::Missing,
                     (429 | 500..=599, _) => Failure::Transient(format!("HTTP {code}")),
-                    (_, _) => Failure::Final(RegistryError::Registry {
+                    (_, _) => Failure::Final(Error::new(Diagnosis::Registry {
                         status: code,
                         what: what.to_owned(),
                         message: api.message,
-                    }),
+                    })),
                 }
             }
             OciDistributionError::DigestError(DigestError::VerificationError {
                 expected,
                 actual,
-            }) => Failure::Final(RegistryError::DigestMismatch { expected, actual }),
+            }) => Failure::Final(Error::new(Diagnosis::DigestMismatch { expected, actual })),
             OciDistributionError::RequestError(e) => Failure::Transient(error_chain(&e)),
             OciDistributionError::IoError(e) => Failure::Transient(e.to_string()),
-            other => Failure::Final(RegistryError::Registry {
+            other => Failure::Final(Error::new(Diagnosis::Registry {
                 status: 0,
                 what: what.to_owned(),
                 message: other.to_string(),
-            }),
+            })),
         }
     }
 
     /// Diagnoses a final failure through the management API where that helps.
-    async fn finish(&self, pull: &Pull, session: &Session, f: Failure) -> RegistryError {
+    async fn finish(&self, pull: &Pull, session: &Session, f: Failure) -> Error {
         let withheld = |cause: &str| {
             session
                 .withheld
@@ -717,21 +717,21 @@ impl Ctx {
         };
         match f {
             Failure::Final(e) => e,
-            Failure::Transient(message) => RegistryError::Transport {
+            Failure::Transient(message) => Error::new(Diagnosis::Transport {
                 host: self.host.clone(),
                 message,
-            },
+            }),
             Failure::Missing => {
                 let e = with_suggestion(
                     pull.api.diagnose_missing(&pull.reference).await,
                     &pull.reference,
                 );
                 match (
-                    &e,
+                    e.diagnosis(),
                     withheld("the registry answered 404 to the anonymous pull"),
                 ) {
                     // The API lists it, the registry hides it from an anonymous pull.
-                    (RegistryError::Registry { status: 404, .. }, Some(w)) => w,
+                    (Diagnosis::Registry { status: 404, .. }, Some(w)) => w,
                     _ => e,
                 }
             }
@@ -749,17 +749,16 @@ impl Ctx {
                     // diagnosis as a 403 (region, case, permission, project).
                     self.finish_denied(pull, Vec::new()).await
                 } else if !self.auth.has_key() {
-                    RegistryError::KeyRejected {
+                    Error::new(Diagnosis::KeyRejected {
                         problem: KeyProblem::Missing,
                         access_key: None,
-                        api: None,
-                    }
+                    })
                 } else {
-                    RegistryError::Registry {
+                    Error::new(Diagnosis::Registry {
                         status: 401,
                         what: pull.reference.to_string(),
                         message: "the registry asked for no authentication, then refused the request: check the region's registry host".into(),
-                    }
+                    })
                 }
             }
         }
@@ -769,7 +768,7 @@ impl Ctx {
         &self,
         pull: &Pull,
         details: Vec<scaleway_core::PermissionDenied>,
-    ) -> RegistryError {
+    ) -> Error {
         match pull.api.region_of(&pull.reference) {
             Ok(region) => {
                 pull.api
@@ -828,11 +827,11 @@ impl Ctx {
                             });
                             continue;
                         }
-                        return Err(RegistryError::SizeMismatch {
+                        return Err(Error::new(Diagnosis::SizeMismatch {
                             digest: d.digest.clone(),
                             expected: size,
                             actual: t.received + t.resumed_from,
-                        });
+                        }));
                     }
                     let actual = t.digest;
                     if actual != d.digest {
@@ -845,14 +844,14 @@ impl Ctx {
                             restarted_after_mismatch = true;
                             continue;
                         }
-                        return Err(RegistryError::DigestMismatch {
+                        return Err(Error::new(Diagnosis::DigestMismatch {
                             expected: d.digest.clone(),
                             actual,
-                        });
+                        }));
                     }
                     tokio::fs::rename(&partial, &final_path)
                         .await
-                        .map_err(|e| RegistryError::io("move into place", &final_path, e))?;
+                        .map_err(|e| Error::io("move into place", &final_path, e))?;
                     self.emit(&PullEvent::BlobDone {
                         digest: d.digest.clone(),
                         size,
@@ -862,8 +861,8 @@ impl Ctx {
                 }
                 Err(TransferError::Final(e)) => {
                     if matches!(
-                        e,
-                        RegistryError::SizeMismatch { .. } | RegistryError::DigestMismatch { .. }
+                        e.diagnosis(),
+                        Diagnosis::SizeMismatch { .. } | Diagnosis::DigestMismatch { .. }
                     ) {
                         let _ = tokio::fs::remove_file(&partial).await;
                     }
@@ -881,13 +880,13 @@ impl Ctx {
                             tokio::time::sleep(pull.api.client.retry_policy().delay(attempt)).await;
                         }
                         Failure::Missing => {
-                            return Err(RegistryError::Registry {
+                            return Err(Error::new(Diagnosis::Registry {
                                 status: 404,
                                 what: format!("blob {}", d.digest),
                                 message:
                                     "the manifest references a blob the registry does not have"
                                         .into(),
-                            });
+                            }));
                         }
                         Failure::Unauthorized if !renewed => {
                             // The token may have expired during a long pull.
@@ -900,10 +899,10 @@ impl Ctx {
                 Err(TransferError::Broken(m, received)) => {
                     downloaded += received;
                     if attempt >= pull.attempts {
-                        return Err(RegistryError::Transport {
+                        return Err(Error::new(Diagnosis::Transport {
                             host: self.host.clone(),
                             message: m,
-                        });
+                        }));
                     }
                     self.emit(&PullEvent::BlobRetry {
                         digest: d.digest.clone(),
@@ -925,7 +924,7 @@ impl Ctx {
         partial: &Path,
         size: u64,
     ) -> std::result::Result<Transfer, TransferError> {
-        let io = |action, e| TransferError::Final(RegistryError::io(action, partial, e));
+        let io = |action, e| TransferError::Final(Error::io(action, partial, e));
         // What is on disk already, hashed.
         let (mut hasher, mut offset) = match tokio::fs::metadata(partial).await {
             Ok(m) if m.len() > 0 && m.len() <= size => {
@@ -999,11 +998,11 @@ impl Ctx {
                     received += bytes.len() as u64;
                     if written > size {
                         drop(out);
-                        return Err(TransferError::Final(RegistryError::SizeMismatch {
+                        return Err(TransferError::Final(Error::new(Diagnosis::SizeMismatch {
                             digest: d.digest.clone(),
                             expected: size,
                             actual: written,
-                        }));
+                        })));
                     }
                     hasher.update(&bytes);
                     out.write_all(&bytes).await.map_err(|e| io("write", e))?;
@@ -1048,7 +1047,7 @@ impl Ctx {
 /// What an oci-client error means for the pull.
 enum Failure {
     /// Give up with this error.
-    Final(RegistryError),
+    Final(Error),
     /// Retry (network, 429, 5xx).
     Transient(String),
     /// 404: diagnose which name is wrong.
@@ -1066,7 +1065,7 @@ struct Transfer {
 }
 
 enum TransferError {
-    Final(RegistryError),
+    Final(Error),
     Oci(OciDistributionError, u64),
     Broken(String, u64),
 }
@@ -1129,20 +1128,20 @@ async fn file_matches(path: &Path, digest: &str, size: u64) -> Result<bool> {
             let p = path.to_owned();
             let h = tokio::task::spawn_blocking(move || hash_file(&p))
                 .await
-                .map_err(|e| RegistryError::io("read", path, std::io::Error::other(e)))?
-                .map_err(|e| RegistryError::io("read", path, e))?;
+                .map_err(|e| Error::io("read", path, std::io::Error::other(e)))?
+                .map_err(|e| Error::io("read", path, e))?;
             Ok(finish_digest(h) == digest)
         }
         Ok(_) => Ok(false),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(RegistryError::io("read", path, e)),
+        Err(e) => Err(Error::io("read", path, e)),
     }
 }
 
 async fn create_dir(path: &Path) -> Result<()> {
     tokio::fs::create_dir_all(path)
         .await
-        .map_err(|e| RegistryError::io("create", path, e))
+        .map_err(|e| Error::io("create", path, e))
 }
 
 /// Writes a file atomically (temporary file, then rename).
@@ -1150,10 +1149,10 @@ async fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     tokio::fs::write(&tmp, bytes)
         .await
-        .map_err(|e| RegistryError::io("write", &tmp, e))?;
+        .map_err(|e| Error::io("write", &tmp, e))?;
     tokio::fs::rename(&tmp, path)
         .await
-        .map_err(|e| RegistryError::io("write", path, e))
+        .map_err(|e| Error::io("write", path, e))
 }
 
 /// Writes a small, already verified blob (a manifest) into the layout.
@@ -1161,10 +1160,12 @@ async fn write_blob(blobs_dir: &Path, digest: &str, bytes: &[u8]) -> Result<()> 
     let hex = digest
         .strip_prefix("sha256:")
         .filter(|h| crate::reference::valid_sha256_digest(digest) && !h.is_empty())
-        .ok_or_else(|| RegistryError::Registry {
-            status: 0,
-            what: "the manifest".into(),
-            message: format!("unsupported digest `{digest}` (only sha256 is supported)"),
+        .ok_or_else(|| {
+            Error::new(Diagnosis::Registry {
+                status: 0,
+                what: "the manifest".into(),
+                message: format!("unsupported digest `{digest}` (only sha256 is supported)"),
+            })
         })?;
     write_file(&blobs_dir.join(hex), bytes).await
 }
@@ -1283,12 +1284,12 @@ fn dedup_descriptors<'a>(
     Ok((unique, slots))
 }
 
-fn invalid_manifest(digest: &str, why: &str) -> RegistryError {
-    RegistryError::Registry {
+fn invalid_manifest(digest: &str, why: &str) -> Error {
+    Error::new(Diagnosis::Registry {
         status: 0,
         what: format!("manifest {digest}"),
         message: format!("invalid manifest: {why}"),
-    }
+    })
 }
 
 fn parse_manifest(bytes: &[u8], digest: &str) -> Result<Manifestish> {

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
-use scaleway_registry::{ImageReference, ProjectSource, RegistryApi, RegistryError, RegistryHosts};
+use scaleway_registry::{Diagnosis, ImageReference, ProjectSource, RegistryApi, RegistryHosts};
 use sha2::Digest as _;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -281,7 +281,7 @@ async fn absurd_blob_sizes_are_refused_before_any_download() {
         .await
         .unwrap_err();
     let msg = e.to_string();
-    assert!(matches!(e, RegistryError::Registry { .. }), "{e:?}");
+    assert!(matches!(e.diagnosis(), Diagnosis::Registry { .. }), "{e:?}");
     assert!(
         msg.contains("invalid manifest")
             && msg.contains("1 TiB")
@@ -351,8 +351,8 @@ async fn the_secret_key_is_not_sent_to_an_untrusted_realm() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::CredentialsWithheld {
+    match e.diagnosis() {
+        Diagnosis::CredentialsWithheld {
             realm: named,
             reason,
             cause,
@@ -458,8 +458,8 @@ async fn a_401_to_a_keyed_token_is_diagnosed_like_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             requested,
             found_in,
             suggestion,
@@ -490,8 +490,8 @@ async fn a_401_to_a_keyed_token_is_diagnosed_like_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::PermissionDenied {
+    match e.diagnosis() {
+        Diagnosis::PermissionDenied {
             permission_set,
             project,
             ..
@@ -540,8 +540,8 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
         }
     };
     let e = pull("rg.nl-ams.scw.cloud/acme-prod/api:v1").await;
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             found_in,
             suggestion,
             ..
@@ -555,8 +555,8 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
         other => panic!("{other:?}"),
     }
     let e = pull("rg.fr-par.scw.cloud/acme-legacy/api:v1").await;
-    match &e {
-        RegistryError::NamespaceCase {
+    match e.diagnosis() {
+        Diagnosis::NamespaceCase {
             requested, actual, ..
         } => {
             assert_eq!(requested, "acme-legacy");
@@ -566,7 +566,10 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
     }
     // Not visible anywhere: another project.
     let e = pull("rg.fr-par.scw.cloud/acme-other/api:v1").await;
-    assert!(matches!(e, RegistryError::OtherProject { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::OtherProject { .. }),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -587,8 +590,8 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .find_namespace("acme-prod", Some(&Region::FrPar))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable {
             searched, failures, ..
         } => {
             assert_eq!(searched, &[Region::FrPar]);
@@ -599,7 +602,10 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
                 "most actionable first"
             );
             assert!(
-                matches!(*failures[0].error, RegistryError::PermissionDenied { .. }),
+                matches!(
+                    failures[0].error.diagnosis(),
+                    Diagnosis::PermissionDenied { .. }
+                ),
                 "{:?}",
                 failures[0].error
             );
@@ -622,7 +628,7 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
     let results = api.list_namespaces().all_regions().await;
     let e = scaleway_registry::flatten_regions(&api, results).unwrap_err();
     assert!(
-        matches!(&e, RegistryError::RegionsUnavailable { failures, .. } if failures.len() == 2),
+        matches!(e.diagnosis(), Diagnosis::RegionsUnavailable { failures, .. } if failures.len() == 2),
         "{e:?}"
     );
 
@@ -642,8 +648,8 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .find_namespace("acme-prod", Some(&Region::FrPar))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::PlWaw]),
+    match e.diagnosis() {
+        Diagnosis::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::PlWaw]),
         other => panic!("{other:?}"),
     }
 
@@ -677,10 +683,13 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable { failures, .. } => {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable { failures, .. } => {
             assert!(
-                matches!(*failures[0].error, RegistryError::PermissionDenied { .. }),
+                matches!(
+                    failures[0].error.diagnosis(),
+                    Diagnosis::PermissionDenied { .. }
+                ),
                 "{e:?}"
             );
             assert_eq!(failures.last().unwrap().region, Region::FrPar);
@@ -742,8 +751,8 @@ async fn the_configured_project_is_not_called_the_keys() {
         .find_namespace("nope", Some(&Region::NlAms))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::NamespaceNotFound {
+    match e.diagnosis() {
+        Diagnosis::NamespaceNotFound {
             key_project: Some(p),
             ..
         } => {

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
-    ImageReference, ImageVisibility, KeyProblem, ProjectSource, PullEvent, RegistryError,
+    Diagnosis, ImageReference, ImageVisibility, KeyProblem, ProjectSource, PullEvent,
     flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
@@ -277,7 +277,10 @@ async fn pulls_a_verified_oci_layout_for_the_chosen_platform() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::PlatformNotFound { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::PlatformNotFound { .. }),
+        "{e:?}"
+    );
     let msg = e.to_string();
     assert!(
         msg.contains("linux/amd64") && msg.contains("linux/arm64/v8"),
@@ -297,8 +300,8 @@ async fn a_corrupt_blob_is_refused_and_discarded() {
     sim.set_registry_faults(RegistryFaults::default().corrupt_blob(&layer));
     let dir = tempfile::tempdir().unwrap();
     let e = scanner.pull(&r, dir.path()).send().await.unwrap_err();
-    match &e {
-        RegistryError::DigestMismatch { expected, actual } => {
+    match e.diagnosis() {
+        Diagnosis::DigestMismatch { expected, actual } => {
             assert_eq!(expected, &layer);
             assert_ne!(actual, &layer);
         }
@@ -375,7 +378,10 @@ async fn broken_transfers_resume_within_a_pull_and_across_pulls() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::Transport { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::Transport { .. }),
+        "{e:?}"
+    );
     let partial = dir.path().join(".partial").join(format!(
         "sha256-{}",
         big.digest.trim_start_matches("sha256:")
@@ -424,8 +430,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::KeyRejected {
+    match e.diagnosis() {
+        Diagnosis::KeyRejected {
             problem,
             access_key,
             ..
@@ -446,8 +452,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .unwrap_err();
     assert!(
         matches!(
-            e,
-            RegistryError::KeyRejected {
+            e.diagnosis(),
+            Diagnosis::KeyRejected {
                 problem: KeyProblem::UnknownOrRevoked,
                 ..
             }
@@ -462,8 +468,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .unwrap_err();
     assert!(
         matches!(
-            e,
-            RegistryError::KeyRejected {
+            e.diagnosis(),
+            Diagnosis::KeyRejected {
                 problem: KeyProblem::Expired,
                 ..
             }
@@ -477,8 +483,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::PermissionDenied {
+    match e.diagnosis() {
+        Diagnosis::PermissionDenied {
             permission_set,
             denied,
             ..
@@ -503,7 +509,10 @@ async fn troubleshooting_key_and_permission_errors() {
         .collect(&Region::FrPar)
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::PermissionDenied { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::PermissionDenied { .. }),
+        "{e:?}"
+    );
 
     // A key scoped to another project: the scanner (production) pulling staging's image.
     let staging = reference("rg.nl-ams.scw.cloud/acme-staging/api:staging");
@@ -513,8 +522,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .await
         .unwrap_err();
     let production = sim.project_id("production").unwrap();
-    match &e {
-        RegistryError::OtherProject {
+    match e.diagnosis() {
+        Diagnosis::OtherProject {
             namespace,
             key_project: Some(p),
             readable_projects,
@@ -544,7 +553,10 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::KeyRejected { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::KeyRejected { .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("not public"), "{e}");
     let admin = common::api(&sim, "admin");
     let ns = admin.find_namespace("acme-testing", None).await.unwrap();
@@ -578,8 +590,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             requested,
             found_in,
             suggestion,
@@ -609,8 +621,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::NamespaceCase {
+    match e.diagnosis() {
+        Diagnosis::NamespaceCase {
             requested,
             actual,
             suggestion,
@@ -626,7 +638,10 @@ async fn troubleshooting_names_regions_and_case() {
         other => panic!("{other:?}"),
     }
     let e = scanner.find_namespace("ACME-PROD", None).await.unwrap_err();
-    assert!(matches!(e, RegistryError::NamespaceCase { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::NamespaceCase { .. }),
+        "{e:?}"
+    );
 
     // A missing image and a missing tag: the closest names.
     let e = scanner
@@ -637,8 +652,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::ImageNotFound { closest, .. } => assert_eq!(closest[0], "api"),
+    match e.diagnosis() {
+        Diagnosis::ImageNotFound { closest, .. } => assert_eq!(closest[0], "api"),
         other => panic!("{other:?}"),
     }
     let e = scanner
@@ -649,8 +664,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::TagNotFound { closest, tag, .. } => {
+    match e.diagnosis() {
+        Diagnosis::TagNotFound { closest, tag, .. } => {
             assert_eq!(tag, "lates");
             assert_eq!(closest[0], "latest");
         }
@@ -663,8 +678,8 @@ async fn troubleshooting_names_regions_and_case() {
 
     // A name nobody has.
     let e = scanner.find_namespace("nope", None).await.unwrap_err();
-    match &e {
-        RegistryError::NamespaceNotFound {
+    match e.diagnosis() {
+        Diagnosis::NamespaceNotFound {
             regions,
             key_project: Some(p),
             ..
@@ -687,7 +702,7 @@ async fn troubleshooting_names_regions_and_case() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, RegistryError::UnknownRegistryHost { .. }),
+        matches!(e.diagnosis(), Diagnosis::UnknownRegistryHost { .. }),
         "{e:?}"
     );
 }
@@ -706,8 +721,8 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         .find_namespace("acme-prod", Some(&Region::PlWaw))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::FrPar]),
+    match e.diagnosis() {
+        Diagnosis::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::FrPar]),
         other => panic!("{other:?}"),
     }
 
@@ -721,8 +736,8 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable {
             searched, failures, ..
         } => {
             assert_eq!(searched, &[Region::FrPar, Region::PlWaw]);
