@@ -71,7 +71,7 @@ pub use credentials::{
 pub use error::{
     ApiError, ApiErrorKind, ArgumentErrorReason, AuthDeniedReason, AuthMethod, DecodeError, Error,
     ErrorKind, InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result,
-    decode_api_error,
+    decode_api_error, error_chain,
 };
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};

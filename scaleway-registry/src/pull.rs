@@ -697,7 +697,9 @@ impl Ctx {
                 expected,
                 actual,
             }) => Failure::Final(Error::new(Diagnosis::DigestMismatch { expected, actual })),
-            OciDistributionError::RequestError(e) => Failure::Transient(error_chain(&e)),
+            OciDistributionError::RequestError(e) => {
+                Failure::Transient(scaleway_core::error_chain(&e))
+            }
             OciDistributionError::IoError(e) => Failure::Transient(e.to_string()),
             other => Failure::Final(Error::new(Diagnosis::Registry {
                 status: 0,
@@ -1077,19 +1079,6 @@ fn access_key(pull: &Pull) -> Option<String> {
         .access_key
         .as_ref()
         .map(|a| a.value.as_str().to_owned())
-}
-
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        cur = s.source();
-    }
-    parts.join(": ")
 }
 
 fn finish_digest(hasher: Sha256) -> String {
