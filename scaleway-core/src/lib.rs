@@ -79,7 +79,7 @@ pub use pagination::{
     Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, DEFAULT_PAGE_CONCURRENCY, ListItem,
     Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
-pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
+pub use retry::{AttemptError, Decision, GiveUpReason, Outcome, Retrier, RetryPolicy};
 pub use transport::{DEFAULT_TRANSPORT_MAX_IN_FLIGHT, Transport, TransportBuilder};
 
 pub use chrono;

@@ -17,10 +17,16 @@
 //! after the total `budget`.
 //!
 //! The decision is a pure function, [`RetryPolicy::classify`], tested on its own.
+//!
+//! Calls that cannot go through [`Client`]'s HTTP path (a third-party client, a streamed
+//! download) retry with a [`Retrier`] ([`Client::retrier`]): the same policy, the same
+//! classification, the same backoff and the client's clock.
 
+use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
-use crate::Method;
+use crate::{Client, Method};
 
 /// How failed requests are retried. On by default; [`RetryPolicy::never`] switches it off.
 ///
@@ -201,6 +207,169 @@ impl RetryPolicy {
     }
 }
 
+impl Client {
+    /// Retries for a call that does not go through this client's HTTP path (a third-party
+    /// client, a streamed download), on the client's [`RetryPolicy`] and clock.
+    ///
+    /// `method` decides what may be retried (see the table in [`RetryPolicy`]); `what`
+    /// names the call in the retry's log line.
+    ///
+    /// ```
+    /// # async fn run() {
+    /// use scaleway_core::{AttemptError, Client, Method, Outcome};
+    ///
+    /// let client = Client::builder().anonymous().build().unwrap();
+    /// let answer: Result<&str, String> = client
+    ///     .retrier(Method::Get, "the manifest")
+    ///     .run(|attempt| async move {
+    ///         if attempt < 2 {
+    ///             // What a third-party client reported, mapped to what retrying needs.
+    ///             let outcome = Outcome::Status { status: 503, retry_after: None };
+    ///             Err(AttemptError::retryable(outcome, "HTTP 503".to_owned()))
+    ///         } else {
+    ///             Ok("the manifest")
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(answer.unwrap(), "the manifest");
+    /// # }
+    /// ```
+    pub fn retrier(&self, method: Method, what: &'static str) -> Retrier {
+        Retrier {
+            policy: self.retry_policy().clone(),
+            method,
+            what,
+        }
+    }
+}
+
+/// Retries of a call made outside [`Client`]'s HTTP path ([`Client::retrier`]): each failed
+/// attempt says what happened ([`AttemptError`]), the [`RetryPolicy`] decides with
+/// [`RetryPolicy::classify`], and the backoff is slept on the client's clock (tokio's:
+/// a runtime whose clock is paused pauses it too).
+#[derive(Debug, Clone)]
+#[must_use = "a retrier does nothing until it runs a call"]
+pub struct Retrier {
+    policy: RetryPolicy,
+    method: Method,
+    what: &'static str,
+}
+
+/// How one attempt of a [`Retrier::run`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AttemptError<E> {
+    /// The error the call returns if this attempt is the last.
+    pub error: E,
+    outcome: Option<Outcome>,
+    progressed: bool,
+}
+
+impl<E> AttemptError<E> {
+    /// A failure the policy may retry, depending on `outcome` (and the method, attempts
+    /// made and time spent).
+    pub fn retryable(outcome: Outcome, error: E) -> Self {
+        AttemptError {
+            error,
+            outcome: Some(outcome),
+            progressed: false,
+        }
+    }
+
+    /// A failure that retrying cannot fix.
+    pub fn fatal(error: E) -> Self {
+        AttemptError {
+            error,
+            outcome: None,
+            progressed: false,
+        }
+    }
+
+    /// The attempt made progress that the next one keeps (a download that received bytes
+    /// and resumes after them): the policy's time budget starts again after it. Attempts
+    /// still count towards the maximum.
+    #[must_use]
+    pub fn progressed(mut self) -> Self {
+        self.progressed = true;
+        self
+    }
+}
+
+impl Retrier {
+    /// Uses `policy` instead of the client's.
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in use.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Runs `attempt` (given its number, from 1; it returns the attempt's future) until it
+    /// succeeds, fails with
+    /// [`AttemptError::fatal`], or the policy gives up on an
+    /// [`AttemptError::retryable`]; returns the last attempt's error then.
+    ///
+    /// # Errors
+    ///
+    /// The `error` of the attempt that was not retried.
+    pub async fn run<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, AttemptError<E>>>,
+        E: fmt::Display,
+    {
+        let mut started = self.now();
+        let mut n: u32 = 0;
+        loop {
+            n += 1;
+            let failure = match attempt(n).await {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            let Some(outcome) = failure.outcome else {
+                return Err(failure.error);
+            };
+            if failure.progressed {
+                started = self.now();
+            }
+            let elapsed = self.now().saturating_duration_since(started);
+            match self
+                .policy
+                .classify(self.method, outcome, n, elapsed, self.jitter())
+            {
+                Decision::RetryAfter(delay) => {
+                    tracing::info!(
+                        attempt = n,
+                        max_attempts = self.policy.max_attempts(),
+                        delay_ms = delay.as_millis() as u64,
+                        error = %failure.error,
+                        "retrying {}", self.what
+                    );
+                    self.sleep(delay).await;
+                }
+                Decision::GiveUp(_) => return Err(failure.error),
+            }
+        }
+    }
+
+    // The client's clock: tokio's clock and timer, random jitter.
+
+    fn now(&self) -> tokio::time::Instant {
+        tokio::time::Instant::now()
+    }
+
+    async fn sleep(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    fn jitter(&self) -> f64 {
+        fastrand::f64()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +455,82 @@ mod tests {
         for attempt in 1..10 {
             assert!(p.delay(attempt) <= Duration::from_millis(1000));
         }
+    }
+
+    /// A retrier that never waits: what it retries, not when.
+    fn retrier(method: Method, policy: RetryPolicy) -> Retrier {
+        let client = Client::builder().anonymous().build().unwrap();
+        client
+            .retrier(method, "the test call")
+            .with_policy(policy.with_initial_backoff(Duration::ZERO))
+    }
+
+    fn unavailable(n: u32) -> AttemptError<String> {
+        AttemptError::retryable(st(503), format!("HTTP 503 (attempt {n})"))
+    }
+
+    #[tokio::test]
+    async fn a_retrier_runs_until_success_on_the_policy() {
+        let r = retrier(Method::Get, RetryPolicy::default());
+        let seen = std::cell::RefCell::new(Vec::new());
+        let out: Result<u32, String> = r
+            .run(|n| {
+                seen.borrow_mut().push(n);
+                async move { if n < 3 { Err(unavailable(n)) } else { Ok(n) } }
+            })
+            .await;
+        assert_eq!(out, Ok(3));
+        assert_eq!(seen.into_inner(), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_retrier_stops_where_the_policy_says() {
+        // The maximum number of attempts: the last error is returned.
+        let r = retrier(Method::Get, RetryPolicy::default().with_max_attempts(4));
+        let mut calls = 0;
+        let out: Result<(), String> = r
+            .run(|n| {
+                calls += 1;
+                async move { Err(unavailable(n)) }
+            })
+            .await;
+        assert_eq!(out, Err("HTTP 503 (attempt 4)".to_owned()));
+        assert_eq!(calls, 4);
+
+        // Not retryable for the method, or not at all: one attempt.
+        for (method, outcome) in [(Method::Post, st(503)), (Method::Get, st(500))] {
+            let mut calls = 0;
+            let out: Result<(), &str> = retrier(method, RetryPolicy::default())
+                .run(|_| {
+                    calls += 1;
+                    async move { Err(AttemptError::retryable(outcome, "refused")) }
+                })
+                .await;
+            assert_eq!(out, Err("refused"));
+            assert_eq!(calls, 1, "{method:?} {outcome:?}");
+        }
+        let mut calls = 0;
+        let out: Result<(), &str> = retrier(Method::Get, RetryPolicy::default())
+            .run(|_| {
+                calls += 1;
+                async { Err(AttemptError::fatal("corrupt")) }
+            })
+            .await;
+        assert_eq!((out, calls), (Err("corrupt"), 1));
+
+        // A Retry-After past the budget: no wait, no second attempt.
+        let mut calls = 0;
+        let out: Result<(), &str> = retrier(Method::Get, RetryPolicy::default())
+            .run(|_| {
+                calls += 1;
+                let outcome = Outcome::Status {
+                    status: 429,
+                    retry_after: Some(Duration::from_secs(3600)),
+                };
+                async move { Err(AttemptError::retryable(outcome, "rate limited")) }
+            })
+            .await;
+        assert_eq!((out, calls), (Err("rate limited"), 1));
     }
 
     #[test]

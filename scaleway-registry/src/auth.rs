@@ -16,7 +16,9 @@
 //! Both requests go through scaleway-core's HTTP path (`Client::request_url`, no
 //! `X-Auth-Token`; `basic_auth` for the key, a sensitive header; `any_status` to read the
 //! challenge and the realm's refusals): its timeouts, user agent, tracing and statistics.
-//! Only transport failures are left to this module's retry loop (core retries none here).
+//! Core sends each request once (`RetryPolicy::never`): the pull retries the whole exchange
+//! with core's [`Retrier`](scaleway_core::Retrier), so a refused realm or an unreachable
+//! registry is retried, and backs off, on the client's policy like every other call.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -24,7 +26,9 @@ use std::time::Duration;
 
 use oci_client::secrets::RegistryAuth;
 use scaleway_core::url::Url;
-use scaleway_core::{ApiErrorKind, Client, Method, PermissionDenied, RetryPolicy, SecretKey};
+use scaleway_core::{
+    ApiErrorKind, Client, ErrorKind, Method, Outcome, PermissionDenied, RetryPolicy, SecretKey,
+};
 use serde::Deserialize;
 
 use crate::error::{Diagnosis, Error, KeyProblem};
@@ -66,10 +70,20 @@ pub(crate) struct Obtained {
 pub(crate) enum AuthFailure {
     /// Give up with this error.
     Final(Error),
-    /// Retry (network, 429, 5xx).
-    Transient(String),
+    /// What happened, for the retry policy to decide (network, 429, 5xx), and the error if
+    /// it is not retried.
+    Transient(Outcome, Error),
     /// The realm refused with permission details (403).
     Denied(Vec<PermissionDenied>),
+}
+
+impl std::fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthFailure::Final(e) | AuthFailure::Transient(_, e) => e.fmt(f),
+            AuthFailure::Denied(_) => f.write_str("the realm answered 403"),
+        }
+    }
 }
 
 /// The registry authentication of one pull: holds the secret key (redacted in `Debug`).
@@ -147,10 +161,19 @@ impl PullAuth {
         if let Some(secret) = key {
             request = request.basic_auth(USERNAME, secret);
         }
-        request
-            .send_raw()
-            .await
-            .map_err(|e| AuthFailure::Transient(e.to_string()))
+        request.send_raw().await.map_err(|e| {
+            let outcome = match e.kind() {
+                ErrorKind::Timeout { .. } => Outcome::Timeout,
+                ErrorKind::Transport { connect: true, .. } => Outcome::ConnectFailed,
+                ErrorKind::Transport { .. } => Outcome::TransportFailed,
+                _ => return AuthFailure::Final(e.into()),
+            };
+            let error = Error::new(Diagnosis::Transport {
+                host: self.host.clone(),
+                message: e.to_string(),
+            });
+            AuthFailure::Transient(outcome, error)
+        })
     }
 
     /// The challenge of `GET /v2/`, then a token from its realm.
@@ -168,11 +191,7 @@ impl PullAuth {
             });
         }
         if status != 401 {
-            return Err(status_failure(
-                status,
-                "the registry's /v2/ endpoint",
-                probe.body(),
-            ));
+            return Err(status_failure(&probe, "the registry's /v2/ endpoint"));
         }
         // Challenges may come in several headers: one list.
         let header = probe
@@ -318,14 +337,17 @@ impl PullAuth {
                             access_key: None,
                         }))
                     }
-                    _ => status_failure(status, "the token request", body),
+                    _ => status_failure(&response, "the token request"),
                 }
             }
-            _ => status_failure(status, "the token request", body),
+            _ => status_failure(&response, "the token request"),
         };
         match (failure, withheld) {
-            (AuthFailure::Transient(m), _) => Err(AuthFailure::Transient(m)),
-            (f, Some(w)) => Err(AuthFailure::Final(self.withheld_error(&w, &describe(&f)))),
+            // Worth another attempt (the realm is busy or unreachable) whatever was sent.
+            (AuthFailure::Transient(o, e), _) if RetryPolicy::is_retryable(Method::Get, o) => {
+                Err(AuthFailure::Transient(o, e))
+            }
+            (f, Some(w)) => Err(AuthFailure::Final(self.withheld_error(&w, &f.to_string()))),
             (f, None) => Err(f),
         }
     }
@@ -341,22 +363,13 @@ impl PullAuth {
     }
 }
 
-fn describe(f: &AuthFailure) -> String {
-    match f {
-        AuthFailure::Final(e) => e.to_string(),
-        AuthFailure::Transient(m) => m.clone(),
-        AuthFailure::Denied(_) => "the realm answered 403".into(),
-    }
-}
-
-/// A non-success answer that is not a refusal of the key.
-fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
-    if status == 429 || (500..600).contains(&status) {
-        return AuthFailure::Transient(format!("HTTP {status} from {what}"));
-    }
-    let text = String::from_utf8_lossy(body);
+/// A non-success answer that is not a refusal of the key: the retry policy decides
+/// whether it is retried (429 and 502–504 are, honouring `Retry-After`).
+fn status_failure(response: &scaleway_core::Response, what: &str) -> AuthFailure {
+    let status = response.status();
+    let text = String::from_utf8_lossy(response.body());
     let excerpt: String = text.chars().take(BODY_EXCERPT).collect();
-    AuthFailure::Final(Error::new(Diagnosis::Registry {
+    let error = Error::new(Diagnosis::Registry {
         status,
         what: what.to_owned(),
         message: if excerpt.trim().is_empty() {
@@ -364,7 +377,18 @@ fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
         } else {
             excerpt
         },
-    }))
+    });
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse().ok())
+        .map(Duration::from_secs);
+    AuthFailure::Transient(
+        Outcome::Status {
+            status,
+            retry_after,
+        },
+        error,
+    )
 }
 
 #[derive(Deserialize)]
