@@ -321,25 +321,15 @@ impl Retrier {
         Fut: Future<Output = Result<T, AttemptError<E>>>,
         E: fmt::Display,
     {
-        let mut started = self.now();
-        let mut n: u32 = 0;
+        let mut schedule = Schedule::new(self.now());
         loop {
-            n += 1;
+            let n = schedule.attempts + 1;
             let failure = match attempt(n).await {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
-            let Some(outcome) = failure.outcome else {
-                return Err(failure.error);
-            };
-            if failure.progressed {
-                started = self.now();
-            }
-            let elapsed = self.now().saturating_duration_since(started);
-            match self
-                .policy
-                .classify(self.method, outcome, n, elapsed, self.jitter())
-            {
+            let decision = schedule.after(self, &failure, self.now(), self.jitter());
+            match decision {
                 Decision::RetryAfter(delay) => {
                     tracing::info!(
                         attempt = n,
@@ -357,8 +347,8 @@ impl Retrier {
 
     // The client's clock: tokio's clock and timer, random jitter.
 
-    fn now(&self) -> tokio::time::Instant {
-        tokio::time::Instant::now()
+    fn now(&self) -> std::time::Instant {
+        tokio::time::Instant::now().into_std()
     }
 
     async fn sleep(&self, d: Duration) {
@@ -367,6 +357,44 @@ impl Retrier {
 
     fn jitter(&self) -> f64 {
         fastrand::f64()
+    }
+}
+
+/// Where a [`Retrier::run`] stands: the attempts made, and when the time budget started
+/// (the first attempt, or the end of the last one that made progress). Pure: the time is
+/// given.
+struct Schedule {
+    attempts: u32,
+    started: std::time::Instant,
+}
+
+impl Schedule {
+    fn new(now: std::time::Instant) -> Self {
+        Schedule {
+            attempts: 0,
+            started: now,
+        }
+    }
+
+    /// The decision after an attempt failed with `failure` at `now`.
+    fn after<E>(
+        &mut self,
+        retrier: &Retrier,
+        failure: &AttemptError<E>,
+        now: std::time::Instant,
+        jitter: f64,
+    ) -> Decision {
+        self.attempts += 1;
+        let Some(outcome) = failure.outcome else {
+            return Decision::GiveUp(GiveUpReason::NotRetryable);
+        };
+        if failure.progressed {
+            self.started = now;
+        }
+        let elapsed = now.saturating_duration_since(self.started);
+        retrier
+            .policy
+            .classify(retrier.method, outcome, self.attempts, elapsed, jitter)
     }
 }
 
@@ -467,6 +495,54 @@ mod tests {
 
     fn unavailable(n: u32) -> AttemptError<String> {
         AttemptError::retryable(st(503), format!("HTTP 503 (attempt {n})"))
+    }
+
+    #[test]
+    fn the_budget_starts_again_after_an_attempt_that_progressed() {
+        let r = retrier(Method::Get, RetryPolicy::default().with_budget(10 * S));
+        let t0 = std::time::Instant::now();
+        let broke = |progressed| {
+            let f = AttemptError::retryable(Outcome::TransportFailed, "the body broke off");
+            if progressed { f.progressed() } else { f }
+        };
+        // A transfer that ran 20 s then broke: past the budget...
+        let mut schedule = Schedule::new(t0);
+        assert_eq!(
+            schedule.after(&r, &broke(false), t0 + 20 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+        // ... unless it received bytes the next attempt keeps: the budget starts again.
+        let mut schedule = Schedule::new(t0);
+        assert!(matches!(
+            schedule.after(&r, &broke(true), t0 + 20 * S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        // Then quick failures without progress spend the new budget.
+        assert!(matches!(
+            schedule.after(&r, &broke(false), t0 + 25 * S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            schedule.after(&r, &broke(false), t0 + 31 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+        // Attempts count across progress.
+        let r = retrier(Method::Get, RetryPolicy::default().with_max_attempts(2));
+        let mut schedule = Schedule::new(t0);
+        assert!(matches!(
+            schedule.after(&r, &broke(true), t0 + S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            schedule.after(&r, &broke(true), t0 + 2 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::AttemptsExhausted)
+        );
+        // A fatal failure is never retried.
+        let mut schedule = Schedule::new(t0);
+        assert_eq!(
+            schedule.after(&r, &AttemptError::fatal("corrupt"), t0, 1.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
     }
 
     #[tokio::test]
