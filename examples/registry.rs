@@ -34,8 +34,7 @@ use std::time::{Duration, Instant};
 
 use scaleway_core::{LocalityOutcome, Region};
 use scaleway_registry::{
-    ImageReference, Listable, Namespace, Platform, PullEvent, RegistryApi, RegistryError,
-    RegistryHosts,
+    Diagnosis, ImageReference, Listable, Namespace, Platform, PullEvent, RegistryApi, RegistryHosts,
 };
 
 const USAGE: &str = "usage: cargo run --example registry -- COMMAND [OPTIONS]
@@ -170,6 +169,10 @@ async fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+        Err(Failure::Other(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -180,11 +183,13 @@ fn usage(msg: &str) -> ExitCode {
 
 enum Failure {
     Usage(String),
-    Registry(RegistryError),
+    Registry(scaleway_registry::Error),
+    /// The example's own failure (printing).
+    Other(String),
 }
 
-impl From<RegistryError> for Failure {
-    fn from(e: RegistryError) -> Self {
+impl From<scaleway_registry::Error> for Failure {
+    fn from(e: scaleway_registry::Error) -> Self {
         Self::Registry(e)
     }
 }
@@ -192,11 +197,7 @@ impl From<RegistryError> for Failure {
 fn print_json(value: Result<serde_json::Value, serde_json::Error>) -> Result<(), Failure> {
     let s = value
         .and_then(|v| serde_json::to_string_pretty(&v))
-        .map_err(|e| {
-            Failure::Registry(RegistryError::InvalidArgument {
-                message: format!("cannot print JSON: {e}"),
-            })
-        })?;
+        .map_err(|e| Failure::Other(format!("cannot print JSON: {e}")))?;
     println!("{s}");
     Ok(())
 }
@@ -331,11 +332,7 @@ fn region_of_reference(
     reference: &ImageReference,
     flag: Option<&Region>,
 ) -> Result<Region, Failure> {
-    let region = hosts.region_of_host(reference.host()).ok_or_else(|| {
-        Failure::Registry(RegistryError::UnknownRegistryHost {
-            host: reference.host().to_owned(),
-        })
-    })?;
+    let region = hosts.region_of(reference)?;
     match flag {
         Some(f) if *f != region => Err(Failure::Usage(format!(
             "--region {f} contradicts `{reference}`, whose host is in {region}: drop --region, or use the host {}",
@@ -416,7 +413,7 @@ async fn reference(
     }
     match registry.find_namespace(ns_name, None).await {
         Ok(ns) => Ok(ImageReference::parse_in(operand, &ns.region)?),
-        Err(e @ RegistryError::NamespaceNotFound { .. }) => {
+        Err(e) if matches!(e.diagnosis(), Diagnosis::NamespaceNotFound { .. }) => {
             eprintln!(
                 "hint: without --region, the region of `{ns_name}` is looked up through the API, which shows only the namespaces this key can read; give --region (or the full reference rg.<region>.scw.cloud/{operand}) to ask that region's registry"
             );

@@ -635,6 +635,11 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The clock the client's retries, backoffs and timeouts run on.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
     /// The shared [`Transport`] the client sends through, if it was built on one.
     pub fn transport(&self) -> Option<&Transport> {
         self.inner.transport.as_ref()
@@ -1248,45 +1253,22 @@ impl AttemptError {
     fn from_reqwest(e: reqwest::Error) -> Self {
         if e.is_builder() {
             // Not a network failure: retrying cannot help.
-            AttemptError::Invalid(error_chain(&e))
+            AttemptError::Invalid(crate::error_chain(&e))
         } else if e.is_connect() {
             // Checked before `is_timeout`: a connect timeout means the request was never
             // sent, so it may be retried whatever the method.
             AttemptError::Transport {
-                message: error_chain(&e),
+                message: crate::error_chain(&e),
                 connect: true,
             }
         } else if e.is_timeout() {
             AttemptError::Timeout
         } else {
             AttemptError::Transport {
-                message: error_chain(&e),
+                message: crate::error_chain(&e),
                 connect: false,
             }
         }
-    }
-}
-
-/// The error and its sources, joined: "error sending request: connection refused".
-/// The URL is removed (it could carry signed query parameters).
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
-        }
-        cur = s.source();
-    }
-    let joined = parts.join(": ");
-    match joined.find(" for url (") {
-        Some(i) => {
-            let rest = &joined[i..];
-            let end = rest.find(')').map_or(rest.len(), |j| j + 1);
-            format!("{}{}", &joined[..i], &rest[end..])
-        }
-        None => joined,
     }
 }
 

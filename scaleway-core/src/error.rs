@@ -889,6 +889,38 @@ impl std::error::Error for Error {
     }
 }
 
+/// An error and its sources on one line, each joined by `": "`, a source whose text the line
+/// already holds left out: `error sending request: connection refused`. A URL that
+/// reqwest adds (`for url (…)`) is removed, since it could carry signed query parameters.
+///
+/// For messages of errors from other libraries (a transport's, a file's) that a product
+/// crate keeps as text.
+///
+/// ```
+/// let io = std::io::Error::other("connection reset by peer");
+/// assert_eq!(scaleway_core::error_chain(&io), "connection reset by peer");
+/// ```
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    let joined = parts.join(": ");
+    match joined.find(" for url (") {
+        Some(i) => {
+            let rest = &joined[i..];
+            let end = rest.find(')').map_or(rest.len(), |j| j + 1);
+            format!("{}{}", &joined[..i], &rest[end..])
+        }
+        None => joined,
+    }
+}
+
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::new(ErrorKind::Config(e))
@@ -901,6 +933,27 @@ mod tests {
 
     fn decode(status: u16, body: &str) -> ApiError {
         decode_api_error(status, |_| None, body.as_bytes())
+    }
+
+    #[test]
+    fn error_chains_are_one_line_without_urls_or_repetition() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("error sending request for url (https://rg.fr-par.scw.cloud/v2/?X-Amz-Signature=abc)")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::other("connection refused"));
+        assert_eq!(error_chain(&e), "error sending request: connection refused");
+        // A source whose text is already there is not repeated.
+        let e = Outer(std::io::Error::other("error sending request"));
+        assert_eq!(error_chain(&e), "error sending request");
     }
 
     #[test]

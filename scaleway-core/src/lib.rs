@@ -58,7 +58,7 @@ pub use credentials::{
 pub use error::{
     ApiError, ApiErrorKind, ArgumentErrorReason, AuthDeniedReason, AuthMethod, DecodeError, Error,
     ErrorKind, InvalidArgument, PermissionDenied, QuotaExceeded, RequestInfo, Result,
-    decode_api_error,
+    decode_api_error, error_chain,
 };
 pub use fanout::{LocalityOutcome, LocalityResult};
 pub use locality::{Locality, LocalityError, ProductLocalities, Region, Zone};
@@ -66,7 +66,7 @@ pub use pagination::{
     Completeness, DEFAULT_CLOCK_MARGIN, DEFAULT_MAX_PASSES, DEFAULT_PAGE_CONCURRENCY, ListItem,
     Listable, Listing, ListingReport, MAX_PAGE_SIZE, MAX_PAGES, Page, PageStyle, Paginator,
 };
-pub use retry::{Decision, GiveUpReason, Outcome, RetryPolicy};
+pub use retry::{AttemptError, Decision, GiveUpReason, Outcome, Retrier, RetryPolicy};
 pub use transport::{DEFAULT_TRANSPORT_MAX_IN_FLIGHT, Transport, TransportBuilder};
 
 pub use chrono;

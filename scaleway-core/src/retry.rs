@@ -17,10 +17,16 @@
 //! after the total `budget`.
 //!
 //! The decision is a pure function, [`RetryPolicy::classify`], tested on its own.
+//!
+//! Calls that cannot go through [`Client`]'s HTTP path (a third-party client, a streamed
+//! download) retry with a [`Retrier`] ([`Client::retrier`]): the same policy, the same
+//! classification, the same backoff and the client's clock.
 
+use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
-use crate::Method;
+use crate::{Client, Method};
 
 /// How failed requests are retried. On by default; [`RetryPolicy::never`] switches it off.
 ///
@@ -201,6 +207,200 @@ impl RetryPolicy {
     }
 }
 
+impl Client {
+    /// Retries for a call that does not go through this client's HTTP path (a third-party
+    /// client, a streamed download), on the client's [`RetryPolicy`] and clock.
+    ///
+    /// `method` decides what may be retried (see the table in [`RetryPolicy`]); `what`
+    /// names the call in the retry's log line.
+    ///
+    /// ```
+    /// # async fn run() {
+    /// use scaleway_core::{AttemptError, Client, Method, Outcome};
+    ///
+    /// let client = Client::builder().anonymous().build().unwrap();
+    /// let answer: Result<&str, String> = client
+    ///     .retrier(Method::Get, "the manifest")
+    ///     .run(|attempt| async move {
+    ///         if attempt < 2 {
+    ///             // What a third-party client reported, mapped to what retrying needs.
+    ///             let outcome = Outcome::Status { status: 503, retry_after: None };
+    ///             Err(AttemptError::retryable(outcome, "HTTP 503".to_owned()))
+    ///         } else {
+    ///             Ok("the manifest")
+    ///         }
+    ///     })
+    ///     .await;
+    /// assert_eq!(answer.unwrap(), "the manifest");
+    /// # }
+    /// ```
+    pub fn retrier(&self, method: Method, what: &'static str) -> Retrier {
+        Retrier {
+            policy: self.retry_policy().clone(),
+            method,
+            what,
+            clock: self.clock().clone(),
+        }
+    }
+}
+
+/// Retries of a call made outside [`Client`]'s HTTP path ([`Client::retrier`]): each failed
+/// attempt says what happened ([`AttemptError`]), the [`RetryPolicy`] decides with
+/// [`RetryPolicy::classify`], and the backoff is slept on the client's clock (tokio's by
+/// default, so a runtime whose clock is paused pauses it too; a test's `ManualClock` with the
+/// `test-util` feature, whose jitter it also takes).
+#[derive(Debug, Clone)]
+#[must_use = "a retrier does nothing until it runs a call"]
+pub struct Retrier {
+    policy: RetryPolicy,
+    method: Method,
+    what: &'static str,
+    clock: crate::clock::Clock,
+}
+
+/// How one attempt of a [`Retrier::run`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AttemptError<E> {
+    /// The error the call returns if this attempt is the last.
+    pub error: E,
+    outcome: Option<Outcome>,
+    progressed: bool,
+}
+
+impl<E> AttemptError<E> {
+    /// A failure the policy may retry, depending on `outcome` (and the method, attempts
+    /// made and time spent).
+    pub fn retryable(outcome: Outcome, error: E) -> Self {
+        AttemptError {
+            error,
+            outcome: Some(outcome),
+            progressed: false,
+        }
+    }
+
+    /// A failure that retrying cannot fix.
+    pub fn fatal(error: E) -> Self {
+        AttemptError {
+            error,
+            outcome: None,
+            progressed: false,
+        }
+    }
+
+    /// The attempt made progress that the next one keeps (a download that received bytes
+    /// and resumes after them): the policy's time budget starts again after it. Attempts
+    /// still count towards the maximum.
+    #[must_use]
+    pub fn progressed(mut self) -> Self {
+        self.progressed = true;
+        self
+    }
+}
+
+impl Retrier {
+    /// Uses `policy` instead of the client's.
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in use.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Runs `attempt` (given its number, from 1; it returns the attempt's future) until it
+    /// succeeds, fails with
+    /// [`AttemptError::fatal`], or the policy gives up on an
+    /// [`AttemptError::retryable`]; returns the last attempt's error then.
+    ///
+    /// # Errors
+    ///
+    /// The `error` of the attempt that was not retried.
+    pub async fn run<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, AttemptError<E>>>,
+        E: fmt::Display,
+    {
+        let mut schedule = Schedule::new(self.now());
+        loop {
+            let n = schedule.attempts + 1;
+            let failure = match attempt(n).await {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            let decision = schedule.after(self, &failure, self.now(), self.jitter());
+            match decision {
+                Decision::RetryAfter(delay) => {
+                    tracing::info!(
+                        attempt = n,
+                        max_attempts = self.policy.max_attempts(),
+                        delay_ms = delay.as_millis() as u64,
+                        error = %failure.error,
+                        "retrying {}", self.what
+                    );
+                    self.sleep(delay).await;
+                }
+                Decision::GiveUp(_) => return Err(failure.error),
+            }
+        }
+    }
+
+    // The client's clock (its time, its timer and its jitter).
+
+    fn now(&self) -> std::time::Instant {
+        self.clock.now()
+    }
+
+    async fn sleep(&self, d: Duration) {
+        self.clock.sleep(d).await;
+    }
+
+    fn jitter(&self) -> f64 {
+        self.clock.jitter()
+    }
+}
+
+/// Where a [`Retrier::run`] stands: the attempts made, and when the time budget started
+/// (the first attempt, or the end of the last one that made progress). Pure: the time is
+/// given.
+struct Schedule {
+    attempts: u32,
+    started: std::time::Instant,
+}
+
+impl Schedule {
+    fn new(now: std::time::Instant) -> Self {
+        Schedule {
+            attempts: 0,
+            started: now,
+        }
+    }
+
+    /// The decision after an attempt failed with `failure` at `now`.
+    fn after<E>(
+        &mut self,
+        retrier: &Retrier,
+        failure: &AttemptError<E>,
+        now: std::time::Instant,
+        jitter: f64,
+    ) -> Decision {
+        self.attempts += 1;
+        let Some(outcome) = failure.outcome else {
+            return Decision::GiveUp(GiveUpReason::NotRetryable);
+        };
+        if failure.progressed {
+            self.started = now;
+        }
+        let elapsed = now.saturating_duration_since(self.started);
+        retrier
+            .policy
+            .classify(retrier.method, outcome, self.attempts, elapsed, jitter)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +486,130 @@ mod tests {
         for attempt in 1..10 {
             assert!(p.delay(attempt) <= Duration::from_millis(1000));
         }
+    }
+
+    /// A retrier that never waits: what it retries, not when.
+    fn retrier(method: Method, policy: RetryPolicy) -> Retrier {
+        let client = Client::builder().anonymous().build().unwrap();
+        client
+            .retrier(method, "the test call")
+            .with_policy(policy.with_initial_backoff(Duration::ZERO))
+    }
+
+    fn unavailable(n: u32) -> AttemptError<String> {
+        AttemptError::retryable(st(503), format!("HTTP 503 (attempt {n})"))
+    }
+
+    #[test]
+    fn the_budget_starts_again_after_an_attempt_that_progressed() {
+        let r = retrier(Method::Get, RetryPolicy::default().with_budget(10 * S));
+        let t0 = std::time::Instant::now();
+        let broke = |progressed| {
+            let f = AttemptError::retryable(Outcome::TransportFailed, "the body broke off");
+            if progressed { f.progressed() } else { f }
+        };
+        // A transfer that ran 20 s then broke: past the budget...
+        let mut schedule = Schedule::new(t0);
+        assert_eq!(
+            schedule.after(&r, &broke(false), t0 + 20 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+        // ... unless it received bytes the next attempt keeps: the budget starts again.
+        let mut schedule = Schedule::new(t0);
+        assert!(matches!(
+            schedule.after(&r, &broke(true), t0 + 20 * S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        // Then quick failures without progress spend the new budget.
+        assert!(matches!(
+            schedule.after(&r, &broke(false), t0 + 25 * S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            schedule.after(&r, &broke(false), t0 + 31 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::BudgetExhausted)
+        );
+        // Attempts count across progress.
+        let r = retrier(Method::Get, RetryPolicy::default().with_max_attempts(2));
+        let mut schedule = Schedule::new(t0);
+        assert!(matches!(
+            schedule.after(&r, &broke(true), t0 + S, 1.0),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            schedule.after(&r, &broke(true), t0 + 2 * S, 1.0),
+            Decision::GiveUp(GiveUpReason::AttemptsExhausted)
+        );
+        // A fatal failure is never retried.
+        let mut schedule = Schedule::new(t0);
+        assert_eq!(
+            schedule.after(&r, &AttemptError::fatal("corrupt"), t0, 1.0),
+            Decision::GiveUp(GiveUpReason::NotRetryable)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_retrier_runs_until_success_on_the_policy() {
+        let r = retrier(Method::Get, RetryPolicy::default());
+        let seen = std::cell::RefCell::new(Vec::new());
+        let out: Result<u32, String> = r
+            .run(|n| {
+                seen.borrow_mut().push(n);
+                async move { if n < 3 { Err(unavailable(n)) } else { Ok(n) } }
+            })
+            .await;
+        assert_eq!(out, Ok(3));
+        assert_eq!(seen.into_inner(), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_retrier_stops_where_the_policy_says() {
+        // The maximum number of attempts: the last error is returned.
+        let r = retrier(Method::Get, RetryPolicy::default().with_max_attempts(4));
+        let mut calls = 0;
+        let out: Result<(), String> = r
+            .run(|n| {
+                calls += 1;
+                async move { Err(unavailable(n)) }
+            })
+            .await;
+        assert_eq!(out, Err("HTTP 503 (attempt 4)".to_owned()));
+        assert_eq!(calls, 4);
+
+        // Not retryable for the method, or not at all: one attempt.
+        for (method, outcome) in [(Method::Post, st(503)), (Method::Get, st(500))] {
+            let mut calls = 0;
+            let out: Result<(), &str> = retrier(method, RetryPolicy::default())
+                .run(|_| {
+                    calls += 1;
+                    async move { Err(AttemptError::retryable(outcome, "refused")) }
+                })
+                .await;
+            assert_eq!(out, Err("refused"));
+            assert_eq!(calls, 1, "{method:?} {outcome:?}");
+        }
+        let mut calls = 0;
+        let out: Result<(), &str> = retrier(Method::Get, RetryPolicy::default())
+            .run(|_| {
+                calls += 1;
+                async { Err(AttemptError::fatal("corrupt")) }
+            })
+            .await;
+        assert_eq!((out, calls), (Err("corrupt"), 1));
+
+        // A Retry-After past the budget: no wait, no second attempt.
+        let mut calls = 0;
+        let out: Result<(), &str> = retrier(Method::Get, RetryPolicy::default())
+            .run(|_| {
+                calls += 1;
+                let outcome = Outcome::Status {
+                    status: 429,
+                    retry_after: Some(Duration::from_secs(3600)),
+                };
+                async move { Err(AttemptError::retryable(outcome, "rate limited")) }
+            })
+            .await;
+        assert_eq!((out, calls), (Err("rate limited"), 1));
     }
 
     #[test]

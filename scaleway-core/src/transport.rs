@@ -183,7 +183,7 @@ pub(crate) fn http_client(
         Error::new(ErrorKind::Transport {
             message: format!(
                 "cannot initialise the HTTP client: {}",
-                crate::client::error_chain(&e)
+                crate::error_chain(&e)
             ),
             connect: true,
         })

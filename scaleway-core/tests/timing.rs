@@ -351,3 +351,36 @@ async fn pages_after_the_first_are_fetched_concurrently_in_order() {
     assert_eq!(later, (2..=10).collect::<Vec<u32>>());
     assert!(clock.sleeps().is_empty());
 }
+
+#[tokio::test]
+async fn a_retrier_backs_off_on_the_clients_clock() {
+    // The registry's pull retries through `Client::retrier`: same policy, same clock.
+    let clock = ManualClock::new().with_jitter(0.5);
+    let policy = RetryPolicy::default()
+        .with_initial_backoff(100 * MS)
+        .with_max_backoff(300 * MS)
+        .with_max_attempts(5)
+        .with_budget(Duration::from_secs(60));
+    let client = client("http://127.0.0.1:9", policy, &clock);
+    let calls = std::sync::atomic::AtomicU32::new(0);
+    let out: Result<(), String> = client
+        .retrier(scaleway_core::Method::Get, "the manifest")
+        .run(|n| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Err(scaleway_core::AttemptError::retryable(
+                    scaleway_core::Outcome::Status {
+                        status: 503,
+                        retry_after: None,
+                    },
+                    format!("HTTP 503 (attempt {n})"),
+                ))
+            }
+        })
+        .await;
+    assert_eq!(out.unwrap_err(), "HTTP 503 (attempt 5)");
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    // Ceilings 100, 200, 300 (capped), 300; half of each, slept on the manual clock.
+    assert_eq!(clock.sleeps(), [50, 100, 150, 150].map(|n| n * MS));
+    assert_eq!(clock.elapsed(), 450 * MS);
+}

@@ -10,7 +10,7 @@ use scaleway_core::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{RegistryError, Result};
+use crate::error::Result;
 use crate::model::{
     Image, ImageId, ImageVisibility, Namespace, NamespaceId, NamespaceOrderBy, OrderBy, Regional,
     Tag, TagId,
@@ -39,7 +39,7 @@ const TAG: &str = "/registry/v1/regions/{region}/tags/{tag_id}";
 /// [`RegistryApi::collect_per_region`].
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), scaleway_registry::RegistryError> {
+/// # async fn run() -> Result<(), scaleway_registry::Error> {
 /// use scaleway_core::{Client, Region};
 /// use scaleway_registry::{Listable, RegistryApi};
 ///
@@ -89,14 +89,16 @@ impl RegistryApi {
     }
 
     /// Explains a management-API error: a refused key or a permission refusal becomes
-    /// [`RegistryError::KeyRejected`] / [`RegistryError::PermissionDenied`] naming the key
-    /// and what to add; anything else [`RegistryError::Api`].
+    /// [`Diagnosis::KeyRejected`](crate::Diagnosis::KeyRejected) /
+    /// [`Diagnosis::PermissionDenied`](crate::Diagnosis::PermissionDenied) naming the key
+    /// and what to add; anything else [`Diagnosis::Api`](crate::Diagnosis::Api). The API
+    /// error is kept ([`crate::Error::api_error`]).
     ///
     /// A permission error names the *configured* default project
     /// (`SCW_DEFAULT_PROJECT_ID`), which is not necessarily the key's own.
-    pub fn explain(&self, error: Error) -> RegistryError {
+    pub fn explain(&self, error: Error) -> crate::Error {
         let config = self.client.config();
-        RegistryError::from_api(
+        crate::Error::from_api(
             error,
             config.access_key.as_ref().map(|a| a.value.as_str()),
             config.project_id.as_ref().map(|p| p.value.as_str()),
@@ -133,9 +135,9 @@ impl RegistryApi {
         &self,
         regions: Option<Vec<Region>>,
         build: F,
-    ) -> Vec<LocalityResult<Vec<L::Item>, RegistryError>>
+    ) -> Vec<LocalityResult<Vec<L::Item>, crate::Error>>
     where
-        L: Listable<Error = RegistryError>,
+        L: Listable<Error = crate::Error>,
         F: Fn(&Region) -> L + Send,
     {
         let only = regions.map(|rs| rs.into_iter().map(Locality::Region).collect());
@@ -157,8 +159,8 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`]; a missing namespace is [`RegistryError::Api`] with
-    /// `is_not_found()`.
+    /// [`crate::Error`]; a missing namespace is [`Diagnosis::Api`](crate::Diagnosis::Api)
+    /// with `is_not_found()`.
     pub async fn get_namespace(
         &self,
         region: &Region,
@@ -185,7 +187,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_namespace(
         &self,
         region: &Region,
@@ -213,7 +215,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn get_image(&self, region: &Region, image_id: &ImageId) -> Result<Image> {
         let rb = self.client.get(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
@@ -223,7 +225,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn set_image_visibility(
         &self,
         region: &Region,
@@ -246,7 +248,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_image(&self, region: &Region, image_id: &ImageId) -> Result<Image> {
         let rb = self.client.delete(IMAGE).path("image_id", image_id);
         self.call(rb, region).await
@@ -267,7 +269,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn get_tag(&self, region: &Region, tag_id: &TagId) -> Result<Tag> {
         let rb = self.client.get(TAG).path("tag_id", tag_id);
         self.call(rb, region).await
@@ -278,7 +280,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn delete_tag(&self, region: &Region, tag_id: &TagId, force: bool) -> Result<Tag> {
         let rb = self
             .client
@@ -384,7 +386,7 @@ impl RegionListing {
 
     /// The paginator: every item records the region it was read from, every error is
     /// explained ([`RegistryApi::explain`]).
-    fn paginator<T>(self) -> Paginator<T, RegistryError>
+    fn paginator<T>(self) -> Paginator<T, crate::Error>
     where
         T: DeserializeOwned + Regional + ListItem + Send + 'static,
     {
@@ -408,15 +410,15 @@ impl RegionListing {
 /// # Errors
 ///
 /// When regions failed: the failure when every region failed the same way; else
-/// [`RegistryError::RegionsUnavailable`] with the most actionable failure first (a refused
+/// [`Diagnosis::RegionsUnavailable`](crate::Diagnosis::RegionsUnavailable) with the most actionable failure first (a refused
 /// key before a missing permission before unavailability) and the others listed.
 pub fn flatten_regions<T>(
     api: &RegistryApi,
-    results: Vec<LocalityResult<Vec<T>, RegistryError>>,
+    results: Vec<LocalityResult<Vec<T>, crate::Error>>,
 ) -> Result<Vec<T>> {
     let (answered, failures) = api.split_outcomes(results);
     let searched = answered.iter().map(|(r, _)| r.clone()).collect();
-    if let Some(e) = RegistryError::regional("the listing".to_owned(), searched, failures) {
+    if let Some(e) = crate::Error::regional("the listing".to_owned(), searched, failures) {
         return Err(e);
     }
     Ok(answered.into_iter().flat_map(|(_, items)| items).collect())
@@ -457,12 +459,12 @@ impl ListNamespaces {
 }
 
 /// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
-/// ([`RegistryError`]: a refused key or missing permission gets its own variant).
+/// ([`crate::Error`]: a refused key or missing permission gets its own variant).
 impl Listable for ListNamespaces {
     type Item = Namespace;
-    type Error = RegistryError;
+    type Error = crate::Error;
 
-    fn into_paginator(self) -> Paginator<Namespace, RegistryError> {
+    fn into_paginator(self) -> Paginator<Namespace, crate::Error> {
         self.listing.paginator()
     }
 }
@@ -508,12 +510,12 @@ impl ListImages {
 }
 
 /// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
-/// ([`RegistryError`]).
+/// ([`crate::Error`]).
 impl Listable for ListImages {
     type Item = Image;
-    type Error = RegistryError;
+    type Error = crate::Error;
 
-    fn into_paginator(self) -> Paginator<Image, RegistryError> {
+    fn into_paginator(self) -> Paginator<Image, crate::Error> {
         self.listing.paginator()
     }
 }
@@ -541,12 +543,12 @@ impl ListTags {
 }
 
 /// Read with `items()`, `pages()`, `collect()` or `listing()`; errors are explained
-/// ([`RegistryError`]).
+/// ([`crate::Error`]).
 impl Listable for ListTags {
     type Item = Tag;
-    type Error = RegistryError;
+    type Error = crate::Error;
 
-    fn into_paginator(self) -> Paginator<Tag, RegistryError> {
+    fn into_paginator(self) -> Paginator<Tag, crate::Error> {
         self.listing.paginator()
     }
 }
@@ -587,7 +589,7 @@ impl UpdateNamespace {
     ///
     /// # Errors
     ///
-    /// [`RegistryError`].
+    /// [`crate::Error`].
     pub async fn send(self) -> Result<Namespace> {
         let rb = self
             .api

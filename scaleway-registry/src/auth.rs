@@ -16,7 +16,9 @@
 //! Both requests go through scaleway-core's HTTP path (`Client::request_url`, no
 //! `X-Auth-Token`; `basic_auth` for the key, a sensitive header; `any_status` to read the
 //! challenge and the realm's refusals): its timeouts, user agent, tracing and statistics.
-//! Only transport failures are left to this module's retry loop (core retries none here).
+//! Core sends each request once (`RetryPolicy::never`): the pull retries the whole exchange
+//! with core's [`Retrier`](scaleway_core::Retrier), so a refused realm or an unreachable
+//! registry is retried, and backs off, on the client's policy like every other call.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -24,10 +26,12 @@ use std::time::Duration;
 
 use oci_client::secrets::RegistryAuth;
 use scaleway_core::url::Url;
-use scaleway_core::{ApiErrorKind, Client, Method, PermissionDenied, RetryPolicy, SecretKey};
+use scaleway_core::{
+    ApiErrorKind, Client, ErrorKind, Method, Outcome, PermissionDenied, RetryPolicy, SecretKey,
+};
 use serde::Deserialize;
 
-use crate::error::{KeyProblem, RegistryError};
+use crate::error::{Diagnosis, Error, KeyProblem};
 
 /// Username sent with the secret key (the registry does not check it; Scaleway's docs use
 /// `nologin`).
@@ -65,11 +69,21 @@ pub(crate) struct Obtained {
 #[derive(Debug)]
 pub(crate) enum AuthFailure {
     /// Give up with this error.
-    Final(RegistryError),
-    /// Retry (network, 429, 5xx).
-    Transient(String),
+    Final(Error),
+    /// What happened, for the retry policy to decide (network, 429, 5xx), and the error if
+    /// it is not retried.
+    Transient(Outcome, Error),
     /// The realm refused with permission details (403).
     Denied(Vec<PermissionDenied>),
+}
+
+impl std::fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthFailure::Final(e) | AuthFailure::Transient(_, e) => e.fmt(f),
+            AuthFailure::Denied(_) => f.write_str("the realm answered 403"),
+        }
+    }
 }
 
 /// The registry authentication of one pull: holds the secret key (redacted in `Debug`).
@@ -110,13 +124,10 @@ pub(crate) struct AuthSettings<'a> {
 }
 
 impl PullAuth {
-    pub(crate) fn new(s: AuthSettings<'_>) -> Result<Self, RegistryError> {
+    pub(crate) fn new(s: AuthSettings<'_>) -> Result<Self, Error> {
         let scheme = if s.plain_http { "http" } else { "https" };
-        let base = Url::parse(&format!("{scheme}://{}/v2/", s.host)).map_err(|e| {
-            RegistryError::InvalidArgument {
-                message: format!("registry host `{}`: {e}", s.host),
-            }
-        })?;
+        let base = Url::parse(&format!("{scheme}://{}/v2/", s.host))
+            .map_err(|e| Error::invalid_argument(format!("registry host `{}`: {e}", s.host)))?;
         Ok(Self {
             client: s.client.clone(),
             timeout: s.timeout,
@@ -150,10 +161,19 @@ impl PullAuth {
         if let Some(secret) = key {
             request = request.basic_auth(USERNAME, secret);
         }
-        request
-            .send_raw()
-            .await
-            .map_err(|e| AuthFailure::Transient(e.to_string()))
+        request.send_raw().await.map_err(|e| {
+            let outcome = match e.kind() {
+                ErrorKind::Timeout { .. } => Outcome::Timeout,
+                ErrorKind::Transport { connect: true, .. } => Outcome::ConnectFailed,
+                ErrorKind::Transport { .. } => Outcome::TransportFailed,
+                _ => return AuthFailure::Final(e.into()),
+            };
+            let error = Error::new(Diagnosis::Transport {
+                host: self.host.clone(),
+                message: e.to_string(),
+            });
+            AuthFailure::Transient(outcome, error)
+        })
     }
 
     /// The challenge of `GET /v2/`, then a token from its realm.
@@ -171,11 +191,7 @@ impl PullAuth {
             });
         }
         if status != 401 {
-            return Err(status_failure(
-                status,
-                "the registry's /v2/ endpoint",
-                probe.body(),
-            ));
+            return Err(status_failure(&probe, "the registry's /v2/ endpoint"));
         }
         // Challenges may come in several headers: one list.
         let header = probe
@@ -186,11 +202,11 @@ impl PullAuth {
             .collect::<Vec<_>>()
             .join(", ");
         let challenge = Challenge::parse(&header).map_err(|m| {
-            AuthFailure::Final(RegistryError::Registry {
+            AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: m,
-            })
+            }))
         })?;
         match challenge {
             Challenge::Bearer { realm, service } => self.token(&realm, service.as_deref()).await,
@@ -227,22 +243,22 @@ impl PullAuth {
     /// Asks `realm` for a pull token: with the key when the realm may receive it.
     async fn token(&self, realm: &str, service: Option<&str>) -> Result<Obtained, AuthFailure> {
         let mut url = Url::parse(realm).map_err(|e| {
-            AuthFailure::Final(RegistryError::Registry {
+            AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: format!(
                     "the challenge names the realm `{realm}`, which is not a URL: {e}"
                 ),
-            })
+            }))
         })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(AuthFailure::Final(RegistryError::Registry {
+            return Err(AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status: 401,
                 what: "the registry's /v2/ endpoint".into(),
                 message: format!(
                     "the challenge names the realm `{realm}`, which is not an http(s) URL"
                 ),
-            }));
+            })));
         }
         let withheld = match (&self.secret, credentials_allowed(&url, self.local_override)) {
             (Some(_), Err(reason)) => Some(Withheld {
@@ -266,22 +282,22 @@ impl PullAuth {
         let body = response.body();
         if (200..300).contains(&status) {
             let token: TokenAnswer = serde_json::from_slice(body).map_err(|e| {
-                AuthFailure::Final(RegistryError::Registry {
+                AuthFailure::Final(Error::new(Diagnosis::Registry {
                     status,
                     what: "the token request".into(),
                     message: format!("the realm's answer has no token: {e}"),
-                })
+                }))
             })?;
             let token = token
                 .token
                 .or(token.access_token)
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
-                    AuthFailure::Final(RegistryError::Registry {
+                    AuthFailure::Final(Error::new(Diagnosis::Registry {
                         status,
                         what: "the token request".into(),
                         message: "the realm's answer has no token".into(),
-                    })
+                    }))
                 })?;
             return Ok(Obtained {
                 auth: RegistryAuth::Bearer(token),
@@ -290,14 +306,14 @@ impl PullAuth {
             });
         }
         let failure = match status {
-            300..=399 => AuthFailure::Final(RegistryError::Registry {
+            300..=399 => AuthFailure::Final(Error::new(Diagnosis::Registry {
                 status,
                 what: "the token request".into(),
                 message: format!(
                     "the realm redirected to {}; redirects are not followed with credentials",
                     location.as_deref().unwrap_or("(no location)")
                 ),
-            }),
+            })),
             401 | 403 => {
                 // The realm is Scaleway's API: its error body is a Scaleway one.
                 let api = scaleway_core::decode_api_error(
@@ -307,61 +323,53 @@ impl PullAuth {
                 );
                 match api.kind {
                     ApiErrorKind::DeniedAuthentication { reason, .. } if key.is_some() => {
-                        AuthFailure::Final(RegistryError::KeyRejected {
+                        AuthFailure::Final(Error::new(Diagnosis::KeyRejected {
                             problem: KeyProblem::from_reason(&reason),
                             access_key: self.access_key.clone(),
-                            api: None,
-                        })
+                        }))
                     }
                     ApiErrorKind::PermissionsDenied { details } if withheld.is_none() => {
                         AuthFailure::Denied(details)
                     }
                     _ if withheld.is_none() && !self.has_key() => {
-                        AuthFailure::Final(RegistryError::KeyRejected {
+                        AuthFailure::Final(Error::new(Diagnosis::KeyRejected {
                             problem: KeyProblem::Missing,
                             access_key: None,
-                            api: None,
-                        })
+                        }))
                     }
-                    _ => status_failure(status, "the token request", body),
+                    _ => status_failure(&response, "the token request"),
                 }
             }
-            _ => status_failure(status, "the token request", body),
+            _ => status_failure(&response, "the token request"),
         };
         match (failure, withheld) {
-            (AuthFailure::Transient(m), _) => Err(AuthFailure::Transient(m)),
-            (f, Some(w)) => Err(AuthFailure::Final(self.withheld_error(&w, &describe(&f)))),
+            // Worth another attempt (the realm is busy or unreachable) whatever was sent.
+            (AuthFailure::Transient(o, e), _) if RetryPolicy::is_retryable(Method::Get, o) => {
+                Err(AuthFailure::Transient(o, e))
+            }
+            (f, Some(w)) => Err(AuthFailure::Final(self.withheld_error(&w, &f.to_string()))),
             (f, None) => Err(f),
         }
     }
 
     /// The error of an anonymous pull that failed after the key was withheld.
-    pub(crate) fn withheld_error(&self, w: &Withheld, cause: &str) -> RegistryError {
-        RegistryError::CredentialsWithheld {
+    pub(crate) fn withheld_error(&self, w: &Withheld, cause: &str) -> Error {
+        Error::new(Diagnosis::CredentialsWithheld {
             host: self.host.clone(),
             realm: w.realm.clone(),
             reason: w.reason.clone(),
             cause: cause.to_owned(),
-        }
+        })
     }
 }
 
-fn describe(f: &AuthFailure) -> String {
-    match f {
-        AuthFailure::Final(e) => e.to_string(),
-        AuthFailure::Transient(m) => m.clone(),
-        AuthFailure::Denied(_) => "the realm answered 403".into(),
-    }
-}
-
-/// A non-success answer that is not a refusal of the key.
-fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
-    if status == 429 || (500..600).contains(&status) {
-        return AuthFailure::Transient(format!("HTTP {status} from {what}"));
-    }
-    let text = String::from_utf8_lossy(body);
+/// A non-success answer that is not a refusal of the key: the retry policy decides
+/// whether it is retried (429 and 502–504 are, honouring `Retry-After`).
+fn status_failure(response: &scaleway_core::Response, what: &str) -> AuthFailure {
+    let status = response.status();
+    let text = String::from_utf8_lossy(response.body());
     let excerpt: String = text.chars().take(BODY_EXCERPT).collect();
-    AuthFailure::Final(RegistryError::Registry {
+    let error = Error::new(Diagnosis::Registry {
         status,
         what: what.to_owned(),
         message: if excerpt.trim().is_empty() {
@@ -369,7 +377,18 @@ fn status_failure(status: u16, what: &str, body: &[u8]) -> AuthFailure {
         } else {
             excerpt
         },
-    })
+    });
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse().ok())
+        .map(Duration::from_secs);
+    AuthFailure::Transient(
+        Outcome::Status {
+            status,
+            retry_after,
+        },
+        error,
+    )
 }
 
 #[derive(Deserialize)]

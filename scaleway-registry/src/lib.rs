@@ -15,10 +15,11 @@
 //!   selection), blobs streamed to disk and verified against their sha256, downloaded
 //!   concurrently (a blob listed twice once), resumed after an interruption, written as an
 //!   OCI image layout that Trivy and Grype read;
-//! * [`RegistryError`]: a revoked or expired key, a missing permission set, the wrong
-//!   region, a namespace name that differs in case, a key scoped to another project, a
-//!   missing image or tag (with the closest names) — each its own variant whose message
-//!   says what to fix. `docs/registry.md` lists them like a support page.
+//! * [`Error`], the crate's one error type: a revoked or expired key, a missing permission
+//!   set, the wrong region, a namespace name that differs in case, a key scoped to another
+//!   project, a missing image or tag (with the closest names) — each its own
+//!   [`Diagnosis`] (`error.diagnosis()`), and a message that says what to fix.
+//!   `docs/registry.md` lists them like a support page.
 //!
 //! Pull traffic goes through `oci-client`'s own HTTP client (the issue this crate resolves
 //! asks for a maintained distribution client), except the `/v2/` challenge and the token
@@ -39,7 +40,7 @@ mod troubleshoot;
 pub use api::{
     ListImages, ListNamespaces, ListTags, RegistryApi, UpdateNamespace, flatten_regions,
 };
-pub use error::{KeyProblem, KeyProject, ProjectSource, RegionFailure, RegistryError, Result};
+pub use error::{Diagnosis, Error, KeyProblem, KeyProject, ProjectSource, RegionFailure, Result};
 pub use model::{
     Image, ImageId, ImageStatus, ImageVisibility, Namespace, NamespaceId, NamespaceOrderBy,
     NamespaceStatus, OrderBy, Tag, TagId, TagStatus,
@@ -48,7 +49,7 @@ pub use pull::{
     BlobSummary, DEFAULT_BLOB_ATTEMPTS, DEFAULT_PULL_CONCURRENCY, Pull, PullEvent, PullReport,
 };
 pub use reference::{ImageReference, Platform, RegistryHosts};
-pub use scaleway_core::{Client, Error, Listable, Region};
+pub use scaleway_core::{Client, Listable, Region};
 pub use troubleshoot::Resolved;
 
 /// The docs/registry.md support page's examples are compiled as doc tests.

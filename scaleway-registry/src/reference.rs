@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use scaleway_core::Region;
 
-use crate::error::RegistryError;
+use crate::error::{Diagnosis, Error};
 
 /// `rg.<region>.scw.cloud`.
 const HOST_PREFIX: &str = "rg.";
@@ -30,7 +30,7 @@ const HOST_SUFFIX: &str = ".scw.cloud";
 /// The secret key goes only to that realm, and only when the realm is an `https` URL on
 /// `api.scaleway.com` or a `*.scw.cloud` host, or a loopback address while the override
 /// itself is a loopback one; to any other realm the pull is anonymous
-/// ([`crate::RegistryError::CredentialsWithheld`] if that fails). So a non-loopback
+/// ([`crate::Diagnosis::CredentialsWithheld`] if that fails). So a non-loopback
 /// override that names Scaleway's realm receives a token that can pull the repository
 /// from Scaleway: only override with hosts you trust with that.
 ///
@@ -43,7 +43,7 @@ const HOST_SUFFIX: &str = ".scw.cloud";
 /// assert_eq!(hosts.connect_host(&Region::NlAms), "rg.nl-ams.scw.cloud");
 /// assert_eq!(hosts.region_of_host("rg.fr-par.scw.cloud"), Some(Region::FrPar));
 /// assert_eq!(hosts.region_of_host("127.0.0.1:5000"), Some(Region::FrPar));
-/// # Ok::<(), scaleway_registry::RegistryError>(())
+/// # Ok::<(), scaleway_registry::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegistryHosts {
@@ -60,23 +60,17 @@ impl RegistryHosts {
     ///
     /// # Errors
     ///
-    /// [`RegistryError::InvalidArgument`] when `host` has a scheme, a path or spaces.
-    pub fn with_override(
-        mut self,
-        region: Region,
-        host: impl Into<String>,
-    ) -> Result<Self, RegistryError> {
+    /// [`Diagnosis::InvalidArgument`] when `host` has a scheme, a path or spaces.
+    pub fn with_override(mut self, region: Region, host: impl Into<String>) -> Result<Self, Error> {
         let host = host.into();
         let bad = host.is_empty()
             || host.contains("://")
             || host.contains('/')
             || host.chars().any(char::is_whitespace);
         if bad {
-            return Err(RegistryError::InvalidArgument {
-                message: format!(
-                    "registry host override `{host}` for {region}: expected `host[:port]` without scheme or path, e.g. `127.0.0.1:5000`"
-                ),
-            });
+            return Err(Error::invalid_argument(format!(
+                "registry host override `{host}` for {region}: expected `host[:port]` without scheme or path, e.g. `127.0.0.1:5000`"
+            )));
         }
         self.overrides.insert(region, host);
         Ok(self)
@@ -103,6 +97,20 @@ impl RegistryHosts {
         }
         let region = host.strip_prefix(HOST_PREFIX)?.strip_suffix(HOST_SUFFIX)?;
         Region::from_server(region)
+    }
+
+    /// The region of a reference's host ([`RegistryHosts::region_of_host`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Diagnosis::UnknownRegistryHost`] when the host is neither `rg.<region>.scw.cloud`
+    /// nor an override.
+    pub fn region_of(&self, reference: &ImageReference) -> Result<Region, Error> {
+        self.region_of_host(reference.host()).ok_or_else(|| {
+            Error::new(Diagnosis::UnknownRegistryHost {
+                host: reference.host().to_owned(),
+            })
+        })
     }
 
     /// Whether `host` is an override on a loopback address (reached over plain `http`).
@@ -147,7 +155,7 @@ fn is_loopback_host(host: &str) -> bool {
 /// assert_eq!(r.tag(), Some("v1.2.0"));
 /// assert_eq!(r.repository(), "acme-prod/api");
 /// assert!("acme-prod/api".parse::<ImageReference>().is_err()); // no registry host
-/// # Ok::<(), scaleway_registry::RegistryError>(())
+/// # Ok::<(), scaleway_registry::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ImageReference {
@@ -180,8 +188,8 @@ impl ImageReference {
     ///
     /// # Errors
     ///
-    /// [`RegistryError::InvalidReference`] saying what is wrong and what is expected.
-    pub fn parse_in(input: &str, region: &Region) -> Result<Self, RegistryError> {
+    /// [`Diagnosis::InvalidReference`] saying what is wrong and what is expected.
+    pub fn parse_in(input: &str, region: &Region) -> Result<Self, Error> {
         let first = input.split('/').next().unwrap_or("");
         if looks_like_host(first) {
             input.parse()
@@ -254,11 +262,11 @@ fn looks_like_host(s: &str) -> bool {
     s.contains('.') || s.contains(':') || s == "localhost"
 }
 
-fn invalid(input: &str, reason: impl Into<String>) -> RegistryError {
-    RegistryError::InvalidReference {
+fn invalid(input: &str, reason: impl Into<String>) -> Error {
+    Error::new(Diagnosis::InvalidReference {
         input: input.to_owned(),
         reason: reason.into(),
-    }
+    })
 }
 
 fn valid_path_component(c: &str) -> bool {
@@ -286,7 +294,7 @@ pub(crate) fn valid_sha256_digest(d: &str) -> bool {
 }
 
 impl FromStr for ImageReference {
-    type Err = RegistryError;
+    type Err = Error;
 
     /// Parses `<host>/<namespace>/<image>[:<tag>][@sha256:<hex>]`. Upper-case letters are
     /// accepted in the path here (distribution names are lower-case; pulling such a
@@ -381,7 +389,7 @@ impl fmt::Display for ImageReference {
 /// let p: Platform = "linux/arm64/v8".parse()?;
 /// assert_eq!(p.architecture(), "arm64");
 /// assert_eq!(Platform::default().to_string(), "linux/amd64");
-/// # Ok::<(), scaleway_registry::RegistryError>(())
+/// # Ok::<(), scaleway_registry::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Platform {
@@ -435,7 +443,7 @@ impl Platform {
 }
 
 impl FromStr for Platform {
-    type Err = RegistryError;
+    type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split('/').collect();
@@ -447,11 +455,9 @@ impl FromStr for Platform {
         match parts.as_slice() {
             [os, arch] if ok(os) && ok(arch) => Ok(Self::new(os, arch, None)),
             [os, arch, v] if ok(os) && ok(arch) && ok(v) => Ok(Self::new(os, arch, Some(v))),
-            _ => Err(RegistryError::InvalidArgument {
-                message: format!(
-                    "platform `{s}`: expected os/architecture[/variant] in lower case, e.g. linux/amd64 or linux/arm64/v8"
-                ),
-            }),
+            _ => Err(Error::invalid_argument(format!(
+                "platform `{s}`: expected os/architecture[/variant] in lower case, e.g. linux/amd64 or linux/arm64/v8"
+            ))),
         }
     }
 }

@@ -6,7 +6,7 @@ use scaleway_core::{Listable, ProductLocalities, Region};
 use serde::Deserialize;
 
 use crate::api::RegistryApi;
-use crate::error::{KeyProject, ProjectSource, RegistryError, Result};
+use crate::error::{Diagnosis, Error, KeyProject, ProjectSource, Result};
 use crate::model::{Image, Namespace, Tag};
 use crate::reference::{ImageReference, RegistryHosts};
 
@@ -37,18 +37,16 @@ impl RegistryApi {
     /// # Errors
     ///
     /// When no namespace has that exact name, the error says why:
-    /// [`RegistryError::WrongRegion`] (it is in another region),
-    /// [`RegistryError::NamespaceCase`] (a name differs only in case),
-    /// [`RegistryError::NamespaceNotFound`] (not visible to the key: mistyped, or in a
-    /// project the key cannot read), [`RegistryError::AmbiguousNamespace`] (in several
-    /// regions and no region given), [`RegistryError::RegionsUnavailable`] (some regions
+    /// [`Diagnosis::WrongRegion`] (it is in another region),
+    /// [`Diagnosis::NamespaceCase`] (a name differs only in case),
+    /// [`Diagnosis::NamespaceNotFound`] (not visible to the key: mistyped, or in a
+    /// project the key cannot read), [`Diagnosis::AmbiguousNamespace`] (in several
+    /// regions and no region given), [`Diagnosis::RegionsUnavailable`] (some regions
     /// could not be searched: the most actionable failure first, every other listed), or
     /// the key and permission errors.
     pub async fn find_namespace(&self, name: &str, region: Option<&Region>) -> Result<Namespace> {
         if name.is_empty() {
-            return Err(RegistryError::InvalidArgument {
-                message: "the namespace name is empty".into(),
-            });
+            return Err(Error::invalid_argument("the namespace name is empty"));
         }
         match region {
             Some(r) => {
@@ -69,10 +67,10 @@ impl RegistryApi {
                     .filter(|n| n.name == name)
                     .collect();
                 if matches.len() > 1 {
-                    return Err(RegistryError::AmbiguousNamespace {
+                    return Err(Error::new(Diagnosis::AmbiguousNamespace {
                         name: name.to_owned(),
                         regions: matches.iter().map(|n| n.region.clone()).collect(),
-                    });
+                    }));
                 }
                 if let Some(ns) = matches.pop() {
                     if !failures.is_empty() {
@@ -97,23 +95,23 @@ impl RegistryApi {
         if let Some(r) = region {
             let found_in = regions_of(visible.iter().filter(|n| n.name == name && n.region != *r));
             if !found_in.is_empty() {
-                return Err(RegistryError::WrongRegion {
+                return Err(Error::new(Diagnosis::WrongRegion {
                     namespace: name.to_owned(),
                     requested: r.clone(),
                     found_in,
                     suggestion: None,
-                });
+                }));
             }
         }
         if let Some(ns) = case_match(&visible, name, region) {
-            return Err(RegistryError::NamespaceCase {
+            return Err(Error::new(Diagnosis::NamespaceCase {
                 requested: name.to_owned(),
                 actual: ns.name.clone(),
                 region: ns.region.clone(),
                 suggestion: None,
-            });
+            }));
         }
-        if let Some(e) = RegistryError::regional(
+        if let Some(e) = Error::regional(
             format!("the search for namespace `{name}`"),
             searched,
             failures,
@@ -121,18 +119,18 @@ impl RegistryApi {
             return Err(e);
         }
         let hints = self.project_hints().await;
-        Err(RegistryError::NamespaceNotFound {
+        Err(Error::new(Diagnosis::NamespaceNotFound {
             name: name.to_owned(),
             regions: region.map_or_else(registry_regions, |r| vec![r.clone()]),
             key_project: hints,
-        })
+        }))
     }
 
     /// Splits cross-region results into the regions that answered and the regions that
     /// failed (explained); regions where Registry does not exist are left out.
     pub(crate) fn split_outcomes<T>(
         &self,
-        results: Vec<LocalityResult<Vec<T>, RegistryError>>,
+        results: Vec<LocalityResult<Vec<T>, crate::Error>>,
     ) -> RegionOutcomes<T> {
         let mut answered = Vec::new();
         let mut failures = Vec::new();
@@ -153,7 +151,7 @@ impl RegistryApi {
     ///
     /// # Errors
     ///
-    /// [`RegistryError::ImageNotFound`] with the closest existing names, or the key and
+    /// [`Diagnosis::ImageNotFound`] with the closest existing names, or the key and
     /// permission errors.
     pub async fn find_image(&self, namespace: &Namespace, name: &str) -> Result<Image> {
         let found = self
@@ -170,19 +168,19 @@ impl RegistryApi {
             .namespace_id(&namespace.id)
             .collect()
             .await?;
-        Err(RegistryError::ImageNotFound {
+        Err(Error::new(Diagnosis::ImageNotFound {
             namespace: namespace.name.clone(),
             image: name.to_owned(),
             region: namespace.region.clone(),
             closest: closest(name, all.iter().map(|i| i.name.as_str())),
-        })
+        }))
     }
 
     /// Finds a tag of `image` by exact name.
     ///
     /// # Errors
     ///
-    /// [`RegistryError::TagNotFound`] with the closest existing tags, or the key and
+    /// [`Diagnosis::TagNotFound`] with the closest existing tags, or the key and
     /// permission errors.
     pub async fn find_tag(&self, namespace: &Namespace, image: &Image, name: &str) -> Result<Tag> {
         let region = image
@@ -198,11 +196,11 @@ impl RegistryApi {
             return Ok(t);
         }
         let all = self.list_tags(&region, &image.id).collect().await?;
-        Err(RegistryError::TagNotFound {
+        Err(Error::new(Diagnosis::TagNotFound {
             repository: format!("{}/{}", namespace.name, image.name),
             tag: name.to_owned(),
             closest: closest(name, all.iter().map(|t| t.name.as_str())),
-        })
+        }))
     }
 
     /// Resolves a reference through the management API: its namespace (in the region of
@@ -212,8 +210,8 @@ impl RegistryApi {
     ///
     /// The errors of [`RegistryApi::find_namespace`], [`RegistryApi::find_image`] and
     /// [`RegistryApi::find_tag`] (a digest no tag carries is
-    /// [`RegistryError::TagNotFound`]); a host that is not a Scaleway registry is
-    /// [`RegistryError::UnknownRegistryHost`].
+    /// [`Diagnosis::TagNotFound`]); a host that is not a Scaleway registry is
+    /// [`Diagnosis::UnknownRegistryHost`].
     pub async fn resolve(&self, reference: &ImageReference) -> Result<Resolved> {
         let region = self.region_of(reference)?;
         let namespace = self
@@ -228,11 +226,11 @@ impl RegistryApi {
                 match tags.into_iter().find(|t| t.digest == d) {
                     Some(t) => Some(t),
                     None => {
-                        return Err(RegistryError::TagNotFound {
+                        return Err(Error::new(Diagnosis::TagNotFound {
                             repository: reference.repository(),
                             tag: d.to_owned(),
                             closest: Vec::new(),
-                        });
+                        }));
                     }
                 }
             }
@@ -247,11 +245,7 @@ impl RegistryApi {
 
     /// The region of a reference's host.
     pub(crate) fn region_of(&self, reference: &ImageReference) -> Result<Region> {
-        self.hosts.region_of_host(reference.host()).ok_or_else(|| {
-            RegistryError::UnknownRegistryHost {
-                host: reference.host().to_owned(),
-            }
-        })
+        self.hosts.region_of(reference)
     }
 
     /// The configured default project (`SCW_DEFAULT_PROJECT_ID` or the profile's), which
@@ -301,7 +295,7 @@ impl RegistryApi {
         reference: &ImageReference,
         region: &Region,
         denied: Vec<scaleway_core::PermissionDenied>,
-    ) -> RegistryError {
+    ) -> Error {
         let name = reference.namespace();
         let what = format!("the search for namespace `{name}`");
         let (answered, failures) = self.split_outcomes(
@@ -311,19 +305,18 @@ impl RegistryApi {
         if answered.is_empty() {
             let only_permissions = failures
                 .iter()
-                .all(|(_, e)| matches!(e, RegistryError::PermissionDenied { .. }));
+                .all(|(_, e)| matches!(e.diagnosis(), Diagnosis::PermissionDenied { .. }));
             if only_permissions {
                 // The key cannot read a single namespace: the permission set is missing.
                 let hints = self.project_hints().await;
-                return RegistryError::PermissionDenied {
+                return Error::new(Diagnosis::PermissionDenied {
                     permission_set: crate::error::permission_set_for(&denied),
                     project: None,
                     key_project: hints,
                     denied,
-                    api: None,
-                };
+                });
             }
-            return RegistryError::regional(what, Vec::new(), failures)
+            return Error::regional(what, Vec::new(), failures)
                 .unwrap_or_else(|| unreachable_err(name));
         }
         let searched: Vec<Region> = answered.iter().map(|(r, _)| r.clone()).collect();
@@ -334,124 +327,111 @@ impl RegistryApi {
         {
             // Visible through the API but refused by the registry: the permission on its
             // project is what is missing.
-            return RegistryError::PermissionDenied {
+            return Error::new(Diagnosis::PermissionDenied {
                 permission_set: crate::error::permission_set_for(&denied),
                 project: Some(ns.project_id.to_string()),
                 key_project: None,
                 denied,
-                api: None,
-            };
+            });
         }
         let found_in = regions_of(visible.iter().filter(|n| n.name == name));
         if !found_in.is_empty() {
             return with_suggestion(
-                RegistryError::WrongRegion {
+                Error::new(Diagnosis::WrongRegion {
                     namespace: name.to_owned(),
                     requested: region.clone(),
                     found_in,
                     suggestion: None,
-                },
+                }),
                 reference,
             );
         }
         if let Some(ns) = case_match(&visible, name, Some(region)) {
             return with_suggestion(
-                RegistryError::NamespaceCase {
+                Error::new(Diagnosis::NamespaceCase {
                     requested: name.to_owned(),
                     actual: ns.name.clone(),
                     region: ns.region.clone(),
                     suggestion: None,
-                },
+                }),
                 reference,
             );
         }
         // Not visible in any region that answered. A region that failed may hold it, so
         // only a complete search concludes "another project".
-        if let Some(e) = RegistryError::regional(what, searched, failures) {
+        if let Some(e) = Error::regional(what, searched, failures) {
             return e;
         }
         let mut readable: Vec<String> = visible.iter().map(|n| n.project_id.to_string()).collect();
         readable.sort();
         readable.dedup();
         let hints = self.project_hints().await;
-        RegistryError::OtherProject {
+        Error::new(Diagnosis::OtherProject {
             namespace: name.to_owned(),
             region: region.clone(),
             key_project: hints,
             readable_projects: readable,
-        }
+        })
     }
 
     /// Explains a `NAME_UNKNOWN` / `MANIFEST_UNKNOWN` of the registry through the
     /// management API.
-    pub(crate) async fn diagnose_missing(&self, reference: &ImageReference) -> RegistryError {
+    pub(crate) async fn diagnose_missing(&self, reference: &ImageReference) -> Error {
         match self.resolve(reference).await {
             Err(e) => e,
             // Everything resolves through the API but the registry does not have it.
-            Ok(_) => RegistryError::Registry {
+            Ok(_) => Error::new(Diagnosis::Registry {
                 status: 404,
                 what: reference.to_string(),
                 message: "the registry does not serve this manifest although the API lists its tag; retry later".into(),
-            },
+            }),
         }
     }
 }
 
 /// Adds the reference to use to a wrong-region or wrong-case error.
-pub(crate) fn with_suggestion(e: RegistryError, reference: &ImageReference) -> RegistryError {
-    match e {
-        RegistryError::WrongRegion {
-            namespace,
-            requested,
+pub(crate) fn with_suggestion(mut e: Error, reference: &ImageReference) -> Error {
+    match e.diagnosis_mut() {
+        Diagnosis::WrongRegion {
             found_in,
+            suggestion,
             ..
         } => {
-            let suggestion = found_in.first().map(|r| {
+            *suggestion = found_in.first().map(|r| {
                 reference
                     .with_host(RegistryHosts::canonical_host(r))
                     .to_string()
             });
-            RegistryError::WrongRegion {
-                namespace,
-                requested,
-                found_in,
-                suggestion,
-            }
         }
-        RegistryError::NamespaceCase {
-            requested,
+        Diagnosis::NamespaceCase {
             actual,
             region,
+            suggestion,
             ..
         } => {
-            let suggestion = Some(
+            *suggestion = Some(
                 reference
-                    .with_host(RegistryHosts::canonical_host(&region))
-                    .with_namespace(&actual)
+                    .with_host(RegistryHosts::canonical_host(region))
+                    .with_namespace(actual)
                     .to_string(),
             );
-            RegistryError::NamespaceCase {
-                requested,
-                actual,
-                region,
-                suggestion,
-            }
         }
-        other => other,
+        _ => {}
     }
+    e
 }
 
-fn unreachable_err(name: &str) -> RegistryError {
-    RegistryError::NamespaceNotFound {
+fn unreachable_err(name: &str) -> Error {
+    Error::new(Diagnosis::NamespaceNotFound {
         name: name.to_owned(),
         regions: registry_regions(),
         key_project: None,
-    }
+    })
 }
 
 /// The regions that answered a cross-region listing (with their items), and the regions
 /// that failed (explained).
-pub(crate) type RegionOutcomes<T> = (Vec<(Region, Vec<T>)>, Vec<(Region, RegistryError)>);
+pub(crate) type RegionOutcomes<T> = (Vec<(Region, Vec<T>)>, Vec<(Region, Error)>);
 
 /// The distinct regions of `namespaces`, sorted.
 fn regions_of<'a>(namespaces: impl Iterator<Item = &'a Namespace>) -> Vec<Region> {

@@ -5,7 +5,7 @@
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
 use scaleway_registry::{
-    ImageReference, Listable, ProjectSource, RegistryApi, RegistryError, RegistryHosts,
+    Diagnosis, ImageReference, Listable, ProjectSource, RegistryApi, RegistryHosts,
 };
 use sha2::Digest as _;
 use wiremock::matchers::{header, method, path, path_regex};
@@ -283,7 +283,7 @@ async fn absurd_blob_sizes_are_refused_before_any_download() {
         .await
         .unwrap_err();
     let msg = e.to_string();
-    assert!(matches!(e, RegistryError::Registry { .. }), "{e:?}");
+    assert!(matches!(e.diagnosis(), Diagnosis::Registry { .. }), "{e:?}");
     assert!(
         msg.contains("invalid manifest")
             && msg.contains("1 TiB")
@@ -353,8 +353,8 @@ async fn the_secret_key_is_not_sent_to_an_untrusted_realm() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::CredentialsWithheld {
+    match e.diagnosis() {
+        Diagnosis::CredentialsWithheld {
             realm: named,
             reason,
             cause,
@@ -460,8 +460,8 @@ async fn a_401_to_a_keyed_token_is_diagnosed_like_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             requested,
             found_in,
             suggestion,
@@ -492,8 +492,8 @@ async fn a_401_to_a_keyed_token_is_diagnosed_like_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::PermissionDenied {
+    match e.diagnosis() {
+        Diagnosis::PermissionDenied {
             permission_set,
             project,
             ..
@@ -542,8 +542,8 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
         }
     };
     let e = pull("rg.nl-ams.scw.cloud/acme-prod/api:v1").await;
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             found_in,
             suggestion,
             ..
@@ -557,8 +557,8 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
         other => panic!("{other:?}"),
     }
     let e = pull("rg.fr-par.scw.cloud/acme-legacy/api:v1").await;
-    match &e {
-        RegistryError::NamespaceCase {
+    match e.diagnosis() {
+        Diagnosis::NamespaceCase {
             requested, actual, ..
         } => {
             assert_eq!(requested, "acme-legacy");
@@ -568,7 +568,10 @@ async fn a_denied_pull_finds_the_region_and_the_case_through_the_api() {
     }
     // Not visible anywhere: another project.
     let e = pull("rg.fr-par.scw.cloud/acme-other/api:v1").await;
-    assert!(matches!(e, RegistryError::OtherProject { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::OtherProject { .. }),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -589,8 +592,8 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .find_namespace("acme-prod", Some(&Region::FrPar))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable {
             searched, failures, ..
         } => {
             assert_eq!(searched, &[Region::FrPar]);
@@ -601,7 +604,10 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
                 "most actionable first"
             );
             assert!(
-                matches!(*failures[0].error, RegistryError::PermissionDenied { .. }),
+                matches!(
+                    failures[0].error.diagnosis(),
+                    Diagnosis::PermissionDenied { .. }
+                ),
                 "{:?}",
                 failures[0].error
             );
@@ -626,7 +632,7 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .await;
     let e = scaleway_registry::flatten_regions(&api, results).unwrap_err();
     assert!(
-        matches!(&e, RegistryError::RegionsUnavailable { failures, .. } if failures.len() == 2),
+        matches!(e.diagnosis(), Diagnosis::RegionsUnavailable { failures, .. } if failures.len() == 2),
         "{e:?}"
     );
 
@@ -646,8 +652,8 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .find_namespace("acme-prod", Some(&Region::FrPar))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::PlWaw]),
+    match e.diagnosis() {
+        Diagnosis::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::PlWaw]),
         other => panic!("{other:?}"),
     }
 
@@ -681,10 +687,13 @@ async fn a_failing_region_hides_neither_the_others_nor_a_refusal() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable { failures, .. } => {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable { failures, .. } => {
             assert!(
-                matches!(*failures[0].error, RegistryError::PermissionDenied { .. }),
+                matches!(
+                    failures[0].error.diagnosis(),
+                    Diagnosis::PermissionDenied { .. }
+                ),
                 "{e:?}"
             );
             assert_eq!(failures.last().unwrap().region, Region::FrPar);
@@ -746,8 +755,8 @@ async fn the_configured_project_is_not_called_the_keys() {
         .find_namespace("nope", Some(&Region::NlAms))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::NamespaceNotFound {
+    match e.diagnosis() {
+        Diagnosis::NamespaceNotFound {
             key_project: Some(p),
             ..
         } => {

@@ -4,8 +4,8 @@
 
 use scaleway_core::{Client, Config, Env, Region, RetryPolicy};
 use scaleway_registry::{
-    ImageId, ImageVisibility, KeyProblem, Listable, NamespaceId, NamespaceOrderBy, OrderBy,
-    RegistryApi, RegistryError, RegistryHosts, TagId,
+    Diagnosis, ImageId, ImageVisibility, KeyProblem, Listable, NamespaceId, NamespaceOrderBy,
+    OrderBy, RegistryApi, RegistryHosts, TagId,
 };
 use sha2::Digest as _;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
@@ -319,21 +319,26 @@ async fn error_bodies_become_actionable_errors() {
         .collect()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::KeyRejected {
+    match e.diagnosis() {
+        Diagnosis::KeyRejected {
             problem,
             access_key,
-            api,
         } => {
             assert_eq!(*problem, KeyProblem::Expired);
             assert_eq!(access_key.as_deref(), Some(ACCESS));
             assert_eq!(
-                api.as_ref().and_then(scaleway_core::Error::status),
+                e.api_error().and_then(scaleway_core::Error::status),
                 Some(401)
             );
         }
         other => panic!("{other:?}"),
     }
+    // The API's refusal is kept as the source of what explains it, not repeated in the
+    // message.
+    let source = std::error::Error::source(&e).expect("the API error");
+    assert!(source.to_string().contains("HTTP 401"), "{source}");
+    assert!(!e.to_string().contains("HTTP 401"), "{e}");
+    assert!(e.is_authentication_denied() && !e.is_retryable());
     let e = api
         .list_namespaces(&Region::NlAms)
         .collect()
@@ -352,11 +357,16 @@ async fn error_bodies_become_actionable_errors() {
         e.to_string().contains("`ContainerRegistryFullAccess`"),
         "{e}"
     );
+    assert!(e.is_permission_denied(), "{e:?}");
     let e = api
         .get_namespace(&Region::FrPar, &ns_id())
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
+    // Any other API error: its message is the API error's own, not repeated as a source.
+    assert!(matches!(e.diagnosis(), Diagnosis::Api), "{e:?}");
+    assert_eq!(e.to_string(), e.api_error().unwrap().to_string());
+    assert!(std::error::Error::source(&e).is_none());
     assert!(!e.to_string().contains(SECRET));
 }
 

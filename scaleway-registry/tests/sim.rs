@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use scaleway_core::Region;
 use scaleway_core::fanout::LocalityOutcome;
 use scaleway_registry::{
-    ImageReference, ImageVisibility, KeyProblem, Listable, ProjectSource, PullEvent, RegistryError,
+    Diagnosis, ImageReference, ImageVisibility, KeyProblem, Listable, ProjectSource, PullEvent,
     flatten_regions,
 };
 use scaleway_sim::oci::RegistryFaults;
@@ -283,7 +283,10 @@ async fn pulls_a_verified_oci_layout_for_the_chosen_platform() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::PlatformNotFound { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::PlatformNotFound { .. }),
+        "{e:?}"
+    );
     let msg = e.to_string();
     assert!(
         msg.contains("linux/amd64") && msg.contains("linux/arm64/v8"),
@@ -303,8 +306,8 @@ async fn a_corrupt_blob_is_refused_and_discarded() {
     sim.set_registry_faults(RegistryFaults::default().corrupt_blob(&layer));
     let dir = tempfile::tempdir().unwrap();
     let e = scanner.pull(&r, dir.path()).send().await.unwrap_err();
-    match &e {
-        RegistryError::DigestMismatch { expected, actual } => {
+    match e.diagnosis() {
+        Diagnosis::DigestMismatch { expected, actual } => {
             assert_eq!(expected, &layer);
             assert_ne!(actual, &layer);
         }
@@ -381,7 +384,10 @@ async fn broken_transfers_resume_within_a_pull_and_across_pulls() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::Transport { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::Transport { .. }),
+        "{e:?}"
+    );
     let partial = dir.path().join(".partial").join(format!(
         "sha256-{}",
         big.digest.trim_start_matches("sha256:")
@@ -430,8 +436,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::KeyRejected {
+    match e.diagnosis() {
+        Diagnosis::KeyRejected {
             problem,
             access_key,
             ..
@@ -452,8 +458,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .unwrap_err();
     assert!(
         matches!(
-            e,
-            RegistryError::KeyRejected {
+            e.diagnosis(),
+            Diagnosis::KeyRejected {
                 problem: KeyProblem::UnknownOrRevoked,
                 ..
             }
@@ -468,8 +474,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .unwrap_err();
     assert!(
         matches!(
-            e,
-            RegistryError::KeyRejected {
+            e.diagnosis(),
+            Diagnosis::KeyRejected {
                 problem: KeyProblem::Expired,
                 ..
             }
@@ -483,8 +489,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::PermissionDenied {
+    match e.diagnosis() {
+        Diagnosis::PermissionDenied {
             permission_set,
             denied,
             ..
@@ -509,7 +515,10 @@ async fn troubleshooting_key_and_permission_errors() {
         .collect()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::PermissionDenied { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::PermissionDenied { .. }),
+        "{e:?}"
+    );
 
     // A key scoped to another project: the scanner (production) pulling staging's image.
     let staging = reference("rg.nl-ams.scw.cloud/acme-staging/api:staging");
@@ -519,8 +528,8 @@ async fn troubleshooting_key_and_permission_errors() {
         .await
         .unwrap_err();
     let production = sim.project_id("production").unwrap();
-    match &e {
-        RegistryError::OtherProject {
+    match e.diagnosis() {
+        Diagnosis::OtherProject {
             namespace,
             key_project: Some(p),
             readable_projects,
@@ -550,7 +559,10 @@ async fn troubleshooting_key_and_permission_errors() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, RegistryError::KeyRejected { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::KeyRejected { .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("not public"), "{e}");
     let admin = common::api(&sim, "admin");
     let ns = admin.find_namespace("acme-testing", None).await.unwrap();
@@ -584,8 +596,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion {
+    match e.diagnosis() {
+        Diagnosis::WrongRegion {
             requested,
             found_in,
             suggestion,
@@ -615,8 +627,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::NamespaceCase {
+    match e.diagnosis() {
+        Diagnosis::NamespaceCase {
             requested,
             actual,
             suggestion,
@@ -632,7 +644,10 @@ async fn troubleshooting_names_regions_and_case() {
         other => panic!("{other:?}"),
     }
     let e = scanner.find_namespace("ACME-PROD", None).await.unwrap_err();
-    assert!(matches!(e, RegistryError::NamespaceCase { .. }), "{e:?}");
+    assert!(
+        matches!(e.diagnosis(), Diagnosis::NamespaceCase { .. }),
+        "{e:?}"
+    );
 
     // A missing image and a missing tag: the closest names.
     let e = scanner
@@ -643,8 +658,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::ImageNotFound { closest, .. } => assert_eq!(closest[0], "api"),
+    match e.diagnosis() {
+        Diagnosis::ImageNotFound { closest, .. } => assert_eq!(closest[0], "api"),
         other => panic!("{other:?}"),
     }
     let e = scanner
@@ -655,8 +670,8 @@ async fn troubleshooting_names_regions_and_case() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::TagNotFound { closest, tag, .. } => {
+    match e.diagnosis() {
+        Diagnosis::TagNotFound { closest, tag, .. } => {
             assert_eq!(tag, "lates");
             assert_eq!(closest[0], "latest");
         }
@@ -669,8 +684,8 @@ async fn troubleshooting_names_regions_and_case() {
 
     // A name nobody has.
     let e = scanner.find_namespace("nope", None).await.unwrap_err();
-    match &e {
-        RegistryError::NamespaceNotFound {
+    match e.diagnosis() {
+        Diagnosis::NamespaceNotFound {
             regions,
             key_project: Some(p),
             ..
@@ -693,7 +708,7 @@ async fn troubleshooting_names_regions_and_case() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, RegistryError::UnknownRegistryHost { .. }),
+        matches!(e.diagnosis(), Diagnosis::UnknownRegistryHost { .. }),
         "{e:?}"
     );
 }
@@ -712,8 +727,8 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         .find_namespace("acme-prod", Some(&Region::PlWaw))
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::FrPar]),
+    match e.diagnosis() {
+        Diagnosis::WrongRegion { found_in, .. } => assert_eq!(found_in, &[Region::FrPar]),
         other => panic!("{other:?}"),
     }
 
@@ -727,8 +742,8 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
         .send()
         .await
         .unwrap_err();
-    match &e {
-        RegistryError::RegionsUnavailable {
+    match e.diagnosis() {
+        Diagnosis::RegionsUnavailable {
             searched, failures, ..
         } => {
             assert_eq!(searched, &[Region::FrPar, Region::PlWaw]);
@@ -755,7 +770,7 @@ async fn a_region_down_hides_neither_the_other_regions_nor_the_diagnosis() {
 /// the same items (with their region) whichever is used.
 async fn four_ways<L>(listing: L) -> Vec<L::Item>
 where
-    L: Listable<Error = RegistryError> + Clone,
+    L: Listable<Error = scaleway_registry::Error> + Clone,
     L::Item: PartialEq + std::fmt::Debug,
 {
     let collected = listing.clone().collect().await.unwrap();

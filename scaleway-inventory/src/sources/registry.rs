@@ -2,7 +2,7 @@
 //! inventory's retry policy.
 
 use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
-use scaleway_registry::{Namespace, RegistryApi, RegistryError};
+use scaleway_registry::{Diagnosis, Namespace, RegistryApi};
 
 use crate::report::LocalityStatus;
 use crate::resource::{ProductObject, Resource, ResourceKind};
@@ -70,17 +70,18 @@ impl Source for RegistrySource {
 
 /// The core error of a registry error; a denial (which scaleway-registry explains with
 /// the missing permission set) is reported as such.
-fn into_core(e: RegistryError, out: &mut Emitter) -> Error {
+fn into_core(e: scaleway_registry::Error, out: &mut Emitter) -> Error {
     let message = e.to_string();
-    match e {
-        RegistryError::Api(inner) => inner,
-        RegistryError::PermissionDenied { denied, .. } => {
-            out.set_status(LocalityStatus::Denied {
-                missing: denied,
-                message: message.clone(),
-            });
-            Error::invalid_request(message)
-        }
+    if let Diagnosis::PermissionDenied { denied, .. } = e.diagnosis() {
+        out.set_status(LocalityStatus::Denied {
+            missing: denied.clone(),
+            message: message.clone(),
+        });
+        return Error::invalid_request(message);
+    }
+    let explained = !matches!(e.diagnosis(), Diagnosis::Api);
+    match e.into_api_error() {
+        Some(inner) if !explained => inner,
         _ => Error::invalid_request(message),
     }
 }

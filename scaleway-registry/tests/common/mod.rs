@@ -34,7 +34,12 @@ pub fn api(sim: &Sim, name: &str) -> RegistryApi {
         .unwrap();
     let client = Client::builder()
         .config(config)
-        .retry(RetryPolicy::default().with_max_attempts(2))
+        // Retries without backoff: the tests count attempts, they never wait.
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_initial_backoff(std::time::Duration::ZERO),
+        )
         .build()
         .unwrap();
     RegistryApi::new(&client).with_hosts(sim_hosts(sim))
