@@ -1,28 +1,15 @@
 //! Every example ends quietly when its reader goes away (`cargo run --example X | head`):
 //! no panic, exit status 0 or 141 (128 + SIGPIPE).
 //!
-//! Each example binary (built by `cargo test` / `cargo nextest` next to this test, in
-//! `target/<profile>/examples/`) runs against its in-process simulator (no credentials: an
-//! empty environment and home), with its stdout closed before it writes anything, or after
-//! its first line.
+//! Each example program (built once by the test: see support/mod.rs) runs against its
+//! in-process simulator (no credentials: an empty environment and home), with its stdout
+//! closed before it writes anything, or after its first line.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 
-/// `target/<profile>/examples/<name>`, beside this test's `target/<profile>/deps/`.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: build the examples first (cargo test builds them; or cargo build --examples)",
-        path.display()
-    );
-    path
-}
+mod support;
 
 /// How the test reads the example's stdout.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,7 +27,7 @@ enum Reader {
 fn run(name: &str, args: &[&str], reader: Reader) -> (ExitStatus, String) {
     let home = std::env::temp_dir().join(format!("closed-pipe-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let mut command = Command::new(example(name));
+    let mut command = Command::new(support::example(name));
     if reader == Reader::Gone {
         // A pipe whose reader is gone before the example starts.
         let (read, write) = std::io::pipe().unwrap();

@@ -6,49 +6,14 @@
 //! library's own paths.)
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use scaleway_sim::{Scenario, Sim};
 
-/// Builds `names` as ordinary example programs; name → executable.
-fn build(names: &[&str]) -> HashMap<String, PathBuf> {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args([
-        "build",
-        "--quiet",
-        "--message-format=json",
-        "--manifest-path",
-    ])
-    .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
-    for n in names {
-        cmd.args(["--example", n]);
-    }
-    let out = cmd.output().expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "cargo build --example …: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut exes = HashMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if msg["reason"] == "compiler-artifact"
-            && msg["target"]["kind"][0] == "example"
-            && let Some(exe) = msg["executable"].as_str()
-        {
-            let name = msg["target"]["name"].as_str().unwrap().to_owned();
-            exes.insert(name, PathBuf::from(exe));
-        }
-    }
-    for n in names {
-        assert!(exes.contains_key(*n), "no executable for {n}: {exes:?}");
-    }
-    exes
-}
+mod support;
 
 struct Run {
     code: Option<i32>,
@@ -95,7 +60,6 @@ async fn examples_at_trace_level_never_print_a_secret_key() {
     assert!(keys.len() >= 5, "{}", keys.len());
     let inventory_key = &sim.credential("inventory").unwrap().access_key;
 
-    let exes = build(&["inventory", "check_credentials", "registry"]);
     let home = tempfile::tempdir().unwrap();
     let out_dir = home.path().join("oci");
     let out_dir = out_dir.to_str().unwrap();
@@ -117,7 +81,7 @@ async fn examples_at_trace_level_never_print_a_secret_key() {
         ),
     ];
     for (name, args, expected) in runs {
-        let r = run(&exes[name], &args, home.path());
+        let r = run(support::example(name), &args, home.path());
         let what = format!("{name} {}", args.join(" "));
         assert_eq!(r.code, expected, "{what}:\n{}", r.output);
         assert!(
@@ -134,7 +98,7 @@ async fn examples_at_trace_level_never_print_a_secret_key() {
             // token exchange's Basic credentials.
             let head = &secret[..8];
             let tail = &secret[secret.len() - 12..];
-            let basic = base64(format!("nologin:{secret}").as_bytes());
+            let basic = STANDARD.encode(format!("nologin:{secret}"));
             for fragment in [secret.as_str(), head, tail, basic.as_str()] {
                 assert!(
                     !r.output.contains(fragment),
@@ -143,26 +107,4 @@ async fn examples_at_trace_level_never_print_a_secret_key() {
             }
         }
     }
-}
-
-/// Standard base64, padded.
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
