@@ -48,7 +48,7 @@ pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Source {
+pub enum ValueSource {
     /// An environment variable.
     Env {
         /// Its name, e.g. `SCW_DEFAULT_ZONE`.
@@ -67,15 +67,15 @@ pub enum Source {
     Default,
 }
 
-impl fmt::Display for Source {
+impl fmt::Display for ValueSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Env { var } => write!(f, "environment variable {var}"),
-            Source::File { path, profile } => {
+            ValueSource::Env { var } => write!(f, "environment variable {var}"),
+            ValueSource::File { path, profile } => {
                 write!(f, "{}, profile `{profile}`", path.display())
             }
-            Source::Builder => f.write_str("builder"),
-            Source::Default => f.write_str("default"),
+            ValueSource::Builder => f.write_str("builder"),
+            ValueSource::Default => f.write_str("default"),
         }
     }
 }
@@ -87,7 +87,7 @@ pub struct Sourced<T> {
     /// The value.
     pub value: T,
     /// Where it came from.
-    pub source: Source,
+    pub source: ValueSource,
 }
 
 impl<T> Sourced<T> {
@@ -95,11 +95,11 @@ impl<T> Sourced<T> {
     pub fn builder(value: T) -> Self {
         Sourced {
             value,
-            source: Source::Builder,
+            source: ValueSource::Builder,
         }
     }
 
-    fn new(value: T, source: Source) -> Self {
+    fn new(value: T, source: ValueSource) -> Self {
         Sourced { value, source }
     }
 }
@@ -239,7 +239,7 @@ pub struct ConfigProblem {
     /// The setting.
     pub key: ConfigKey,
     /// Where the bad value came from (`None` when the problem is a missing value).
-    pub source: Option<Source>,
+    pub source: Option<ValueSource>,
     /// The value as given (`[redacted]` for secrets).
     pub shown_value: Option<String>,
     /// What is wrong and what is accepted.
@@ -250,15 +250,15 @@ impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = self.shown_value.as_deref().unwrap_or("");
         match &self.source {
-            Some(Source::Env { var }) => write!(f, "{var}={shown} (environment)"),
-            Some(Source::File { path, profile }) => write!(
+            Some(ValueSource::Env { var }) => write!(f, "{var}={shown} (environment)"),
+            Some(ValueSource::File { path, profile }) => write!(
                 f,
                 "{}={shown} ({}, profile `{profile}`)",
                 self.key.file_key(),
                 path.display()
             ),
-            Some(Source::Builder) => write!(f, "{}={shown} (builder)", self.key.file_key()),
-            Some(Source::Default) => write!(f, "{}={shown} (default)", self.key.file_key()),
+            Some(ValueSource::Builder) => write!(f, "{}={shown} (builder)", self.key.file_key()),
+            Some(ValueSource::Default) => write!(f, "{}={shown} (default)", self.key.file_key()),
             None => write!(f, "{}", self.key.file_key()),
         }?;
         write!(f, ": {}", self.message)
@@ -301,7 +301,7 @@ pub enum ConfigError {
         /// The path.
         path: PathBuf,
         /// Who named it.
-        set_by: Source,
+        set_by: ValueSource,
     },
     /// The selected profile is not in the file.
     #[error("profile `{name}` ({set_by}) not found in {}; known profiles: {}", .path.display(), fmt_known(.known))]
@@ -309,7 +309,7 @@ pub enum ConfigError {
         /// The requested profile.
         name: String,
         /// Who selected it.
-        set_by: Source,
+        set_by: ValueSource,
         /// The file searched (may not exist).
         path: PathBuf,
         /// The profiles the file defines (`default` always exists).
@@ -353,7 +353,7 @@ pub struct Setting {
     /// The value as given (`[redacted]` for the secret key), if set.
     pub value: Option<String>,
     /// Where it came from, if set.
-    pub source: Option<Source>,
+    pub source: Option<ValueSource>,
     /// What is wrong with it, if anything.
     pub problem: Option<String>,
 }
@@ -396,7 +396,7 @@ impl ConfigReport {
     }
 }
 
-/// A validated configuration. Every value remembers its [`Source`].
+/// A validated configuration. Every value remembers its [`ValueSource`].
 ///
 /// `Debug` and `Serialize` never show the secret key.
 #[derive(Debug, Clone, Serialize)]
@@ -461,7 +461,7 @@ impl Config {
     /// [`ConfigLoader::isolated`] instead.
     ///
     /// ```
-    /// use scaleway_core::{Config, Source};
+    /// use scaleway_core::{Config, ValueSource};
     ///
     /// let config = Config::for_key(
     ///     "SCWXXXXXXXXXXXXXXXXX".parse()?,
@@ -469,12 +469,12 @@ impl Config {
     ///     "22222222-2222-2222-2222-222222222222".parse()?,
     /// );
     /// assert!(config.organization_id.is_none(), "whatever SCW_DEFAULT_ORGANIZATION_ID says");
-    /// assert_eq!(config.project_id.unwrap().source, Source::Builder);
+    /// assert_eq!(config.project_id.unwrap().source, ValueSource::Builder);
     /// # Ok::<(), scaleway_core::InvalidValue>(())
     /// ```
     pub fn for_key(access_key: AccessKey, secret_key: SecretKey, project_id: ProjectId) -> Config {
         Config {
-            profile: Sourced::new("default".to_owned(), Source::Default),
+            profile: Sourced::new("default".to_owned(), ValueSource::Default),
             config_path: PathBuf::new(),
             access_key: Some(Sourced::builder(access_key)),
             secret_key: Some(Sourced::builder(secret_key)),
@@ -482,10 +482,10 @@ impl Config {
             project_id: Some(Sourced::builder(project_id)),
             region: None,
             zone: None,
-            api_url: Sourced::new(default_api_url(), Source::Default),
-            insecure: Sourced::new(false, Source::Default),
+            api_url: Sourced::new(default_api_url(), ValueSource::Default),
+            insecure: Sourced::new(false, ValueSource::Default),
             s3_endpoint: None,
-            s3_use_path_style: Sourced::new(false, Source::Default),
+            s3_use_path_style: Sourced::new(false, ValueSource::Default),
             user_agent: None,
             isolated: true,
         }
@@ -602,7 +602,7 @@ pub struct ConfigLoader {
 /// A raw value before validation. Holds the secret key as text: never printed.
 struct Raw {
     text: String,
-    source: Source,
+    source: ValueSource,
 }
 
 impl ConfigLoader {
@@ -755,11 +755,11 @@ impl ConfigLoader {
             self.env.clone().unwrap_or_else(Env::from_process)
         };
         let (config_path, path_source) = if self.isolated {
-            (PathBuf::new(), Source::Default)
+            (PathBuf::new(), ValueSource::Default)
         } else {
             self.resolve_path(&env)
         };
-        let explicit = !matches!(path_source, Source::Default);
+        let explicit = !matches!(path_source, ValueSource::Default);
         let mut file = if config_path.as_os_str().is_empty() {
             None
         } else {
@@ -787,26 +787,26 @@ impl ConfigLoader {
         // Profile selection.
         let profile = if self.isolated {
             // No file is read: there is no profile to select.
-            Sourced::new("default".to_owned(), Source::Default)
+            Sourced::new("default".to_owned(), ValueSource::Default)
         } else if let Some(p) = &self.profile {
             Sourced::builder(p.clone())
         } else if let Some(p) = env.get("SCW_PROFILE").filter(|p| !p.is_empty()) {
             Sourced::new(
                 p.to_owned(),
-                Source::Env {
+                ValueSource::Env {
                     var: "SCW_PROFILE".into(),
                 },
             )
         } else if let Some(p) = file.as_ref().and_then(|f| f.raw.active_profile.as_ref()) {
             Sourced::new(
                 p.0.clone(),
-                Source::File {
+                ValueSource::File {
                     path: actual_path.clone(),
                     profile: "default".into(),
                 },
             )
         } else {
-            Sourced::new("default".to_owned(), Source::Default)
+            Sourced::new("default".to_owned(), ValueSource::Default)
         };
         let named = if profile.value == "default" {
             None
@@ -846,7 +846,7 @@ impl ConfigLoader {
                     let from = |p: &file::RawProfile, name: &str| {
                         p.get(key.file_key()).map(|t| Raw {
                             text: t.to_owned(),
-                            source: Source::File {
+                            source: ValueSource::File {
                                 path: f.path.clone(),
                                 profile: name.to_owned(),
                             },
@@ -956,10 +956,11 @@ impl ConfigLoader {
             mut settings,
             ..
         } = v;
-        let api_url = api_url.unwrap_or_else(|| Sourced::new(default_api_url(), Source::Default));
-        let insecure = insecure.unwrap_or_else(|| Sourced::new(false, Source::Default));
+        let api_url =
+            api_url.unwrap_or_else(|| Sourced::new(default_api_url(), ValueSource::Default));
+        let insecure = insecure.unwrap_or_else(|| Sourced::new(false, ValueSource::Default));
         let s3_use_path_style =
-            s3_use_path_style.unwrap_or_else(|| Sourced::new(false, Source::Default));
+            s3_use_path_style.unwrap_or_else(|| Sourced::new(false, ValueSource::Default));
         // Show the defaults that apply, and keep the settings in display order.
         for s in &mut settings {
             if s.value.is_none() {
@@ -971,7 +972,7 @@ impl ConfigLoader {
                 };
                 if default.is_some() {
                     s.value = default;
-                    s.source = Some(Source::Default);
+                    s.source = Some(ValueSource::Default);
                 }
             }
         }
@@ -1003,14 +1004,14 @@ impl ConfigLoader {
         })
     }
 
-    fn resolve_path(&self, env: &Env) -> (PathBuf, Source) {
+    fn resolve_path(&self, env: &Env) -> (PathBuf, ValueSource) {
         if let Some(p) = &self.config_path {
-            return (p.clone(), Source::Builder);
+            return (p.clone(), ValueSource::Builder);
         }
         if let Some(p) = env.get("SCW_CONFIG_PATH").filter(|p| !p.is_empty()) {
             return (
                 PathBuf::from(p),
-                Source::Env {
+                ValueSource::Env {
                     var: "SCW_CONFIG_PATH".into(),
                 },
             );
@@ -1025,10 +1026,10 @@ impl ConfigLoader {
                 Some(home) => PathBuf::from(home).join(".config"),
                 // No home directory: there is no default config file (never a path
                 // relative to the working directory).
-                None => return (PathBuf::new(), Source::Default),
+                None => return (PathBuf::new(), ValueSource::Default),
             },
         };
-        (base.join("scw").join("config.yaml"), Source::Default)
+        (base.join("scw").join("config.yaml"), ValueSource::Default)
     }
 
     fn builder_raw(&self, key: ConfigKey) -> Option<Raw> {
@@ -1050,7 +1051,7 @@ impl ConfigLoader {
         }?;
         Some(Raw {
             text,
-            source: Source::Builder,
+            source: ValueSource::Builder,
         })
     }
 }
@@ -1088,7 +1089,7 @@ fn env_raw(env: &Env, key: ConfigKey, warnings: &mut Vec<String>) -> Option<Raw>
         }
         return Some(Raw {
             text,
-            source: Source::Env {
+            source: ValueSource::Env {
                 var: (*var).to_owned(),
             },
         });
