@@ -236,8 +236,8 @@ struct Settings {
     configure: Option<Arc<Configure>>,
 }
 
-/// Syncs many customers under one [`Transport`] (see the [module docs](self)). Cheap to
-/// clone.
+/// Syncs many customers under one [`Transport`] (how and why: `docs/inventory.md`, section
+/// *Many customers*). Cheap to clone.
 #[derive(Clone)]
 pub struct Fleet {
     settings: Arc<Settings>,

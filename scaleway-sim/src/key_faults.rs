@@ -22,7 +22,9 @@ use http::HeaderMap;
 use crate::faults::{FaultState, Verdict};
 use crate::state::SimState;
 
-/// A fault on the requests of one API key only (see the [module docs](self)).
+/// A fault on the requests of one API key only, set in
+/// [`Faults::key_faults`](crate::Faults::key_faults) (what it covers: the simulator's
+/// README, *Faults*).
 ///
 /// ```
 /// use std::time::Duration;
