@@ -6,11 +6,62 @@ use crate::model::{Bearer, BucketVersioning, Principal};
 use crate::state::RuleSpec;
 
 pub(super) fn demo(g: &mut Gen) {
+    let org = demo_organization(g);
+    let apps = demo_applications(g, &org);
+    demo_keys(g, &org, &apps);
+    let prod_pn = demo_network(g, &org);
+    let (web1, web2, backup) = demo_instances(g, &org, &prod_pn);
+    demo_security_details(g, &web1, &web2, &backup);
+    demo_secrets(g, &org);
+    demo_buckets(g, &org);
+    demo_registry(g, &org);
+
+    // Last, so that every id above stays what it was.
+    demo_boundary_keys(g, &org.owner, &org.production);
+}
+
+// Each part below draws its ids from the same seeded generator, in the order `demo` calls
+// them: reordering the calls (or the statements inside them) changes every id and key after
+// that point.
+
+/// The demo's projects and users.
+struct DemoOrg {
+    default: String,
+    production: String,
+    staging: String,
+    testing: String,
+    owner: String,
+    member: String,
+}
+
+impl DemoOrg {
+    /// `(production, staging, testing)`.
+    fn projects(&self) -> (&str, &str, &str) {
+        (&self.production, &self.staging, &self.testing)
+    }
+}
+
+/// The applications the demo's keys belong to (one per job and per IAM mistake).
+struct DemoApps {
+    inventory: String,
+    byoc: String,
+    scanner: String,
+    admin: String,
+    group_app: String,
+    deleted: String,
+    expired: String,
+    wrong: String,
+    missing_app: String,
+    extra: String,
+    conditional: String,
+}
+
+/// Projects, users and the built-in groups.
+fn demo_organization(g: &mut Gen) -> DemoOrg {
     let default = g.project("default", "");
     let production = g.project("production", "Production workloads");
     let staging = g.project("staging", "Pre-production");
     let testing = g.project("testing", "CI and experiments");
-    let (prod, stag, test) = (production.as_str(), staging.as_str(), testing.as_str());
 
     let owner = g.user("owner@example.com", true);
     let member = g.user("member@example.com", false);
@@ -33,6 +84,20 @@ pub(super) fn demo(g: &mut Gen) {
         true,
     );
 
+    DemoOrg {
+        default,
+        production,
+        staging,
+        testing,
+        owner,
+        member,
+    }
+}
+
+/// Applications with their policies, the `production-readers` group, and the policies of a
+/// user and of no principal.
+fn demo_applications(g: &mut Gen, org: &DemoOrg) -> DemoApps {
+    let (prod, stag, test) = org.projects();
     let inventory = g.app_with_policy(
         "inventory",
         "Read-only inventory of production",
@@ -110,7 +175,7 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.policy(
         "member-production-read",
-        Principal::User(member.clone()),
+        Principal::User(org.member.clone()),
         &[p(&["AllProductsReadOnly"], &[prod])],
     );
     g.policy(
@@ -119,14 +184,32 @@ pub(super) fn demo(g: &mut Gen) {
         &[p(&["InstancesReadOnly"], &[test])],
     );
 
+    DemoApps {
+        inventory,
+        byoc,
+        scanner,
+        admin,
+        group_app,
+        deleted,
+        expired,
+        wrong,
+        missing_app,
+        extra,
+        conditional,
+    }
+}
+
+/// One API key per job and per common IAM mistake (the README's table, in its order).
+fn demo_keys(g: &mut Gen, org: &DemoOrg, apps: &DemoApps) {
+    let (prod, stag, _) = org.projects();
     let app = |id: &String| Bearer::Application(id.clone());
-    g.key("inventory", app(&inventory), "application \"inventory\"", prod, None,
+    g.key("inventory", app(&apps.inventory), "application \"inventory\"", prod, None,
         "AllProductsReadOnly on production: reads every product in production, 403 elsewhere and on IAM", true);
-    g.key("byoc", app(&byoc), "application \"byoc\"", prod, None,
+    g.key("byoc", app(&apps.byoc), "application \"byoc\"", prod, None,
         "KubernetesFullAccess, PrivateNetworksFullAccess, VPCFullAccess, InstancesFullAccess, ObjectStorageFullAccess on production", true);
     g.key(
         "registry-scanner",
-        app(&scanner),
+        app(&apps.scanner),
         "application \"registry-scanner\"",
         prod,
         None,
@@ -135,16 +218,16 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.key(
         "admin",
-        app(&admin),
+        app(&apps.admin),
         "application \"admin\"",
-        &default,
+        &org.default,
         None,
         "IAMManager + ProjectManager (organization) and AllProductsFullAccess on all projects",
         true,
     );
     g.key(
         "group-granted",
-        app(&group_app),
+        app(&apps.group_app),
         "application \"group-granted\" (member of group \"production-readers\")",
         prod,
         None,
@@ -153,7 +236,7 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.key(
         "deleted",
-        app(&deleted),
+        app(&apps.deleted),
         "application \"deleted\"",
         prod,
         None,
@@ -162,7 +245,7 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.key(
         "expired",
-        app(&expired),
+        app(&apps.expired),
         "application \"expired\"",
         prod,
         Some(BASE_TIME - 86_400_000_000 * 60),
@@ -171,7 +254,7 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.key(
         "wrong-project",
-        app(&wrong),
+        app(&apps.wrong),
         "application \"wrong-project\"",
         stag,
         None,
@@ -180,29 +263,31 @@ pub(super) fn demo(g: &mut Gen) {
     );
     g.key(
         "missing-set",
-        app(&missing_app),
+        app(&apps.missing_app),
         "application \"missing-set\"",
         prod,
         None,
         "BYOC minus VPCFullAccess: 403 on VPCs only",
         true,
     );
-    g.key("extra-org-set", app(&extra), "application \"extra-org-set\"", prod, None,
+    g.key("extra-org-set", app(&apps.extra), "application \"extra-org-set\"", prod, None,
         "BYOC plus IAMManager at organization level: works, but can also manage IAM (over-privileged)", true);
-    g.key("personal-user", Bearer::User(member.clone()), "user member@example.com (not an application)", prod, None,
+    g.key("personal-user", Bearer::User(org.member.clone()), "user member@example.com (not an application)", prod, None,
         "a key owned by a person: AllProductsReadOnly on production through the member's own policy", true);
     g.key(
         "conditional",
-        app(&conditional),
+        app(&apps.conditional),
         "application \"conditional\"",
         prod,
         None,
         "BYOC sets under inIpRange(request.ip, \"203.0.113.0/24\"): 403 from any other address",
         true,
     );
-    let _ = test;
+}
 
-    // Network and Kubernetes.
+/// VPCs, private networks and a Kubernetes cluster; returns production's private network.
+fn demo_network(g: &mut Gen, org: &DemoOrg) -> String {
+    let (prod, stag, test) = org.projects();
     g.vpc("fr-par", prod, "default", true);
     let prod_vpc = g.vpc("fr-par", prod, "production-vpc", false);
     let prod_pn = g.private_network("fr-par", prod, &prod_vpc, "production-pn", "172.16.0.0/22");
@@ -212,8 +297,13 @@ pub(super) fn demo(g: &mut Gen) {
     g.vpc("pl-waw", test, "default", true);
     let cluster = g.cluster("fr-par", prod, "production-kapsule", &prod_pn);
     g.pool(&cluster, "fr-par-1", "default", 2);
+    prod_pn
+}
 
-    // Instances with Block volumes, local volumes.
+/// Instances with Block volumes, local volumes, standalone volumes and snapshots; returns
+/// `web-1`, `web-2` and the `backup-data` volume.
+fn demo_instances(g: &mut Gen, org: &DemoOrg, prod_pn: &str) -> (String, String, String) {
+    let (prod, stag, test) = org.projects();
     let web1 = g.server(
         "fr-par-1",
         prod,
@@ -222,7 +312,7 @@ pub(super) fn demo(g: &mut Gen) {
         &["web"],
         0,
         0,
-        Some(&prod_pn),
+        Some(prod_pn),
     );
     let web2 = g.server(
         "fr-par-1",
@@ -232,7 +322,7 @@ pub(super) fn demo(g: &mut Gen) {
         &["web"],
         1,
         0,
-        Some(&prod_pn),
+        Some(prod_pn),
     );
     g.server(
         "fr-par-2",
@@ -242,7 +332,7 @@ pub(super) fn demo(g: &mut Gen) {
         &["db"],
         1,
         1,
-        Some(&prod_pn),
+        Some(prod_pn),
     );
     g.server(
         "nl-ams-1",
@@ -307,13 +397,17 @@ pub(super) fn demo(g: &mut Gen) {
         g.snapshot(&boot, "web-1-boot-2026-03-01", Some(&image));
     }
     g.snapshot(&backup, "backup-data-weekly", None);
+    (web1, web2, backup)
+}
 
+/// What a security inventory reads on `web-1`, `web-2` and `backup-data`.
+fn demo_security_details(g: &mut Gen, web1: &str, web2: &str, backup: &str) {
     // What a security inventory reads: a placement group, an IPv6 address, a volume encrypted
     // with a customer key (Key Manager key ID; no recorded volume has one), a public snapshot.
-    g.place_in_group(&web2, "web-spread");
-    g.add_ipv6(&web1);
+    g.place_in_group(web2, "web-spread");
+    g.add_ipv6(web1);
     let kms_key = g.id();
-    if let Some(v) = g.st.block_volumes.get_mut(&backup) {
+    if let Some(v) = g.st.block_volumes.get_mut(backup) {
         v.kms_key_id = Some(kms_key);
     }
     let public: Vec<String> =
@@ -327,8 +421,11 @@ pub(super) fn demo(g: &mut Gen) {
             s.public = true;
         }
     }
+}
 
-    // Secrets.
+/// Secrets, one of them scheduled for deletion.
+fn demo_secrets(g: &mut Gen, org: &DemoOrg) {
+    let (prod, stag, test) = org.projects();
     g.secret(
         "fr-par",
         prod,
@@ -360,8 +457,11 @@ pub(super) fn demo(g: &mut Gen) {
         &[b"staging-password"],
     );
     g.secret("pl-waw", test, "test-secret", "/", &[b"not-so-secret"]);
+}
 
-    // Buckets (state only).
+/// Buckets (state only).
+fn demo_buckets(g: &mut Gen, org: &DemoOrg) {
+    let (prod, stag, test) = org.projects();
     g.bucket(
         "fr-par",
         prod,
@@ -390,8 +490,11 @@ pub(super) fn demo(g: &mut Gen) {
         BucketVersioning::Suspended,
         &[],
     );
+}
 
-    // Registry.
+/// Registry namespaces and images.
+fn demo_registry(g: &mut Gen, org: &DemoOrg) {
+    let (prod, stag, test) = org.projects();
     let ns = g.namespace("fr-par", prod, "acme-prod");
     g.registry_image(&ns, "api", &["latest", "v1.2.0"]);
     g.registry_image(&ns, "worker", &["latest"]);
@@ -399,9 +502,6 @@ pub(super) fn demo(g: &mut Gen) {
     g.registry_image(&ns2, "api", &["staging"]);
     let ns3 = g.namespace("pl-waw", test, "acme-testing");
     g.registry_image(&ns3, "tools/ci", &["v1"]);
-
-    // Last, so that every id above stays what it was.
-    demo_boundary_keys(g, &owner, prod);
 }
 
 /// Keys that get through a naive check but break least privilege or the Organization boundary:
