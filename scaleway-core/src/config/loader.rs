@@ -2,7 +2,7 @@
 //! setting from the builder, the environment (new and legacy names) and the file, in order
 //! of precedence.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use url::Url;
 
@@ -209,10 +209,62 @@ impl ConfigLoader {
         } else {
             self.env.clone().unwrap_or_else(Env::from_process)
         };
+        let (file, actual_path) = self.open_file(&env)?;
+        let mut warnings = file
+            .as_ref()
+            .map(|f| f.warnings.clone())
+            .unwrap_or_default();
+        let (profile, named) = self.select_profile(&env, file.as_ref(), &actual_path)?;
+        let raws = self.resolve_raws(&env, file.as_ref(), named, &profile.value, &mut warnings);
+        let (checked, mut v) = check_values(&raws);
+
+        // Cross-field rules.
+        if checked.secret_key.is_some() && raws.get(ConfigKey::AccessKey).is_none() {
+            v.problems.push(ConfigProblem {
+                key: ConfigKey::AccessKey,
+                source: None,
+                shown_value: None,
+                message: format!(
+                    "a secret key is configured but no access key: {}",
+                    if self.isolated {
+                        "set it with ConfigLoader::access_key".to_owned()
+                    } else {
+                        ConfigKey::AccessKey.how_to_set(&actual_path, &profile.value)
+                    }
+                ),
+            });
+        }
+        locality_warnings(
+            checked.region.as_ref(),
+            checked.zone.as_ref(),
+            &mut warnings,
+        );
+
+        let Validator {
+            problems,
+            mut settings,
+            ..
+        } = v;
+        let config = checked.into_config(profile.clone(), actual_path.clone(), self.isolated);
+        show_defaults(&mut settings, &config);
+        Ok(ConfigReport {
+            profile,
+            config_file_found: file.is_some(),
+            config_path: actual_path,
+            settings,
+            problems,
+            warnings,
+            config: Some(config),
+        })
+    }
+
+    /// Reads the config file (or, for the default path only, its `.yml` twin) and returns it
+    /// with the path actually read. A file named explicitly must exist.
+    fn open_file(&self, env: &Env) -> Result<(Option<file::LoadedFile>, PathBuf), ConfigError> {
         let (config_path, path_source) = if self.isolated {
             (PathBuf::new(), ValueSource::Default)
         } else {
-            self.resolve_path(&env)
+            self.resolve_path(env)
         };
         let explicit = !matches!(path_source, ValueSource::Default);
         let mut file = if config_path.as_os_str().is_empty() {
@@ -234,12 +286,17 @@ impl ConfigLoader {
                 set_by: path_source,
             });
         }
-        let mut warnings = file
-            .as_ref()
-            .map(|f| f.warnings.clone())
-            .unwrap_or_default();
+        Ok((file, actual_path))
+    }
 
-        // Profile selection.
+    /// Selects the profile (builder, `SCW_PROFILE`, the file's `active_profile`, then
+    /// `default`) and finds it in the file; `None` for `default`.
+    fn select_profile<'f>(
+        &self,
+        env: &Env,
+        file: Option<&'f file::LoadedFile>,
+        actual_path: &Path,
+    ) -> Result<(Sourced<String>, Option<&'f file::RawProfile>), ConfigError> {
         let profile = if self.isolated {
             // No file is read: there is no profile to select.
             Sourced::new("default".to_owned(), ValueSource::Default)
@@ -252,52 +309,53 @@ impl ConfigLoader {
                     var: "SCW_PROFILE".into(),
                 },
             )
-        } else if let Some(p) = file.as_ref().and_then(|f| f.raw.active_profile.as_ref()) {
+        } else if let Some(p) = file.and_then(|f| f.raw.active_profile.as_ref()) {
             Sourced::new(
                 p.0.clone(),
                 ValueSource::File {
-                    path: actual_path.clone(),
+                    path: actual_path.to_owned(),
                     profile: "default".into(),
                 },
             )
         } else {
             Sourced::new("default".to_owned(), ValueSource::Default)
         };
-        let named = if profile.value == "default" {
-            None
-        } else {
-            let found = file
-                .as_ref()
-                .and_then(|f| f.raw.profiles.as_ref())
-                .and_then(|p| p.get(&profile.value));
-            match found {
-                Some(p) => Some(p),
-                None => {
-                    let mut known = vec!["default".to_owned()];
-                    known.extend(
-                        file.as_ref()
-                            .and_then(|f| f.raw.profiles.as_ref())
-                            .into_iter()
-                            .flat_map(|p| p.keys().cloned()),
-                    );
-                    return Err(ConfigError::UnknownProfile {
-                        name: profile.value,
-                        set_by: profile.source,
-                        path: actual_path,
-                        known,
-                    });
-                }
+        if profile.value == "default" {
+            return Ok((profile, None));
+        }
+        let profiles = file.and_then(|f| f.raw.profiles.as_ref());
+        match profiles.and_then(|p| p.get(&profile.value)) {
+            Some(p) => Ok((profile, Some(p))),
+            None => {
+                let mut known = vec!["default".to_owned()];
+                known.extend(profiles.into_iter().flat_map(|p| p.keys().cloned()));
+                Err(ConfigError::UnknownProfile {
+                    name: profile.value,
+                    set_by: profile.source,
+                    path: actual_path.to_owned(),
+                    known,
+                })
             }
-        };
+        }
+    }
 
-        // Raw resolution, key by key.
+    /// Every setting's raw text and source, key by key: the builder, then the environment,
+    /// then the selected profile of the file, then its default profile.
+    fn resolve_raws(
+        &self,
+        env: &Env,
+        file: Option<&file::LoadedFile>,
+        named: Option<&file::RawProfile>,
+        profile: &str,
+        warnings: &mut Vec<String>,
+    ) -> Raws {
         let mut raws: Vec<(ConfigKey, Option<Raw>)> = Vec::new();
         for key in ConfigKey::ALL {
             let raw = self
                 .builder_raw(key)
-                .or_else(|| env_raw(&env, key, &mut warnings))
+                .or_else(|| env_raw(env, key, warnings))
                 .or_else(|| {
-                    let f = file.as_ref()?;
+                    let f = file?;
                     let from = |p: &file::RawProfile, name: &str| {
                         p.get(key.file_key()).map(|t| Raw {
                             text: t.to_owned(),
@@ -308,155 +366,12 @@ impl ConfigLoader {
                         })
                     };
                     named
-                        .and_then(|p| from(p, &profile.value))
+                        .and_then(|p| from(p, profile))
                         .or_else(|| from(&f.raw, "default"))
                 });
             raws.push((key, raw));
         }
-
-        let mut v = Validator {
-            problems: Vec::new(),
-            settings: Vec::new(),
-            secret: raws
-                .iter()
-                .find(|(k, _)| *k == ConfigKey::SecretKey)
-                .and_then(|(_, r)| r.as_ref())
-                .map(|r| r.text.trim().to_owned()),
-        };
-        let get = |k: ConfigKey| -> Option<&Raw> {
-            raws.iter()
-                .find(|(key, _)| *key == k)
-                .and_then(|(_, r)| r.as_ref())
-        };
-        let access_key = v.check(ConfigKey::AccessKey, get(ConfigKey::AccessKey), |t| {
-            t.parse::<AccessKey>().map_err(|e| e.to_string())
-        });
-        let secret_key = v.check(ConfigKey::SecretKey, get(ConfigKey::SecretKey), |t| {
-            SecretKey::new(t).map_err(|e| e.to_string())
-        });
-        let organization_id = v.check(
-            ConfigKey::OrganizationId,
-            get(ConfigKey::OrganizationId),
-            |t| t.parse::<OrganizationId>().map_err(|e| e.to_string()),
-        );
-        let project_id = v.check(ConfigKey::ProjectId, get(ConfigKey::ProjectId), |t| {
-            t.parse::<ProjectId>().map_err(|e| e.to_string())
-        });
-        let region = v.check(ConfigKey::Region, get(ConfigKey::Region), parse_region);
-        let zone = v.check(ConfigKey::Zone, get(ConfigKey::Zone), parse_zone);
-        let insecure = v.check(ConfigKey::Insecure, get(ConfigKey::Insecure), |t| {
-            parse_bool(t).ok_or_else(|| BOOL_EXPECTED.to_owned())
-        });
-        let insecure_flag = insecure.as_ref().is_some_and(|s| s.value);
-        let api_url = v.check(ConfigKey::ApiUrl, get(ConfigKey::ApiUrl), |t| {
-            parse_base_url(t, insecure_flag)
-        });
-        let s3_endpoint = v.check(ConfigKey::S3Endpoint, get(ConfigKey::S3Endpoint), |t| {
-            parse_base_url(t, insecure_flag)
-        });
-        let s3_use_path_style = v.check(
-            ConfigKey::S3UsePathStyle,
-            get(ConfigKey::S3UsePathStyle),
-            |t| parse_bool(t).ok_or_else(|| BOOL_EXPECTED.to_owned()),
-        );
-        let user_agent = v.check(ConfigKey::UserAgent, get(ConfigKey::UserAgent), |t| {
-            validate_user_agent(t).map(|()| t.to_owned())
-        });
-
-        // Cross-field rules.
-        if secret_key.is_some() && get(ConfigKey::AccessKey).is_none() {
-            v.problems.push(ConfigProblem {
-                key: ConfigKey::AccessKey,
-                source: None,
-                shown_value: None,
-                message: format!(
-                    "a secret key is configured but no access key: {}",
-                    if self.isolated {
-                        "set it with ConfigLoader::access_key".to_owned()
-                    } else {
-                        ConfigKey::AccessKey.how_to_set(&actual_path, &profile.value)
-                    }
-                ),
-            });
-        }
-        // A well-formed zone or region this version does not know is used as given, with a
-        // warning, as the Go SDK does: new ones appear (core.md §3).
-        if let Some(r) = region.as_ref().filter(|r| !r.value.is_known()) {
-            warnings.push(format!(
-                "default region {} ({}) is not a region this version knows ({}); it is used as given: a new region, or a typo?",
-                r.value,
-                r.source,
-                known(Region::ALL.iter().map(Region::as_str)),
-            ));
-        }
-        if let Some(z) = zone.as_ref().filter(|z| !z.value.is_known()) {
-            warnings.push(format!(
-                "default zone {} ({}) is not a zone this version knows ({}); it is used as given: a new zone, or a typo?",
-                z.value,
-                z.source,
-                known(Zone::ALL.iter().map(Zone::as_str)),
-            ));
-        }
-        if let (Some(z), Some(r)) = (&zone, &region)
-            && z.value.region() != r.value
-        {
-            warnings.push(format!(
-                "default zone {} ({}) is not in default region {} ({})",
-                z.value, z.source, r.value, r.source
-            ));
-        }
-
-        let Validator {
-            problems,
-            mut settings,
-            ..
-        } = v;
-        let api_url =
-            api_url.unwrap_or_else(|| Sourced::new(default_api_url(), ValueSource::Default));
-        let insecure = insecure.unwrap_or_else(|| Sourced::new(false, ValueSource::Default));
-        let s3_use_path_style =
-            s3_use_path_style.unwrap_or_else(|| Sourced::new(false, ValueSource::Default));
-        // Show the defaults that apply, and keep the settings in display order.
-        for s in &mut settings {
-            if s.value.is_none() {
-                let default = match s.key {
-                    ConfigKey::ApiUrl => Some(api_url.value.to_string()),
-                    ConfigKey::Insecure => Some(insecure.value.to_string()),
-                    ConfigKey::S3UsePathStyle => Some(s3_use_path_style.value.to_string()),
-                    _ => None,
-                };
-                if default.is_some() {
-                    s.value = default;
-                    s.source = Some(ValueSource::Default);
-                }
-            }
-        }
-        settings.sort_by_key(|s| ConfigKey::ALL.iter().position(|k| *k == s.key));
-        let config = Config {
-            profile: profile.clone(),
-            config_path: actual_path.clone(),
-            access_key,
-            secret_key,
-            organization_id,
-            project_id,
-            region,
-            zone,
-            api_url,
-            insecure,
-            s3_endpoint,
-            s3_use_path_style,
-            user_agent,
-            isolated: self.isolated,
-        };
-        Ok(ConfigReport {
-            profile,
-            config_file_found: file.is_some(),
-            config_path: actual_path,
-            settings,
-            problems,
-            warnings,
-            config: Some(config),
-        })
+        Raws(raws)
     }
 
     pub(super) fn resolve_path(&self, env: &Env) -> (PathBuf, ValueSource) {
@@ -545,4 +460,173 @@ pub(super) fn env_raw(env: &Env, key: ConfigKey, warnings: &mut Vec<String>) -> 
         });
     }
     None
+}
+
+/// Every setting's raw value (or none), in [`ConfigKey::ALL`] order.
+struct Raws(Vec<(ConfigKey, Option<Raw>)>);
+
+impl Raws {
+    fn get(&self, k: ConfigKey) -> Option<&Raw> {
+        self.0
+            .iter()
+            .find(|(key, _)| *key == k)
+            .and_then(|(_, r)| r.as_ref())
+    }
+}
+
+/// Every setting, validated ([`Config`] before the defaults).
+struct Checked {
+    access_key: Option<Sourced<AccessKey>>,
+    secret_key: Option<Sourced<SecretKey>>,
+    organization_id: Option<Sourced<OrganizationId>>,
+    project_id: Option<Sourced<ProjectId>>,
+    region: Option<Sourced<Region>>,
+    zone: Option<Sourced<Zone>>,
+    insecure: Option<Sourced<bool>>,
+    api_url: Option<Sourced<Url>>,
+    s3_endpoint: Option<Sourced<Url>>,
+    s3_use_path_style: Option<Sourced<bool>>,
+    user_agent: Option<Sourced<String>>,
+}
+
+impl Checked {
+    /// The configuration, with the defaults of the settings that have one.
+    fn into_config(self, profile: Sourced<String>, config_path: PathBuf, isolated: bool) -> Config {
+        Config {
+            profile,
+            config_path,
+            access_key: self.access_key,
+            secret_key: self.secret_key,
+            organization_id: self.organization_id,
+            project_id: self.project_id,
+            region: self.region,
+            zone: self.zone,
+            api_url: self
+                .api_url
+                .unwrap_or_else(|| Sourced::new(default_api_url(), ValueSource::Default)),
+            insecure: self
+                .insecure
+                .unwrap_or_else(|| Sourced::new(false, ValueSource::Default)),
+            s3_endpoint: self.s3_endpoint,
+            s3_use_path_style: self
+                .s3_use_path_style
+                .unwrap_or_else(|| Sourced::new(false, ValueSource::Default)),
+            user_agent: self.user_agent,
+            isolated,
+        }
+    }
+}
+
+/// Validates every raw value (in this order: `insecure` decides how the URLs are checked),
+/// recording each setting and each problem.
+fn check_values(raws: &Raws) -> (Checked, Validator) {
+    let mut v = Validator {
+        problems: Vec::new(),
+        settings: Vec::new(),
+        secret: raws
+            .get(ConfigKey::SecretKey)
+            .map(|r| r.text.trim().to_owned()),
+    };
+    let get = |k: ConfigKey| raws.get(k);
+    let access_key = v.check(ConfigKey::AccessKey, get(ConfigKey::AccessKey), |t| {
+        t.parse::<AccessKey>().map_err(|e| e.to_string())
+    });
+    let secret_key = v.check(ConfigKey::SecretKey, get(ConfigKey::SecretKey), |t| {
+        SecretKey::new(t).map_err(|e| e.to_string())
+    });
+    let organization_id = v.check(
+        ConfigKey::OrganizationId,
+        get(ConfigKey::OrganizationId),
+        |t| t.parse::<OrganizationId>().map_err(|e| e.to_string()),
+    );
+    let project_id = v.check(ConfigKey::ProjectId, get(ConfigKey::ProjectId), |t| {
+        t.parse::<ProjectId>().map_err(|e| e.to_string())
+    });
+    let region = v.check(ConfigKey::Region, get(ConfigKey::Region), parse_region);
+    let zone = v.check(ConfigKey::Zone, get(ConfigKey::Zone), parse_zone);
+    let insecure = v.check(ConfigKey::Insecure, get(ConfigKey::Insecure), |t| {
+        parse_bool(t).ok_or_else(|| BOOL_EXPECTED.to_owned())
+    });
+    let insecure_flag = insecure.as_ref().is_some_and(|s| s.value);
+    let api_url = v.check(ConfigKey::ApiUrl, get(ConfigKey::ApiUrl), |t| {
+        parse_base_url(t, insecure_flag)
+    });
+    let s3_endpoint = v.check(ConfigKey::S3Endpoint, get(ConfigKey::S3Endpoint), |t| {
+        parse_base_url(t, insecure_flag)
+    });
+    let s3_use_path_style = v.check(
+        ConfigKey::S3UsePathStyle,
+        get(ConfigKey::S3UsePathStyle),
+        |t| parse_bool(t).ok_or_else(|| BOOL_EXPECTED.to_owned()),
+    );
+    let user_agent = v.check(ConfigKey::UserAgent, get(ConfigKey::UserAgent), |t| {
+        validate_user_agent(t).map(|()| t.to_owned())
+    });
+    let checked = Checked {
+        access_key,
+        secret_key,
+        organization_id,
+        project_id,
+        region,
+        zone,
+        insecure,
+        api_url,
+        s3_endpoint,
+        s3_use_path_style,
+        user_agent,
+    };
+    (checked, v)
+}
+
+/// A well-formed zone or region this version does not know is used as given, with a
+/// warning, as the Go SDK does: new ones appear (core.md §3). A zone outside the region is
+/// a warning too.
+fn locality_warnings(
+    region: Option<&Sourced<Region>>,
+    zone: Option<&Sourced<Zone>>,
+    warnings: &mut Vec<String>,
+) {
+    if let Some(r) = region.filter(|r| !r.value.is_known()) {
+        warnings.push(format!(
+            "default region {} ({}) is not a region this version knows ({}); it is used as given: a new region, or a typo?",
+            r.value,
+            r.source,
+            known(Region::ALL.iter().map(Region::as_str)),
+        ));
+    }
+    if let Some(z) = zone.filter(|z| !z.value.is_known()) {
+        warnings.push(format!(
+            "default zone {} ({}) is not a zone this version knows ({}); it is used as given: a new zone, or a typo?",
+            z.value,
+            z.source,
+            known(Zone::ALL.iter().map(Zone::as_str)),
+        ));
+    }
+    if let (Some(z), Some(r)) = (zone, region)
+        && z.value.region() != r.value
+    {
+        warnings.push(format!(
+            "default zone {} ({}) is not in default region {} ({})",
+            z.value, z.source, r.value, r.source
+        ));
+    }
+}
+
+/// Shows the defaults that apply, and keeps the settings in display order.
+fn show_defaults(settings: &mut [super::Setting], config: &Config) {
+    for s in settings.iter_mut() {
+        if s.value.is_none() {
+            let default = match s.key {
+                ConfigKey::ApiUrl => Some(config.api_url.value.to_string()),
+                ConfigKey::Insecure => Some(config.insecure.value.to_string()),
+                ConfigKey::S3UsePathStyle => Some(config.s3_use_path_style.value.to_string()),
+                _ => None,
+            };
+            if default.is_some() {
+                s.value = default;
+                s.source = Some(ValueSource::Default);
+            }
+        }
+    }
+    settings.sort_by_key(|s| ConfigKey::ALL.iter().position(|k| *k == s.key));
 }
