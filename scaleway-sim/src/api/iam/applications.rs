@@ -3,16 +3,74 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use http::StatusCode;
+use http::{Method, StatusCode};
 
-use crate::api::{required_str, str_field, strings_field, uuid_field};
+use crate::api::{add, required_str, str_field, strings_field, uuid_field};
 use crate::error::{ApiError, json, no_content};
-use crate::http::{Ctx, created_now, list_response, slice, sort_by_order, std_page};
+use crate::http::{Ctx, Loc, RouteDef, created_now, list_response, slice, sort_by_order, std_page};
+use crate::iam::{Action, Product};
 use crate::model::{Application, Bearer};
 use crate::state::State;
 use crate::util::now;
 
 use super::{nf, org_filter};
+
+/// The application routes.
+pub(super) fn routes(v: &mut Vec<RouteDef>) {
+    use Action::{Read, Write};
+    use Method as M;
+    let (g, a) = (Loc::Global, Product::IamApplications);
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/applications",
+        g,
+        a,
+        Read,
+        "application",
+        list_apps,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/applications",
+        g,
+        a,
+        Write,
+        "application",
+        create_app,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/applications/{application_id}",
+        g,
+        a,
+        Read,
+        "application",
+        get_app,
+    );
+    add(
+        v,
+        M::PATCH,
+        "/iam/v1alpha1/applications/{application_id}",
+        g,
+        a,
+        Write,
+        "application",
+        update_app,
+    );
+    add(
+        v,
+        M::DELETE,
+        "/iam/v1alpha1/applications/{application_id}",
+        g,
+        a,
+        Write,
+        "application",
+        delete_app,
+    );
+}
 
 pub(super) fn render_app(st: &State, a: &Application) -> Application {
     let mut a = a.clone();

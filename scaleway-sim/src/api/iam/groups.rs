@@ -3,15 +3,113 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use http::StatusCode;
+use http::{Method, StatusCode};
 
-use crate::api::{required_str, str_field, strings_field, uuid_field};
+use crate::api::{add, required_str, str_field, strings_field, uuid_field};
 use crate::error::{ApiError, json, no_content};
-use crate::http::{Ctx, created_now, list_response, slice, sort_by_order, std_page};
+use crate::http::{Ctx, Loc, RouteDef, created_now, list_response, slice, sort_by_order, std_page};
+use crate::iam::{Action, Product};
 use crate::model::Group;
 use crate::util::{is_uuid, now};
 
 use super::{nf, org_filter};
+
+/// The user (read-only) and group routes.
+pub(super) fn routes(v: &mut Vec<RouteDef>) {
+    use Action::{Read, Write};
+    use Method as M;
+    let (g, u, gr) = (Loc::Global, Product::IamUsers, Product::IamGroups);
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/users",
+        g,
+        u,
+        Read,
+        "user",
+        list_users,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/users/{user_id}",
+        g,
+        u,
+        Read,
+        "user",
+        get_user,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/groups",
+        g,
+        gr,
+        Read,
+        "group",
+        list_groups,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/groups",
+        g,
+        gr,
+        Write,
+        "group",
+        create_group,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/groups/{group_id}",
+        g,
+        gr,
+        Read,
+        "group",
+        get_group,
+    );
+    add(
+        v,
+        M::DELETE,
+        "/iam/v1alpha1/groups/{group_id}",
+        g,
+        gr,
+        Write,
+        "group",
+        delete_group,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/groups/{group_id}/add-member",
+        g,
+        gr,
+        Write,
+        "group",
+        add_member,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/groups/{group_id}/remove-member",
+        g,
+        gr,
+        Write,
+        "group",
+        remove_member,
+    );
+    add(
+        v,
+        M::PUT,
+        "/iam/v1alpha1/groups/{group_id}/members",
+        g,
+        gr,
+        Write,
+        "group",
+        set_members,
+    );
+}
 
 pub(super) fn list_users(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let page = std_page(ctx)?;

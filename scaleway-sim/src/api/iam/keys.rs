@@ -3,16 +3,74 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use http::StatusCode;
+use http::{Method, StatusCode};
 
-use crate::api::{str_field, uuid_field};
+use crate::api::{add, str_field, uuid_field};
 use crate::error::{ApiError, json, no_content};
-use crate::http::{Ctx, list_response, slice, sort_by_order, std_page};
+use crate::http::{Ctx, Loc, RouteDef, list_response, slice, sort_by_order, std_page};
+use crate::iam::{Action, Product};
 use crate::model::{ApiKey, Bearer};
 use crate::state::{State, new_api_key};
 use crate::util::{is_access_key, now, parse_ts};
 
 use super::{nf, org_filter};
+
+/// The API-key routes.
+pub(super) fn routes(v: &mut Vec<RouteDef>) {
+    use Action::{Read, Write};
+    use Method as M;
+    let (g, k) = (Loc::Global, Product::IamApiKeys);
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/api-keys",
+        g,
+        k,
+        Read,
+        "api_key",
+        list_keys,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/api-keys",
+        g,
+        k,
+        Write,
+        "api_key",
+        create_key,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/api-keys/{access_key}",
+        g,
+        k,
+        Read,
+        "api_key",
+        get_key,
+    );
+    add(
+        v,
+        M::PATCH,
+        "/iam/v1alpha1/api-keys/{access_key}",
+        g,
+        k,
+        Write,
+        "api_key",
+        update_key,
+    );
+    add(
+        v,
+        M::DELETE,
+        "/iam/v1alpha1/api-keys/{access_key}",
+        g,
+        k,
+        Write,
+        "api_key",
+        delete_key,
+    );
+}
 
 pub(super) fn render_key(k: &ApiKey) -> &ApiKey {
     k

@@ -4,16 +4,104 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use http::StatusCode;
+use http::{Method, StatusCode};
 
-use crate::api::{bool_field, required_str, str_field, strings_field, uuid_field};
+use crate::api::{add, bool_field, required_str, str_field, strings_field, uuid_field};
 use crate::error::{ApiError, json, no_content};
-use crate::http::{Ctx, created_now, list_response, slice, sort_by_order, std_page};
+use crate::http::{Ctx, Loc, RouteDef, created_now, list_response, slice, sort_by_order, std_page};
+use crate::iam::{Action, Product};
 use crate::model::{Policy, Principal};
 use crate::state::{RuleScopeSpec, RuleSpec, rules_from_specs};
 use crate::util::{is_uuid, now};
 
 use super::{nf, org_filter};
+
+/// The policy, rule and permission-set routes.
+pub(super) fn routes(v: &mut Vec<RouteDef>) {
+    use Action::{Read, Write};
+    use Method as M;
+    let (g, p) = (Loc::Global, Product::IamPolicies);
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/policies",
+        g,
+        p,
+        Read,
+        "policy",
+        list_policies,
+    );
+    add(
+        v,
+        M::POST,
+        "/iam/v1alpha1/policies",
+        g,
+        p,
+        Write,
+        "policy",
+        create_policy,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/policies/{policy_id}",
+        g,
+        p,
+        Read,
+        "policy",
+        get_policy,
+    );
+    add(
+        v,
+        M::DELETE,
+        "/iam/v1alpha1/policies/{policy_id}",
+        g,
+        p,
+        Write,
+        "policy",
+        delete_policy,
+    );
+    add(
+        v,
+        M::PATCH,
+        "/iam/v1alpha1/policies/{policy_id}",
+        g,
+        p,
+        Write,
+        "policy",
+        update_policy,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/rules",
+        g,
+        p,
+        Read,
+        "policy",
+        list_rules,
+    );
+    add(
+        v,
+        M::PUT,
+        "/iam/v1alpha1/rules",
+        g,
+        p,
+        Write,
+        "policy",
+        set_rules,
+    );
+    add(
+        v,
+        M::GET,
+        "/iam/v1alpha1/permission-sets",
+        g,
+        p,
+        Read,
+        "policy",
+        list_sets,
+    );
+}
 
 pub(super) fn list_policies(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
     let page = std_page(ctx)?;
