@@ -242,7 +242,38 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         .map_err(|m| Error::invalid_request(format!("profile {}: {m}", request.profile.name)))?;
     let mut log = Vec::new();
 
-    // Project: it must exist before anything is created for it.
+    let org = project_organization(iam, request, &mut log).await?;
+    // Permission sets: the API refuses a policy naming one it does not offer, which would
+    // leave the application behind; ask first.
+    let offered = iam
+        .list_permission_sets()
+        .organization_id(&org)
+        .collect()
+        .await?;
+    check_sets(&request.profile, &offered)?;
+
+    let (application, application_outcome) =
+        ensure_application(iam, request, name, &org, &mut log).await?;
+    let (policy, policy_outcome) =
+        ensure_policy(iam, request, name, &org, &application, &mut log).await?;
+    let key = ensure_key(iam, request, &application, &mut log).await?;
+    Ok(Provisioned {
+        application,
+        application_outcome,
+        policy,
+        policy_outcome,
+        key,
+        log,
+    })
+}
+
+/// The project must exist before anything is created for it; returns its Organization (which
+/// must be the requested one, if any; the client's default when the project shows none).
+async fn project_organization(
+    iam: &IamApi,
+    request: &ProvisionRequest,
+    log: &mut Vec<String>,
+) -> Result<OrganizationId, Error> {
     let pid = &request.project_id;
     let project = match AccountApi::new(iam.client()).get_project(pid).await {
         Ok(p) => p,
@@ -268,25 +299,26 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         "project \"{}\" ({pid}) found in Organization {org}",
         project.name
     ));
-    // Permission sets: the API refuses a policy naming one it does not offer, which would
-    // leave the application behind; ask first.
-    let offered = iam
-        .list_permission_sets()
-        .organization_id(&org)
-        .collect()
-        .await?;
-    check_sets(&request.profile, &offered)?;
+    Ok(org)
+}
 
-    // Application.
+/// The application named `name`: reused if it exists, else created.
+async fn ensure_application(
+    iam: &IamApi,
+    request: &ProvisionRequest,
+    name: &str,
+    org: &OrganizationId,
+    log: &mut Vec<String>,
+) -> Result<(Application, Outcome), Error> {
     let existing = iam
         .list_applications()
-        .organization_id(&org)
+        .organization_id(org)
         .name(name)
         .collect()
         .await?
         .into_iter()
         .find(|a| a.name == name);
-    let (application, application_outcome) = match existing {
+    let found = match existing {
         Some(a) => {
             log.push(format!("application \"{name}\" exists ({}): reused", a.id));
             (a, Outcome::Reused)
@@ -296,19 +328,30 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
                 .create_application(
                     name,
                     &format!("{} ({})", request.profile.description, request.profile.name),
-                    Some(&org),
+                    Some(org),
                 )
                 .await?;
             log.push(format!("application \"{name}\" created ({})", a.id));
             (a, Outcome::Created)
         }
     };
+    Ok(found)
+}
 
-    // Policy.
-    let rules = desired_rules(&request.profile, &request.project_id, &org);
+/// The application's policy named `name`: reused if its rules are the profile's, its rules
+/// reset if not, created if missing.
+async fn ensure_policy(
+    iam: &IamApi,
+    request: &ProvisionRequest,
+    name: &str,
+    org: &OrganizationId,
+    application: &Application,
+    log: &mut Vec<String>,
+) -> Result<(Policy, Outcome), Error> {
+    let rules = desired_rules(&request.profile, &request.project_id, org);
     let existing = iam
         .list_policies()
-        .organization_id(&org)
+        .organization_id(org)
         .policy_name(name)
         .collect()
         .await?
@@ -316,7 +359,7 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
         .find(|p| {
             p.name == name && p.principal() == PolicyPrincipal::Application(application.id.clone())
         });
-    let (policy, policy_outcome) = match existing {
+    let found = match existing {
         Some(p) => {
             let current = iam.list_rules(&p.id).collect().await?;
             if rules_match(&current, &rules) {
@@ -338,7 +381,7 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             let mut create = iam
                 .create_policy(name, PolicyPrincipal::Application(application.id.clone()))
                 .description(format!("profile {}", request.profile.name))
-                .organization_id(&org);
+                .organization_id(org);
             for r in &rules {
                 create = create.rule(r.clone());
             }
@@ -347,9 +390,18 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             (p, Outcome::Created)
         }
     };
+    Ok(found)
+}
 
-    // Key: one made by an earlier run is reused only if it outlives the profile's
-    // expiry-warning period (a check would otherwise report it as expiring at once).
+/// The API key: one made by an earlier run is reused only if it outlives the profile's
+/// expiry-warning period (a check would otherwise report it as expiring at once); else a new
+/// one is created.
+async fn ensure_key(
+    iam: &IamApi,
+    request: &ProvisionRequest,
+    application: &Application,
+    log: &mut Vec<String>,
+) -> Result<ProvisionedKey, Error> {
     let bearer = Bearer::Application(application.id.clone());
     let now = chrono::Utc::now();
     let warning = chrono::Duration::days(i64::from(request.profile.expiry_warning_days));
@@ -426,14 +478,7 @@ pub async fn provision(iam: &IamApi, request: &ProvisionRequest) -> Result<Provi
             ProvisionedKey::New(created)
         }
     };
-    Ok(Provisioned {
-        application,
-        application_outcome,
-        policy,
-        policy_outcome,
-        key,
-        log,
-    })
+    Ok(key)
 }
 
 /// How to rotate.
