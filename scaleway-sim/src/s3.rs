@@ -63,8 +63,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::Verdict;
 use crate::http::App;
-use crate::iam::{Action, Product, S3Access};
+use crate::iam::{Action, Product, Reach, S3Access};
 use crate::model::Bucket;
+use crate::state::State;
 use crate::util::{is_uuid, splitmix};
 
 /// Regions where the S3 endpoint listens.
@@ -604,20 +605,22 @@ fn s3_date(micros: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `403 AccessDenied` on `resource`.
+fn access_denied(resource: &str) -> Answer {
+    error(
+        StatusCode::FORBIDDEN,
+        "AccessDenied",
+        "Permission denied.",
+        resource,
+        None,
+    )
+}
+
 impl Routes {
     fn answer(&self, req: &S3Request<s3s::Body>, op: Op<'_>) -> Answer {
-        let denied = |resource: &str| {
-            error(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
-                "Permission denied.",
-                resource,
-                None,
-            )
-        };
         let path = req.uri.path();
         let Some(creds) = &req.credentials else {
-            return denied(path);
+            return access_denied(path);
         };
         // The credential scope must name this endpoint's region.
         if let Some(r) = &req.region
@@ -652,36 +655,8 @@ impl Routes {
         let reach = live.reach(&st, Product::ObjectStorage, Action::Read, &attrs);
         let key = &live.key;
         let project = project_override.unwrap_or(&key.default_project_id);
-        let bucket_of = |name: &str| st.buckets.iter().find(|b| b.name == name);
         match op {
-            Op::ListBuckets => {
-                let exists = st.projects.get(project).is_some();
-                if !exists || !reach.covers(project) {
-                    return denied("/");
-                }
-                let mut buckets: Vec<&Bucket> = st
-                    .buckets
-                    .iter()
-                    .filter(|b| b.region == self.region && b.project_id == project)
-                    .collect();
-                buckets.sort_by(|a, b| a.name.cmp(&b.name));
-                let owner = format!("{project}:{project}");
-                ok_xml(&ListAllMyBucketsResult {
-                    buckets: Buckets {
-                        bucket: buckets
-                            .iter()
-                            .map(|b| BucketXml {
-                                creation_date: s3_date(b.created_at),
-                                name: b.name.clone(),
-                            })
-                            .collect(),
-                    },
-                    owner: Owner {
-                        display_name: owner.clone(),
-                        id: owner,
-                    },
-                })
-            }
+            Op::ListBuckets => self.list_buckets(&st, &reach, project),
             // Answered by `answer_write`.
             Op::CreateBucket(name) | Op::DeleteBucket(name) => error(
                 StatusCode::NOT_IMPLEMENTED,
@@ -691,74 +666,110 @@ impl Routes {
                 None,
             ),
             Op::Head(name) | Op::Location(name) | Op::Versioning(name) | Op::Tagging(name) => {
-                let resource = format!("/{name}");
-                let Some(bucket) = bucket_of(name) else {
-                    return error(
-                        StatusCode::NOT_FOUND,
-                        "NoSuchBucket",
-                        "The specified bucket does not exist",
-                        &resource,
-                        None,
-                    );
-                };
-                if !reach.covers(&bucket.project_id) {
-                    return denied(&resource);
-                }
-                let action = match op {
-                    Op::Head(_) => "s3:ListBucket",
-                    Op::Location(_) => "s3:GetBucketLocation",
-                    Op::Versioning(_) => "s3:GetBucketVersioning",
-                    _ => "s3:GetBucketTagging",
-                };
-                let policy_denies = self
-                    .denied
-                    .read()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .get(name)
-                    .is_some_and(|actions| actions.contains(action));
-                if policy_denies {
-                    return denied(&resource);
-                }
-                match op {
-                    // Recorded HeadBucket 200: `application/xml`, no body.
-                    Op::Head(_) if bucket.region == self.region => {
-                        (StatusCode::OK, XML_HEAD, String::new())
-                    }
-                    Op::Location(_) => ok_xml(&LocationConstraint {
-                        xmlns: XMLNS,
-                        region: &bucket.region,
-                    }),
-                    _ if bucket.region != self.region => error(
-                        StatusCode::MOVED_PERMANENTLY,
-                        "PermanentRedirect",
-                        "The bucket you are attempting to access must be addressed using the specified endpoint.",
-                        &resource,
-                        Some(name),
-                    ),
-                    Op::Versioning(_) => ok_xml(&VersioningConfiguration {
-                        status: bucket.versioning.status(),
-                    }),
-                    _ if bucket.tags.is_empty() => error(
-                        StatusCode::NOT_FOUND,
-                        "NoSuchTagSet",
-                        "The TagSet does not exist",
-                        &resource,
-                        Some(name),
-                    ),
-                    _ => ok_xml(&Tagging {
-                        tag_set: TagSet {
-                            tag: bucket
-                                .tags
-                                .iter()
-                                .map(|(k, v)| Tag {
-                                    key: k.clone(),
-                                    value: v.clone(),
-                                })
-                                .collect(),
-                        },
-                    }),
-                }
+                self.read_bucket(&st, &reach, op, name)
             }
+        }
+    }
+
+    /// `ListBuckets`: the buckets of the key's project in this region.
+    fn list_buckets(&self, st: &State, reach: &Reach, project: &str) -> Answer {
+        let exists = st.projects.get(project).is_some();
+        if !exists || !reach.covers(project) {
+            return access_denied("/");
+        }
+        let mut buckets: Vec<&Bucket> = st
+            .buckets
+            .iter()
+            .filter(|b| b.region == self.region && b.project_id == project)
+            .collect();
+        buckets.sort_by(|a, b| a.name.cmp(&b.name));
+        let owner = format!("{project}:{project}");
+        ok_xml(&ListAllMyBucketsResult {
+            buckets: Buckets {
+                bucket: buckets
+                    .iter()
+                    .map(|b| BucketXml {
+                        creation_date: s3_date(b.created_at),
+                        name: b.name.clone(),
+                    })
+                    .collect(),
+            },
+            owner: Owner {
+                display_name: owner.clone(),
+                id: owner,
+            },
+        })
+    }
+
+    /// The reads of one bucket (`HeadBucket`, `GetBucketLocation`, `GetBucketVersioning`,
+    /// `GetBucketTagging`): the key's reach, then the bucket policy's denials, then the region.
+    fn read_bucket(&self, st: &State, reach: &Reach, op: Op<'_>, name: &str) -> Answer {
+        let resource = format!("/{name}");
+        let Some(bucket) = st.buckets.iter().find(|b| b.name == name) else {
+            return error(
+                StatusCode::NOT_FOUND,
+                "NoSuchBucket",
+                "The specified bucket does not exist",
+                &resource,
+                None,
+            );
+        };
+        if !reach.covers(&bucket.project_id) {
+            return access_denied(&resource);
+        }
+        let action = match op {
+            Op::Head(_) => "s3:ListBucket",
+            Op::Location(_) => "s3:GetBucketLocation",
+            Op::Versioning(_) => "s3:GetBucketVersioning",
+            _ => "s3:GetBucketTagging",
+        };
+        let policy_denies = self
+            .denied
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .is_some_and(|actions| actions.contains(action));
+        if policy_denies {
+            return access_denied(&resource);
+        }
+        match op {
+            // Recorded HeadBucket 200: `application/xml`, no body.
+            Op::Head(_) if bucket.region == self.region => {
+                (StatusCode::OK, XML_HEAD, String::new())
+            }
+            Op::Location(_) => ok_xml(&LocationConstraint {
+                xmlns: XMLNS,
+                region: &bucket.region,
+            }),
+            _ if bucket.region != self.region => error(
+                StatusCode::MOVED_PERMANENTLY,
+                "PermanentRedirect",
+                "The bucket you are attempting to access must be addressed using the specified endpoint.",
+                &resource,
+                Some(name),
+            ),
+            Op::Versioning(_) => ok_xml(&VersioningConfiguration {
+                status: bucket.versioning.status(),
+            }),
+            _ if bucket.tags.is_empty() => error(
+                StatusCode::NOT_FOUND,
+                "NoSuchTagSet",
+                "The TagSet does not exist",
+                &resource,
+                Some(name),
+            ),
+            _ => ok_xml(&Tagging {
+                tag_set: TagSet {
+                    tag: bucket
+                        .tags
+                        .iter()
+                        .map(|(k, v)| Tag {
+                            key: k.clone(),
+                            value: v.clone(),
+                        })
+                        .collect(),
+                },
+            }),
         }
     }
 }
