@@ -8,7 +8,7 @@
 use scaleway_core::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
 
-use super::SharedStr;
+use super::{Id, SharedStr};
 
 scaleway_core::string_enum! {
     /// State of a server.
@@ -177,7 +177,7 @@ scaleway_core::string_enum! {
 #[non_exhaustive]
 pub struct Server {
     /// Server ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -224,16 +224,17 @@ pub struct Server {
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub public_ips: Vec<ServerIp>,
     /// The first public IP (deprecated by the API in favour of
-    /// [`public_ips`](Self::public_ips); null without one).
+    /// [`public_ips`](Self::public_ips); null without one). Boxed: most servers have none,
+    /// and a snapshot holds 100 000 servers.
     #[serde(default)]
-    pub public_ip: Option<ServerIp>,
+    pub public_ip: Option<Box<ServerIp>>,
     /// Private IPv4 address of legacy (non-routed) servers; null for routed-IP servers.
     #[serde(default)]
     pub private_ip: Option<String>,
     /// IPv6 address of legacy servers (deprecated; null for routed-IP servers, whose IPv6
     /// addresses are in [`public_ips`](Self::public_ips)).
     #[serde(default)]
-    pub ipv6: Option<ServerIpv6>,
+    pub ipv6: Option<Box<ServerIpv6>>,
     /// Whether the server uses routed IPs (deprecated, nullable).
     #[serde(default)]
     pub routed_ip_enabled: Option<bool>,
@@ -243,9 +244,10 @@ pub struct Server {
     /// Security group (`{id, name}`).
     #[serde(default)]
     pub security_group: Option<SecurityGroupSummary>,
-    /// Placement group (null when the server is in none).
+    /// Placement group (null when the server is in none; boxed, as most servers are in
+    /// none).
     #[serde(default)]
-    pub placement_group: Option<PlacementGroup>,
+    pub placement_group: Option<Box<PlacementGroup>>,
     /// Whether the server is protected against deletion.
     #[serde(default)]
     pub protected: bool,
@@ -265,7 +267,7 @@ impl Server {
 /// …, `"10"`; keys that are not numbers last, by name) in a vector the size of its entries:
 /// a server has one to a few volumes, and 100 000 servers hold 100 000 of these.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServerVolumes(Vec<(String, VolumeServer)>);
+pub struct ServerVolumes(Vec<(SharedStr, VolumeServer)>);
 
 impl ServerVolumes {
     /// The entries in index order.
@@ -291,7 +293,11 @@ impl ServerVolumes {
 
 impl FromIterator<(String, VolumeServer)> for ServerVolumes {
     fn from_iter<I: IntoIterator<Item = (String, VolumeServer)>>(entries: I) -> Self {
-        let mut v: Vec<(String, VolumeServer)> = entries.into_iter().collect();
+        // Keys are shared: `"0"` is every server's.
+        let mut v: Vec<(SharedStr, VolumeServer)> = entries
+            .into_iter()
+            .map(|(k, v)| (SharedStr::new(&k), v))
+            .collect();
         v.sort_by_cached_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
         // A key given twice: the last value, as a map keeps it.
         v.dedup_by(|later, kept| {
@@ -309,8 +315,8 @@ impl FromIterator<(String, VolumeServer)> for ServerVolumes {
 impl<'a> IntoIterator for &'a ServerVolumes {
     type Item = (&'a str, &'a VolumeServer);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, VolumeServer)>,
-        fn(&'a (String, VolumeServer)) -> (&'a str, &'a VolumeServer),
+        std::slice::Iter<'a, (SharedStr, VolumeServer)>,
+        fn(&'a (SharedStr, VolumeServer)) -> (&'a str, &'a VolumeServer),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -352,7 +358,7 @@ impl<'de> Deserialize<'de> for ServerVolumes {
 #[non_exhaustive]
 pub struct VolumeServer {
     /// Volume ID (a Block volume ID for `sbs_volume`).
-    pub id: String,
+    pub id: Id,
     /// Name (absent for Block volumes).
     #[serde(default)]
     pub name: Option<String>,
@@ -480,7 +486,7 @@ pub struct PlacementGroup {
 pub struct PrivateNic {
     /// NIC ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// The private network it is attached to.
     #[serde(default)]
     pub private_network_id: SharedStr,
@@ -516,7 +522,7 @@ pub struct SecurityGroupSummary {
 pub struct ServerSummary {
     /// Server ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// Server name.
     #[serde(default)]
     pub name: String,
@@ -528,7 +534,7 @@ pub struct ServerSummary {
 #[non_exhaustive]
 pub struct Volume {
     /// Volume ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -573,7 +579,10 @@ mod tests {
         let volumes: ServerVolumes = serde_json::from_value(json).unwrap();
         let keys: Vec<&str> = volumes.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["0", "2", "10", "x"]);
-        assert_eq!(volumes.get("10").map(|v| v.id.as_str()), Some("j"));
+        assert_eq!(
+            volumes.get("10").map(|v| v.id.to_string()).as_deref(),
+            Some("j")
+        );
         assert_eq!((volumes.len(), volumes.is_empty()), (4, false));
         let back = serde_json::to_value(&volumes).unwrap();
         assert_eq!(back["2"]["id"], "b");
@@ -583,7 +592,10 @@ mod tests {
         );
         let text = r#"{"0": {"id": "first", "volume_type": "l_ssd"}, "0": {"id": "last", "volume_type": "l_ssd"}}"#;
         let twice: ServerVolumes = serde_json::from_str(text).unwrap();
-        assert_eq!(twice.get("0").map(|v| v.id.as_str()), Some("last"));
+        assert_eq!(
+            twice.get("0").map(|v| v.id.to_string()).as_deref(),
+            Some("last")
+        );
         assert_eq!(twice.len(), 1);
     }
 }

@@ -7,7 +7,7 @@
 use scaleway_core::{Region, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::SharedStr;
+use super::{Id, SharedStr};
 
 scaleway_core::string_enum! {
     /// Status of a secret.
@@ -61,7 +61,7 @@ pub struct EphemeralPolicy {
 #[non_exhaustive]
 pub struct Secret {
     /// Secret ID.
-    pub id: String,
+    pub id: Id,
     /// Project ID.
     #[serde(default)]
     pub project_id: SharedStr,
