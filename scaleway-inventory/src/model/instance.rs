@@ -5,8 +5,11 @@
 //! an object keyed `"0"`, `"1"`, … whose Block Storage (`sbs_volume`) entries carry only
 //! `id`, `volume_type`, `boot`, `state` and `zone` (details live in the Block API).
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use scaleway_core::{Timestamp, Zone};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Id, SharedStr};
 
@@ -221,13 +224,21 @@ pub struct Server {
     #[serde(default)]
     pub boot_type: Option<BootType>,
     /// Public IPs (IPv4 and IPv6, routed or not).
-    #[serde(default, deserialize_with = "super::exact_vec")]
-    pub public_ips: Vec<ServerIp>,
+    #[serde(
+        default,
+        deserialize_with = "shared_ips",
+        serialize_with = "serialize_ips"
+    )]
+    pub public_ips: Vec<Arc<ServerIp>>,
     /// The first public IP (deprecated by the API in favour of
-    /// [`public_ips`](Self::public_ips); null without one). Boxed: most servers have none,
-    /// and a snapshot holds 100 000 servers.
-    #[serde(default)]
-    pub public_ip: Option<Box<ServerIp>>,
+    /// [`public_ips`](Self::public_ips); null without one). Shared with the equal entry of
+    /// [`public_ips`](Self::public_ips) when the server repeats it (one copy in memory).
+    #[serde(
+        default,
+        deserialize_with = "shared_ip",
+        serialize_with = "serialize_ip"
+    )]
+    pub public_ip: Option<Arc<ServerIp>>,
     /// Private IPv4 address of legacy (non-routed) servers; null for routed-IP servers.
     #[serde(default)]
     pub private_ip: Option<String>,
@@ -381,13 +392,60 @@ pub struct VolumeServer {
     pub zone: Option<Zone>,
 }
 
+thread_local! {
+    /// The server IPs read last on this thread: `public_ip` repeats one of `public_ips`.
+    static RECENT_IPS: RefCell<Vec<Arc<ServerIp>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many recent IPs are compared (a server has one to a few).
+const RECENT_IPS_KEPT: usize = 4;
+
+/// `ip`, shared with an equal IP read just before when there is one.
+fn share_ip(ip: ServerIp) -> Arc<ServerIp> {
+    RECENT_IPS.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(same) = recent.iter().find(|r| ***r == ip) {
+            return Arc::clone(same);
+        }
+        let ip = Arc::new(ip);
+        if recent.len() == RECENT_IPS_KEPT {
+            recent.remove(0);
+        }
+        recent.push(Arc::clone(&ip));
+        ip
+    })
+}
+
+fn shared_ips<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<ServerIp>>, D::Error> {
+    let read = Vec::<ServerIp>::deserialize(d)?;
+    // A new vector the size of the items (`collect` would reuse the read one in place,
+    // with room for four `ServerIp`s).
+    let mut ips = Vec::with_capacity(read.len());
+    ips.extend(read.into_iter().map(share_ip));
+    Ok(ips)
+}
+
+fn shared_ip<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<ServerIp>>, D::Error> {
+    Ok(Option::<ServerIp>::deserialize(d)?.map(share_ip))
+}
+
+fn serialize_ips<S: Serializer>(ips: &[Arc<ServerIp>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ips.iter().map(|ip| &**ip))
+}
+
+// `serialize_with` passes the field by reference.
+#[allow(clippy::ref_option)]
+fn serialize_ip<S: Serializer>(ip: &Option<Arc<ServerIp>>, s: S) -> Result<S::Ok, S::Error> {
+    ip.as_deref().serialize(s)
+}
+
 /// The image embedded in a server (subset).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ServerImage {
     /// Image ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -402,7 +460,7 @@ pub struct ServerImage {
 pub struct ServerIp {
     /// IP ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Address.
     #[serde(default)]
     pub address: SharedStr,
@@ -429,7 +487,7 @@ pub struct ServerIp {
     pub tags: Vec<String>,
     /// Its IPAM ID.
     #[serde(default)]
-    pub ipam_id: SharedStr,
+    pub ipam_id: Id,
 }
 
 /// The legacy IPv6 address of a server (`ipv6`, deprecated).
@@ -453,7 +511,7 @@ pub struct ServerIpv6 {
 pub struct PlacementGroup {
     /// Placement group ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -510,7 +568,7 @@ pub struct PrivateNic {
 pub struct SecurityGroupSummary {
     /// ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -571,6 +629,43 @@ pub struct Volume {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_deprecated_public_ip_shares_the_entry_it_repeats_and_is_written_back() {
+        let ip = |id: &str, address: &str| serde_json::json!({"id": id, "address": address, "family": "inet", "tags": []});
+        let (a, b) = (
+            ip("3fa85f64-5717-4562-b3fc-2c963f66afa6", "51.15.1.2"),
+            ip("3fa85f64-5717-4562-b3fc-2c963f66afa7", "2001:db8::1"),
+        );
+        let json = serde_json::json!({
+            "id": "11111111-2222-4333-8444-555555555555", "state": "running",
+            "public_ips": [a, b], "public_ip": a,
+        });
+        let s: Server = serde_json::from_value(json.clone()).unwrap();
+        let first = s.public_ips.first().unwrap();
+        assert!(
+            Arc::ptr_eq(first, s.public_ip.as_ref().unwrap()),
+            "one copy"
+        );
+        assert_eq!((s.public_ips.len(), s.public_ips.capacity()), (2, 2));
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            (&back["public_ips"], &back["public_ip"]["address"]),
+            (
+                &serde_json::json!([s.public_ips[0], s.public_ips[1]]),
+                &"51.15.1.2".into()
+            )
+        );
+        assert_eq!(serde_json::from_value::<Server>(back).unwrap(), s);
+        // Another IP than the listed ones: its own copy, kept as sent.
+        let json = serde_json::json!({
+            "id": "11111111-2222-4333-8444-555555555555", "state": "running",
+            "public_ips": [b], "public_ip": ip("other", "51.15.9.9"),
+        });
+        let s: Server = serde_json::from_value(json).unwrap();
+        assert_eq!(s.public_ip.as_ref().unwrap().id, "other");
+        assert_eq!(s.public_ips[0].address, "2001:db8::1");
+    }
 
     #[test]
     fn server_volumes_are_kept_in_index_order_and_written_back_as_an_object() {
