@@ -259,7 +259,8 @@ struct Inner {
     locality: Locality,
     size_bytes: Option<u64>,
     roles: Roles,
-    relations: Vec<Relation>,
+    /// Exactly as many as there are (a resource has zero to a few).
+    relations: Box<[Relation]>,
     object: ProductObject,
     /// The uniform attributes the object does not give (`None`: as the object has them).
     own: Option<Box<Own>>,
@@ -452,7 +453,7 @@ impl Resource {
             locality,
             size_bytes: None,
             roles: Roles::default(),
-            relations: Vec::new(),
+            relations: Box::default(),
             object,
             own: None,
         }))
@@ -654,8 +655,12 @@ impl Resource {
     pub fn add_relation(&mut self, relation: Relation) {
         if let Err(pos) = self.0.relations.binary_search(&relation) {
             // A resource has a few: no room kept for more.
-            self.0.relations.reserve_exact(1);
-            self.0.relations.insert(pos, relation);
+            let mut old = std::mem::take(&mut self.0.relations).into_vec().into_iter();
+            let mut relations = Vec::with_capacity(old.len() + 1);
+            relations.extend(old.by_ref().take(pos));
+            relations.push(relation);
+            relations.extend(old);
+            self.0.relations = relations.into_boxed_slice();
         }
     }
 
@@ -765,10 +770,10 @@ impl<'de> Deserialize<'de> for Resource {
             .with_roles(&data.roles);
         // The ID as written (tags and relations were sorted when it was written).
         r.0.id = data.id.into_boxed_str();
-        r.0.relations = data.relations;
-        r.0.relations.sort();
-        r.0.relations.dedup();
-        r.0.relations.shrink_to_fit();
+        let mut relations = data.relations;
+        relations.sort();
+        relations.dedup();
+        r.0.relations = relations.into_boxed_slice();
         for note in data.notes {
             r.add_note(note);
         }

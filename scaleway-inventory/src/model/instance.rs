@@ -241,7 +241,7 @@ pub struct Server {
     pub public_ip: Option<Arc<ServerIp>>,
     /// Private IPv4 address of legacy (non-routed) servers; null for routed-IP servers.
     #[serde(default)]
-    pub private_ip: Option<String>,
+    pub private_ip: Option<SharedStr>,
     /// IPv6 address of legacy servers (deprecated; null for routed-IP servers, whose IPv6
     /// addresses are in [`public_ips`](Self::public_ips)).
     #[serde(default)]
@@ -372,7 +372,7 @@ pub struct VolumeServer {
     pub id: Id,
     /// Name (absent for Block volumes).
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// Size in bytes (absent for Block volumes).
     #[serde(default)]
     pub size: Option<u64>,

@@ -97,9 +97,9 @@ pub struct Secret {
     /// Folder path (`/` by default).
     #[serde(default)]
     pub path: SharedStr,
-    /// Ephemeral policy.
+    /// Ephemeral policy (boxed: most secrets have none).
     #[serde(default)]
-    pub ephemeral_policy: Option<EphemeralPolicy>,
+    pub ephemeral_policy: Option<Box<EphemeralPolicy>>,
     /// Products using this managed secret.
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub used_by: Vec<String>,
