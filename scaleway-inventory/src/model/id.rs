@@ -80,10 +80,10 @@ fn format_uuid(bytes: &[u8; 16]) -> [u8; UUID_LEN] {
     let mut positions = (0..UUID_LEN).filter(|i| !HYPHENS.contains(i));
     for byte in bytes {
         for nibble in [byte >> 4, byte & 0x0f] {
-            if let (Some(i), Some(&c)) = (positions.next(), HEX.get(usize::from(nibble))) {
-                if let Some(slot) = out.get_mut(i) {
-                    *slot = c;
-                }
+            if let (Some(i), Some(&c)) = (positions.next(), HEX.get(usize::from(nibble)))
+                && let Some(slot) = out.get_mut(i)
+            {
+                *slot = c;
             }
         }
     }
