@@ -254,10 +254,11 @@ pub struct Resource(Box<Inner>);
 #[derive(Clone, PartialEq)]
 struct Inner {
     id: Box<str>,
-    kind: ResourceKind,
     source: SharedStr,
     locality: Locality,
-    size_bytes: Option<u64>,
+    /// The size, when `sized`.
+    size: u64,
+    sized: bool,
     roles: Roles,
     /// Exactly as many as there are (a resource has zero to a few).
     relations: Box<[Relation]>,
@@ -269,6 +270,8 @@ struct Inner {
 /// Uniform attributes that differ from the product object's.
 #[derive(Clone, PartialEq, Default)]
 struct Own {
+    /// The kind, when the object does not tell it (a custom object) or tells another.
+    kind: Option<ResourceKind>,
     name: Option<String>,
     project_id: Option<String>,
     tags: Option<Vec<String>>,
@@ -329,7 +332,31 @@ struct Derived<'a> {
     created_at: Option<Option<Timestamp>>,
 }
 
+/// The kinds of the built-in objects (a resource's kind is read from its object).
+static BUILT_IN_KINDS: [ResourceKind; 11] = ResourceKind::BUILT_IN;
+/// Never returned: a resource whose object tells no kind keeps its own.
+static NO_KIND: ResourceKind = ResourceKind::Custom(String::new());
+
 impl ProductObject {
+    /// The kind of resource a built-in object is (`None` for a custom object).
+    fn built_in_kind(&self) -> Option<&'static ResourceKind> {
+        let kind = match self {
+            ProductObject::InstanceServer(_) => ResourceKind::InstanceServer,
+            ProductObject::InstanceVolume(_) => ResourceKind::InstanceVolume,
+            ProductObject::BlockVolume(_) => ResourceKind::BlockVolume,
+            ProductObject::BlockSnapshot(_) => ResourceKind::BlockSnapshot,
+            ProductObject::Secret(_) => ResourceKind::Secret,
+            ProductObject::Bucket(_) => ResourceKind::Bucket,
+            ProductObject::KubernetesCluster(_) => ResourceKind::KubernetesCluster,
+            ProductObject::KubernetesPool(_) => ResourceKind::KubernetesPool,
+            ProductObject::Vpc(_) => ResourceKind::Vpc,
+            ProductObject::PrivateNetwork(_) => ResourceKind::PrivateNetwork,
+            ProductObject::RegistryNamespace(_) => ResourceKind::RegistryNamespace,
+            ProductObject::Custom(_) => return None,
+        };
+        BUILT_IN_KINDS.iter().find(|k| **k == kind)
+    }
+
     /// The uniform attributes as the built-in sources map them from this object.
     fn derived(&self) -> Derived<'_> {
         fn all<'a>(
@@ -446,17 +473,21 @@ impl Resource {
         product_id: &str,
         object: ProductObject,
     ) -> Self {
-        Resource(Box::new(Inner {
+        let mut r = Resource(Box::new(Inner {
             id: Resource::make_id(&kind, &locality, product_id).into_boxed_str(),
-            kind,
             source: SharedStr::new(&source.into()),
             locality,
-            size_bytes: None,
+            size: 0,
+            sized: false,
             roles: Roles::default(),
             relations: Box::default(),
             object,
             own: None,
-        }))
+        }));
+        if r.0.object.built_in_kind() != Some(&kind) {
+            r.set_own(|_, o| o.kind = Some(kind));
+        }
+        r
     }
 
     /// Stable ID: `<kind>/<locality>/<product id>` (bucket names for buckets).
@@ -466,7 +497,10 @@ impl Resource {
 
     /// What it is.
     pub fn kind(&self) -> &ResourceKind {
-        &self.0.kind
+        self.own()
+            .and_then(|o| o.kind.as_ref())
+            .or_else(|| self.0.object.built_in_kind())
+            .unwrap_or(&NO_KIND)
     }
 
     /// The source that listed it (`instance`, `block`, …).
@@ -517,7 +551,7 @@ impl Resource {
 
     /// Size in bytes, where known.
     pub fn size_bytes(&self) -> Option<u64> {
-        self.0.size_bytes
+        self.0.sized.then_some(self.0.size)
     }
 
     /// Creation time.
@@ -592,12 +626,13 @@ impl Resource {
 
     /// Sets the size.
     pub fn with_size(mut self, size_bytes: Option<u64>) -> Self {
-        self.0.size_bytes = size_bytes;
+        self.set_size(size_bytes);
         self
     }
 
     pub(crate) fn set_size(&mut self, size_bytes: Option<u64>) {
-        self.0.size_bytes = size_bytes;
+        self.0.sized = size_bytes.is_some();
+        self.0.size = size_bytes.unwrap_or(0);
     }
 
     /// Sets the creation time.
@@ -897,6 +932,26 @@ mod tests {
             assert_eq!(back, r);
             assert_eq!(format!("{back:?}"), format!("{r:?}"));
         }
+    }
+
+    #[test]
+    fn the_kind_is_read_from_the_object_unless_it_differs() {
+        let r = block_resource(volume(&[]));
+        assert_eq!(r.kind(), &ResourceKind::BlockVolume);
+        assert!(r.own().is_none());
+        let odd = Resource::new(
+            ResourceKind::InstanceVolume,
+            "block",
+            Locality::Zone(Zone::FrPar1),
+            "v-1",
+            ProductObject::BlockVolume(Box::new(volume(&[]))),
+        );
+        assert_eq!(odd.kind(), &ResourceKind::InstanceVolume);
+        assert_eq!(odd.id(), "instance_volume/fr-par-1/v-1");
+        let back: Resource = serde_json::from_value(serde_json::to_value(&odd).unwrap()).unwrap();
+        assert_eq!(back, odd);
+        assert_eq!(r.clone().with_size(Some(0)).size_bytes(), Some(0));
+        assert_eq!(r.with_size(None).size_bytes(), None);
     }
 
     #[test]
