@@ -2,10 +2,13 @@
 
 use std::fmt;
 
-use scaleway_core::{Locality, Timestamp};
+use std::sync::LazyLock;
+
+use scaleway_core::{Locality, Region, Timestamp, Zone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
+use crate::sources::SourceName;
 
 /// What a resource is.
 ///
@@ -243,9 +246,10 @@ pub enum ProductObject {
 /// [`tags`](Resource::tags), [`state`](Resource::state),
 /// [`created_at`](Resource::created_at)) are read from that object and only stored when
 /// they differ from it (a bucket's `key=value` tags, a custom source's values, tags the
-/// server sent unsorted); the source's name is shared, the backup roles are a few bits, and
-/// the whole resource is one pointer wide, so that snapshots of 100 000 resources stay
-/// small (`docs/inventory.md`, Performance). Build one with [`Resource::new`] and the
+/// server sent unsorted); so are its kind, its source's name and its locality (the
+/// object's product, its built-in source, its zone or region); the backup roles are a few
+/// bits, and the whole resource is one pointer wide, so that snapshots of 100 000
+/// resources stay small (`docs/inventory.md`, "Memory and output at 100 000 resources"). Build one with [`Resource::new`] and the
 /// `with_*` setters; read it with the accessors. Its JSON (`Serialize`/`Deserialize`) has
 /// every attribute as a member.
 #[derive(Clone, PartialEq)]
@@ -254,8 +258,6 @@ pub struct Resource(Box<Inner>);
 #[derive(Clone, PartialEq)]
 struct Inner {
     id: Box<str>,
-    source: SharedStr,
-    locality: Locality,
     /// The size, when `sized`.
     size: u64,
     sized: bool,
@@ -272,6 +274,10 @@ struct Inner {
 struct Own {
     /// The kind, when the object does not tell it (a custom object) or tells another.
     kind: Option<ResourceKind>,
+    /// The source's name, when it is not the built-in source of the object's product.
+    source: Option<SharedStr>,
+    /// The locality, when the object does not tell it or tells another.
+    locality: Option<Locality>,
     name: Option<String>,
     project_id: Option<String>,
     tags: Option<Vec<String>>,
@@ -337,7 +343,62 @@ static BUILT_IN_KINDS: [ResourceKind; 11] = ResourceKind::BUILT_IN;
 /// Never returned: a resource whose object tells no kind keeps its own.
 static NO_KIND: ResourceKind = ResourceKind::Custom(String::new());
 
+/// The localities a product object can tell (its zone or region, when it is a known one).
+static LOCALITIES: LazyLock<Vec<Locality>> = LazyLock::new(|| {
+    Zone::ALL
+        .into_iter()
+        .map(Locality::Zone)
+        .chain(Region::ALL.into_iter().map(Locality::Region))
+        .collect()
+});
+
+fn zone_locality(zone: Option<&Zone>) -> Option<&'static Locality> {
+    let zone = zone?;
+    LOCALITIES
+        .iter()
+        .find(|l| matches!(l, Locality::Zone(z) if z == zone))
+}
+
+fn region_locality(region: Option<&Region>) -> Option<&'static Locality> {
+    let region = region?;
+    LOCALITIES
+        .iter()
+        .find(|l| matches!(l, Locality::Region(r) if r == region))
+}
+
 impl ProductObject {
+    /// The object's own zone or region, when it has a known one (a resource's locality is
+    /// read from it unless it differs).
+    fn locality(&self) -> Option<&'static Locality> {
+        match self {
+            ProductObject::InstanceServer(s) => zone_locality(s.zone.as_ref()),
+            ProductObject::InstanceVolume(v) => zone_locality(v.zone.as_ref()),
+            ProductObject::BlockVolume(v) => zone_locality(v.zone.as_ref()),
+            ProductObject::BlockSnapshot(s) => zone_locality(s.zone.as_ref()),
+            ProductObject::Secret(s) => region_locality(s.region.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The name of the built-in source that lists this object's product.
+    fn built_in_source(&self) -> Option<&'static str> {
+        let source = match self {
+            ProductObject::InstanceServer(_) | ProductObject::InstanceVolume(_) => {
+                SourceName::Instance
+            }
+            ProductObject::BlockVolume(_) | ProductObject::BlockSnapshot(_) => SourceName::Block,
+            ProductObject::Secret(_) => SourceName::Secret,
+            ProductObject::Bucket(_) => SourceName::ObjectStorage,
+            ProductObject::KubernetesCluster(_) | ProductObject::KubernetesPool(_) => {
+                SourceName::Kubernetes
+            }
+            ProductObject::Vpc(_) | ProductObject::PrivateNetwork(_) => SourceName::Vpc,
+            ProductObject::RegistryNamespace(_) => SourceName::Registry,
+            ProductObject::Custom(_) => return None,
+        };
+        Some(source.as_str())
+    }
+
     /// The kind of resource a built-in object is (`None` for a custom object).
     fn built_in_kind(&self) -> Option<&'static ResourceKind> {
         let kind = match self {
@@ -475,8 +536,6 @@ impl Resource {
     ) -> Self {
         let mut r = Resource(Box::new(Inner {
             id: Resource::make_id(&kind, &locality, product_id).into_boxed_str(),
-            source: SharedStr::new(&source.into()),
-            locality,
             size: 0,
             sized: false,
             roles: Roles::default(),
@@ -486,6 +545,13 @@ impl Resource {
         }));
         if r.0.object.built_in_kind() != Some(&kind) {
             r.set_own(|_, o| o.kind = Some(kind));
+        }
+        let source = source.into();
+        if r.0.object.built_in_source() != Some(source.as_str()) {
+            r.set_own(|_, o| o.source = Some(SharedStr::new(&source)));
+        }
+        if r.0.object.locality() != Some(&locality) {
+            r.set_own(|_, o| o.locality = Some(locality));
         }
         r
     }
@@ -505,12 +571,18 @@ impl Resource {
 
     /// The source that listed it (`instance`, `block`, …).
     pub fn source(&self) -> &str {
-        &self.0.source
+        self.own()
+            .and_then(|o| o.source.as_deref())
+            .or_else(|| self.0.object.built_in_source())
+            .unwrap_or("")
     }
 
     /// Where it was listed: its zone, or its region for regional products.
     pub fn locality(&self) -> &Locality {
-        &self.0.locality
+        self.own()
+            .and_then(|o| o.locality.as_ref())
+            .or_else(|| self.0.object.locality())
+            .unwrap_or(&Locality::Global)
     }
 
     fn own(&self) -> Option<&Own> {
@@ -950,6 +1022,26 @@ mod tests {
         assert_eq!(odd.id(), "instance_volume/fr-par-1/v-1");
         let back: Resource = serde_json::from_value(serde_json::to_value(&odd).unwrap()).unwrap();
         assert_eq!(back, odd);
+        // Source and locality: read from the object (Block, its zone) unless they differ.
+        assert_eq!(
+            (r.source(), r.locality()),
+            ("block", &Locality::Zone(Zone::FrPar1))
+        );
+        let elsewhere = Resource::new(
+            ResourceKind::BlockVolume,
+            "my-block",
+            Locality::Zone(Zone::NlAms2),
+            "v-1",
+            ProductObject::BlockVolume(Box::new(volume(&[]))),
+        );
+        assert_eq!(
+            (elsewhere.source(), elsewhere.locality()),
+            ("my-block", &Locality::Zone(Zone::NlAms2))
+        );
+        let back: Resource =
+            serde_json::from_value(serde_json::to_value(&elsewhere).unwrap()).unwrap();
+        assert_eq!(back, elsewhere);
+        assert_eq!(back.source(), "my-block");
         assert_eq!(r.clone().with_size(Some(0)).size_bytes(), Some(0));
         assert_eq!(r.with_size(None).size_bytes(), None);
     }
