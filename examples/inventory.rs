@@ -394,7 +394,7 @@ impl Progress {
     fn on(&mut self, event: &Event) {
         match event {
             Event::Expected { source, count } => {
-                if let Some(b) = self.bars.get(source) {
+                if let Some(b) = self.bars.get(source.as_str()) {
                     b.inc_length(*count);
                 }
             }
@@ -405,8 +405,8 @@ impl Progress {
             }
             Event::Finished(l) => {
                 if let (Some(b), Some(left)) = (
-                    self.bars.get(&l.source),
-                    self.listings_left.get_mut(&l.source),
+                    self.bars.get(l.source.as_str()),
+                    self.listings_left.get_mut(l.source.as_str()),
                 ) {
                     *left = left.saturating_sub(1);
                     if !l.status.is_ok() && !l.status.is_not_available() {

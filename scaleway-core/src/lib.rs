@@ -50,7 +50,7 @@ pub use client::{
 };
 pub use config::{
     Config, ConfigError, ConfigKey, ConfigLoader, ConfigProblem, ConfigReport, DEFAULT_API_URL,
-    Env, Setting, Source, Sourced,
+    Env, Setting, Sourced, ValueSource,
 };
 pub use credentials::{
     AccessKey, InvalidValue, OrganizationId, ProjectId, SecretKey, normalize_id,

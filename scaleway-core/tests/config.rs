@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use scaleway_core::{
-    Config, ConfigError, ConfigKey, Env, ProjectId, Region, SecretKey, Source, Zone,
+    Config, ConfigError, ConfigKey, Env, ProjectId, Region, SecretKey, ValueSource, Zone,
 };
 
 const AK_ROOT: &str = "SCWROOTROOTROOTROOT1";
@@ -63,15 +63,15 @@ fn file_with_profile() -> String {
     )
 }
 
-fn file_src(path: &Path, profile: &str) -> Source {
-    Source::File {
+fn file_src(path: &Path, profile: &str) -> ValueSource {
+    ValueSource::File {
         path: path.to_owned(),
         profile: profile.into(),
     }
 }
 
-fn env_src(var: &str) -> Source {
-    Source::Env { var: var.into() }
+fn env_src(var: &str) -> ValueSource {
+    ValueSource::Env { var: var.into() }
 }
 
 #[test]
@@ -80,11 +80,11 @@ fn root_profile_only() {
     let path = h.write(&file_with_profile());
     let c = Config::loader().env(h.env(&[])).load().unwrap();
     assert_eq!(c.profile.value, "default");
-    assert_eq!(c.profile.source, Source::Default);
+    assert_eq!(c.profile.source, ValueSource::Default);
     assert_eq!(c.access_key.as_ref().unwrap().value.as_str(), AK_ROOT);
     assert_eq!(c.access_key.unwrap().source, file_src(&path, "default"));
     assert_eq!(c.zone.unwrap().value, Zone::FrPar2);
-    assert_eq!(c.api_url.source, Source::Default);
+    assert_eq!(c.api_url.source, ValueSource::Default);
     assert_eq!(c.api_url.value.as_str(), "https://api.scaleway.com/");
     assert_eq!(c.config_path, path);
 }
@@ -136,7 +136,7 @@ fn active_profile_then_scw_profile_then_builder() {
         .profile("default")
         .load()
         .unwrap();
-    assert_eq!(c.profile.source, Source::Builder);
+    assert_eq!(c.profile.source, ValueSource::Builder);
     assert_eq!(c.zone.unwrap().value, Zone::FrPar2);
 }
 
@@ -170,7 +170,7 @@ fn env_beats_file_and_builder_beats_env() {
         .load()
         .unwrap();
     let p = c.project_id.unwrap();
-    assert_eq!((p.value.as_str(), p.source), (P_ROOT, Source::Builder));
+    assert_eq!((p.value.as_str(), p.source), (P_ROOT, ValueSource::Builder));
     assert_eq!(c.secret_key.unwrap().value.expose_secret(), SK_ROOT);
     assert_eq!(c.zone.unwrap().value, Zone::ItMil1);
     assert_eq!(c.access_key.unwrap().source, env_src("SCW_ACCESS_KEY"));
@@ -620,7 +620,7 @@ fn more_legacy_names_and_tlsverify() {
     assert_eq!(c.access_key.unwrap().source, env_src("SCW_ACCESS_KEY"));
     assert!(!c.insecure.value, "SCW_TLSVERIFY=true means verify");
     assert!(c.s3_use_path_style.value);
-    assert_eq!(c.s3_use_path_style.source, Source::Builder);
+    assert_eq!(c.s3_use_path_style.source, ValueSource::Builder);
 }
 
 #[test]

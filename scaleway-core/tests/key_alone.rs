@@ -9,7 +9,7 @@ use std::process::Command;
 
 use scaleway_core::{
     AccessKey, Client, Config, ConfigError, Env, Error, ErrorKind, ProjectId, Region, SecretKey,
-    Source,
+    ValueSource,
 };
 
 const CUSTOMER_AK: &str = "SCWCUSTOMERCUSTOMER1";
@@ -101,7 +101,7 @@ fn assert_nothing_leaked(config: &Config) -> Result<(), String> {
     check(config.zone.is_none(), "zone leaked")?;
     check(
         config.api_url.value.as_str() == "https://api.scaleway.com/"
-            && config.api_url.source == Source::Default,
+            && config.api_url.source == ValueSource::Default,
         "api_url leaked",
     )?;
     check(!config.insecure.value, "insecure leaked")?;

@@ -81,9 +81,14 @@ impl InventoryBuilder {
         self
     }
 
-    /// Runs only these built-in sources (default: all of them).
+    /// Runs only these built-in sources (default: all of them). A
+    /// [`SourceName::Custom`] name is refused by [`InventoryBuilder::build`]: custom sources
+    /// are added with [`InventoryBuilder::add_source`].
     pub fn sources(mut self, names: &[SourceName]) -> Self {
-        self.built_in = names.to_vec();
+        self.built_in = names
+            .iter()
+            .map(|n| SourceName::from_name(n.as_str()))
+            .collect();
         self
     }
 
@@ -132,7 +137,9 @@ impl InventoryBuilder {
     /// * [`scaleway_core::ConfigError::MissingCredentials`] when no project was given and
     ///   the configuration has no default project;
     /// * the errors of [`ObjectStorageSource::from_client`] when Object Storage is
-    ///   selected without credentials.
+    ///   selected without credentials;
+    /// * [`scaleway_core::ErrorKind::InvalidRequest`] when [`InventoryBuilder::sources`]
+    ///   named a source that is not built in.
     pub fn build(self) -> Result<Inventory, Error> {
         let mut projects = self.projects;
         if projects.is_empty() {
@@ -152,6 +159,12 @@ impl InventoryBuilder {
                 SourceName::Kubernetes => Arc::new(KubernetesSource::new()),
                 SourceName::Vpc => Arc::new(VpcSource::new()),
                 SourceName::Registry => Arc::new(RegistrySource::new()),
+                SourceName::Custom(name) => {
+                    return Err(Error::invalid_request(format!(
+                        "`{name}` is not a built-in source (known sources: {}); add a custom source with InventoryBuilder::add_source",
+                        SourceName::ALL.map(|n| n.to_string()).join(", ")
+                    )));
+                }
             };
             sources.push(s);
         }

@@ -1,60 +1,4 @@
-//! Many customers at once: inventories over many `(key, project)` pairs, one
-//! [`Transport`] for all of them, each key on its own budget, results streamed per customer.
-//!
-//! A backup control plane holds hundreds of customers' projects, each behind the customer's
-//! own API key. A [`Fleet`] syncs them concurrently:
-//!
-//! * **one global bound**: every customer's client is built on the fleet's [`Transport`], so
-//!   at most [`TransportBuilder::max_in_flight`](scaleway_core::TransportBuilder::max_in_flight)
-//!   requests are on the wire at once over all the customers;
-//! * **each key on its own budget**: each customer gets its own [`Client`] (its own bound on
-//!   requests in flight, [`FleetBuilder::key_max_in_flight`], and its own counters) and its
-//!   listings their own retry policy ([`FleetBuilder::retry`], or per customer
-//!   [`Customer::retry`]). A request holds a permit of its key and one of the transport only
-//!   while it is on the wire: a key waiting out 429s holds nothing the others need, and a key
-//!   whose requests hang holds at most its own bound of the global one;
-//! * **a clear result per customer**: the [`Snapshot`] (whose listings say what was complete,
-//!   denied or failed, as for one project), or a [`CustomerError`]: the key refused (401:
-//!   unknown, revoked or expired; the sync of that customer stops at the first refusal), the
-//!   customer's deadline passed ([`FleetBuilder::customer_timeout`]), or its client or
-//!   inventory could not be built;
-//! * **streamed, memory bounded**: results come as each customer finishes, in that order
-//!   (never waiting for a slower one); at most [`FleetBuilder::customers_at_once`] customers
-//!   are synced or waiting to be consumed at once, so at most that many snapshots are held
-//!   besides those the caller keeps. The next customer starts when the caller takes a result.
-//!
-//! ```no_run
-//! # async fn run(keys: Vec<(String, scaleway_core::AccessKey, scaleway_core::SecretKey, scaleway_core::ProjectId)>) -> Result<(), scaleway_core::Error> {
-//! use futures::StreamExt;
-//! use scaleway_core::Transport;
-//! use scaleway_inventory::{Customer, CustomerError, Fleet};
-//!
-//! let transport = Transport::builder().max_in_flight(128).build()?; // the global bound
-//! let fleet = Fleet::builder(transport)
-//!     .customers_at_once(64) // at most 64 snapshots in memory
-//!     .key_max_in_flight(8) // each key's own share
-//!     .build();
-//! let customers = keys
-//!     .into_iter()
-//!     .map(|(id, access_key, secret_key, project)| Customer::new(id, access_key, secret_key, project));
-//! let mut results = fleet.sync(customers);
-//! while let Some((id, result)) = results.next().await {
-//!     match result {
-//!         Ok(snapshot) if snapshot.is_complete() => { /* store it, diff it, report coverage */ }
-//!         Ok(snapshot) => { /* complete but for the listings it marks denied or failed */ }
-//!         Err(CustomerError::KeyRefused { access_key, .. }) => {
-//!             eprintln!("{id}: key {access_key:?} refused: ask the customer for a new one");
-//!         }
-//!         Err(e) => eprintln!("{id}: {e}"),
-//!     }
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! **No global state.** A fleet holds its transport and its settings, nothing else; the
-//! crates keep no process-wide registry, cache or limiter. To spread customers over several
-//! machines, give each worker its share of the customers (from your own job system) and its
-//! own fleet: the global bound is then per machine. See `docs/inventory.md`.
+//! Many customers at once: [`Fleet`].
 
 use std::fmt;
 use std::future::Future;
@@ -236,8 +180,65 @@ struct Settings {
     configure: Option<Arc<Configure>>,
 }
 
-/// Syncs many customers under one [`Transport`] (see the [module docs](self)). Cheap to
-/// clone.
+/// Many customers at once: inventories over many `(key, project)` pairs, one
+/// [`Transport`] for all of them, each key on its own budget, results streamed per customer.
+///
+/// A backup control plane holds hundreds of customers' projects, each behind the customer's
+/// own API key. A [`Fleet`] syncs them concurrently:
+///
+/// * **one global bound**: every customer's client is built on the fleet's [`Transport`], so
+///   at most [`TransportBuilder::max_in_flight`](scaleway_core::TransportBuilder::max_in_flight)
+///   requests are on the wire at once over all the customers;
+/// * **each key on its own budget**: each customer gets its own [`Client`] (its own bound on
+///   requests in flight, [`FleetBuilder::key_max_in_flight`], and its own counters) and its
+///   listings their own retry policy ([`FleetBuilder::retry`], or per customer
+///   [`Customer::retry`]). A request holds a permit of its key and one of the transport only
+///   while it is on the wire: a key waiting out 429s holds nothing the others need, and a key
+///   whose requests hang holds at most its own bound of the global one;
+/// * **a clear result per customer**: the [`Snapshot`] (whose listings say what was complete,
+///   denied or failed, as for one project), or a [`CustomerError`]: the key refused (401:
+///   unknown, revoked or expired; the sync of that customer stops at the first refusal), the
+///   customer's deadline passed ([`FleetBuilder::customer_timeout`]), or its client or
+///   inventory could not be built;
+/// * **streamed, memory bounded**: results come as each customer finishes, in that order
+///   (never waiting for a slower one); at most [`FleetBuilder::customers_at_once`] customers
+///   are synced or waiting to be consumed at once, so at most that many snapshots are held
+///   besides those the caller keeps. The next customer starts when the caller takes a result.
+///
+/// ```no_run
+/// # async fn run(keys: Vec<(String, scaleway_core::AccessKey, scaleway_core::SecretKey, scaleway_core::ProjectId)>) -> Result<(), scaleway_core::Error> {
+/// use futures::StreamExt;
+/// use scaleway_core::Transport;
+/// use scaleway_inventory::{Customer, CustomerError, Fleet};
+///
+/// let transport = Transport::builder().max_in_flight(128).build()?; // the global bound
+/// let fleet = Fleet::builder(transport)
+///     .customers_at_once(64) // at most 64 snapshots in memory
+///     .key_max_in_flight(8) // each key's own share
+///     .build();
+/// let customers = keys
+///     .into_iter()
+///     .map(|(id, access_key, secret_key, project)| Customer::new(id, access_key, secret_key, project));
+/// let mut results = fleet.sync(customers);
+/// while let Some((id, result)) = results.next().await {
+///     match result {
+///         Ok(snapshot) if snapshot.is_complete() => { /* store it, diff it, report coverage */ }
+///         Ok(snapshot) => { /* complete but for the listings it marks denied or failed */ }
+///         Err(CustomerError::KeyRefused { access_key, .. }) => {
+///             eprintln!("{id}: key {access_key:?} refused: ask the customer for a new one");
+///         }
+///         Err(e) => eprintln!("{id}: {e}"),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// **No global state.** A fleet holds its transport and its settings, nothing else; the
+/// crates keep no process-wide registry, cache or limiter. To spread customers over several
+/// machines, give each worker its share of the customers (from your own job system) and its
+/// own fleet: the global bound is then per machine. See `docs/inventory.md`.
+///
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct Fleet {
     settings: Arc<Settings>,

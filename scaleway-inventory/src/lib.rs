@@ -62,11 +62,19 @@ pub use report::{FailureKind, LocalityReport, LocalityStatus, SyncStats};
 pub use resource::{
     BackupRole, Note, ProductObject, Relation, RelationKind, Resource, ResourceKind,
 };
-pub use scaleway_core::{Completeness, Error, ListingReport};
+pub use scaleway_core::{Completeness, Error, ListingReport, Locality, ProjectId, Region, Zone};
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, STREAMED_SNAPSHOT_FORMAT, Snapshot, diff};
 pub use snapshot_stream::diff_json;
 pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
+
+/// The attribute a custom [`Source`] implementation carries
+/// (`#[scaleway_inventory::async_trait]`), re-exported so that implementing the trait
+/// needs no dependency of its own.
+pub use async_trait::async_trait;
+/// The JSON of a custom resource ([`ProductObject::Custom`]), re-exported so that its
+/// version is always the one this crate uses.
+pub use serde_json;
 
 /// The workspace README's examples (besides this crate's own README above) are compiled as
 /// doc tests.

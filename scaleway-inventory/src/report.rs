@@ -6,6 +6,7 @@ use scaleway_core::{ClientStats, Error, ErrorKind, ListingReport, Locality, Perm
 use serde::{Deserialize, Serialize};
 
 use crate::model::object_storage;
+use crate::sources::SourceName;
 
 /// The outcome of one listing (one source, one project, one locality).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,8 +205,8 @@ impl LocalityStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LocalityReport {
-    /// Source name.
-    pub source: String,
+    /// The source's name (serialized as the plain name).
+    pub source: SourceName,
     /// Project listed.
     pub project_id: String,
     /// Locality listed.
@@ -224,7 +225,7 @@ pub struct LocalityReport {
 impl LocalityReport {
     /// A report with nothing read (`reads` all zero).
     pub fn new(
-        source: impl Into<String>,
+        source: impl Into<SourceName>,
         project_id: impl Into<String>,
         locality: Locality,
         status: LocalityStatus,

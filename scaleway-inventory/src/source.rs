@@ -13,22 +13,30 @@ use tokio::sync::mpsc;
 
 use crate::report::{LocalityReport, LocalityStatus, SyncStats};
 use crate::resource::Resource;
+use crate::sources::SourceName;
 
 /// A discovery source: one product (or a custom one of an embedding tool).
 ///
 /// The trait is object-safe: the engine holds `Arc<dyn Source>`, so a tool can add its own
 /// sources next to the built-in ones or run a subset.
 ///
+/// Everything an implementation needs is exported by this crate: the attribute
+/// ([`async_trait`](crate::async_trait)), the error ([`Error`](crate::Error)), the
+/// localities ([`Locality`](crate::Locality), [`Region`](crate::Region),
+/// [`Zone`](crate::Zone)) and, for custom objects, [`serde_json`](crate::serde_json).
+///
 /// ```
 /// use std::sync::Arc;
-/// use scaleway_core::{Error, Locality, Region};
-/// use scaleway_inventory::{Emitter, ListContext, ProductObject, Resource, ResourceKind, Source};
+/// use scaleway_inventory::{
+///     Emitter, Error, Inventory, ListContext, Locality, ProductObject, Region, Resource,
+///     ResourceKind, Source, async_trait, serde_json,
+/// };
 ///
 /// /// A source of resources the tool keeps elsewhere.
 /// #[derive(Debug)]
 /// struct Appliances;
 ///
-/// #[async_trait::async_trait]
+/// #[async_trait]
 /// impl Source for Appliances {
 ///     fn name(&self) -> &str {
 ///         "appliances"
@@ -37,6 +45,7 @@ use crate::resource::Resource;
 ///         vec![Locality::Region(Region::FrPar)]
 ///     }
 ///     async fn list(&self, ctx: &ListContext, out: &mut Emitter) -> Result<(), Error> {
+///         out.announce(1).await;
 ///         let object = ProductObject::Custom(serde_json::json!({"serial": "A-1"}));
 ///         let r = Resource::new(ResourceKind::Custom("appliance".into()), self.name(),
 ///             ctx.locality.clone(), "A-1", object)
@@ -46,8 +55,14 @@ use crate::resource::Resource;
 ///     }
 /// }
 ///
-/// let sources: Vec<Arc<dyn Source>> = vec![Arc::new(Appliances)];
-/// # let _ = sources;
+/// # fn run(client: scaleway_core::Client) -> Result<(), Error> {
+/// let inventory = Inventory::builder(client)
+///     .sources(&[]) // no built-in source: this one alone
+///     .add_source(Arc::new(Appliances))
+///     .build()?;
+/// # let _ = inventory;
+/// # Ok(())
+/// # }
 /// ```
 #[async_trait::async_trait]
 pub trait Source: Send + Sync + fmt::Debug {
@@ -116,8 +131,8 @@ pub enum Event {
     Resource(Box<Resource>),
     /// A listing announced how many resources it will emit (progress).
     Expected {
-        /// Source name.
-        source: String,
+        /// The source's name.
+        source: SourceName,
         /// Additional resources expected.
         count: u64,
     },
@@ -169,12 +184,13 @@ impl Emitter {
         Ok(())
     }
 
-    /// Announces `count` more resources to come (for progress bars).
-    pub async fn expect(&mut self, count: u64) {
+    /// Announces `count` more resources to come, as an [`Event::Expected`] (for progress
+    /// bars).
+    pub async fn announce(&mut self, count: u64) {
         let _ = self
             .tx
             .send(Event::Expected {
-                source: self.source.to_string(),
+                source: SourceName::from_name(&self.source),
                 count,
             })
             .await;
@@ -267,7 +283,7 @@ where
         if first {
             first = false;
             if let Some(total) = page.total_count {
-                out.expect(total).await;
+                out.announce(total).await;
             }
         }
         for item in page.items {

@@ -474,7 +474,7 @@ async fn the_stream_yields_resources_before_their_listing_report() {
                 );
             }
             Event::Finished(l) => {
-                assert!(finished.insert((l.source.clone(), l.locality.to_string())));
+                assert!(finished.insert((l.source.to_string(), l.locality.to_string())));
             }
             Event::Completed(_) => completed += 1,
             _ => {}
@@ -752,7 +752,7 @@ async fn a_diff_reports_a_resource_added_between_two_syncs() {
 #[derive(Debug)]
 struct Appliances;
 
-#[async_trait::async_trait]
+#[scaleway_inventory::async_trait]
 impl scaleway_inventory::Source for Appliances {
     fn name(&self) -> &str {
         "appliances"
@@ -784,7 +784,7 @@ impl scaleway_inventory::Source for Appliances {
         };
         match ctx.locality.to_string().as_str() {
             "fr-par" => {
-                out.expect(2).await;
+                out.announce(2).await;
                 out.emit(appliance("A-1")).await?;
                 out.emit(appliance("A-2")).await
             }
@@ -803,6 +803,29 @@ impl scaleway_inventory::Source for Appliances {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_custom_name_among_the_built_in_sources_is_refused_with_the_way_to_add_it() {
+    let sim = demo().await;
+    let cred = sim.credential("inventory").unwrap().clone();
+    let err = common::inventory(common::client(&sim, &cred))
+        .sources(&[SourceName::Instance, SourceName::from_name("appliances")])
+        .build()
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`appliances` is not a built-in source"),
+        "{msg}"
+    );
+    assert!(msg.contains("add_source"), "{msg}");
+    // A custom name spelling a built-in one is that source.
+    let inv = common::inventory(common::client(&sim, &cred))
+        .sources(&[SourceName::Custom("vpc".into())])
+        .build()
+        .unwrap();
+    assert_eq!(inv.sources().len(), 1);
+    assert_eq!(inv.sources()[0].name(), "vpc");
 }
 
 #[tokio::test]
@@ -902,7 +925,7 @@ async fn where_a_product_does_not_exist_it_is_reported_not_available_without_a_r
         .iter()
         .map(|l| {
             assert_eq!(l.status, LocalityStatus::not_available(), "{l:?}");
-            (l.source.clone(), l.locality.to_string())
+            (l.source.to_string(), l.locality.to_string())
         })
         .collect();
     let want: BTreeSet<(String, String)> = [

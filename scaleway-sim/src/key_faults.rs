@@ -1,17 +1,4 @@
-//! Faults scoped to one API key ([`KeyFault`]): one customer's key rate-limited, slow or
-//! failing while every other key is served normally.
-//!
-//! The key is the one the request authenticates with: the JSON API's `X-Auth-Token` (the
-//! secret key, looked up among the live keys) and the S3 endpoint's SigV4 credential (the
-//! access key before `@`). The registry's distribution endpoint is not covered. A request
-//! whose key is unknown, deleted or expired matches no key fault (it is refused with 401 as
-//! usual). Key faults apply after the global ones ([`crate::Faults`]): a request the global
-//! faults already refused is not counted against its key's rate limit.
-//!
-//! Whether the real API limits requests per key is not documented (`core.md` §7: no official
-//! figure; 429 bodies are empty, without `Retry-After`): the per-key rate limit models a key
-//! whose own quota is exhausted, answered like the shared limit (the recorded empty 429 with
-//! `x-envoy-ratelimited: true`).
+//! Faults scoped to one API key ([`KeyFault`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,7 +9,20 @@ use http::HeaderMap;
 use crate::faults::{FaultState, Verdict};
 use crate::state::SimState;
 
-/// A fault on the requests of one API key only (see the [module docs](self)).
+/// A fault on the requests of one API key only: one customer's key rate-limited, slow or
+/// failing while every other key is served normally.
+///
+/// The key is the one the request authenticates with: the JSON API's `X-Auth-Token` (the
+/// secret key, looked up among the live keys) and the S3 endpoint's SigV4 credential (the
+/// access key before `@`). The registry's distribution endpoint is not covered. A request
+/// whose key is unknown, deleted or expired matches no key fault (it is refused with 401 as
+/// usual). Key faults apply after the global ones ([`crate::Faults`]): a request the global
+/// faults already refused is not counted against its key's rate limit.
+///
+/// Whether the real API limits requests per key is not documented (`core.md` §7: no official
+/// figure; 429 bodies are empty, without `Retry-After`): the per-key rate limit models a key
+/// whose own quota is exhausted, answered like the shared limit (the recorded empty 429 with
+/// `x-envoy-ratelimited: true`).
 ///
 /// ```
 /// use std::time::Duration;

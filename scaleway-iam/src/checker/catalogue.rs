@@ -22,10 +22,10 @@ pub(crate) fn builtin_shared() -> std::sync::Arc<Catalogue> {
     std::sync::Arc::clone(builtin_arc())
 }
 
-/// Where a catalogue entry comes from.
+/// The documentation page a catalogue entry comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Source {
+pub struct DocSource {
     /// Title.
     pub title: String,
     /// Published URL.
@@ -142,7 +142,7 @@ pub struct Fact {
 struct RawCatalogue {
     format: u32,
     version: String,
-    sources: BTreeMap<String, Source>,
+    sources: BTreeMap<String, DocSource>,
     permission_sets: Vec<SetInfo>,
     implications: Vec<RawImplication>,
     #[serde(default)]
@@ -168,7 +168,7 @@ pub struct Coverage {
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     version: String,
-    sources: BTreeMap<String, Source>,
+    sources: BTreeMap<String, DocSource>,
     sets: BTreeMap<String, SetInfo>,
     /// set → (covered set → coverage), transitive, exclusions applied.
     covers: BTreeMap<String, BTreeMap<String, Coverage>>,
@@ -362,7 +362,7 @@ impl Catalogue {
     }
 
     /// Sources by key.
-    pub fn sources(&self) -> &BTreeMap<String, Source> {
+    pub fn sources(&self) -> &BTreeMap<String, DocSource> {
         &self.sources
     }
 

@@ -44,7 +44,7 @@ use std::time::Duration;
 
 use scaleway_core::{AccessKey, Client, Error, OrganizationId, ProjectId, Region, Timestamp, Zone};
 
-pub use catalogue::{Basis, Catalogue, CatalogueError, Coverage, SetInfo, SetKind};
+pub use catalogue::{Basis, Catalogue, CatalogueError, Coverage, DocSource, SetInfo, SetKind};
 pub use condition::{ConditionOutcome, RequestContext};
 pub use evaluate::{ProjectLookup, Resolution};
 pub use profile::{

@@ -1,6 +1,6 @@
 //! The typed report and its stable JSON form (documented in `docs/policy-checker.md`).
 
-use scaleway_core::Timestamp;
+use scaleway_core::{OrganizationId, ProjectId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 pub use super::evidence::{EstablishedBy, Evidence, RequirementCheck, RequirementStatus};
@@ -144,21 +144,17 @@ impl Grant {
     /// `project_organization_id` (`None`: unknown). A rule on projects applies to the
     /// projects it lists; an Organization-wide rule to every project of **its own**
     /// Organization, so without the project's Organization the answer is `None`
-    /// (unknown). IDs are compared in their normal form
-    /// ([`normalize_id`](scaleway_core::normalize_id)).
+    /// (unknown). The IDs are typed, so an upper-case ID given by a user names the same
+    /// project ([`normalize_id`](scaleway_core::normalize_id)).
     pub fn applies_to_project(
         &self,
-        project_id: &str,
-        project_organization_id: Option<&str>,
+        project_id: &ProjectId,
+        project_organization_id: Option<&OrganizationId>,
     ) -> Option<bool> {
-        let same =
-            |a: &str, b: &str| scaleway_core::normalize_id(a) == scaleway_core::normalize_id(b);
         match &self.scope {
-            RuleScope::Projects { project_ids } => {
-                Some(project_ids.iter().any(|p| same(p.as_str(), project_id)))
-            }
+            RuleScope::Projects { project_ids } => Some(project_ids.contains(project_id)),
             RuleScope::Organization { organization_id } => {
-                project_organization_id.map(|o| same(o, organization_id.as_str()))
+                project_organization_id.map(|o| o == organization_id)
             }
             _ => Some(false),
         }
@@ -394,8 +390,54 @@ impl Report {
     ///
     /// # Errors
     ///
-    /// Never in practice (every field serializes).
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+    /// Never in practice (every field serializes); the crate's [`Error`](crate::Error)
+    /// ([`ErrorKind::InvalidRequest`](scaleway_core::ErrorKind::InvalidRequest)) if it did.
+    pub fn to_json(&self) -> Result<String, crate::Error> {
         serde_json::to_string_pretty(self)
+            .map_err(|e| crate::Error::invalid_request(format!("cannot serialize the report: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P1: &str = "11111111-1111-1111-1111-111111111111";
+    const P2: &str = "22222222-2222-2222-2222-222222222222";
+    const ORG: &str = "99999999-9999-9999-9999-999999999999";
+
+    fn grant(scope: RuleScope) -> Grant {
+        Grant::new(
+            "InstancesReadOnly",
+            PermissionSetScopeType::Projects,
+            scope,
+            "",
+            GrantPath::direct("policy", "p", "rule"),
+        )
+    }
+
+    #[test]
+    fn applies_to_project_compares_typed_ids() {
+        let p1: ProjectId = P1.parse().unwrap();
+        let p2: ProjectId = P2.parse().unwrap();
+        let org: OrganizationId = ORG.parse().unwrap();
+        let upper: ProjectId = P1.to_uppercase().parse().unwrap();
+        let on_p1 = grant(RuleScope::Projects {
+            project_ids: vec![p1.clone()],
+        });
+        assert_eq!(on_p1.applies_to_project(&p1, None), Some(true));
+        assert_eq!(on_p1.applies_to_project(&upper, None), Some(true));
+        assert_eq!(on_p1.applies_to_project(&p2, Some(&org)), Some(false));
+        let org_wide = grant(RuleScope::Organization {
+            organization_id: org.clone(),
+        });
+        assert_eq!(org_wide.applies_to_project(&p2, Some(&org)), Some(true));
+        assert_eq!(org_wide.applies_to_project(&p2, None), None);
+        let other: OrganizationId = P2.parse().unwrap();
+        assert_eq!(org_wide.applies_to_project(&p2, Some(&other)), Some(false));
+        assert_eq!(
+            grant(RuleScope::Unknown).applies_to_project(&p1, Some(&org)),
+            Some(false)
+        );
     }
 }

@@ -48,7 +48,7 @@ impl Source for KubernetesSource {
             .collect_with_report()
             .await?;
         out.record_reads(&reads);
-        out.expect(clusters.len() as u64).await;
+        out.announce(clusters.len() as u64).await;
         // Pools of every cluster at once (the client's global bound applies); each cluster
         // is emitted with its pools.
         let mut pools = futures::stream::iter(clusters)
@@ -92,7 +92,7 @@ impl Source for KubernetesSource {
             };
             out.emit(cluster_resource(self.name(), &locality, cluster))
                 .await?;
-            out.expect(list.len() as u64).await;
+            out.announce(list.len() as u64).await;
             for p in list {
                 out.emit(pool_resource(
                     self.name(),

@@ -25,6 +25,7 @@ pub use self::vpc::VpcSource;
 
 use scaleway_core::{Error, ListItem, Locality, PageStyle, RequestBuilder, Zone};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::Resource;
 use crate::source::{Emitter, ListContext, emit_pages};
@@ -54,8 +55,33 @@ where
     a.and(b).map(|_| ())
 }
 
-/// The built-in sources, by name (`--sources instance,block,…`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A source's name: one of the built-in sources (`--sources instance,block,…`), or the
+/// name of a custom [`Source`](crate::Source) ([`SourceName::Custom`]).
+///
+/// It is the `source` of every [`LocalityReport`](crate::LocalityReport) and
+/// [`Event::Expected`](crate::Event::Expected), and serializes as the plain name
+/// (`"object-storage"`, `"appliances"`). Two ways in, as for a zone:
+///
+/// * [`FromStr`] is for user input selecting built-in sources: an unknown name is an
+///   error naming the known ones ([`SourceName::parse_list`]);
+/// * [`SourceName::from_name`] (and `From<&str>`, and deserialization) takes any name, a
+///   built-in one becoming its variant, so a custom source named `instance` and
+///   [`SourceName::Instance`] are the same name.
+///
+/// Equality, hashing and order are those of the name ([`SourceName::as_str`]).
+///
+/// ```
+/// use scaleway_inventory::SourceName;
+///
+/// assert_eq!("object-storage".parse::<SourceName>()?, SourceName::ObjectStorage);
+/// assert!("appliances".parse::<SourceName>().is_err()); // not a built-in source
+/// let custom = SourceName::from_name("appliances");
+/// assert_eq!(custom, SourceName::Custom("appliances".into()));
+/// assert_eq!(custom, "appliances");
+/// assert_eq!(SourceName::from_name("vpc"), SourceName::Vpc);
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum SourceName {
     /// Instance servers and local volumes.
@@ -72,6 +98,9 @@ pub enum SourceName {
     Vpc,
     /// Container Registry namespaces.
     Registry,
+    /// A custom source's name ([`Source::name`](crate::Source::name)), never a built-in
+    /// one's (see [`SourceName::from_name`]).
+    Custom(String),
 }
 
 impl SourceName {
@@ -86,8 +115,8 @@ impl SourceName {
         SourceName::Registry,
     ];
 
-    /// The name (`instance`, `object-storage`, …).
-    pub fn as_str(self) -> &'static str {
+    /// The name (`instance`, `object-storage`, …, or a custom source's).
+    pub fn as_str(&self) -> &str {
         match self {
             SourceName::Instance => "instance",
             SourceName::Block => "block",
@@ -96,7 +125,17 @@ impl SourceName {
             SourceName::Kubernetes => "kubernetes",
             SourceName::Vpc => "vpc",
             SourceName::Registry => "registry",
+            SourceName::Custom(name) => name,
         }
+    }
+
+    /// Any source's name: the built-in source of that name, else [`SourceName::Custom`].
+    pub fn from_name(name: &str) -> SourceName {
+        SourceName::builtin(name).unwrap_or_else(|| SourceName::Custom(name.to_owned()))
+    }
+
+    fn builtin(name: &str) -> Option<SourceName> {
+        SourceName::ALL.into_iter().find(|n| n.as_str() == name)
     }
 
     /// Parses a comma-separated list (`instance,block`); `all` means every source.
@@ -125,7 +164,7 @@ impl SourceName {
 fn known() -> String {
     SourceName::ALL
         .iter()
-        .map(|s| s.as_str())
+        .map(SourceName::as_str)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -133,18 +172,81 @@ fn known() -> String {
 impl FromStr for SourceName {
     type Err = String;
 
+    /// A built-in source's name; anything else is an error naming the known ones.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SourceName::ALL
-            .iter()
-            .copied()
-            .find(|n| n.as_str() == s)
+        SourceName::builtin(s)
             .ok_or_else(|| format!("unknown source `{s}`; known sources: {}", known()))
+    }
+}
+
+impl From<&str> for SourceName {
+    fn from(name: &str) -> Self {
+        SourceName::from_name(name)
+    }
+}
+
+impl From<String> for SourceName {
+    fn from(name: String) -> Self {
+        match SourceName::builtin(&name) {
+            Some(builtin) => builtin,
+            None => SourceName::Custom(name),
+        }
     }
 }
 
 impl fmt::Display for SourceName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for SourceName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SourceName {}
+
+impl PartialEq<str> for SourceName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SourceName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for SourceName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for SourceName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SourceName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Serialize for SourceName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SourceName::from)
     }
 }
 
@@ -170,5 +272,59 @@ pub(crate) fn region_of(ctx: &ListContext) -> Result<scaleway_core::Region, Erro
         other => Err(Error::invalid_request(format!(
             "this source lists regions, not `{other}`"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceName;
+
+    #[test]
+    fn a_source_name_serializes_as_the_plain_name_and_round_trips() {
+        for name in SourceName::ALL {
+            let json = serde_json::to_value(&name).unwrap();
+            assert_eq!(json, serde_json::Value::String(name.as_str().to_owned()));
+            let back: SourceName = serde_json::from_value(json).unwrap();
+            assert!(matches!(
+                (&back, &name),
+                (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b)
+            ));
+        }
+        let custom = SourceName::from_name("appliances");
+        assert_eq!(serde_json::to_string(&custom).unwrap(), r#""appliances""#);
+        let back: SourceName = serde_json::from_str(r#""appliances""#).unwrap();
+        assert!(matches!(back, SourceName::Custom(ref n) if n == "appliances"));
+    }
+
+    #[test]
+    fn a_built_in_name_is_always_its_variant_never_custom() {
+        let from_json: SourceName = serde_json::from_str(r#""object-storage""#).unwrap();
+        assert!(matches!(from_json, SourceName::ObjectStorage));
+        assert!(matches!(SourceName::from("vpc"), SourceName::Vpc));
+        assert!(matches!(
+            SourceName::from("registry".to_owned()),
+            SourceName::Registry
+        ));
+        // A hand-made Custom with a built-in name is the same name all the same.
+        assert_eq!(SourceName::Custom("instance".into()), SourceName::Instance);
+        let mut names = [
+            SourceName::Vpc,
+            SourceName::from_name("appliances"),
+            SourceName::Block,
+        ];
+        names.sort();
+        let sorted: Vec<&str> = names.iter().map(SourceName::as_str).collect();
+        assert_eq!(sorted, ["appliances", "block", "vpc"], "ordered by name");
+    }
+
+    #[test]
+    fn user_input_accepts_only_built_in_names() {
+        let err = "appliances".parse::<SourceName>().unwrap_err();
+        assert!(err.contains("unknown source `appliances`"), "{err}");
+        assert!(
+            err.contains("object-storage"),
+            "names the known ones: {err}"
+        );
+        assert!(SourceName::parse_list("instance,appliances").is_err());
     }
 }

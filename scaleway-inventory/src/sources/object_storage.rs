@@ -492,7 +492,7 @@ impl Source for ObjectStorageSource {
             Error::invalid_request(format!("cannot parse ListAllMyBucketsResult: {e}"))
         })?;
         let owner_id = listing.owner.map(|o| o.id).unwrap_or_default();
-        out.expect(listing.buckets.bucket.len() as u64).await;
+        out.announce(listing.buckets.bucket.len() as u64).await;
         let rc = RegionCall {
             client: &ctx.client,
             endpoint: &endpoint,
