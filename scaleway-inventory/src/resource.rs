@@ -8,7 +8,6 @@ use scaleway_core::{Locality, Region, Timestamp, Zone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
-use crate::sources::SourceName;
 
 /// What a resource is.
 ///
@@ -380,23 +379,19 @@ impl ProductObject {
         }
     }
 
-    /// The name of the built-in source that lists this object's product.
+    /// The name of the built-in source that lists this object's product
+    /// ([`SourceName::as_str`](crate::SourceName::as_str)).
     fn built_in_source(&self) -> Option<&'static str> {
-        let source = match self {
-            ProductObject::InstanceServer(_) | ProductObject::InstanceVolume(_) => {
-                SourceName::Instance
-            }
-            ProductObject::BlockVolume(_) | ProductObject::BlockSnapshot(_) => SourceName::Block,
-            ProductObject::Secret(_) => SourceName::Secret,
-            ProductObject::Bucket(_) => SourceName::ObjectStorage,
-            ProductObject::KubernetesCluster(_) | ProductObject::KubernetesPool(_) => {
-                SourceName::Kubernetes
-            }
-            ProductObject::Vpc(_) | ProductObject::PrivateNetwork(_) => SourceName::Vpc,
-            ProductObject::RegistryNamespace(_) => SourceName::Registry,
+        Some(match self {
+            ProductObject::InstanceServer(_) | ProductObject::InstanceVolume(_) => "instance",
+            ProductObject::BlockVolume(_) | ProductObject::BlockSnapshot(_) => "block",
+            ProductObject::Secret(_) => "secret",
+            ProductObject::Bucket(_) => "object-storage",
+            ProductObject::KubernetesCluster(_) | ProductObject::KubernetesPool(_) => "kubernetes",
+            ProductObject::Vpc(_) | ProductObject::PrivateNetwork(_) => "vpc",
+            ProductObject::RegistryNamespace(_) => "registry",
             ProductObject::Custom(_) => return None,
-        };
-        Some(source.as_str())
+        })
     }
 
     /// The kind of resource a built-in object is (`None` for a custom object).
