@@ -152,8 +152,8 @@ struct Item {
 }
 
 impl ListItem for Item {
-    fn list_id(&self) -> &str {
-        &self.id
+    fn list_id(&self) -> std::borrow::Cow<'_, str> {
+        self.id.as_str().into()
     }
     fn list_created_at(&self) -> Option<Timestamp> {
         self.created_at

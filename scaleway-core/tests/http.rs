@@ -355,8 +355,8 @@ impl From<RawItem> for Item {
 }
 
 impl scaleway_core::ListItem for Item {
-    fn list_id(&self) -> &str {
-        &self.key
+    fn list_id(&self) -> std::borrow::Cow<'_, str> {
+        self.key.as_str().into()
     }
     fn list_created_at(&self) -> Option<scaleway_core::Timestamp> {
         None

@@ -46,8 +46,8 @@ struct Widget {
 }
 
 impl ListItem for Widget {
-    fn list_id(&self) -> &str {
-        self.id.as_str()
+    fn list_id(&self) -> std::borrow::Cow<'_, str> {
+        self.id.as_str().into()
     }
     fn list_created_at(&self) -> Option<Timestamp> {
         self.created_at

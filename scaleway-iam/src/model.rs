@@ -804,8 +804,8 @@ mod list_items {
     use super::{ApiKey, Application, Group, PermissionSet, Policy, Project, Rule, User};
 
     impl ListItem for ApiKey {
-        fn list_id(&self) -> &str {
-            self.access_key.as_str()
+        fn list_id(&self) -> std::borrow::Cow<'_, str> {
+            self.access_key.as_str().into()
         }
         fn list_created_at(&self) -> Option<Timestamp> {
             self.created_at
@@ -815,8 +815,8 @@ mod list_items {
     macro_rules! list_item {
         ($($t:ty),*) => {$(
             impl ListItem for $t {
-                fn list_id(&self) -> &str {
-                    self.id.as_str()
+                fn list_id(&self) -> std::borrow::Cow<'_, str> {
+                    self.id.as_str().into()
                 }
                 fn list_created_at(&self) -> Option<Timestamp> {
                     self.created_at
@@ -829,8 +829,8 @@ mod list_items {
 
     /// Rules carry no creation time.
     impl ListItem for Rule {
-        fn list_id(&self) -> &str {
-            &self.id
+        fn list_id(&self) -> std::borrow::Cow<'_, str> {
+            self.id.as_str().into()
         }
         fn list_created_at(&self) -> Option<Timestamp> {
             None
@@ -839,8 +839,8 @@ mod list_items {
 
     /// Permission sets carry no creation time.
     impl ListItem for PermissionSet {
-        fn list_id(&self) -> &str {
-            &self.id
+        fn list_id(&self) -> std::borrow::Cow<'_, str> {
+            self.id.as_str().into()
         }
         fn list_created_at(&self) -> Option<Timestamp> {
             None

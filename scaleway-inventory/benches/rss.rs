@@ -10,8 +10,10 @@
 //! * `collect`: [`Inventory::collect`] into a [`Snapshot`], kept: peak RSS, and the RSS the
 //!   snapshot holds per resource;
 //! * `diff`: two 100k snapshots (a sync, and the same with 1 % removed, 1 % changed, 1 %
-//!   added) written to files, then read back and compared by [`diff`] in a fresh process:
-//!   load time, diff time and that process's peak RSS.
+//!   added) written to files (format 1), then compared by [`diff_json`] straight from the
+//!   files in a fresh process (the diff's time: reading both and comparing; peak RSS), and,
+//!   in another, read back whole with [`Snapshot::read_json`] and compared by [`diff`]
+//!   (load time, comparison time, peak RSS).
 //!
 //! Each measure runs in its own process (this binary re-executed), and the simulator in
 //! another (`INVENTORY_RSS_SIM=1`), so that each peak RSS (`VmHWM` in `/proc/self/status`)
@@ -32,7 +34,7 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use scaleway_core::{Client, Config, Env};
-use scaleway_inventory::{Event, Inventory, Resource, Snapshot, SourceName, diff};
+use scaleway_inventory::{Event, Inventory, Resource, Snapshot, SourceName, diff, diff_json};
 use scaleway_sim::{LargeParams, Scenario, Sim};
 
 const MODE: &str = "INVENTORY_RSS_MODE";
@@ -235,7 +237,28 @@ fn changed_copy(a: &Snapshot) -> Snapshot {
 }
 
 fn load(path: &Path) -> Snapshot {
-    Snapshot::read_json(BufReader::new(std::fs::File::open(path).unwrap())).unwrap()
+    Snapshot::read_json(std::fs::File::open(path).unwrap()).unwrap()
+}
+
+/// The streamed diff of two files: reading both and comparing.
+fn diff_stream(a: &Path, b: &Path) {
+    let t = Instant::now();
+    let d = diff_json(
+        std::fs::File::open(a).unwrap(),
+        std::fs::File::open(b).unwrap(),
+    )
+    .unwrap();
+    let elapsed = t.elapsed();
+    println!(
+        "diff_json: two files of {:.0} and {:.0} MB read and compared in {:.2} s ({} added, {} removed, {} changed); peak RSS {:.1} MB (VmHWM)",
+        std::fs::metadata(a).unwrap().len() as f64 / 1e6,
+        std::fs::metadata(b).unwrap().len() as f64 / 1e6,
+        elapsed.as_secs_f64(),
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        mb(status_kib("VmHWM:"))
+    );
 }
 
 fn diff_files(a: &Path, b: &Path) {
@@ -268,6 +291,7 @@ fn diff_prepare() {
         .write_json(BufWriter::new(std::fs::File::create(&b).unwrap()))
         .unwrap();
     drop(second);
+    run_mode("diff-stream", &[a.to_str().unwrap(), b.to_str().unwrap()]);
     run_mode("diff-files", &[a.to_str().unwrap(), b.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -295,6 +319,7 @@ fn main() {
         Some("stream") => stream(),
         Some("collect") => collect(args.first().map(Path::new)),
         Some("diff-files") => diff_files(Path::new(&args[0]), Path::new(&args[1])),
+        Some("diff-stream") => diff_stream(Path::new(&args[0]), Path::new(&args[1])),
         _ => {
             let want = |name: &str| args.is_empty() || args.iter().any(|w| w == name);
             if want("stream") {

@@ -44,6 +44,7 @@ pub mod model;
 mod report;
 mod resource;
 mod snapshot;
+mod snapshot_stream;
 mod source;
 pub mod sources;
 
@@ -63,6 +64,7 @@ pub use resource::{
 };
 pub use scaleway_core::{Completeness, Error, ListingReport, Locality, ProjectId, Region, Zone};
 pub use snapshot::{Change, Diff, SNAPSHOT_FORMAT, STREAMED_SNAPSHOT_FORMAT, Snapshot, diff};
+pub use snapshot_stream::diff_json;
 pub use source::{Emitter, Event, ListContext, PAGE_READ_AHEAD, Source, emit_pages};
 pub use sources::{ObjectStorageSource, ObjectStorageSourceBuilder, SourceName};
 

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use scaleway_core::{Locality, Timestamp};
+use std::sync::LazyLock;
+
+use scaleway_core::{Locality, Region, Timestamp, Zone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
@@ -165,10 +167,10 @@ pub struct Relation {
 impl Relation {
     /// A relation.
     pub fn new(kind: RelationKind, target: impl Into<String>) -> Self {
-        Relation {
-            kind,
-            target: target.into(),
-        }
+        let mut target = target.into();
+        // Snapshots keep 100 000 of these: no room to spare.
+        target.shrink_to_fit();
+        Relation { kind, target }
     }
 }
 
@@ -243,9 +245,10 @@ pub enum ProductObject {
 /// [`tags`](Resource::tags), [`state`](Resource::state),
 /// [`created_at`](Resource::created_at)) are read from that object and only stored when
 /// they differ from it (a bucket's `key=value` tags, a custom source's values, tags the
-/// server sent unsorted); the source's name is shared, the backup roles are a few bits, and
-/// the whole resource is one pointer wide, so that snapshots of 100 000 resources stay
-/// small (`docs/inventory.md`, Performance). Build one with [`Resource::new`] and the
+/// server sent unsorted); so are its kind, its source's name and its locality (the
+/// object's product, its built-in source, its zone or region); the backup roles are a few
+/// bits, and the whole resource is one pointer wide, so that snapshots of 100 000
+/// resources stay small (`docs/inventory.md`, "Memory and output at 100 000 resources"). Build one with [`Resource::new`] and the
 /// `with_*` setters; read it with the accessors. Its JSON (`Serialize`/`Deserialize`) has
 /// every attribute as a member.
 #[derive(Clone, PartialEq)]
@@ -254,12 +257,12 @@ pub struct Resource(Box<Inner>);
 #[derive(Clone, PartialEq)]
 struct Inner {
     id: Box<str>,
-    kind: ResourceKind,
-    source: SharedStr,
-    locality: Locality,
-    size_bytes: Option<u64>,
+    /// The size, when `sized`.
+    size: u64,
+    sized: bool,
     roles: Roles,
-    relations: Vec<Relation>,
+    /// Exactly as many as there are (a resource has zero to a few).
+    relations: Box<[Relation]>,
     object: ProductObject,
     /// The uniform attributes the object does not give (`None`: as the object has them).
     own: Option<Box<Own>>,
@@ -268,6 +271,12 @@ struct Inner {
 /// Uniform attributes that differ from the product object's.
 #[derive(Clone, PartialEq, Default)]
 struct Own {
+    /// The kind, when the object does not tell it (a custom object) or tells another.
+    kind: Option<ResourceKind>,
+    /// The source's name, when it is not the built-in source of the object's product.
+    source: Option<SharedStr>,
+    /// The locality, when the object does not tell it or tells another.
+    locality: Option<Locality>,
     name: Option<String>,
     project_id: Option<String>,
     tags: Option<Vec<String>>,
@@ -328,7 +337,82 @@ struct Derived<'a> {
     created_at: Option<Option<Timestamp>>,
 }
 
+/// The kinds of the built-in objects (a resource's kind is read from its object).
+static BUILT_IN_KINDS: [ResourceKind; 11] = ResourceKind::BUILT_IN;
+/// Never returned: a resource whose object tells no kind keeps its own.
+static NO_KIND: ResourceKind = ResourceKind::Custom(String::new());
+
+/// The localities a product object can tell (its zone or region, when it is a known one).
+static LOCALITIES: LazyLock<Vec<Locality>> = LazyLock::new(|| {
+    Zone::ALL
+        .into_iter()
+        .map(Locality::Zone)
+        .chain(Region::ALL.into_iter().map(Locality::Region))
+        .collect()
+});
+
+fn zone_locality(zone: Option<&Zone>) -> Option<&'static Locality> {
+    let zone = zone?;
+    LOCALITIES
+        .iter()
+        .find(|l| matches!(l, Locality::Zone(z) if z == zone))
+}
+
+fn region_locality(region: Option<&Region>) -> Option<&'static Locality> {
+    let region = region?;
+    LOCALITIES
+        .iter()
+        .find(|l| matches!(l, Locality::Region(r) if r == region))
+}
+
 impl ProductObject {
+    /// The object's own zone or region, when it has a known one (a resource's locality is
+    /// read from it unless it differs).
+    fn locality(&self) -> Option<&'static Locality> {
+        match self {
+            ProductObject::InstanceServer(s) => zone_locality(s.zone.as_ref()),
+            ProductObject::InstanceVolume(v) => zone_locality(v.zone.as_ref()),
+            ProductObject::BlockVolume(v) => zone_locality(v.zone.as_ref()),
+            ProductObject::BlockSnapshot(s) => zone_locality(s.zone.as_ref()),
+            ProductObject::Secret(s) => region_locality(s.region.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The name of the built-in source that lists this object's product
+    /// ([`SourceName::as_str`](crate::SourceName::as_str)).
+    fn built_in_source(&self) -> Option<&'static str> {
+        Some(match self {
+            ProductObject::InstanceServer(_) | ProductObject::InstanceVolume(_) => "instance",
+            ProductObject::BlockVolume(_) | ProductObject::BlockSnapshot(_) => "block",
+            ProductObject::Secret(_) => "secret",
+            ProductObject::Bucket(_) => "object-storage",
+            ProductObject::KubernetesCluster(_) | ProductObject::KubernetesPool(_) => "kubernetes",
+            ProductObject::Vpc(_) | ProductObject::PrivateNetwork(_) => "vpc",
+            ProductObject::RegistryNamespace(_) => "registry",
+            ProductObject::Custom(_) => return None,
+        })
+    }
+
+    /// The kind of resource a built-in object is (`None` for a custom object).
+    fn built_in_kind(&self) -> Option<&'static ResourceKind> {
+        let kind = match self {
+            ProductObject::InstanceServer(_) => ResourceKind::InstanceServer,
+            ProductObject::InstanceVolume(_) => ResourceKind::InstanceVolume,
+            ProductObject::BlockVolume(_) => ResourceKind::BlockVolume,
+            ProductObject::BlockSnapshot(_) => ResourceKind::BlockSnapshot,
+            ProductObject::Secret(_) => ResourceKind::Secret,
+            ProductObject::Bucket(_) => ResourceKind::Bucket,
+            ProductObject::KubernetesCluster(_) => ResourceKind::KubernetesCluster,
+            ProductObject::KubernetesPool(_) => ResourceKind::KubernetesPool,
+            ProductObject::Vpc(_) => ResourceKind::Vpc,
+            ProductObject::PrivateNetwork(_) => ResourceKind::PrivateNetwork,
+            ProductObject::RegistryNamespace(_) => ResourceKind::RegistryNamespace,
+            ProductObject::Custom(_) => return None,
+        };
+        BUILT_IN_KINDS.iter().find(|k| **k == kind)
+    }
+
     /// The uniform attributes as the built-in sources map them from this object.
     fn derived(&self) -> Derived<'_> {
         fn all<'a>(
@@ -425,7 +509,14 @@ impl ProductObject {
 impl Resource {
     /// The stable ID of a resource of `kind` in `locality` with the product ID `id`.
     pub fn make_id(kind: &ResourceKind, locality: &Locality, id: &str) -> String {
-        format!("{kind}/{locality}/{id}")
+        let locality = locality.to_string();
+        let kind = kind.as_str();
+        // Exactly its size: 100 000 of these are kept (`format!` leaves room to spare).
+        let mut out = String::with_capacity(kind.len() + locality.len() + id.len() + 2);
+        for part in [kind, "/", &locality, "/", id] {
+            out.push_str(part);
+        }
+        out
     }
 
     /// A resource with the given identity. Its name, project, tags, state and creation
@@ -438,17 +529,26 @@ impl Resource {
         product_id: &str,
         object: ProductObject,
     ) -> Self {
-        Resource(Box::new(Inner {
+        let mut r = Resource(Box::new(Inner {
             id: Resource::make_id(&kind, &locality, product_id).into_boxed_str(),
-            kind,
-            source: SharedStr::new(&source.into()),
-            locality,
-            size_bytes: None,
+            size: 0,
+            sized: false,
             roles: Roles::default(),
-            relations: Vec::new(),
+            relations: Box::default(),
             object,
             own: None,
-        }))
+        }));
+        if r.0.object.built_in_kind() != Some(&kind) {
+            r.set_own(|_, o| o.kind = Some(kind));
+        }
+        let source = source.into();
+        if r.0.object.built_in_source() != Some(source.as_str()) {
+            r.set_own(|_, o| o.source = Some(SharedStr::new(&source)));
+        }
+        if r.0.object.locality() != Some(&locality) {
+            r.set_own(|_, o| o.locality = Some(locality));
+        }
+        r
     }
 
     /// Stable ID: `<kind>/<locality>/<product id>` (bucket names for buckets).
@@ -458,17 +558,26 @@ impl Resource {
 
     /// What it is.
     pub fn kind(&self) -> &ResourceKind {
-        &self.0.kind
+        self.own()
+            .and_then(|o| o.kind.as_ref())
+            .or_else(|| self.0.object.built_in_kind())
+            .unwrap_or(&NO_KIND)
     }
 
     /// The source that listed it (`instance`, `block`, …).
     pub fn source(&self) -> &str {
-        &self.0.source
+        self.own()
+            .and_then(|o| o.source.as_deref())
+            .or_else(|| self.0.object.built_in_source())
+            .unwrap_or("")
     }
 
     /// Where it was listed: its zone, or its region for regional products.
     pub fn locality(&self) -> &Locality {
-        &self.0.locality
+        self.own()
+            .and_then(|o| o.locality.as_ref())
+            .or_else(|| self.0.object.locality())
+            .unwrap_or(&Locality::Global)
     }
 
     fn own(&self) -> Option<&Own> {
@@ -509,7 +618,7 @@ impl Resource {
 
     /// Size in bytes, where known.
     pub fn size_bytes(&self) -> Option<u64> {
-        self.0.size_bytes
+        self.0.sized.then_some(self.0.size)
     }
 
     /// Creation time.
@@ -584,12 +693,13 @@ impl Resource {
 
     /// Sets the size.
     pub fn with_size(mut self, size_bytes: Option<u64>) -> Self {
-        self.0.size_bytes = size_bytes;
+        self.set_size(size_bytes);
         self
     }
 
     pub(crate) fn set_size(&mut self, size_bytes: Option<u64>) {
-        self.0.size_bytes = size_bytes;
+        self.0.sized = size_bytes.is_some();
+        self.0.size = size_bytes.unwrap_or(0);
     }
 
     /// Sets the creation time.
@@ -647,8 +757,12 @@ impl Resource {
     pub fn add_relation(&mut self, relation: Relation) {
         if let Err(pos) = self.0.relations.binary_search(&relation) {
             // A resource has a few: no room kept for more.
-            self.0.relations.reserve_exact(1);
-            self.0.relations.insert(pos, relation);
+            let mut old = std::mem::take(&mut self.0.relations).into_vec().into_iter();
+            let mut relations = Vec::with_capacity(old.len() + 1);
+            relations.extend(old.by_ref().take(pos));
+            relations.push(relation);
+            relations.extend(old);
+            self.0.relations = relations.into_boxed_slice();
         }
     }
 
@@ -758,10 +872,10 @@ impl<'de> Deserialize<'de> for Resource {
             .with_roles(&data.roles);
         // The ID as written (tags and relations were sorted when it was written).
         r.0.id = data.id.into_boxed_str();
-        r.0.relations = data.relations;
-        r.0.relations.sort();
-        r.0.relations.dedup();
-        r.0.relations.shrink_to_fit();
+        let mut relations = data.relations;
+        relations.sort();
+        relations.dedup();
+        r.0.relations = relations.into_boxed_slice();
         for note in data.notes {
             r.add_note(note);
         }
@@ -885,6 +999,46 @@ mod tests {
             assert_eq!(back, r);
             assert_eq!(format!("{back:?}"), format!("{r:?}"));
         }
+    }
+
+    #[test]
+    fn the_kind_is_read_from_the_object_unless_it_differs() {
+        let r = block_resource(volume(&[]));
+        assert_eq!(r.kind(), &ResourceKind::BlockVolume);
+        assert!(r.own().is_none());
+        let odd = Resource::new(
+            ResourceKind::InstanceVolume,
+            "block",
+            Locality::Zone(Zone::FrPar1),
+            "v-1",
+            ProductObject::BlockVolume(Box::new(volume(&[]))),
+        );
+        assert_eq!(odd.kind(), &ResourceKind::InstanceVolume);
+        assert_eq!(odd.id(), "instance_volume/fr-par-1/v-1");
+        let back: Resource = serde_json::from_value(serde_json::to_value(&odd).unwrap()).unwrap();
+        assert_eq!(back, odd);
+        // Source and locality: read from the object (Block, its zone) unless they differ.
+        assert_eq!(
+            (r.source(), r.locality()),
+            ("block", &Locality::Zone(Zone::FrPar1))
+        );
+        let elsewhere = Resource::new(
+            ResourceKind::BlockVolume,
+            "my-block",
+            Locality::Zone(Zone::NlAms2),
+            "v-1",
+            ProductObject::BlockVolume(Box::new(volume(&[]))),
+        );
+        assert_eq!(
+            (elsewhere.source(), elsewhere.locality()),
+            ("my-block", &Locality::Zone(Zone::NlAms2))
+        );
+        let back: Resource =
+            serde_json::from_value(serde_json::to_value(&elsewhere).unwrap()).unwrap();
+        assert_eq!(back, elsewhere);
+        assert_eq!(back.source(), "my-block");
+        assert_eq!(r.clone().with_size(Some(0)).size_bytes(), Some(0));
+        assert_eq!(r.with_size(None).size_bytes(), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Snapshots (stable, sorted JSON) and diffs between them ("re-sync").
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use scaleway_core::{Error, Timestamp};
@@ -62,6 +62,17 @@ impl Snapshot {
         stats: SyncStats,
     ) -> Snapshot {
         Snapshot::assemble(projects, resources, listings, stats, chrono::Utc::now())
+    }
+
+    /// A snapshot as read from either format: sorted, deduplicated and joined.
+    pub(crate) fn assemble_read(
+        projects: Vec<String>,
+        resources: Vec<Resource>,
+        listings: Vec<LocalityReport>,
+        stats: SyncStats,
+        taken_at: Timestamp,
+    ) -> Snapshot {
+        Snapshot::assemble(projects, resources, listings, stats, taken_at)
     }
 
     fn assemble(
@@ -127,7 +138,8 @@ impl Snapshot {
     }
 
     /// Reads a snapshot from `input` as a stream, resource by resource (the text is never
-    /// held whole), in either format ([`Snapshot::from_json`]). Wrap a file in a
+    /// held whole: the reader is read in chunks of 256 KiB, each resource parsed from its
+    /// own bytes), in either format ([`Snapshot::from_json`]). A file needs no
     /// [`std::io::BufReader`].
     ///
     /// # Errors
@@ -135,10 +147,7 @@ impl Snapshot {
     /// [`scaleway_core::ErrorKind::InvalidRequest`] naming what is wrong with the JSON, or
     /// the reader's error.
     pub fn read_json<R: io::Read>(input: R) -> Result<Snapshot, Error> {
-        let de = &mut serde_json::Deserializer::from_reader(input);
-        let snapshot = Snapshot::deserialize(&mut *de).map_err(not_a_snapshot)?;
-        de.end().map_err(not_a_snapshot)?;
-        Ok(snapshot)
+        crate::snapshot_stream::SnapshotStream::new(input)?.into_snapshot()
     }
 
     /// The resource with this ID.
@@ -212,31 +221,40 @@ fn position(sorted: &[Resource], id: &str) -> Option<usize> {
 
 /// Adds the reverse of every relation whose target is there, and fills in servers' sizes;
 /// `sorted` is sorted by ID.
+///
+/// Reverse relations are added in place, one resource at a time (no list of all of them
+/// is built: at 100 000 resources it was the peak of a collect). A reverse relation added
+/// to a resource not yet visited has, as its own reverse, the relation that made it, which
+/// is already there: the result is the same as joining from the original relations only.
 fn join(sorted: &mut [Resource]) {
-    let mut reverse: Vec<(usize, Relation)> = Vec::new();
-    for r in sorted.iter() {
-        for rel in r.relations() {
-            if let Some(kind) = rel.kind.reverse()
-                && let Some(target) = position(sorted, &rel.target)
-            {
-                reverse.push((target, Relation::new(kind, r.id().to_owned())));
-            }
+    for i in 0..sorted.len() {
+        let mut k = 0;
+        while let Some(rel) = sorted[i].relations().get(k) {
+            k += 1;
+            let Some(kind) = rel.kind.reverse() else {
+                continue;
+            };
+            let Some(target) = position(sorted, &rel.target) else {
+                continue;
+            };
+            // Inserted before `k` (a relation to itself), it shifts the others: one is
+            // visited twice, none is skipped.
+            let reverse = Relation::new(kind, sorted[i].id());
+            sorted[target].add_relation(reverse);
         }
     }
-    for (target, rel) in reverse {
-        sorted[target].add_relation(rel);
-    }
     // A server's size: its volumes', when all are known.
-    let sizes: HashMap<&str, Option<u64>> = sorted
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.kind(),
-                ResourceKind::BlockVolume | ResourceKind::InstanceVolume
-            )
-        })
-        .map(|r| (r.id(), r.size_bytes()))
-        .collect();
+    let size_of = |sorted: &[Resource], id: &str| {
+        position(sorted, id)
+            .and_then(|i| sorted.get(i))
+            .filter(|r| {
+                matches!(
+                    r.kind(),
+                    ResourceKind::BlockVolume | ResourceKind::InstanceVolume
+                )
+            })
+            .and_then(Resource::size_bytes)
+    };
     let mut server_sizes: Vec<(usize, u64)> = Vec::new();
     for (i, r) in sorted.iter().enumerate() {
         if *r.kind() != ResourceKind::InstanceServer || r.size_bytes().is_some() {
@@ -252,8 +270,12 @@ fn join(sorted: &mut [Resource]) {
                 r.relations()
                     .iter()
                     .filter(|rel| rel.kind == RelationKind::HasAttached)
-                    .find(|rel| rel.target.ends_with(&format!("/{}", v.id)))
-                    .and_then(|rel| sizes.get(rel.target.as_str()).copied().flatten())
+                    .find(|rel| {
+                        rel.target
+                            .strip_suffix(&*v.id.to_str())
+                            .is_some_and(|rest| rest.ends_with('/'))
+                    })
+                    .and_then(|rel| size_of(sorted, &rel.target))
             });
             match size {
                 Some(n) => total = total.saturating_add(n),
@@ -317,18 +339,7 @@ impl Diff {
 /// `removed`; fields a resource's notes mark unknown (in either snapshot) are not
 /// compared, so an attribute that could not be read is never reported as changed.
 pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
-    let complete: BTreeSet<(&str, &str, String)> = current
-        .listings
-        .iter()
-        .filter(|l| l.status.is_ok())
-        .map(|l| {
-            (
-                l.source.as_str(),
-                l.project_id.as_str(),
-                l.locality.to_string(),
-            )
-        })
-        .collect();
+    let complete = complete_listings(&current.listings);
     let mut out = Diff::default();
     let (prev, cur) = (by_id(&previous.resources), by_id(&current.resources));
     // Both sorted by ID: one pass over each.
@@ -341,25 +352,13 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
         };
         match order {
             std::cmp::Ordering::Equal => {
-                let (p, c) = (prev[i], cur[j]);
-                if p != c {
-                    let fields = changed_fields(p, c);
-                    if !fields.is_empty() {
-                        out.changed.push(Change {
-                            id: c.id().to_owned(),
-                            kind: c.kind().clone(),
-                            name: c.name().to_owned(),
-                            fields,
-                        });
-                    }
-                }
+                out.changed.extend(change_between(prev[i], cur[j]));
                 i += 1;
                 j += 1;
             }
             std::cmp::Ordering::Less => {
                 let p = prev[i];
-                let key = (p.source(), p.project_id(), p.locality().to_string());
-                if complete.contains(&key) {
+                if listed_ok(&complete, p) {
                     out.removed.push(p.clone());
                 } else {
                     out.unverified.push(p.clone());
@@ -373,6 +372,40 @@ pub fn diff(previous: &Snapshot, current: &Snapshot) -> Diff {
         }
     }
     out
+}
+
+/// The (source, project, locality) of every listing that completed.
+pub(crate) fn complete_listings(listings: &[LocalityReport]) -> BTreeSet<(&str, &str, String)> {
+    listings
+        .iter()
+        .filter(|l| l.status.is_ok())
+        .map(|l| {
+            (
+                l.source.as_str(),
+                l.project_id.as_str(),
+                l.locality.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Whether `r`'s listing completed (so that its absence proves a removal).
+pub(crate) fn listed_ok(complete: &BTreeSet<(&str, &str, String)>, r: &Resource) -> bool {
+    complete.contains(&(r.source(), r.project_id(), r.locality().to_string()))
+}
+
+/// The change between two versions of a resource (same ID), if a compared field differs.
+pub(crate) fn change_between(p: &Resource, c: &Resource) -> Option<Change> {
+    if p == c {
+        return None;
+    }
+    let fields = changed_fields(p, c);
+    (!fields.is_empty()).then(|| Change {
+        id: c.id().to_owned(),
+        kind: c.kind().clone(),
+        name: c.name().to_owned(),
+        fields,
+    })
 }
 
 /// `resources` in ID order (a snapshot's are; sorted here if someone changed them).

@@ -445,7 +445,10 @@ fn instance_server_addresses_placement_boot_and_security_group_are_read() {
             .all(|s| s.boot_type == Some(instance::BootType::Local)),
         "recorded boot types are all `local`"
     );
-    let ips: Vec<&instance::ServerIp> = servers.iter().flat_map(|s| &s.public_ips).collect();
+    let ips: Vec<&instance::ServerIp> = servers
+        .iter()
+        .flat_map(|s| s.public_ips.iter().map(|ip| &**ip))
+        .collect();
     assert!(!ips.is_empty());
     for ip in &ips {
         assert!(!ip.address.is_empty() && !ip.gateway.is_empty());

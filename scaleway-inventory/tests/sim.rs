@@ -143,7 +143,9 @@ async fn servers_and_block_volumes_are_joined_both_ways() {
             let target = server
                 .relations()
                 .iter()
-                .find(|r| r.kind == RelationKind::HasAttached && r.target.ends_with(&v.id))
+                .find(|r| {
+                    r.kind == RelationKind::HasAttached && r.target.ends_with(&*v.id.to_str())
+                })
                 .unwrap_or_else(|| panic!("{} has {} attached", server.name(), v.id));
             let volume = snap
                 .get(&target.target)

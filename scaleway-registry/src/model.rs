@@ -348,8 +348,8 @@ mod list_items {
     macro_rules! list_item {
         ($($t:ty),*) => {$(
             impl ListItem for $t {
-                fn list_id(&self) -> &str {
-                    self.id.as_str()
+                fn list_id(&self) -> std::borrow::Cow<'_, str> {
+                    self.id.as_str().into()
                 }
                 fn list_created_at(&self) -> Option<Timestamp> {
                     self.created_at

@@ -23,6 +23,7 @@
 //! same moment; an item never leaves and re-enters the listing (nothing is restored while
 //! it is read); creation times come from a clock within the margin of the `Date` header's.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -52,6 +53,8 @@ pub const DEFAULT_CLOCK_MARGIN: Duration = Duration::from_secs(5);
 /// the collection changes: its ID (items are deduplicated by it) and its creation time.
 ///
 /// ```
+/// use std::borrow::Cow;
+///
 /// use scaleway_core::{ListItem, Timestamp};
 ///
 /// #[derive(serde::Deserialize)]
@@ -61,8 +64,8 @@ pub const DEFAULT_CLOCK_MARGIN: Duration = Duration::from_secs(5);
 /// }
 ///
 /// impl ListItem for Server {
-///     fn list_id(&self) -> &str {
-///         &self.id
+///     fn list_id(&self) -> Cow<'_, str> {
+///         Cow::Borrowed(&self.id)
 ///     }
 ///     fn list_created_at(&self) -> Option<Timestamp> {
 ///         self.creation_date
@@ -71,8 +74,10 @@ pub const DEFAULT_CLOCK_MARGIN: Duration = Duration::from_secs(5);
 /// ```
 pub trait ListItem {
     /// The item's ID, unique within its listing. Items with an empty ID are never
-    /// deduplicated (and cannot prove a pass complete: see [`Completeness`]).
-    fn list_id(&self) -> &str;
+    /// deduplicated (and cannot prove a pass complete: see [`Completeness`]). Borrowed
+    /// where the item holds it as text; owned where it holds it in another form (the
+    /// inventory's compact IDs).
+    fn list_id(&self) -> Cow<'_, str>;
 
     /// When the item was created, if known. An item without a creation time counts as
     /// created before the listing began, so a listing of such items cannot detect a
@@ -83,11 +88,13 @@ pub trait ListItem {
 /// `id` (IAM API keys: `access_key`) and `created_at` (Instance: `creation_date`) of a
 /// JSON object.
 impl ListItem for serde_json::Value {
-    fn list_id(&self) -> &str {
-        ["id", "access_key"]
-            .iter()
-            .find_map(|k| self.get(k).and_then(serde_json::Value::as_str))
-            .unwrap_or("")
+    fn list_id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(
+            ["id", "access_key"]
+                .iter()
+                .find_map(|k| self.get(k).and_then(serde_json::Value::as_str))
+                .unwrap_or(""),
+        )
     }
 
     fn list_created_at(&self) -> Option<Timestamp> {
@@ -296,7 +303,7 @@ impl Tracker {
                 (None, _) => true,
                 (Some(_), None) => false,
             };
-            if let Some(last) = self.seen.get_mut(id) {
+            if let Some(last) = self.seen.get_mut(&*id) {
                 if *last == number {
                     self.report.duplicates += 1;
                 } else {
@@ -306,7 +313,7 @@ impl Tracker {
                 }
                 continue;
             }
-            self.seen.insert(Box::from(id), number);
+            self.seen.insert(id.into_owned().into_boxed_str(), number);
             if number > 1 {
                 self.report.reread_found += 1;
             }

@@ -44,7 +44,7 @@
 //! struct Server { id: String, creation_date: Option<scaleway_core::Timestamp> }
 //!
 //! impl scaleway_core::ListItem for Server {
-//!     fn list_id(&self) -> &str { &self.id }
+//!     fn list_id(&self) -> std::borrow::Cow<'_, str> { self.id.as_str().into() }
 //!     fn list_created_at(&self) -> Option<scaleway_core::Timestamp> { self.creation_date }
 //! }
 //!

@@ -9,7 +9,7 @@
 use scaleway_core::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
 
-use super::SharedStr;
+use super::{Id, SharedStr};
 
 scaleway_core::string_enum! {
     /// Status of a Block volume.
@@ -117,13 +117,13 @@ scaleway_core::string_enum! {
 pub struct Reference {
     /// Reference ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// `instance_server`, `instance_image`, …
     #[serde(default)]
     pub product_resource_type: SharedStr,
     /// The user's ID (a server ID for `instance_server`).
     #[serde(default)]
-    pub product_resource_id: String,
+    pub product_resource_id: Id,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -159,7 +159,7 @@ pub struct VolumeSpecifications {
 #[non_exhaustive]
 pub struct Volume {
     /// Volume ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -183,7 +183,7 @@ pub struct Volume {
     pub references: Vec<Reference>,
     /// The snapshot it was created from.
     #[serde(default)]
-    pub parent_snapshot_id: Option<String>,
+    pub parent_snapshot_id: Option<Id>,
     /// Status.
     pub status: VolumeStatus,
     /// Tags.
@@ -207,11 +207,11 @@ pub struct Volume {
 
 impl Volume {
     /// IDs of the Instance servers this volume is attached to.
-    pub fn attached_servers(&self) -> impl Iterator<Item = &str> {
+    pub fn attached_servers(&self) -> impl Iterator<Item = &Id> {
         self.references
             .iter()
             .filter(|r| r.is_instance_server())
-            .map(|r| r.product_resource_id.as_str())
+            .map(|r| &r.product_resource_id)
     }
 }
 
@@ -221,7 +221,7 @@ impl Volume {
 pub struct SnapshotParentVolume {
     /// Volume ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: String,
@@ -238,7 +238,7 @@ pub struct SnapshotParentVolume {
 #[non_exhaustive]
 pub struct Snapshot {
     /// Snapshot ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,

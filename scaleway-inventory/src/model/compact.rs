@@ -27,12 +27,17 @@ const CACHE_MAX_LEN: usize = 128;
 
 thread_local! {
     static RECENT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; CACHE_SLOTS]);
+    /// The empty string, allocated once per thread (`Arc::from("")` allocates its counts).
+    static EMPTY: Arc<str> = Arc::from("");
 }
 
 impl SharedStr {
     /// `s`, shared with a recent equal value when there is one.
     pub fn new(s: &str) -> SharedStr {
-        if s.is_empty() || s.len() > CACHE_MAX_LEN {
+        if s.is_empty() {
+            return SharedStr::default();
+        }
+        if s.len() > CACHE_MAX_LEN {
             return SharedStr(Arc::from(s));
         }
         // Fixed keys: the same value lands in the same slot on every call.
@@ -61,8 +66,9 @@ impl SharedStr {
 }
 
 impl Default for SharedStr {
+    /// The empty string (shared: no allocation).
     fn default() -> Self {
-        SharedStr(Arc::from(""))
+        SharedStr(EMPTY.with(Arc::clone))
     }
 }
 
@@ -205,6 +211,8 @@ mod tests {
         let long = "x".repeat(CACHE_MAX_LEN + 1);
         assert_eq!(SharedStr::new(&long), long.as_str());
         assert_eq!(SharedStr::default(), "");
+        let (e1, e2) = (SharedStr::new(""), SharedStr::default());
+        assert!(Arc::ptr_eq(&e1.0, &e2.0), "one empty string");
     }
 
     #[test]

@@ -5,10 +5,13 @@
 //! an object keyed `"0"`, `"1"`, … whose Block Storage (`sbs_volume`) entries carry only
 //! `id`, `volume_type`, `boot`, `state` and `zone` (details live in the Block API).
 
-use scaleway_core::{Timestamp, Zone};
-use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::sync::Arc;
 
-use super::SharedStr;
+use scaleway_core::{Timestamp, Zone};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{Id, SharedStr};
 
 scaleway_core::string_enum! {
     /// State of a server.
@@ -177,7 +180,7 @@ scaleway_core::string_enum! {
 #[non_exhaustive]
 pub struct Server {
     /// Server ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -221,19 +224,28 @@ pub struct Server {
     #[serde(default)]
     pub boot_type: Option<BootType>,
     /// Public IPs (IPv4 and IPv6, routed or not).
-    #[serde(default, deserialize_with = "super::exact_vec")]
-    pub public_ips: Vec<ServerIp>,
+    #[serde(
+        default,
+        deserialize_with = "shared_ips",
+        serialize_with = "serialize_ips"
+    )]
+    pub public_ips: Vec<Arc<ServerIp>>,
     /// The first public IP (deprecated by the API in favour of
-    /// [`public_ips`](Self::public_ips); null without one).
-    #[serde(default)]
-    pub public_ip: Option<ServerIp>,
+    /// [`public_ips`](Self::public_ips); null without one). Shared with the equal entry of
+    /// [`public_ips`](Self::public_ips) when the server repeats it (one copy in memory).
+    #[serde(
+        default,
+        deserialize_with = "shared_ip",
+        serialize_with = "serialize_ip"
+    )]
+    pub public_ip: Option<Arc<ServerIp>>,
     /// Private IPv4 address of legacy (non-routed) servers; null for routed-IP servers.
     #[serde(default)]
-    pub private_ip: Option<String>,
+    pub private_ip: Option<SharedStr>,
     /// IPv6 address of legacy servers (deprecated; null for routed-IP servers, whose IPv6
     /// addresses are in [`public_ips`](Self::public_ips)).
     #[serde(default)]
-    pub ipv6: Option<ServerIpv6>,
+    pub ipv6: Option<Box<ServerIpv6>>,
     /// Whether the server uses routed IPs (deprecated, nullable).
     #[serde(default)]
     pub routed_ip_enabled: Option<bool>,
@@ -243,9 +255,10 @@ pub struct Server {
     /// Security group (`{id, name}`).
     #[serde(default)]
     pub security_group: Option<SecurityGroupSummary>,
-    /// Placement group (null when the server is in none).
+    /// Placement group (null when the server is in none; boxed, as most servers are in
+    /// none).
     #[serde(default)]
-    pub placement_group: Option<PlacementGroup>,
+    pub placement_group: Option<Box<PlacementGroup>>,
     /// Whether the server is protected against deletion.
     #[serde(default)]
     pub protected: bool,
@@ -265,7 +278,7 @@ impl Server {
 /// …, `"10"`; keys that are not numbers last, by name) in a vector the size of its entries:
 /// a server has one to a few volumes, and 100 000 servers hold 100 000 of these.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServerVolumes(Vec<(String, VolumeServer)>);
+pub struct ServerVolumes(Vec<(SharedStr, VolumeServer)>);
 
 impl ServerVolumes {
     /// The entries in index order.
@@ -291,7 +304,11 @@ impl ServerVolumes {
 
 impl FromIterator<(String, VolumeServer)> for ServerVolumes {
     fn from_iter<I: IntoIterator<Item = (String, VolumeServer)>>(entries: I) -> Self {
-        let mut v: Vec<(String, VolumeServer)> = entries.into_iter().collect();
+        // Keys are shared: `"0"` is every server's.
+        let mut v: Vec<(SharedStr, VolumeServer)> = entries
+            .into_iter()
+            .map(|(k, v)| (SharedStr::new(&k), v))
+            .collect();
         v.sort_by_cached_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
         // A key given twice: the last value, as a map keeps it.
         v.dedup_by(|later, kept| {
@@ -309,8 +326,8 @@ impl FromIterator<(String, VolumeServer)> for ServerVolumes {
 impl<'a> IntoIterator for &'a ServerVolumes {
     type Item = (&'a str, &'a VolumeServer);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, VolumeServer)>,
-        fn(&'a (String, VolumeServer)) -> (&'a str, &'a VolumeServer),
+        std::slice::Iter<'a, (SharedStr, VolumeServer)>,
+        fn(&'a (SharedStr, VolumeServer)) -> (&'a str, &'a VolumeServer),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -352,10 +369,10 @@ impl<'de> Deserialize<'de> for ServerVolumes {
 #[non_exhaustive]
 pub struct VolumeServer {
     /// Volume ID (a Block volume ID for `sbs_volume`).
-    pub id: String,
+    pub id: Id,
     /// Name (absent for Block volumes).
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// Size in bytes (absent for Block volumes).
     #[serde(default)]
     pub size: Option<u64>,
@@ -375,13 +392,60 @@ pub struct VolumeServer {
     pub zone: Option<Zone>,
 }
 
+thread_local! {
+    /// The server IPs read last on this thread: `public_ip` repeats one of `public_ips`.
+    static RECENT_IPS: RefCell<Vec<Arc<ServerIp>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many recent IPs are compared (a server has one to a few).
+const RECENT_IPS_KEPT: usize = 4;
+
+/// `ip`, shared with an equal IP read just before when there is one.
+fn share_ip(ip: ServerIp) -> Arc<ServerIp> {
+    RECENT_IPS.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(same) = recent.iter().find(|r| ***r == ip) {
+            return Arc::clone(same);
+        }
+        let ip = Arc::new(ip);
+        if recent.len() == RECENT_IPS_KEPT {
+            recent.remove(0);
+        }
+        recent.push(Arc::clone(&ip));
+        ip
+    })
+}
+
+fn shared_ips<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<ServerIp>>, D::Error> {
+    let read = Vec::<ServerIp>::deserialize(d)?;
+    // A new vector the size of the items (`collect` would reuse the read one in place,
+    // with room for four `ServerIp`s).
+    let mut ips = Vec::with_capacity(read.len());
+    ips.extend(read.into_iter().map(share_ip));
+    Ok(ips)
+}
+
+fn shared_ip<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<ServerIp>>, D::Error> {
+    Ok(Option::<ServerIp>::deserialize(d)?.map(share_ip))
+}
+
+fn serialize_ips<S: Serializer>(ips: &[Arc<ServerIp>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ips.iter().map(|ip| &**ip))
+}
+
+// `serialize_with` passes the field by reference.
+#[allow(clippy::ref_option)]
+fn serialize_ip<S: Serializer>(ip: &Option<Arc<ServerIp>>, s: S) -> Result<S::Ok, S::Error> {
+    ip.as_deref().serialize(s)
+}
+
 /// The image embedded in a server (subset).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ServerImage {
     /// Image ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -396,7 +460,7 @@ pub struct ServerImage {
 pub struct ServerIp {
     /// IP ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Address.
     #[serde(default)]
     pub address: SharedStr,
@@ -423,7 +487,7 @@ pub struct ServerIp {
     pub tags: Vec<String>,
     /// Its IPAM ID.
     #[serde(default)]
-    pub ipam_id: SharedStr,
+    pub ipam_id: Id,
 }
 
 /// The legacy IPv6 address of a server (`ipv6`, deprecated).
@@ -447,7 +511,7 @@ pub struct ServerIpv6 {
 pub struct PlacementGroup {
     /// Placement group ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -480,7 +544,7 @@ pub struct PlacementGroup {
 pub struct PrivateNic {
     /// NIC ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// The private network it is attached to.
     #[serde(default)]
     pub private_network_id: SharedStr,
@@ -504,7 +568,7 @@ pub struct PrivateNic {
 pub struct SecurityGroupSummary {
     /// ID.
     #[serde(default)]
-    pub id: SharedStr,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -516,7 +580,7 @@ pub struct SecurityGroupSummary {
 pub struct ServerSummary {
     /// Server ID.
     #[serde(default)]
-    pub id: String,
+    pub id: Id,
     /// Server name.
     #[serde(default)]
     pub name: String,
@@ -528,7 +592,7 @@ pub struct ServerSummary {
 #[non_exhaustive]
 pub struct Volume {
     /// Volume ID.
-    pub id: String,
+    pub id: Id,
     /// Name.
     #[serde(default)]
     pub name: SharedStr,
@@ -567,13 +631,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_deprecated_public_ip_shares_the_entry_it_repeats_and_is_written_back() {
+        let ip = |id: &str, address: &str| serde_json::json!({"id": id, "address": address, "family": "inet", "tags": []});
+        let (a, b) = (
+            ip("3fa85f64-5717-4562-b3fc-2c963f66afa6", "51.15.1.2"),
+            ip("3fa85f64-5717-4562-b3fc-2c963f66afa7", "2001:db8::1"),
+        );
+        let json = serde_json::json!({
+            "id": "11111111-2222-4333-8444-555555555555", "state": "running",
+            "public_ips": [a, b], "public_ip": a,
+        });
+        let s: Server = serde_json::from_value(json.clone()).unwrap();
+        let first = s.public_ips.first().unwrap();
+        assert!(
+            Arc::ptr_eq(first, s.public_ip.as_ref().unwrap()),
+            "one copy"
+        );
+        assert_eq!((s.public_ips.len(), s.public_ips.capacity()), (2, 2));
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            (&back["public_ips"], &back["public_ip"]["address"]),
+            (
+                &serde_json::json!([s.public_ips[0], s.public_ips[1]]),
+                &"51.15.1.2".into()
+            )
+        );
+        assert_eq!(serde_json::from_value::<Server>(back).unwrap(), s);
+        // Another IP than the listed ones: its own copy, kept as sent.
+        let json = serde_json::json!({
+            "id": "11111111-2222-4333-8444-555555555555", "state": "running",
+            "public_ips": [b], "public_ip": ip("other", "51.15.9.9"),
+        });
+        let s: Server = serde_json::from_value(json).unwrap();
+        assert_eq!(s.public_ip.as_ref().unwrap().id, "other");
+        assert_eq!(s.public_ips[0].address, "2001:db8::1");
+    }
+
+    #[test]
     fn server_volumes_are_kept_in_index_order_and_written_back_as_an_object() {
         let entry = |id: &str| serde_json::json!({"id": id, "volume_type": "l_ssd"});
         let json = serde_json::json!({"10": entry("j"), "2": entry("b"), "0": entry("a"), "x": entry("z")});
         let volumes: ServerVolumes = serde_json::from_value(json).unwrap();
         let keys: Vec<&str> = volumes.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["0", "2", "10", "x"]);
-        assert_eq!(volumes.get("10").map(|v| v.id.as_str()), Some("j"));
+        assert_eq!(
+            volumes.get("10").map(|v| v.id.to_string()).as_deref(),
+            Some("j")
+        );
         assert_eq!((volumes.len(), volumes.is_empty()), (4, false));
         let back = serde_json::to_value(&volumes).unwrap();
         assert_eq!(back["2"]["id"], "b");
@@ -583,7 +687,10 @@ mod tests {
         );
         let text = r#"{"0": {"id": "first", "volume_type": "l_ssd"}, "0": {"id": "last", "volume_type": "l_ssd"}}"#;
         let twice: ServerVolumes = serde_json::from_str(text).unwrap();
-        assert_eq!(twice.get("0").map(|v| v.id.as_str()), Some("last"));
+        assert_eq!(
+            twice.get("0").map(|v| v.id.to_string()).as_deref(),
+            Some("last")
+        );
         assert_eq!(twice.len(), 1);
     }
 }

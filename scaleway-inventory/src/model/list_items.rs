@@ -3,6 +3,8 @@
 //! an item created while a listing was read (see `docs/inventory.md`, "Listings while the
 //! project changes").
 
+use std::borrow::Cow;
+
 use scaleway_core::{ListItem, Timestamp};
 
 use super::{block, instance, k8s, secret, vpc};
@@ -10,8 +12,8 @@ use super::{block, instance, k8s, secret, vpc};
 macro_rules! list_item {
     ($($t:ty => $created:ident),* $(,)?) => {$(
         impl ListItem for $t {
-            fn list_id(&self) -> &str {
-                &self.id
+            fn list_id(&self) -> Cow<'_, str> {
+                Cow::from(&self.id)
             }
             fn list_created_at(&self) -> Option<Timestamp> {
                 self.$created

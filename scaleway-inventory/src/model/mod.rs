@@ -5,11 +5,13 @@
 //! `shared/recorded/` (see `tests/models.rs`).
 //!
 //! The models a snapshot holds by the 100 000 keep their values compact: values many
-//! resources repeat (project and organization IDs, types, states) are [`SharedStr`]s, and
-//! lists are the size of their items.
+//! resources repeat (project and organization IDs, types, states) are [`SharedStr`]s, the
+//! resources' own IDs are [`Id`]s (16 bytes for a UUID), and lists are the size of their
+//! items.
 
 pub mod block;
 mod compact;
+mod id;
 pub mod instance;
 pub mod k8s;
 mod list_items;
@@ -19,3 +21,4 @@ pub mod vpc;
 
 pub use compact::SharedStr;
 pub(crate) use compact::exact_vec;
+pub use id::{Id, IdStr};

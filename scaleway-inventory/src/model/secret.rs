@@ -7,7 +7,7 @@
 use scaleway_core::{Region, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::SharedStr;
+use super::{Id, SharedStr};
 
 scaleway_core::string_enum! {
     /// Status of a secret.
@@ -61,7 +61,7 @@ pub struct EphemeralPolicy {
 #[non_exhaustive]
 pub struct Secret {
     /// Secret ID.
-    pub id: String,
+    pub id: Id,
     /// Project ID.
     #[serde(default)]
     pub project_id: SharedStr,
@@ -97,9 +97,9 @@ pub struct Secret {
     /// Folder path (`/` by default).
     #[serde(default)]
     pub path: SharedStr,
-    /// Ephemeral policy.
+    /// Ephemeral policy (boxed: most secrets have none).
     #[serde(default)]
-    pub ephemeral_policy: Option<EphemeralPolicy>,
+    pub ephemeral_policy: Option<Box<EphemeralPolicy>>,
     /// Products using this managed secret.
     #[serde(default, deserialize_with = "super::exact_vec")]
     pub used_by: Vec<String>,

@@ -69,7 +69,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Resource {
         .map(|server| {
             Relation::new(
                 RelationKind::AttachedTo,
-                Resource::make_id(&ResourceKind::InstanceServer, &locality, server),
+                Resource::make_id(&ResourceKind::InstanceServer, &locality, &server.to_str()),
             )
         })
         .collect();
@@ -86,7 +86,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Resource {
         ResourceKind::BlockVolume,
         source,
         locality,
-        &id,
+        &id.to_str(),
         ProductObject::BlockVolume(Box::new(v)),
     )
     .with_name(name)
@@ -109,7 +109,7 @@ fn snapshot_resource(source: &str, zone: &Zone, s: Snapshot) -> Resource {
         .parent_volume
         .as_ref()
         .filter(|p| !p.id.is_empty())
-        .map(|p| Resource::make_id(&ResourceKind::BlockVolume, &locality, &p.id));
+        .map(|p| Resource::make_id(&ResourceKind::BlockVolume, &locality, &p.id.to_str()));
     let (id, name, project, tags, state, size, created) = (
         s.id.clone(),
         s.name.clone(),
@@ -123,7 +123,7 @@ fn snapshot_resource(source: &str, zone: &Zone, s: Snapshot) -> Resource {
         ResourceKind::BlockSnapshot,
         source,
         locality,
-        &id,
+        &id.to_str(),
         ProductObject::BlockSnapshot(Box::new(s)),
     )
     .with_name(name)

@@ -81,7 +81,7 @@ pub(crate) fn server_resource(source: &str, zone: &Zone, s: Server) -> Resource 
         };
         relations.push(Relation::new(
             RelationKind::HasAttached,
-            Resource::make_id(&kind, &Locality::Zone(vzone), &v.id),
+            Resource::make_id(&kind, &Locality::Zone(vzone), &v.id.to_str()),
         ));
     }
     let roles: &[BackupRole] = if has_block {
@@ -101,7 +101,7 @@ pub(crate) fn server_resource(source: &str, zone: &Zone, s: Server) -> Resource 
         ResourceKind::InstanceServer,
         source,
         locality,
-        &id,
+        &id.to_str(),
         ProductObject::InstanceServer(Box::new(s)),
     )
     .with_name(name)
@@ -140,7 +140,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Option<Resource> {
         ResourceKind::InstanceVolume,
         source,
         Locality::Zone(vzone.clone()),
-        &id,
+        &id.to_str(),
         ProductObject::InstanceVolume(Box::new(v)),
     )
     .with_name(name)
@@ -155,7 +155,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Option<Resource> {
             Resource::make_id(
                 &ResourceKind::InstanceServer,
                 &Locality::Zone(vzone),
-                &server_id,
+                &server_id.to_str(),
             ),
         ));
     }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use scaleway_core::{Error, Locality, PageStyle, ProductLocalities};
 
+use crate::model::Id;
 use crate::model::secret::Secret;
 use crate::resource::{BackupRole, ProductObject, Resource, ResourceKind};
 use crate::source::{Emitter, ListContext, Source, emit_pages};
@@ -58,7 +59,7 @@ impl Source for SecretSource {
                 .query("scheduled_for_deletion", scheduled)
                 .query(super::OLDEST_FIRST.0, super::OLDEST_FIRST.1)
         };
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<Id> = HashSet::new();
         emit_pages(
             request(false),
             "secrets",
@@ -100,7 +101,7 @@ fn secret_resource(source: &str, locality: &Locality, s: Secret, scheduled: bool
         ResourceKind::Secret,
         source,
         locality.clone(),
-        &id,
+        &id.to_str(),
         ProductObject::Secret(Box::new(s)),
     )
     .with_name(name)

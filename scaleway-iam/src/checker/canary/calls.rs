@@ -370,8 +370,8 @@ struct Named {
 }
 
 impl ListItem for Named {
-    fn list_id(&self) -> &str {
-        &self.id
+    fn list_id(&self) -> std::borrow::Cow<'_, str> {
+        self.id.as_str().into()
     }
 
     fn list_created_at(&self) -> Option<Timestamp> {
