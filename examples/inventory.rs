@@ -586,7 +586,7 @@ fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
         let c = row.counts;
         println!(
             "{:<20} {:>9} {:>11} {:>8} {:>8}",
-            format!("project {}", short_id(&row.project_id)),
+            format!("project {}", short_id(row.project_id.as_str())),
             c.protected,
             c.unprotected,
             c.excluded,
@@ -678,7 +678,9 @@ mod tests {
                     ProductObject::Custom(serde_json::json!({ "serial": id })),
                 )
                 .with_name(format!("appliance {id}"))
-                .with_project("ééééééééé-project")
+                .with_project(
+                    serde_json::from_value(serde_json::json!("ééééééééé-project")).unwrap(),
+                )
                 .with_roles(&[BackupRole::Source])
             })
             .collect();

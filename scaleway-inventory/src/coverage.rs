@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
+use scaleway_core::ProjectId;
 use serde::{Deserialize, Serialize};
 
 use crate::resource::{Resource, ResourceKind};
@@ -159,8 +160,8 @@ impl CoverageCounts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CoverageRow {
-    /// Project ID.
-    pub project_id: String,
+    /// Project ID (serialized as the plain ID).
+    pub project_id: ProjectId,
     /// Kind.
     pub kind: ResourceKind,
     /// Counts.
@@ -304,7 +305,7 @@ impl CoverageTally<'_> {
             }
         }
         let row = |project_id: String, kind: ResourceKind, counts: CoverageCounts| CoverageRow {
-            project_id,
+            project_id: crate::resource::known_project(&project_id),
             kind,
             percentage: counts.percentage(),
             counts,

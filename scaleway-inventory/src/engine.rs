@@ -326,7 +326,7 @@ enum State {
 struct Running {
     rx: mpsc::Receiver<Event>,
     tasks: JoinSet<LocalityReport>,
-    keys: HashMap<Id, (String, String, Locality)>,
+    keys: HashMap<Id, (String, ProjectId, Locality)>,
     client: scaleway_core::Client,
     stats_at_start: scaleway_core::ClientStats,
     started: Instant,
@@ -346,7 +346,7 @@ fn start(inventory: Inventory) -> Running {
         .map(|(source, project, locality)| {
             LocalityReport::new(
                 source.name(),
-                project.as_str(),
+                project,
                 locality,
                 LocalityStatus::not_available(),
             )
@@ -358,10 +358,7 @@ fn start(inventory: Inventory) -> Running {
         let ctx = ListContext::new(inventory.client.clone(), project.clone(), locality.clone())
             .with_retry(inventory.retry.clone());
         let handle = tasks.spawn(run_listing(source, ctx, out));
-        keys.insert(
-            handle.id(),
-            (name.to_string(), project.as_str().to_owned(), locality),
-        );
+        keys.insert(handle.id(), (name.to_string(), project, locality));
     }
     drop(tx);
     Running {
@@ -387,7 +384,7 @@ async fn run_listing(
         (None, Ok(())) => LocalityStatus::listed(out.count(), out.reads()),
         (None, Err(e)) => LocalityStatus::from_error(&e, out.count()),
     };
-    LocalityReport::new(source.name(), ctx.project_id.as_str(), ctx.locality, status)
+    LocalityReport::new(source.name(), ctx.project_id, ctx.locality, status)
         .with_reads(out.reads().clone())
 }
 
@@ -421,10 +418,10 @@ impl Stream for SyncStream {
                     run.ready.push_back(report);
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    let (source, project_id, locality) = run
-                        .keys
-                        .remove(&e.id())
-                        .unwrap_or_else(|| (String::from("?"), String::new(), Locality::Global));
+                    let (source, project_id, locality) =
+                        run.keys.remove(&e.id()).unwrap_or_else(|| {
+                            (String::from("?"), ProjectId::default(), Locality::Global)
+                        });
                     run.ready.push_back(LocalityReport::new(
                         source,
                         project_id,

@@ -282,7 +282,7 @@ mod tests {
             ProductObject::Custom(serde_json::json!({ "serial": id })),
         )
         .with_name(format!("appliance {id}"))
-        .with_project(P);
+        .with_project(crate::resource::known_project(P));
         if let Some(target) = relation {
             r = r.with_relation(Relation::new(RelationKind::PartOf, target));
         }
@@ -292,7 +292,7 @@ mod tests {
     fn listing(source: &str) -> LocalityReport {
         LocalityReport {
             source: source.into(),
-            project_id: P.into(),
+            project_id: crate::resource::known_project(P),
             locality: Locality::Region(Region::FrPar),
             status: LocalityStatus::Ok { count: 1 },
             reads: Default::default(),

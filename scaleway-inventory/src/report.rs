@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use scaleway_core::{ClientStats, Error, ErrorKind, ListingReport, Locality, PermissionDenied};
+use scaleway_core::{
+    ClientStats, Error, ErrorKind, ListingReport, Locality, PermissionDenied, ProjectId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::model::object_storage;
@@ -207,8 +209,9 @@ impl LocalityStatus {
 pub struct LocalityReport {
     /// The source's name (serialized as the plain name).
     pub source: SourceName,
-    /// Project listed.
-    pub project_id: String,
+    /// Project listed (serialized as the plain ID; read back as server data is: any
+    /// string, lower-cased).
+    pub project_id: ProjectId,
     /// Locality listed.
     pub locality: Locality,
     /// What it gave.
@@ -226,13 +229,13 @@ impl LocalityReport {
     /// A report with nothing read (`reads` all zero).
     pub fn new(
         source: impl Into<SourceName>,
-        project_id: impl Into<String>,
+        project_id: ProjectId,
         locality: Locality,
         status: LocalityStatus,
     ) -> Self {
         LocalityReport {
             source: source.into(),
-            project_id: project_id.into(),
+            project_id,
             locality,
             status,
             reads: ListingReport::default(),

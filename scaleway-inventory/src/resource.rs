@@ -4,7 +4,7 @@ use std::fmt;
 
 use std::sync::LazyLock;
 
-use scaleway_core::{Locality, Region, Timestamp, Zone};
+use scaleway_core::{Locality, ProjectId, Region, Timestamp, Zone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{SharedStr, block, instance, k8s, object_storage, secret, vpc};
@@ -592,7 +592,11 @@ impl Resource {
         }
     }
 
-    /// Project ID.
+    /// Project ID, as the server sent it (or as set by [`with_project`](Resource::with_project)).
+    ///
+    /// A `&str`, not a [`ProjectId`]: a resource holds its product object's project string
+    /// and no typed copy of it (a snapshot of many resources stays small). Compare it with a
+    /// [`ProjectId`] through [`ProjectId::as_str`].
     pub fn project_id(&self) -> &str {
         match self.own().and_then(|o| o.project_id.as_deref()) {
             Some(p) => p,
@@ -667,7 +671,14 @@ impl Resource {
     }
 
     /// Sets the project.
-    pub fn with_project(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project(self, project_id: ProjectId) -> Self {
+        self.with_server_project(String::from(project_id))
+    }
+
+    /// Sets the project from server data or a snapshot, as written (not lower-cased: the
+    /// product object's own project string is kept as the server sent it, and a snapshot
+    /// reads back byte for byte).
+    pub(crate) fn with_server_project(mut self, project_id: impl Into<String>) -> Self {
         let project = project_id.into();
         self.set_own(|d, o| {
             o.project_id = (d.project_id.unwrap_or("") != project).then_some(project);
@@ -864,7 +875,7 @@ impl<'de> Deserialize<'de> for Resource {
         let data = ResourceData::deserialize(d)?;
         let mut r = Resource::new(data.kind, data.source, data.locality, "", data.object)
             .with_name(data.name)
-            .with_project(data.project_id)
+            .with_server_project(data.project_id)
             .with_tags(data.tags)
             .with_state(data.state)
             .with_size(data.size_bytes)
@@ -881,6 +892,15 @@ impl<'de> Deserialize<'de> for Resource {
         }
         Ok(r)
     }
+}
+
+/// A [`ProjectId`] from a project string of server data or a snapshot (a resource's
+/// [`project_id`](Resource::project_id)): read as server data is (any string, lower-cased,
+/// never refused), as its `Deserialize` does.
+pub(crate) fn known_project(s: &str) -> ProjectId {
+    use serde::de::IntoDeserializer;
+    let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
+    ProjectId::deserialize(d).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -915,7 +935,7 @@ mod tests {
             ProductObject::BlockVolume(Box::new(v)),
         )
         .with_name(name)
-        .with_project(project)
+        .with_server_project(project)
         .with_tags(tags)
         .with_state(state)
         .with_created_at(created)
@@ -968,7 +988,7 @@ mod tests {
                 ProductObject::Custom(serde_json::json!({"serial": "A-1"})),
             )
             .with_name("appliance")
-            .with_project("p")
+            .with_project(known_project("p"))
             .with_tags(["x".to_owned()])
             .with_state("on")
             .with_roles(&[BackupRole::Unknown("archive".into()), BackupRole::Source])

@@ -468,7 +468,12 @@ mod tests {
     use crate::resource::ProductObject;
 
     fn listing(locality: Locality, status: LocalityStatus) -> LocalityReport {
-        LocalityReport::new("appliances", "p", locality, status)
+        LocalityReport::new(
+            "appliances",
+            crate::resource::known_project("p"),
+            locality,
+            status,
+        )
     }
 
     #[test]
@@ -481,7 +486,7 @@ mod tests {
             "A-1",
             ProductObject::Custom(serde_json::json!({})),
         )
-        .with_project("p");
+        .with_project(crate::resource::known_project("p"));
         let previous = Snapshot::from_parts(
             vec!["p".into()],
             vec![r],

@@ -561,17 +561,22 @@ mod tests {
                 serde_json::json!({ "serial": id, "note": "a \"quoted\" ] } [ {" }),
             ),
         )
-        .with_project("p")
+        .with_project(crate::resource::known_project("p"))
         .with_state(state)
         .with_tags([String::from("t=\\")])
     }
 
     fn snapshot(resources: Vec<Resource>, par: LocalityStatus) -> Snapshot {
         let listings = vec![
-            LocalityReport::new("appliances", "p", Locality::Region(Region::FrPar), par),
             LocalityReport::new(
                 "appliances",
-                "p",
+                crate::resource::known_project("p"),
+                Locality::Region(Region::FrPar),
+                par,
+            ),
+            LocalityReport::new(
+                "appliances",
+                crate::resource::known_project("p"),
                 Locality::Region(Region::NlAms),
                 LocalityStatus::Ok { count: 1 },
             ),

@@ -50,7 +50,7 @@ use crate::sources::SourceName;
 ///         let r = Resource::new(ResourceKind::Custom("appliance".into()), self.name(),
 ///             ctx.locality.clone(), "A-1", object)
 ///             .with_name("appliance A-1")
-///             .with_project(ctx.project_id.as_str());
+///             .with_project(ctx.project_id.clone());
 ///         out.emit(r).await
 ///     }
 /// }

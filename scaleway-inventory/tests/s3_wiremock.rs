@@ -507,7 +507,7 @@ async fn a_refused_or_failing_bucket_call_leaves_that_attribute_unknown_and_the_
                 ProductObject::Bucket(b),
             )
             .with_name(r.name())
-            .with_project(r.project_id())
+            .with_project(serde_json::from_value(r.project_id().into()).unwrap())
             .with_tags(["foo=bar".to_owned()])
             .with_state(r.state())
             .with_created_at(r.created_at())

@@ -90,7 +90,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Resource {
         ProductObject::BlockVolume(Box::new(v)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_size(Some(size))
@@ -127,7 +127,7 @@ fn snapshot_resource(source: &str, zone: &Zone, s: Snapshot) -> Resource {
         ProductObject::BlockSnapshot(Box::new(s)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_size(Some(size))

@@ -105,7 +105,7 @@ pub(crate) fn server_resource(source: &str, zone: &Zone, s: Server) -> Resource 
         ProductObject::InstanceServer(Box::new(s)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_size(sizes_known.then_some(local_size))
@@ -144,7 +144,7 @@ fn volume_resource(source: &str, zone: &Zone, v: Volume) -> Option<Resource> {
         ProductObject::InstanceVolume(Box::new(v)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_size(Some(size))

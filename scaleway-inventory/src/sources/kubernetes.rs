@@ -129,7 +129,7 @@ fn cluster_resource(source: &str, locality: &Locality, c: Cluster) -> Resource {
         ProductObject::KubernetesCluster(Box::new(c)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_created_at(created);
@@ -156,7 +156,7 @@ fn pool_resource(source: &str, locality: &Locality, project: &str, p: Pool) -> R
         ProductObject::KubernetesPool(Box::new(p)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_created_at(created)

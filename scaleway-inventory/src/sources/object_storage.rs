@@ -537,7 +537,7 @@ fn bucket_resource(source: &str, region: &Region, b: Bucket) -> Resource {
         ProductObject::Bucket(Box::new(b)),
     )
     .with_name(name.clone())
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_created_at(created)

@@ -103,7 +103,7 @@ fn namespace_resource(source: &str, locality: &Locality, n: Namespace) -> Resour
         ProductObject::RegistryNamespace(Box::new(n)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_state(state)
     .with_size(Some(size))
     .with_created_at(created)

@@ -105,7 +105,7 @@ fn secret_resource(source: &str, locality: &Locality, s: Secret, scheduled: bool
         ProductObject::Secret(Box::new(s)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_state(state)
     .with_created_at(created)

@@ -74,7 +74,7 @@ fn vpc_resource(source: &str, locality: &Locality, v: Vpc) -> Resource {
         ProductObject::Vpc(Box::new(v)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_created_at(created)
 }
@@ -97,7 +97,7 @@ fn pn_resource(source: &str, locality: &Locality, p: PrivateNetwork) -> Resource
         ProductObject::PrivateNetwork(Box::new(p)),
     )
     .with_name(name)
-    .with_project(project)
+    .with_server_project(project)
     .with_tags(tags)
     .with_created_at(created);
     if let Some(vpc) = vpc {

@@ -555,7 +555,7 @@ impl scaleway_inventory::Source for Appliances {
                 ProductObject::Custom(serde_json::json!({ "serial": serial })),
             )
             .with_name(format!("appliance {serial}"))
-            .with_project(ctx.project_id.as_str())
+            .with_project(ctx.project_id.clone())
             .with_roles(&[BackupRole::Source])
         };
         match ctx.locality.to_string().as_str() {
