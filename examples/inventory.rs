@@ -350,12 +350,7 @@ async fn collect(inventory: &Inventory, progress: &mut Progress) -> Snapshot {
             _ => {}
         }
     }
-    let projects = inventory
-        .projects()
-        .iter()
-        .map(|p| p.as_str().to_owned())
-        .collect();
-    Snapshot::from_parts(projects, resources, listings, stats)
+    Snapshot::from_parts(inventory.projects().to_vec(), resources, listings, stats)
 }
 
 /// A progress bar per source on stderr.
@@ -468,7 +463,8 @@ fn short_id(id: &str) -> String {
 }
 
 fn print_summary(s: &Snapshot, coverage: &CoverageReport) {
-    println!("projects: {}", s.projects.join(", "));
+    let projects: Vec<&str> = s.projects.iter().map(ProjectId::as_str).collect();
+    println!("projects: {}", projects.join(", "));
     let st = &s.stats;
     println!(
         "synced in {:.2} s: {} requests, {} retries ({} answered 429), {:.1} s waiting for retries\n",

@@ -280,11 +280,7 @@ impl Inventory {
     /// joined both ways (server `volumes` ↔ Block `references`, …), and the status of
     /// every listing.
     pub async fn collect(&self) -> Snapshot {
-        let projects = self
-            .projects
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect();
+        let projects = self.projects.clone();
         let mut resources: Vec<Resource> = Vec::new();
         let mut listings = Vec::new();
         let mut stats = SyncStats::default();

@@ -550,10 +550,6 @@ async fn collect(
             _ => {}
         }
     }
-    let projects = inventory
-        .projects()
-        .iter()
-        .map(|p| p.as_str().to_owned())
-        .collect();
+    let projects = inventory.projects().to_vec();
     Ok(Snapshot::from_parts(projects, resources, listings, stats))
 }

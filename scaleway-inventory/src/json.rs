@@ -328,7 +328,12 @@ mod tests {
                 Event::Expected { .. } => {}
             }
         }
-        Snapshot::from_parts(vec![P.into()], resources, listings, stats.unwrap())
+        Snapshot::from_parts(
+            vec![crate::resource::known_project(P)],
+            resources,
+            listings,
+            stats.unwrap(),
+        )
     }
 
     #[test]

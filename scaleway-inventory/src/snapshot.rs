@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
-use scaleway_core::{Error, Timestamp};
+use scaleway_core::{Error, ProjectId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::report::{LocalityReport, SyncStats};
@@ -39,8 +39,8 @@ pub struct Snapshot {
     pub format: u32,
     /// When the sync ended.
     pub taken_at: Timestamp,
-    /// The projects discovered.
-    pub projects: Vec<String>,
+    /// The projects discovered (serialized as plain IDs).
+    pub projects: Vec<ProjectId>,
     /// Every resource, sorted by ID.
     pub resources: Vec<Resource>,
     /// The status of every listing.
@@ -56,7 +56,7 @@ impl Snapshot {
     ///
     /// Of resources with the same ID, the last one is kept.
     pub fn from_parts(
-        projects: Vec<String>,
+        projects: Vec<ProjectId>,
         resources: Vec<Resource>,
         listings: Vec<LocalityReport>,
         stats: SyncStats,
@@ -66,7 +66,7 @@ impl Snapshot {
 
     /// A snapshot as read from either format: sorted, deduplicated and joined.
     pub(crate) fn assemble_read(
-        projects: Vec<String>,
+        projects: Vec<ProjectId>,
         resources: Vec<Resource>,
         listings: Vec<LocalityReport>,
         stats: SyncStats,
@@ -76,7 +76,7 @@ impl Snapshot {
     }
 
     fn assemble(
-        projects: Vec<String>,
+        projects: Vec<ProjectId>,
         mut resources: Vec<Resource>,
         mut listings: Vec<LocalityReport>,
         stats: SyncStats,
@@ -188,7 +188,7 @@ fn not_a_snapshot(e: serde_json::Error) -> Error {
 struct RawSnapshot {
     format: u32,
     taken_at: Timestamp,
-    projects: Vec<String>,
+    projects: Vec<ProjectId>,
     resources: Vec<Resource>,
     listings: Vec<LocalityReport>,
     stats: SyncStats,
@@ -488,14 +488,14 @@ mod tests {
         )
         .with_project(crate::resource::known_project("p"));
         let previous = Snapshot::from_parts(
-            vec!["p".into()],
+            vec![crate::resource::known_project("p")],
             vec![r],
             vec![listing(nl.clone(), LocalityStatus::Ok { count: 1 })],
             SyncStats::default(),
         );
         let current = |status| {
             Snapshot::from_parts(
-                vec!["p".into()],
+                vec![crate::resource::known_project("p")],
                 Vec::new(),
                 vec![listing(nl.clone(), status)],
                 SyncStats::default(),
@@ -520,5 +520,43 @@ mod tests {
             }),
         );
         assert_eq!((d.removed.len(), d.unverified.len()), (0, 1));
+    }
+
+    /// Project IDs are typed (`ProjectId`) in the snapshot's projects and listings, but the
+    /// JSON is the plain strings, and a resource's project string reads back as written
+    /// (not lower-cased): a snapshot reads back and writes the same bytes.
+    #[test]
+    fn typed_project_ids_keep_the_json_byte_for_byte() {
+        let nl = Locality::Region(Region::NlAms);
+        let r = Resource::new(
+            ResourceKind::Custom("appliance".into()),
+            "appliances",
+            nl.clone(),
+            "A-1",
+            ProductObject::Custom(serde_json::json!({})),
+        )
+        .with_server_project("P-As-Sent");
+        let snapshot = Snapshot::from_parts(
+            vec![crate::resource::known_project("p")],
+            vec![r],
+            vec![listing(nl, LocalityStatus::Ok { count: 1 })],
+            SyncStats::default(),
+        );
+        let json = snapshot.to_json().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["projects"], serde_json::json!(["p"]));
+        assert_eq!(v["listings"][0]["project_id"], "p");
+        assert_eq!(v["resources"][0]["project_id"], "P-As-Sent");
+        let read = Snapshot::from_json(&json).unwrap();
+        assert_eq!(read.resources[0].project_id(), "P-As-Sent");
+        assert_eq!(read.listings[0].project_id.as_str(), "p");
+        assert_eq!(read.to_json().unwrap(), json);
+        // An old document's upper-case project ID is read as server data is: lower-cased.
+        let upper = json.replace("\"projects\": [\n    \"p\"", "\"projects\": [\n    \"P\"");
+        assert_ne!(upper, json, "the projects member is written as expected");
+        assert_eq!(
+            Snapshot::from_json(&upper).unwrap().projects[0].as_str(),
+            "p"
+        );
     }
 }

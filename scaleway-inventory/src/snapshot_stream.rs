@@ -5,7 +5,7 @@
 use std::io;
 use std::sync::mpsc;
 
-use scaleway_core::{Error, Timestamp};
+use scaleway_core::{Error, ProjectId, Timestamp};
 use serde::de::DeserializeOwned;
 
 use crate::report::{LocalityReport, SyncStats};
@@ -178,7 +178,7 @@ impl<R: io::Read> Doc<R> {
 struct Members {
     format: Option<u32>,
     taken_at: Option<Timestamp>,
-    projects: Option<Vec<String>>,
+    projects: Option<Vec<ProjectId>>,
     listings: Option<Vec<LocalityReport>>,
     stats: Option<SyncStats>,
 }
@@ -581,7 +581,12 @@ mod tests {
                 LocalityStatus::Ok { count: 1 },
             ),
         ];
-        Snapshot::from_parts(vec!["p".into()], resources, listings, SyncStats::default())
+        Snapshot::from_parts(
+            vec![crate::resource::known_project("p")],
+            resources,
+            listings,
+            SyncStats::default(),
+        )
     }
 
     fn pair() -> (Snapshot, Snapshot) {

@@ -107,7 +107,7 @@ fn assert_complete(sim: &Sim, i: usize, snapshot: &Snapshot) {
             .collect::<Vec<_>>()
     );
     let project = &cred(sim, i).project_id;
-    assert_eq!(snapshot.projects, vec![project.clone()]);
+    assert_eq!(snapshot.projects, vec![project.parse().unwrap()]);
     assert!(
         snapshot
             .resources

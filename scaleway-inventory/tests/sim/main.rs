@@ -637,7 +637,7 @@ async fn a_custom_source_runs_through_the_engine_with_its_statuses() {
         "the custom source sent nothing"
     );
     let snap = Snapshot::from_parts(
-        vec![cred.project_id.clone()],
+        vec![cred.project_id.parse().unwrap()],
         resources,
         listings,
         Default::default(),
