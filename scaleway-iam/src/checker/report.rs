@@ -282,7 +282,7 @@ pub struct KeySummary {
     /// Bearer name (application name or user e-mail), when known.
     pub bearer_name: Option<String>,
     /// Default project, when known.
-    pub default_project_id: Option<String>,
+    pub default_project_id: Option<ProjectId>,
     /// Creation date, when known.
     pub created_at: Option<Timestamp>,
     /// Expiry, when known (`null` in JSON also when it never expires: see findings).
@@ -294,9 +294,9 @@ pub struct KeySummary {
 #[non_exhaustive]
 pub struct TargetSummary {
     /// Organization, when known (the caller's, else the projects', else the key's).
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// Target projects.
-    pub project_ids: Vec<String>,
+    pub project_ids: Vec<ProjectId>,
     /// What the Account API said about each target project.
     #[serde(default)]
     pub projects: Vec<ProjectSummary>,
@@ -307,7 +307,7 @@ pub struct TargetSummary {
 #[non_exhaustive]
 pub struct ProjectSummary {
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// `found`, `not_found` or `unverified` (could not be read).
     pub status: String,
     /// Its name, when found.
@@ -315,7 +315,7 @@ pub struct ProjectSummary {
     pub name: Option<String>,
     /// Its Organization, when found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// The checker's report.
