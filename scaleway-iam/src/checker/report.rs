@@ -440,4 +440,44 @@ mod tests {
             Some(false)
         );
     }
+
+    /// The typed IDs of the report serialize as the plain strings they replaced.
+    #[test]
+    fn typed_ids_keep_the_report_json() {
+        let p1: ProjectId = P1.parse().unwrap();
+        let org: OrganizationId = ORG.parse().unwrap();
+        let target = TargetSummary {
+            organization_id: Some(org.clone()),
+            project_ids: vec![p1.clone()],
+            projects: vec![ProjectSummary {
+                project_id: p1.clone(),
+                status: "found".into(),
+                name: Some("p".into()),
+                organization_id: Some(org.clone()),
+            }],
+        };
+        let json = serde_json::to_string(&target).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"organization_id":"{ORG}","project_ids":["{P1}"],"projects":[{{"project_id":"{P1}","status":"found","name":"p","organization_id":"{ORG}"}}]}}"#
+            )
+        );
+        assert_eq!(
+            serde_json::from_str::<TargetSummary>(&json).unwrap(),
+            target
+        );
+        let kind = super::super::finding::FindingKind::OrganizationMismatch {
+            project_id: Some(p1),
+            key_organization_id: Some(org),
+            project_organization_id: None,
+            target_organization_id: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!(
+                r#"{{"code":"organization_mismatch","project_id":"{P1}","key_organization_id":"{ORG}","project_organization_id":null,"target_organization_id":null}}"#
+            )
+        );
+    }
 }
