@@ -621,10 +621,12 @@ impl RuleSpec {
         }
     }
 
-    /// Permission sets on one project the checker holds as a string (a target, which was a
-    /// [`ProjectId`]): the ID is taken as server data is, never refused.
-    pub(crate) fn on_target_project(sets: impl IntoIterator<Item = String>, project: &str) -> Self {
-        RuleSpec::projects(sets, [known_id(project)])
+    /// Permission sets on one target project of the checker.
+    pub(crate) fn on_target_project(
+        sets: impl IntoIterator<Item = String>,
+        project: &ProjectId,
+    ) -> Self {
+        RuleSpec::projects(sets, [project.clone()])
     }
 
     /// The same rule under a CEL condition.
@@ -720,14 +722,6 @@ pub struct Qualification {
     /// The use-case object (`host_website`, `container`, …) as sent.
     #[serde(flatten)]
     pub use_case: BTreeMap<String, serde_json::Value>,
-}
-
-/// A typed ID from a string the crate already holds in normal form (a checker target, an
-/// ID of a resolution): read as server data is (lenient, never refused).
-pub(crate) fn known_id<T: Default + for<'de> Deserialize<'de>>(s: &str) -> T {
-    use serde::de::IntoDeserializer;
-    let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
-    T::deserialize(d).unwrap_or_default()
 }
 
 /// `null` decodes as the type's default (arrays the API may send as null).

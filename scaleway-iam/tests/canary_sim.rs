@@ -81,7 +81,7 @@ async fn the_byoc_key_proves_every_free_canary_and_leaves_nothing() {
     for res in r.resources() {
         assert_eq!(&res.name, name);
         assert_eq!(res.status, CleanupStatus::Deleted, "{res:#?}");
-        assert_eq!(res.project_id, prod(&sim).to_string());
+        assert_eq!(res.project_id, prod(&sim));
         assert!(res.id.is_some());
     }
     assert_eq!(r.leftovers().count(), 0);

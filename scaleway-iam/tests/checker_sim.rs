@@ -63,7 +63,10 @@ async fn byoc_key_is_ready_with_every_requirement_met() {
     }
     assert_eq!(r.target.projects[0].status, "found");
     assert_eq!(
-        r.target.projects[0].organization_id.as_deref(),
+        r.target.projects[0]
+            .organization_id
+            .as_ref()
+            .map(|o| o.as_str()),
         Some(sim.organization_id())
     );
     assert!(v["findings"][0]["code"].is_string());

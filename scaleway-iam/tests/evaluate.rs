@@ -63,10 +63,10 @@ fn resolution(grants: Vec<Grant>) -> Resolution {
     r.direct_policies = vec![(server_id("pol"), "policy".into())];
     // The target project was read: it is in the key's Organization.
     r.projects.insert(
-        P.into(),
+        P.parse().unwrap(),
         ProjectLookup::Found {
             name: "p".into(),
-            organization_id: ORG.into(),
+            organization_id: ORG.parse().unwrap(),
         },
     );
     r
@@ -815,10 +815,10 @@ fn organization_wide_grants_cover_the_projects_of_their_own_organization_only() 
     // The project is in another Organization: the grant does not reach it.
     let mut res = wide();
     res.projects.insert(
-        P.into(),
+        P.parse().unwrap(),
         ProjectLookup::Found {
             name: "elsewhere".into(),
-            organization_id: OTHER_ORG.into(),
+            organization_id: OTHER_ORG.parse().unwrap(),
         },
     );
     let r = run(&res, &profile);
@@ -835,7 +835,7 @@ fn organization_wide_grants_cover_the_projects_of_their_own_organization_only() 
     // Organization), Ready only when the caller accepts it, and the report still says so.
     let mut res = wide();
     res.projects.insert(
-        P.into(),
+        P.parse().unwrap(),
         ProjectLookup::Unverified {
             reason: "403".into(),
         },
@@ -876,7 +876,8 @@ fn organization_wide_grants_cover_the_projects_of_their_own_organization_only() 
     );
     // The project does not exist: blocking, whatever the grants.
     let mut res = resolution(vec![grant("VPCReadOnly", Lvl::Projects, on(&[P]), "")]);
-    res.projects.insert(P.into(), ProjectLookup::NotFound);
+    res.projects
+        .insert(P.parse().unwrap(), ProjectLookup::NotFound);
     let r = run(&res, &profile);
     assert_eq!(r.verdict.status(), "invalid", "{}", r.to_text());
     assert!(r.has("project_not_found"));
@@ -896,7 +897,7 @@ fn organization_wide_grants_cover_the_projects_of_their_own_organization_only() 
         .next()
         .unwrap();
     assert!(
-        matches!(&mm.kind, scaleway_iam::checker::FindingKind::OrganizationMismatch { target_organization_id: Some(t), key_organization_id: Some(k), .. } if t == OTHER_ORG && k == ORG),
+        matches!(&mm.kind, scaleway_iam::checker::FindingKind::OrganizationMismatch { target_organization_id: Some(t), key_organization_id: Some(k), .. } if t.as_str() == OTHER_ORG && k.as_str() == ORG),
         "{:?}",
         mm.kind
     );

@@ -67,10 +67,10 @@ fn resolution(grants: Vec<Grant>) -> Resolution {
     r.organization_id = Some(ORG.parse().unwrap());
     r.direct_policies = vec![(server_id("pol"), "policy".into())];
     r.projects.insert(
-        P.into(),
+        P.parse().unwrap(),
         ProjectLookup::Found {
             name: "p".into(),
-            organization_id: ORG.into(),
+            organization_id: ORG.parse().unwrap(),
         },
     );
     r.grants = grants;

@@ -13,6 +13,7 @@
 //!   take it;
 //! * **none**: not established, and the report says why.
 
+use scaleway_core::ProjectId;
 use serde::{Deserialize, Serialize};
 
 /// Whether a requirement holds, as far as the checker could tell.
@@ -102,7 +103,7 @@ pub struct RequirementCheck {
     /// The required set.
     pub permission_set: String,
     /// The target project (`None` for an Organization-level requirement).
-    pub project_id: Option<String>,
+    pub project_id: Option<ProjectId>,
     /// Met, not met, or unproven.
     pub status: RequirementStatus,
     /// How it was established (`none` unless `met`).

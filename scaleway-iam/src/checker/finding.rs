@@ -1,7 +1,7 @@
 //! What a finding says: [`FindingKind`], its stable `code` in JSON, and the subject its ID
 //! is derived from.
 
-use scaleway_core::Timestamp;
+use scaleway_core::{OrganizationId, ProjectId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::report::DeniedAction;
@@ -17,7 +17,7 @@ pub enum FindingKind {
         /// Required set.
         permission_set: String,
         /// Target project (`None` for an Organization-level requirement).
-        project_id: Option<String>,
+        project_id: Option<ProjectId>,
         /// The granted set that covers it.
         granted_by: String,
         /// Implication chain from the granted set to the required one.
@@ -31,7 +31,7 @@ pub enum FindingKind {
         /// Required set.
         permission_set: String,
         /// Target project.
-        project_id: Option<String>,
+        project_id: Option<ProjectId>,
         /// The condition(s).
         conditions: Vec<String>,
     },
@@ -40,7 +40,7 @@ pub enum FindingKind {
         /// Required set.
         permission_set: String,
         /// Target project.
-        project_id: String,
+        project_id: ProjectId,
         /// Where it is granted instead.
         granted_on: Vec<String>,
     },
@@ -50,7 +50,7 @@ pub enum FindingKind {
         /// Required set.
         permission_set: String,
         /// Target project.
-        project_id: String,
+        project_id: ProjectId,
         /// The granted set.
         granted_by: String,
     },
@@ -59,7 +59,7 @@ pub enum FindingKind {
         /// Required set.
         permission_set: String,
         /// Target project (`None` for an Organization-level requirement).
-        project_id: Option<String>,
+        project_id: Option<ProjectId>,
         /// Extra explanation (e.g. a condition that does not hold).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
@@ -122,9 +122,9 @@ pub enum FindingKind {
     /// `default_project` rule is `require`.
     DefaultProjectMismatch {
         /// The key's default project.
-        default_project_id: String,
+        default_project_id: ProjectId,
         /// The targets.
-        target_project_ids: Vec<String>,
+        target_project_ids: Vec<ProjectId>,
         /// Whether the profile needs Object Storage.
         object_storage: bool,
         /// Whether the profile requires the default project to be the target
@@ -149,7 +149,7 @@ pub enum FindingKind {
         /// Product.
         product: String,
         /// Project probed.
-        project_id: String,
+        project_id: ProjectId,
         /// Route read.
         route: String,
     },
@@ -161,7 +161,7 @@ pub enum FindingKind {
         /// Product.
         product: String,
         /// Project probed.
-        project_id: String,
+        project_id: ProjectId,
         /// Route read.
         route: String,
         /// The 403's `{resource, action}` details.
@@ -175,7 +175,7 @@ pub enum FindingKind {
         /// Product.
         product: String,
         /// Project probed.
-        project_id: String,
+        project_id: ProjectId,
         /// What happened.
         error: String,
     },
@@ -214,19 +214,19 @@ pub enum FindingKind {
     /// `GET /account/v3/projects/{project_id}` (a mistyped ID, or a deleted project).
     ProjectNotFound {
         /// The target project.
-        project_id: String,
+        project_id: ProjectId,
     },
     /// The key, the target project and the Organization the caller named do not belong to
     /// one Organization: the key's rights apply in its own Organization only.
     OrganizationMismatch {
         /// The target project (`None` when only the caller's Organization is compared).
-        project_id: Option<String>,
+        project_id: Option<ProjectId>,
         /// The Organization of the key's bearer, when known (IAM read).
-        key_organization_id: Option<String>,
+        key_organization_id: Option<OrganizationId>,
         /// The project's Organization, when the project could be read.
-        project_organization_id: Option<String>,
+        project_organization_id: Option<OrganizationId>,
         /// The Organization the caller named ([`Target::organization_id`](super::Target)).
-        target_organization_id: Option<String>,
+        target_organization_id: Option<OrganizationId>,
     },
     /// The target project could not be read, so whether it exists and which Organization
     /// holds it are not proven: `unproven` when a requirement is met only through an
@@ -234,7 +234,7 @@ pub enum FindingKind {
     /// `info` otherwise.
     ProjectUnverified {
         /// The target project.
-        project_id: String,
+        project_id: ProjectId,
         /// Why it could not be read, and what the probes showed about it.
         reason: String,
     },
@@ -246,7 +246,7 @@ pub enum FindingKind {
         /// The product written.
         product: String,
         /// The project written to.
-        project_id: String,
+        project_id: ProjectId,
         /// The resource type created (`vpc`, `private_network`, `security_group`, `bucket`).
         resource_type: String,
         /// Its ID (a bucket's is its name).
@@ -260,7 +260,7 @@ pub enum FindingKind {
         /// The product.
         product: String,
         /// The project.
-        project_id: String,
+        project_id: ProjectId,
         /// The step refused (`create VPC scw-canary-…`, `delete bucket scw-canary-…`).
         step: String,
         /// The refusal's `{resource, action}` details.
@@ -273,7 +273,7 @@ pub enum FindingKind {
         /// The product.
         product: String,
         /// The project.
-        project_id: String,
+        project_id: ProjectId,
         /// The step.
         step: String,
         /// What happened.
@@ -289,7 +289,7 @@ pub enum FindingKind {
         /// Its ID, when known (a bucket's is its name).
         resource_id: Option<String>,
         /// Its project.
-        project_id: String,
+        project_id: ProjectId,
         /// Its region or zone.
         locality: String,
         /// `leftover`, or `maybe_leftover` when its ID was never learnt (the create gave no
@@ -363,7 +363,7 @@ impl FindingKind {
     /// What the finding is about, so that its ID depends on its content and not on its
     /// place in the report: the permission set, project, product, … it names.
     pub(crate) fn subject(&self) -> String {
-        let on = |set: &str, project: Option<&String>| match project {
+        let on = |set: &str, project: Option<&ProjectId>| match project {
             Some(p) => format!("{set}@{p}"),
             None => format!("{set}@organization"),
         };
@@ -404,7 +404,7 @@ impl FindingKind {
             | FindingKind::OrganizationOwner { user_id } => user_id.clone(),
             FindingKind::DefaultProjectMismatch {
                 default_project_id, ..
-            } => default_project_id.clone(),
+            } => default_project_id.to_string(),
             FindingKind::ProbeAllowed {
                 permission_set,
                 product,
@@ -449,10 +449,10 @@ impl FindingKind {
             } => format!("{resource_type}:{name}@{project_id}"),
             FindingKind::NotProven { what } => what.clone(),
             FindingKind::ProjectNotFound { project_id }
-            | FindingKind::ProjectUnverified { project_id, .. } => project_id.clone(),
-            FindingKind::OrganizationMismatch { project_id, .. } => {
-                project_id.clone().unwrap_or_else(|| "target".into())
-            }
+            | FindingKind::ProjectUnverified { project_id, .. } => project_id.to_string(),
+            FindingKind::OrganizationMismatch { project_id, .. } => project_id
+                .as_ref()
+                .map_or_else(|| "target".into(), ToString::to_string),
             FindingKind::KeyRejected { reason } => reason.clone(),
             FindingKind::Unknown { fields, .. } => {
                 serde_json::to_string(fields).unwrap_or_default()

@@ -233,10 +233,7 @@ impl Checker {
             now: self.now(),
             window: self.window(),
             context: &self.options.request_context,
-            target_organization: target
-                .organization_id
-                .as_ref()
-                .map(|o| o.as_str().to_owned()),
+            target_organization: target.organization_id.clone(),
             key_created_at: self.options.key_created_at,
         }
     }
@@ -246,7 +243,7 @@ impl Checker {
         self.settings(&Target::projects(Vec::new()))
     }
 
-    fn check_target(&self, target: &Target, profile: &Profile) -> Result<Vec<String>, Error> {
+    fn check_target(&self, target: &Target, profile: &Profile) -> Result<Vec<ProjectId>, Error> {
         if let Err(m) = profile.validate_with(&self.catalogue) {
             return Err(Error::invalid_request(format!(
                 "profile {}: {m}",
@@ -263,7 +260,7 @@ impl Checker {
                 profile.name
             )));
         }
-        Ok(target.project_ids.iter().map(ToString::to_string).collect())
+        Ok(target.project_ids.clone())
     }
 
     /// Evaluates an already resolved key (no I/O): what [`Checker::audit`] does after
@@ -292,7 +289,7 @@ impl Checker {
         res: &Resolution,
         profile: &Profile,
         target: &Target,
-        targets: &[String],
+        targets: &[ProjectId],
         mode: Mode,
         confirmed_live: bool,
     ) -> Report {
@@ -304,7 +301,6 @@ impl Checker {
             self.options.accept_unproven,
             now,
         );
-        let res = res.normalized();
         let projects: Vec<ProjectSummary> = targets
             .iter()
             .map(|t| {
@@ -326,11 +322,10 @@ impl Checker {
             .collect();
         let organization_id = target
             .organization_id
-            .as_ref()
-            .map(ToString::to_string)
+            .clone()
             .or_else(|| projects.iter().find_map(|p| p.organization_id.clone()))
-            .or_else(|| res.organization_id.as_ref().map(ToString::to_string))
-            .filter(|o| !o.trim().is_empty());
+            .or_else(|| res.organization_id.clone())
+            .filter(|o| !o.is_empty());
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             profile: profile.name.clone(),
@@ -347,7 +342,7 @@ impl Checker {
                 bearer_type: res.bearer.as_ref().map(|b| b.kind().to_owned()),
                 bearer_id: res.bearer.as_ref().map(|b| b.id().to_owned()),
                 bearer_name: res.bearer_name.clone(),
-                default_project_id: res.key.as_ref().map(|k| k.default_project_id.to_string()),
+                default_project_id: res.key.as_ref().map(|k| k.default_project_id.clone()),
                 created_at: res.key.as_ref().and_then(|k| k.created_at),
                 expires_at: res.key.as_ref().and_then(|k| k.expires_at),
             },
@@ -437,7 +432,7 @@ impl Checker {
         key_client: Option<&Client>,
         profile: &Profile,
         target: &Target,
-        targets: &[String],
+        targets: &[ProjectId],
         mode: Mode,
     ) -> Result<Report, Error> {
         let mut ledger =

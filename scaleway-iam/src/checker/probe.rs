@@ -210,7 +210,7 @@ pub(crate) enum ProbeResult {
 pub(crate) async fn run(
     client: &Client,
     probe: Probe,
-    project_id: &str,
+    project_id: &ProjectId,
     site: &Site,
 ) -> ProbeResult {
     match probe {
@@ -219,7 +219,12 @@ pub(crate) async fn run(
     }
 }
 
-async fn run_api(client: &Client, def: &ProbeDef, project_id: &str, site: &Site) -> ProbeResult {
+async fn run_api(
+    client: &Client,
+    def: &ProbeDef,
+    project_id: &ProjectId,
+    site: &Site,
+) -> ProbeResult {
     let mut req = client.get(def.route);
     req = match def.loc {
         Loc::Zone => req.zone(&site.zone),
@@ -237,18 +242,14 @@ async fn run_api(client: &Client, def: &ProbeDef, project_id: &str, site: &Site)
 
 /// `ListBuckets` of `project_id` in the site's S3 region, signed `ACCESS_KEY@PROJECT_ID`
 /// with the client's key.
-async fn run_s3(client: &Client, project_id: &str, site: &Site) -> ProbeResult {
+async fn run_s3(client: &Client, project: &ProjectId, site: &Site) -> ProbeResult {
     let Some(endpoint) = &site.s3_endpoint else {
         return ProbeResult::Inconclusive(format!(
             "no Object Storage endpoint for region {}",
             site.s3_region
         ));
     };
-    let project: ProjectId = match project_id.parse() {
-        Ok(p) => p,
-        Err(e) => return ProbeResult::Inconclusive(format!("project {project_id}: {e}")),
-    };
-    let signer = match SigV4Signer::for_client(client, &site.s3_region, Some(&project)) {
+    let signer = match SigV4Signer::for_client(client, &site.s3_region, Some(project)) {
         Ok(s) => s,
         Err(e) => {
             return ProbeResult::Inconclusive(format!("cannot sign for Object Storage: {e}"));

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use scaleway_core::{AccessKey, Client, Error};
+use scaleway_core::{AccessKey, Client, Error, ProjectId};
 
 use super::canary::CanaryReport;
 use super::evaluate::{Draft, EvalSettings, Ledger, ProjectLookup, Resolution, key_not_found};
@@ -67,7 +67,7 @@ pub(super) fn push_rejected(l: &mut Ledger, reqs: &[usize], drafts: Vec<Draft>) 
 }
 
 /// What the probes showed about each target project: `(allowed products, refused products)`.
-type Seen = BTreeMap<String, (Vec<String>, Vec<String>)>;
+type Seen = BTreeMap<ProjectId, (Vec<String>, Vec<String>)>;
 
 impl Checker {
     /// Probes with the key itself to confirm recent changes are in force: every product the
@@ -77,7 +77,7 @@ impl Checker {
         &self,
         key_client: &Client,
         profile: &Profile,
-        targets: &[String],
+        targets: &[ProjectId],
         only_key_changed: bool,
     ) -> (bool, Vec<Draft>) {
         let not_yet = |what: String, message: String| {
@@ -167,8 +167,8 @@ impl Checker {
         iam_error: &Error,
         profile: &Profile,
         target: &Target,
-        targets: &[String],
-        projects: BTreeMap<String, ProjectLookup>,
+        targets: &[ProjectId],
+        projects: BTreeMap<ProjectId, ProjectLookup>,
     ) -> Report {
         let s = self.settings(target);
         let mut l = Ledger::default();
@@ -220,7 +220,7 @@ impl Checker {
         &self,
         client: &Client,
         profile: &Profile,
-        targets: &[String],
+        targets: &[ProjectId],
         facts: &super::evaluate::TargetFacts,
         canaries: Option<&CanaryReport>,
         seen: &mut Seen,
@@ -229,7 +229,7 @@ impl Checker {
         let cat = &self.catalogue;
         let s = self.settings_now();
         let site = probe::Site::new(&self.options, client);
-        let mut cache: BTreeMap<(String, String), ProbeResult> = BTreeMap::new();
+        let mut cache: BTreeMap<(String, ProjectId), ProbeResult> = BTreeMap::new();
         for req in &profile.requirements {
             let set = &req.permission_set;
             if req.scope == RequiredScope::Organization {
@@ -359,9 +359,9 @@ impl Checker {
         client: &Client,
         (probe, route): (probe::Probe, &String),
         site: &probe::Site,
-        cache: &mut BTreeMap<(String, String), ProbeResult>,
+        cache: &mut BTreeMap<(String, ProjectId), ProbeResult>,
         (set, product): (&String, &String),
-        (reqs, targets): (&[usize], &[String]),
+        (reqs, targets): (&[usize], &[ProjectId]),
         seen: &mut Seen,
         l: &mut Ledger,
     ) -> Result<bool, String> {
@@ -492,7 +492,7 @@ fn describe_projects(l: &mut Ledger, seen: &Seen) {
         let FindingKind::ProjectUnverified { project_id, reason } = &mut d.kind else {
             continue;
         };
-        let Some((allowed, refused)) = seen.get(project_id.as_str()) else {
+        let Some((allowed, refused)) = seen.get(project_id) else {
             continue;
         };
         let mut shown = Vec::new();

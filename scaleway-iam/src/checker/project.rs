@@ -10,26 +10,24 @@ use super::evaluate::ProjectLookup;
 use crate::AccountApi;
 
 /// Reads every target project with `client` (the auditor, or the key itself), at once.
-pub(crate) async fn lookup(client: &Client, targets: &[String]) -> BTreeMap<String, ProjectLookup> {
+pub(crate) async fn lookup(
+    client: &Client,
+    targets: &[ProjectId],
+) -> BTreeMap<ProjectId, ProjectLookup> {
     let reads = targets
         .iter()
         .map(|t| async move { (t.clone(), one(client, t).await) });
     futures::future::join_all(reads).await.into_iter().collect()
 }
 
-async fn one(client: &Client, project: &str) -> ProjectLookup {
-    let Ok(id) = project.parse::<ProjectId>() else {
-        return ProjectLookup::Unverified {
-            reason: format!("`{project}` is not a project ID"),
-        };
-    };
-    match AccountApi::new(client).get_project(&id).await {
+async fn one(client: &Client, project: &ProjectId) -> ProjectLookup {
+    match AccountApi::new(client).get_project(project).await {
         Ok(p) if p.organization_id.is_empty() => ProjectLookup::Unverified {
             reason: "the Account API named no Organization for it".into(),
         },
         Ok(p) => ProjectLookup::Found {
             name: p.name,
-            organization_id: p.organization_id.to_string(),
+            organization_id: p.organization_id,
         },
         Err(e) if e.is_not_found() => ProjectLookup::NotFound,
         Err(e) if e.is_permission_denied() => ProjectLookup::Unverified {

@@ -59,7 +59,12 @@ impl Report {
             if self.target.project_ids.is_empty() {
                 "-".to_owned()
             } else {
-                self.target.project_ids.join(", ")
+                self.target
+                    .project_ids
+                    .iter()
+                    .map(scaleway_core::ProjectId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
             match self.mode {
                 super::Mode::Auditor => "auditor",

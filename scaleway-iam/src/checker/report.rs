@@ -282,7 +282,7 @@ pub struct KeySummary {
     /// Bearer name (application name or user e-mail), when known.
     pub bearer_name: Option<String>,
     /// Default project, when known.
-    pub default_project_id: Option<String>,
+    pub default_project_id: Option<ProjectId>,
     /// Creation date, when known.
     pub created_at: Option<Timestamp>,
     /// Expiry, when known (`null` in JSON also when it never expires: see findings).
@@ -294,9 +294,9 @@ pub struct KeySummary {
 #[non_exhaustive]
 pub struct TargetSummary {
     /// Organization, when known (the caller's, else the projects', else the key's).
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// Target projects.
-    pub project_ids: Vec<String>,
+    pub project_ids: Vec<ProjectId>,
     /// What the Account API said about each target project.
     #[serde(default)]
     pub projects: Vec<ProjectSummary>,
@@ -307,7 +307,7 @@ pub struct TargetSummary {
 #[non_exhaustive]
 pub struct ProjectSummary {
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// `found`, `not_found` or `unverified` (could not be read).
     pub status: String,
     /// Its name, when found.
@@ -315,7 +315,7 @@ pub struct ProjectSummary {
     pub name: Option<String>,
     /// Its Organization, when found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// The checker's report.
@@ -438,6 +438,46 @@ mod tests {
         assert_eq!(
             grant(RuleScope::Unknown).applies_to_project(&p1, Some(&org)),
             Some(false)
+        );
+    }
+
+    /// The typed IDs of the report serialize as the plain strings they replaced.
+    #[test]
+    fn typed_ids_keep_the_report_json() {
+        let p1: ProjectId = P1.parse().unwrap();
+        let org: OrganizationId = ORG.parse().unwrap();
+        let target = TargetSummary {
+            organization_id: Some(org.clone()),
+            project_ids: vec![p1.clone()],
+            projects: vec![ProjectSummary {
+                project_id: p1.clone(),
+                status: "found".into(),
+                name: Some("p".into()),
+                organization_id: Some(org.clone()),
+            }],
+        };
+        let json = serde_json::to_string(&target).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"organization_id":"{ORG}","project_ids":["{P1}"],"projects":[{{"project_id":"{P1}","status":"found","name":"p","organization_id":"{ORG}"}}]}}"#
+            )
+        );
+        assert_eq!(
+            serde_json::from_str::<TargetSummary>(&json).unwrap(),
+            target
+        );
+        let kind = super::super::finding::FindingKind::OrganizationMismatch {
+            project_id: Some(p1),
+            key_organization_id: Some(org),
+            project_organization_id: None,
+            target_organization_id: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!(
+                r#"{{"code":"organization_mismatch","project_id":"{P1}","key_organization_id":"{ORG}","project_organization_id":null,"target_organization_id":null}}"#
+            )
         );
     }
 }

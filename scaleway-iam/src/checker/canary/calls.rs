@@ -112,7 +112,7 @@ fn delete_error(e: &Error) -> Deleted {
 pub(super) async fn create_vpc(
     client: &Client,
     region: &Region,
-    project: &str,
+    project: &ProjectId,
     name: &str,
 ) -> Created {
     let body = serde_json::json!({
@@ -139,7 +139,7 @@ pub(super) async fn create_vpc(
 pub(super) async fn create_private_network(
     client: &Client,
     region: &Region,
-    project: &str,
+    project: &ProjectId,
     name: &str,
     vpc_id: Option<&str>,
 ) -> Created {
@@ -169,7 +169,7 @@ pub(super) async fn create_private_network(
 pub(super) async fn create_security_group(
     client: &Client,
     zone: &Zone,
-    project: &str,
+    project: &ProjectId,
     name: &str,
 ) -> Created {
     let body = serde_json::json!({
@@ -204,11 +204,8 @@ pub(super) fn bucket_url(endpoint: &Url, bucket: &str) -> Option<Url> {
     base.join(bucket).ok()
 }
 
-fn s3_signer(client: &Client, site: &Site, project: &str) -> Result<SigV4Signer, String> {
-    let project: ProjectId = project
-        .parse()
-        .map_err(|e| format!("project {project}: {e}"))?;
-    SigV4Signer::for_client(client, &site.s3_region, Some(&project))
+fn s3_signer(client: &Client, site: &Site, project: &ProjectId) -> Result<SigV4Signer, String> {
+    SigV4Signer::for_client(client, &site.s3_region, Some(project))
         .map_err(|e| format!("cannot sign for Object Storage: {e}"))
 }
 
@@ -253,7 +250,7 @@ fn s3_describe(e: &Error) -> String {
 pub(super) async fn create_bucket(
     client: &Client,
     site: &Site,
-    project: &str,
+    project: &ProjectId,
     name: &str,
 ) -> Created {
     let Some(url) = site.s3_endpoint.as_ref().and_then(|e| bucket_url(e, name)) else {
@@ -301,7 +298,7 @@ pub(super) async fn create_bucket(
 pub(super) async fn delete_bucket(
     client: &Client,
     site: &Site,
-    project: &str,
+    project: &ProjectId,
     name: &str,
 ) -> Deleted {
     let Some(url) = site.s3_endpoint.as_ref().and_then(|e| bucket_url(e, name)) else {
@@ -385,7 +382,7 @@ pub(super) async fn find_by_name(
     client: &Client,
     kind: CanaryKind,
     locality: &Locality,
-    project: &str,
+    project: &ProjectId,
     name: &str,
 ) -> Found {
     let listing = match kind {

@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use scaleway_core::{Client, Locality};
+use scaleway_core::{Client, Locality, ProjectId};
 use tokio::task::JoinHandle;
 
 use super::calls::{self, Deleted, Found};
@@ -100,7 +100,7 @@ impl Ledger {
 
     /// Records a resource about to be created (call it before sending the create): from now
     /// on it is cleaned up whatever happens — found by `name` until its ID is known.
-    pub(super) fn pending(&mut self, kind: CanaryKind, name: &str, project: &str) -> Slot {
+    pub(super) fn pending(&mut self, kind: CanaryKind, name: &str, project: &ProjectId) -> Slot {
         let (resource, locality) =
             super::resource(&self.client, &self.site, kind, name, None, project);
         self.entries.push(Entry {

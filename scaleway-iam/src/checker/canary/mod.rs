@@ -140,7 +140,7 @@ pub struct CanaryResource {
     /// Its ID (a bucket's is its name); `None` when the create gave no answer.
     pub id: Option<String>,
     /// Its project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// Its region or zone.
     pub locality: String,
     /// Deleted, or left behind.
@@ -199,7 +199,7 @@ pub struct CanaryOutcome {
     /// Catalogue product (`vpc`, `private-networks`, `instances`, `object-storage`).
     pub product: String,
     /// The project written to.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// What it showed.
     pub result: CanaryResult,
     /// What it created, and what became of it.
@@ -263,7 +263,7 @@ impl CanaryReport {
     pub fn outcome(&self, product: &str, project_id: &ProjectId) -> Option<&CanaryOutcome> {
         self.outcomes
             .iter()
-            .find(|o| o.product == product && o.project_id == project_id.as_str())
+            .find(|o| o.product == product && o.project_id == *project_id)
     }
 
     /// What the canaries say about `set` judged on `product` in `project_id`.
@@ -400,14 +400,7 @@ impl Checker {
         if !plan.products.is_empty() {
             for project in &target.project_ids {
                 outcomes.extend(
-                    run_project(
-                        client,
-                        &site,
-                        &self.cleanups,
-                        project.as_ref(),
-                        &plan.products,
-                    )
-                    .await,
+                    run_project(client, &site, &self.cleanups, project, &plan.products).await,
                 );
             }
         }
@@ -448,7 +441,7 @@ fn resource(
     kind: CanaryKind,
     name: &str,
     id: Option<String>,
-    project: &str,
+    project: &ProjectId,
 ) -> (CanaryResource, Locality) {
     let api = client.api_url().as_str().trim_end_matches('/').to_owned();
     let (r, z) = (site.region.as_str(), site.zone.as_str());
@@ -511,7 +504,7 @@ fn resource(
         CanaryResource {
             kind,
             name: name.to_owned(),
-            project_id: project.to_owned(),
+            project_id: project.clone(),
             locality: locality.to_string(),
             status: if id.is_some() {
                 CleanupStatus::Leftover
@@ -548,7 +541,7 @@ impl Step {
 
     /// Records the resource in the ledger before its create is sent: from then on it is
     /// cleaned up whatever happens, found by its name until the create says its ID.
-    fn before_create(&mut self, ledger: &mut Ledger, name: &str, project: &str) {
+    fn before_create(&mut self, ledger: &mut Ledger, name: &str, project: &ProjectId) {
         self.slot = Some(ledger.pending(self.kind, name, project));
     }
 
@@ -611,7 +604,7 @@ async fn run_project(
     client: &Client,
     site: &Site,
     cleanups: &Cleanups,
-    project: &str,
+    project: &ProjectId,
     products: &[String],
 ) -> Vec<CanaryOutcome> {
     let name = run_name();
@@ -685,7 +678,7 @@ async fn run_project(
         .into_iter()
         .map(|s| CanaryOutcome {
             product: s.product.to_owned(),
-            project_id: project.to_owned(),
+            project_id: project.clone(),
             resources: s
                 .slot
                 .and_then(|slot| ledger.get(slot).cloned())

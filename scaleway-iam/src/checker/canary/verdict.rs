@@ -1,7 +1,7 @@
 //! Canary writes in a check: run them, then turn each product's outcome into the evidence,
 //! or the finding, of the requirements it proves.
 
-use scaleway_core::Client;
+use scaleway_core::{Client, ProjectId};
 
 use super::{CanaryEvidence, CanaryReport, CanaryResult, CleanupStatus};
 use crate::checker::evaluate::{Draft, Ledger};
@@ -83,7 +83,7 @@ impl Checker {
         &self,
         set: &str,
         judged: &[String],
-        (reqs, targets): (&[usize], &[String]),
+        (reqs, targets): (&[usize], &[ProjectId]),
         canaries: &CanaryReport,
         l: &mut Ledger,
     ) {
@@ -97,7 +97,7 @@ impl Checker {
         for (r, t) in reqs.iter().zip(targets) {
             for product in judged {
                 let on = |what: &str| format!("{set}: {what} {product} in project {t}");
-                match canaries.evidence(cat, set, product, &crate::model::known_id(t)) {
+                match canaries.evidence(cat, set, product, t) {
                     CanaryEvidence::Proven(o) => {
                         for res in &o.resources {
                             l.evidence(

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use scaleway_core::ProjectId;
+
 use super::requirements::Used;
 use super::{Draft, EvalSettings, Ledger, Resolution};
 use crate::checker::catalogue::Catalogue;
@@ -60,7 +62,7 @@ type Collected = (
 pub(crate) fn the_excess(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     used: &Used,
     l: &mut Ledger,
@@ -76,7 +78,7 @@ pub(crate) fn the_excess(
 fn collect(
     cat: &Catalogue,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     used: &Used,
 ) -> Collected {
@@ -138,10 +140,9 @@ fn collect(
                     ("organization_wide", profile.excess.wider_scope)
                 }
                 RuleScope::Projects { project_ids } => {
-                    let others: Vec<&str> = project_ids
+                    let others: Vec<&ProjectId> = project_ids
                         .iter()
-                        .map(|p| p.as_str())
-                        .filter(|p| !targets.iter().any(|t| t == p))
+                        .filter(|p| !targets.contains(p))
                         .collect();
                     if others.is_empty() || used.wrong_project_sets.contains(name) {
                         continue;
@@ -165,7 +166,7 @@ fn collect(
         e.0.extend(
             scope_labels
                 .into_iter()
-                .filter(|p| reason != "other_project" || !targets.contains(p)),
+                .filter(|p| reason != "other_project" || !targets.iter().any(|t| t.as_str() == p)),
         );
         e.1.push(g.path.clone());
     }

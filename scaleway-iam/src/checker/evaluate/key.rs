@@ -1,6 +1,8 @@
 //! Step 1, the key itself: does it exist, has it expired, who bears it (a person, the
 //! Organization owner), is its default project the target.
 
+use scaleway_core::ProjectId;
+
 use super::{Draft, EvalSettings, Ledger, Resolution};
 use crate::checker::finding::FindingKind;
 use crate::checker::profile::{DefaultProjectRule, Profile};
@@ -41,7 +43,7 @@ pub(crate) fn key_not_found(s: &EvalSettings<'_>, message: &str) -> Vec<Draft> {
 pub(crate) fn the_key(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     l: &mut Ledger,
 ) -> Option<ApiKey> {
@@ -68,7 +70,7 @@ pub(crate) fn the_key(
 fn expiry(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     key: &ApiKey,
     l: &mut Ledger,
@@ -199,13 +201,13 @@ fn bearer(profile: &Profile, res: &Resolution, l: &mut Ledger) {
 fn default_project(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     key: &ApiKey,
     l: &mut Ledger,
 ) {
     let cat = s.catalogue;
     let dp = &key.default_project_id;
-    if dp.is_empty() || targets.is_empty() || targets.iter().any(|t| t == dp.as_str()) {
+    if dp.is_empty() || targets.is_empty() || targets.contains(dp) {
         return;
     }
     let object_storage = profile.needs_object_storage(cat);
@@ -217,7 +219,7 @@ fn default_project(
             Severity::Warning
         },
         FindingKind::DefaultProjectMismatch {
-            default_project_id: dp.to_string(),
+            default_project_id: dp.clone(),
             target_project_ids: targets.to_vec(),
             object_storage,
             required,

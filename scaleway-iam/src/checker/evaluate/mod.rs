@@ -15,7 +15,7 @@ mod target;
 
 use std::collections::BTreeMap;
 
-use scaleway_core::{OrganizationId, Timestamp, normalize_id};
+use scaleway_core::{OrganizationId, ProjectId, Timestamp};
 
 use super::catalogue::Catalogue;
 use super::condition::RequestContext;
@@ -50,7 +50,7 @@ pub struct Resolution {
     pub changes: Vec<(Timestamp, String)>,
     /// What the Account API said about each target project, by project ID (a project not
     /// listed was not read: its Organization is unknown).
-    pub projects: BTreeMap<String, ProjectLookup>,
+    pub projects: BTreeMap<ProjectId, ProjectLookup>,
 }
 
 /// What `GET /account/v3/projects/{project_id}` said about a target project.
@@ -62,7 +62,7 @@ pub enum ProjectLookup {
         /// Its name.
         name: String,
         /// Its Organization.
-        organization_id: String,
+        organization_id: OrganizationId,
     },
     /// 404: no such project.
     NotFound,
@@ -73,33 +73,6 @@ pub enum ProjectLookup {
     },
 }
 
-impl Resolution {
-    /// The same facts with every ID in its normal form (lower case,
-    /// [`normalize_id`]): server data and caller data compare as IDs, not strings. Typed IDs
-    /// (the key's, the grants', the Organization) are normal by construction; the project
-    /// lookups are keyed by strings.
-    pub(crate) fn normalized(&self) -> Resolution {
-        let mut r = self.clone();
-        r.projects = std::mem::take(&mut r.projects)
-            .into_iter()
-            .map(|(id, l)| {
-                let l = match l {
-                    ProjectLookup::Found {
-                        name,
-                        organization_id,
-                    } => ProjectLookup::Found {
-                        name,
-                        organization_id: normalize_id(&organization_id),
-                    },
-                    other => other,
-                };
-                (normalize_id(&id), l)
-            })
-            .collect();
-        r
-    }
-}
-
 /// Evaluation settings.
 #[derive(Debug, Clone)]
 pub(crate) struct EvalSettings<'a> {
@@ -108,7 +81,7 @@ pub(crate) struct EvalSettings<'a> {
     pub(crate) window: chrono::Duration,
     pub(crate) context: &'a RequestContext,
     /// The Organization the caller named (normal form).
-    pub(crate) target_organization: Option<String>,
+    pub(crate) target_organization: Option<OrganizationId>,
     /// When the caller says the key was created.
     pub(crate) key_created_at: Option<Timestamp>,
 }
@@ -143,7 +116,7 @@ impl Draft {
 #[derive(Debug, Clone)]
 pub(crate) struct ReqDraft {
     pub(crate) set: String,
-    pub(crate) project: Option<String>,
+    pub(crate) project: Option<ProjectId>,
     pub(crate) evidence: Vec<Evidence>,
     pub(crate) findings: Vec<String>,
 }
@@ -162,17 +135,17 @@ impl Ledger {
     }
 
     /// The requirement `set` on `project` (`None`: at Organization level), added if new.
-    pub(crate) fn req(&mut self, set: &str, project: Option<&str>) -> usize {
+    pub(crate) fn req(&mut self, set: &str, project: Option<&ProjectId>) -> usize {
         if let Some(i) = self
             .reqs
             .iter()
-            .position(|r| r.set == set && r.project.as_deref() == project)
+            .position(|r| r.set == set && r.project.as_ref() == project)
         {
             return i;
         }
         self.reqs.push(ReqDraft {
             set: set.to_owned(),
-            project: project.map(str::to_owned),
+            project: project.cloned(),
             evidence: Vec::new(),
             findings: Vec::new(),
         });
@@ -180,7 +153,7 @@ impl Ledger {
     }
 
     /// Every requirement of `profile` on `targets`.
-    pub(crate) fn every_req(&mut self, profile: &Profile, targets: &[String]) -> Vec<usize> {
+    pub(crate) fn every_req(&mut self, profile: &Profile, targets: &[ProjectId]) -> Vec<usize> {
         let mut out = Vec::new();
         for r in &profile.requirements {
             match r.scope {
@@ -333,17 +306,16 @@ fn settle(r: ReqDraft, findings: &[Finding]) -> RequirementCheck {
 pub(crate) fn evaluate_resolution(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
 ) -> Ledger {
-    let res = res.normalized();
     let mut l = Ledger::default();
-    if key::the_key(s, profile, targets, &res, &mut l).is_none() {
+    if key::the_key(s, profile, targets, res, &mut l).is_none() {
         return l;
     }
-    let facts = target::the_target(s, targets, &res, &mut l);
-    let used = requirements::the_requirements(s, profile, targets, &res, &facts, &mut l);
-    excess::the_excess(s, profile, targets, &res, &used, &mut l);
-    changes::recent_changes(s, &res, &mut l);
+    let facts = target::the_target(s, targets, res, &mut l);
+    let used = requirements::the_requirements(s, profile, targets, res, &facts, &mut l);
+    excess::the_excess(s, profile, targets, res, &used, &mut l);
+    changes::recent_changes(s, res, &mut l);
     l
 }

@@ -1,5 +1,7 @@
 //! Remediation helpers: the `scw` command and the policy rule that add a grant.
 
+use scaleway_core::ProjectId;
+
 use super::Resolution;
 use super::key::principal_arg;
 use crate::checker::profile::Profile;
@@ -46,7 +48,7 @@ pub(super) fn scw_add_rule(res: &Resolution, rule: &RuleSpec, profile: &Profile)
 /// (never `"organization_id": ""`).
 pub(super) fn grant_rule(
     set: &str,
-    project: Option<&String>,
+    project: Option<&ProjectId>,
     res: &Resolution,
 ) -> Option<RuleSpec> {
     match project {

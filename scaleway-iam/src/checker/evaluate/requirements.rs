@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use scaleway_core::ProjectId;
+
 use super::remedy::{grant_rule, scw_add_rule, unknown_org_note};
 use super::target::{ProjectOrg, TargetFacts};
 use super::{Draft, EvalSettings, Ledger, Resolution};
@@ -46,7 +48,7 @@ struct Sorted<'a> {
 fn sort<'a>(
     s: &EvalSettings<'_>,
     covering: &'a [(&'a Grant, Coverage)],
-    target: Option<&String>,
+    target: Option<&ProjectId>,
     facts: &TargetFacts,
 ) -> (Sorted<'a>, Vec<&'a Grant>) {
     let mut out = Sorted::default();
@@ -104,7 +106,7 @@ struct One<'a> {
     profile: &'a Profile,
     res: &'a Resolution,
     set: &'a String,
-    target: Option<&'a String>,
+    target: Option<&'a ProjectId>,
     req: usize,
 }
 
@@ -151,7 +153,7 @@ impl One<'_> {
 
     /// Met through an Organization-wide grant: wider than required (as severe as the
     /// profile's `wider_scope` says); not linked to the requirement, which it meets.
-    fn wider(&self, l: &mut Ledger, used: &mut Used, g: &Grant, cov: &Coverage, p: &String) {
+    fn wider(&self, l: &mut Ledger, used: &mut Used, g: &Grant, cov: &Coverage, p: &ProjectId) {
         let set = self.set;
         used.org_wide
             .insert((g.permission_set.clone(), g.path.rule_id.clone()));
@@ -306,7 +308,7 @@ impl One<'_> {
 pub(crate) fn the_requirements(
     s: &EvalSettings<'_>,
     profile: &Profile,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     facts: &TargetFacts,
     l: &mut Ledger,
@@ -336,7 +338,7 @@ pub(crate) fn the_requirements(
             .iter()
             .filter_map(|g| cat.coverage(&g.permission_set, set).map(|c| (g, c)))
             .collect();
-        let on: Vec<Option<&String>> = match req.scope {
+        let on: Vec<Option<&ProjectId>> = match req.scope {
             RequiredScope::Project => targets.iter().map(Some).collect(),
             RequiredScope::Organization => vec![None],
         };
@@ -346,7 +348,7 @@ pub(crate) fn the_requirements(
                 res,
                 set,
                 target,
-                req: l.req(set, target.map(String::as_str)),
+                req: l.req(set, target),
             };
             for id in facts.blocking_for(target) {
                 l.link(one.req, &id);

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use scaleway_core::{OrganizationId, ProjectId};
+
 use super::{Draft, EvalSettings, Ledger, ProjectLookup, Resolution};
 use crate::checker::finding::FindingKind;
 use crate::checker::report::Severity;
@@ -12,7 +14,7 @@ use crate::checker::report::Severity;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ProjectOrg {
     /// Read from the Account API.
-    Known(String),
+    Known(OrganizationId),
     /// The project does not exist (a blocking finding says so).
     NotFound,
     /// Not read: the ID of the `project_unverified` finding, raised to `unproven` when a
@@ -24,7 +26,7 @@ pub(crate) enum ProjectOrg {
 #[derive(Debug, Default)]
 pub(crate) struct TargetFacts {
     /// Each target project's Organization.
-    pub(crate) orgs: BTreeMap<String, ProjectOrg>,
+    pub(crate) orgs: BTreeMap<ProjectId, ProjectOrg>,
     /// The blocking findings about each target project (not found, another
     /// Organization), which make every requirement on it not met. Key `""`: about every
     /// target.
@@ -33,7 +35,7 @@ pub(crate) struct TargetFacts {
 
 impl TargetFacts {
     /// The blocking findings about `project` (`None`: an Organization-level requirement).
-    pub(crate) fn blocking_for(&self, project: Option<&String>) -> Vec<String> {
+    pub(crate) fn blocking_for(&self, project: Option<&ProjectId>) -> Vec<String> {
         let mut out = self.blocking.get("").cloned().unwrap_or_default();
         if let Some(p) = project {
             out.extend(self.blocking.get(p.as_str()).cloned().unwrap_or_default());
@@ -53,12 +55,16 @@ impl TargetFacts {
 /// The Organizations compared: the key's (IAM), the project's (Account API) and the
 /// caller's ([`Target::organization_id`](crate::checker::Target)).
 struct Orgs<'a> {
-    key: Option<&'a str>,
-    caller: Option<&'a str>,
+    key: Option<&'a OrganizationId>,
+    caller: Option<&'a OrganizationId>,
 }
 
-fn mismatch(project: Option<&str>, project_org: Option<&str>, orgs: &Orgs<'_>) -> Option<Draft> {
-    let known: Vec<(&str, &str)> = [
+fn mismatch(
+    project: Option<&ProjectId>,
+    project_org: Option<&OrganizationId>,
+    orgs: &Orgs<'_>,
+) -> Option<Draft> {
+    let known: Vec<(&str, &OrganizationId)> = [
         ("the key's", orgs.key),
         ("the project's", project_org),
         ("the one you named", orgs.caller),
@@ -77,10 +83,10 @@ fn mismatch(project: Option<&str>, project_org: Option<&str>, orgs: &Orgs<'_>) -
     let mut d = Draft::new(
         Severity::Blocking,
         FindingKind::OrganizationMismatch {
-            project_id: project.map(str::to_owned),
-            key_organization_id: orgs.key.map(str::to_owned),
-            project_organization_id: project_org.map(str::to_owned),
-            target_organization_id: orgs.caller.map(str::to_owned),
+            project_id: project.cloned(),
+            key_organization_id: orgs.key.cloned(),
+            project_organization_id: project_org.cloned(),
+            target_organization_id: orgs.caller.cloned(),
         },
         format!(
             "{}: the Organizations differ ({}), and a key's rights apply in its own Organization only",
@@ -102,13 +108,13 @@ fn mismatch(project: Option<&str>, project_org: Option<&str>, orgs: &Orgs<'_>) -
 /// Step 2.
 pub(crate) fn the_target(
     s: &EvalSettings<'_>,
-    targets: &[String],
+    targets: &[ProjectId],
     res: &Resolution,
     l: &mut Ledger,
 ) -> TargetFacts {
     let orgs = Orgs {
-        key: res.organization_id.as_ref().map(|o| o.as_str()),
-        caller: s.target_organization.as_deref(),
+        key: res.organization_id.as_ref(),
+        caller: s.target_organization.as_ref(),
     };
     let mut facts = TargetFacts::default();
     let mut compared = false;
@@ -119,7 +125,7 @@ pub(crate) fn the_target(
             }) => {
                 compared = true;
                 if let Some(d) = mismatch(Some(t), Some(organization_id), &orgs) {
-                    facts.block(t, l, d);
+                    facts.block(t.as_str(), l, d);
                 }
                 ProjectOrg::Known(organization_id.clone())
             }
@@ -138,7 +144,7 @@ pub(crate) fn the_target(
                     None,
                     None,
                 ));
-                facts.block(t, l, d);
+                facts.block(t.as_str(), l, d);
                 ProjectOrg::NotFound
             }
             other => {
