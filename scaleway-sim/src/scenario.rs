@@ -392,6 +392,27 @@ impl Gen {
         }
     }
 
+    /// The Organization's owner (`owner@example.com`), then the applications `inventory`
+    /// (AllProductsReadOnly) and `admin` (IAMManager, ProjectManager, AllProductsFullAccess),
+    /// all at Organization level, in that order (the generated IDs depend on it); their IDs.
+    fn owner_and_standard_apps(&mut self) -> (String, String) {
+        self.user("owner@example.com", true);
+        let inventory = self.app_with_policy(
+            "inventory",
+            "Read-only inventory",
+            &[RuleSpec::organization(&["AllProductsReadOnly"])],
+        );
+        let admin = self.app_with_policy(
+            "admin",
+            "Full access",
+            &[
+                RuleSpec::organization(&["IAMManager", "ProjectManager"]),
+                RuleSpec::organization(&["AllProductsFullAccess"]),
+            ],
+        );
+        (inventory, admin)
+    }
+
     fn app_with_policy(&mut self, name: &str, description: &str, rules: &[RuleSpec]) -> String {
         let app = self.application(name, description);
         self.policy(name, Principal::Application(app.clone()), rules);

@@ -1,25 +1,12 @@
 //! The `dense` scenario: `n` resources of every listed kind in one project, for tests of
 //! listings (see [`super::Scenario::dense`]).
 
-use super::{Bearer, Gen, RuleSpec};
+use super::{Bearer, Gen};
 
 pub(super) fn dense(g: &mut Gen, n: usize) {
     let default = g.project("default", "");
     let project = g.project("dense", "n resources of every listed kind");
-    g.user("owner@example.com", true);
-    let inventory = g.app_with_policy(
-        "inventory",
-        "Read-only inventory",
-        &[RuleSpec::organization(&["AllProductsReadOnly"])],
-    );
-    let admin = g.app_with_policy(
-        "admin",
-        "Full access",
-        &[
-            RuleSpec::organization(&["IAMManager", "ProjectManager"]),
-            RuleSpec::organization(&["AllProductsFullAccess"]),
-        ],
-    );
+    let (inventory, admin) = g.owner_and_standard_apps();
     g.key(
         "inventory",
         Bearer::Application(inventory),

@@ -8,7 +8,6 @@ use crate::locality::{
     SECRET_REGIONS, VPC_REGIONS, zone_region,
 };
 use crate::model::{Bearer, BucketVersioning};
-use crate::state::RuleSpec;
 
 pub(super) fn large(g: &mut Gen, params: &LargeParams) {
     let default = g.project("default", "");
@@ -16,20 +15,7 @@ pub(super) fn large(g: &mut Gen, params: &LargeParams) {
     for i in 0..params.projects {
         projects.push(g.project(&format!("project-{i:03}"), ""));
     }
-    g.user("owner@example.com", true);
-    let inventory = g.app_with_policy(
-        "inventory",
-        "Read-only inventory",
-        &[RuleSpec::organization(&["AllProductsReadOnly"])],
-    );
-    let admin = g.app_with_policy(
-        "admin",
-        "Full access",
-        &[
-            RuleSpec::organization(&["IAMManager", "ProjectManager"]),
-            RuleSpec::organization(&["AllProductsFullAccess"]),
-        ],
-    );
+    let (inventory, admin) = g.owner_and_standard_apps();
     let first = projects.get(1).cloned().unwrap_or_else(|| default.clone());
     g.key(
         "inventory",
