@@ -402,15 +402,34 @@ impl Gen {
             "Read-only inventory",
             &[RuleSpec::organization(&["AllProductsReadOnly"])],
         );
-        let admin = self.app_with_policy(
+        let admin = self.admin_app();
+        (inventory, admin)
+    }
+
+    /// The application `admin`: IAMManager and ProjectManager at Organization level,
+    /// AllProductsFullAccess on all projects; its ID.
+    fn admin_app(&mut self) -> String {
+        self.app_with_policy(
             "admin",
             "Full access",
             &[
                 RuleSpec::organization(&["IAMManager", "ProjectManager"]),
                 RuleSpec::organization(&["AllProductsFullAccess"]),
             ],
+        )
+    }
+
+    /// The `admin` application's key, kept, with `default` as its default project.
+    fn admin_key(&mut self, admin: String, default: &str) {
+        self.key(
+            "admin",
+            Bearer::Application(admin),
+            "application \"admin\"",
+            default,
+            None,
+            "IAMManager + ProjectManager (organization) and AllProductsFullAccess on all projects",
+            true,
         );
-        (inventory, admin)
     }
 
     fn app_with_policy(&mut self, name: &str, description: &str, rules: &[RuleSpec]) -> String {

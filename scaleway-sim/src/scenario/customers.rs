@@ -4,7 +4,6 @@
 use super::{Gen, p};
 use crate::locality::{BLOCK_ZONES, OBJECT_STORAGE_REGIONS, SECRET_REGIONS};
 use crate::model::{Bearer, BucketVersioning};
-use crate::state::RuleSpec;
 
 /// Parameters of the `customers` scenario ([`crate::Scenario::customers`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,23 +52,8 @@ fn split(r: usize) -> (usize, usize, usize, usize) {
 pub(super) fn customers(g: &mut Gen, params: &CustomersParams) {
     let default = g.project("default", "");
     g.user("owner@example.com", true);
-    let admin = g.app_with_policy(
-        "admin",
-        "Full access",
-        &[
-            RuleSpec::organization(&["IAMManager", "ProjectManager"]),
-            RuleSpec::organization(&["AllProductsFullAccess"]),
-        ],
-    );
-    g.key(
-        "admin",
-        Bearer::Application(admin),
-        "application \"admin\"",
-        &default,
-        None,
-        "IAMManager + ProjectManager (organization) and AllProductsFullAccess on all projects",
-        true,
-    );
+    let admin = g.admin_app();
+    g.admin_key(admin, &default);
     let org8 = g.org[..8].to_owned();
     let (servers, volumes, secrets, buckets) = split(params.resources_per_customer);
     for i in 0..params.customers {

@@ -16,15 +16,7 @@ pub(super) fn dense(g: &mut Gen, n: usize) {
         "AllProductsReadOnly on every project (organization scope)",
         true,
     );
-    g.key(
-        "admin",
-        Bearer::Application(admin),
-        "application \"admin\"",
-        &default,
-        None,
-        "IAMManager + ProjectManager (organization) and AllProductsFullAccess on all projects",
-        true,
-    );
+    g.admin_key(admin, &default);
     let (zone, region) = ("fr-par-1", "fr-par");
     for i in 0..n {
         g.server(

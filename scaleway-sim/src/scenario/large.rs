@@ -26,15 +26,7 @@ pub(super) fn large(g: &mut Gen, params: &LargeParams) {
         "AllProductsReadOnly on every project (organization scope)",
         true,
     );
-    g.key(
-        "admin",
-        Bearer::Application(admin),
-        "application \"admin\"",
-        &default,
-        None,
-        "IAMManager + ProjectManager (organization) and AllProductsFullAccess on all projects",
-        true,
-    );
+    g.admin_key(admin, &default);
 
     let types = ["DEV1-S", "DEV1-M", "PRO2-XXS", "PRO2-S", "POP2-2C-8G"];
     let attached = params.servers.min(params.block_volumes);
