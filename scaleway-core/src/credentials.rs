@@ -207,6 +207,7 @@ impl Serialize for SecretKey {
 /// assert!("widget-1".parse::<WidgetId>().is_err());
 /// let from_server: WidgetId = serde_json::from_str("\"w-1\"").unwrap();
 /// assert_eq!(from_server.to_string(), "w-1");
+/// assert_eq!(WidgetId::from_server("W-1"), WidgetId::from_server("w-1"));
 /// # Ok::<(), scaleway_core::InvalidValue>(())
 /// ```
 #[macro_export]
@@ -233,6 +234,13 @@ macro_rules! uuid_id {
             /// Whether the ID is empty (a response that did not name one).
             pub fn is_empty(&self) -> bool {
                 self.0.is_empty()
+            }
+
+            /// The ID as server data carries it (a field read outside serde, a stored
+            /// document): lower-cased, never refused, as `Deserialize` reads it. User
+            /// input goes through `FromStr`, which validates.
+            pub fn from_server(s: &str) -> Self {
+                $name($crate::normalize_id(s))
             }
         }
 
@@ -280,7 +288,7 @@ macro_rules! uuid_id {
                 d: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 let s = <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(d)?;
-                ::std::result::Result::Ok($name($crate::normalize_id(&s)))
+                ::std::result::Result::Ok($name::from_server(&s))
             }
         }
     };

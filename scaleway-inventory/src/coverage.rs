@@ -305,7 +305,7 @@ impl CoverageTally<'_> {
             }
         }
         let row = |project_id: String, kind: ResourceKind, counts: CoverageCounts| CoverageRow {
-            project_id: crate::resource::known_project(&project_id),
+            project_id: scaleway_core::ProjectId::from_server(&project_id),
             kind,
             percentage: counts.percentage(),
             counts,

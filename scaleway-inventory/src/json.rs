@@ -282,7 +282,7 @@ mod tests {
             ProductObject::Custom(serde_json::json!({ "serial": id })),
         )
         .with_name(format!("appliance {id}"))
-        .with_project(crate::resource::known_project(P));
+        .with_project(scaleway_core::ProjectId::from_server(P));
         if let Some(target) = relation {
             r = r.with_relation(Relation::new(RelationKind::PartOf, target));
         }
@@ -292,7 +292,7 @@ mod tests {
     fn listing(source: &str) -> LocalityReport {
         LocalityReport {
             source: source.into(),
-            project_id: crate::resource::known_project(P),
+            project_id: scaleway_core::ProjectId::from_server(P),
             locality: Locality::Region(Region::FrPar),
             status: LocalityStatus::Ok { count: 1 },
             reads: Default::default(),
@@ -329,7 +329,7 @@ mod tests {
             }
         }
         Snapshot::from_parts(
-            vec![crate::resource::known_project(P)],
+            vec![scaleway_core::ProjectId::from_server(P)],
             resources,
             listings,
             stats.unwrap(),

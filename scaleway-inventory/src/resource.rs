@@ -894,15 +894,6 @@ impl<'de> Deserialize<'de> for Resource {
     }
 }
 
-/// A [`ProjectId`] from a project string of server data or a snapshot (a resource's
-/// [`project_id`](Resource::project_id)): read as server data is (any string, lower-cased,
-/// never refused), as its `Deserialize` does.
-pub(crate) fn known_project(s: &str) -> ProjectId {
-    use serde::de::IntoDeserializer;
-    let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
-    ProjectId::deserialize(d).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use scaleway_core::{Region, Zone};
@@ -988,7 +979,7 @@ mod tests {
                 ProductObject::Custom(serde_json::json!({"serial": "A-1"})),
             )
             .with_name("appliance")
-            .with_project(known_project("p"))
+            .with_project(ProjectId::from_server("p"))
             .with_tags(["x".to_owned()])
             .with_state("on")
             .with_roles(&[BackupRole::Unknown("archive".into()), BackupRole::Source])

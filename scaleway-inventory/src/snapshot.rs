@@ -470,7 +470,7 @@ mod tests {
     fn listing(locality: Locality, status: LocalityStatus) -> LocalityReport {
         LocalityReport::new(
             "appliances",
-            crate::resource::known_project("p"),
+            scaleway_core::ProjectId::from_server("p"),
             locality,
             status,
         )
@@ -486,16 +486,16 @@ mod tests {
             "A-1",
             ProductObject::Custom(serde_json::json!({})),
         )
-        .with_project(crate::resource::known_project("p"));
+        .with_project(scaleway_core::ProjectId::from_server("p"));
         let previous = Snapshot::from_parts(
-            vec![crate::resource::known_project("p")],
+            vec![scaleway_core::ProjectId::from_server("p")],
             vec![r],
             vec![listing(nl.clone(), LocalityStatus::Ok { count: 1 })],
             SyncStats::default(),
         );
         let current = |status| {
             Snapshot::from_parts(
-                vec![crate::resource::known_project("p")],
+                vec![scaleway_core::ProjectId::from_server("p")],
                 Vec::new(),
                 vec![listing(nl.clone(), status)],
                 SyncStats::default(),
@@ -537,7 +537,7 @@ mod tests {
         )
         .with_server_project("P-As-Sent");
         let snapshot = Snapshot::from_parts(
-            vec![crate::resource::known_project("p")],
+            vec![scaleway_core::ProjectId::from_server("p")],
             vec![r],
             vec![listing(nl, LocalityStatus::Ok { count: 1 })],
             SyncStats::default(),

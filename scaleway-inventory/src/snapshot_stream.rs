@@ -561,7 +561,7 @@ mod tests {
                 serde_json::json!({ "serial": id, "note": "a \"quoted\" ] } [ {" }),
             ),
         )
-        .with_project(crate::resource::known_project("p"))
+        .with_project(scaleway_core::ProjectId::from_server("p"))
         .with_state(state)
         .with_tags([String::from("t=\\")])
     }
@@ -570,19 +570,19 @@ mod tests {
         let listings = vec![
             LocalityReport::new(
                 "appliances",
-                crate::resource::known_project("p"),
+                scaleway_core::ProjectId::from_server("p"),
                 Locality::Region(Region::FrPar),
                 par,
             ),
             LocalityReport::new(
                 "appliances",
-                crate::resource::known_project("p"),
+                scaleway_core::ProjectId::from_server("p"),
                 Locality::Region(Region::NlAms),
                 LocalityStatus::Ok { count: 1 },
             ),
         ];
         Snapshot::from_parts(
-            vec![crate::resource::known_project("p")],
+            vec![scaleway_core::ProjectId::from_server("p")],
             resources,
             listings,
             SyncStats::default(),
