@@ -674,9 +674,7 @@ mod tests {
                     ProductObject::Custom(serde_json::json!({ "serial": id })),
                 )
                 .with_name(format!("appliance {id}"))
-                .with_project(
-                    serde_json::from_value(serde_json::json!("ééééééééé-project")).unwrap(),
-                )
+                .with_project(scaleway_core::ProjectId::from_server("ééééééééé-project"))
                 .with_roles(&[BackupRole::Source])
             })
             .collect();
