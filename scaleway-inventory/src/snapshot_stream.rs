@@ -183,6 +183,14 @@ struct Members {
     stats: Option<SyncStats>,
 }
 
+/// The members every snapshot document has besides its resources, all present.
+struct Complete {
+    taken_at: Timestamp,
+    projects: Vec<ProjectId>,
+    listings: Vec<LocalityReport>,
+    stats: SyncStats,
+}
+
 /// A snapshot document read member by member, its resources one at a time.
 pub(crate) struct SnapshotStream<R> {
     doc: Doc<R>,
@@ -275,8 +283,9 @@ impl<R: io::Read> SnapshotStream<R> {
         self.doc.value().map(Some)
     }
 
-    /// Reads the members after the resources and checks the document ends there.
-    fn finish(mut self) -> Result<Members, Error> {
+    /// Reads the members after the resources, checks the document ends there and that
+    /// every member of a snapshot was there.
+    fn finish(mut self) -> Result<Complete, Error> {
         while self.next_resource()?.is_some() {}
         if self.members_until_resources(false)? {
             return Err(invalid("duplicate field `resources`"));
@@ -285,8 +294,14 @@ impl<R: io::Read> SnapshotStream<R> {
             return Err(invalid("trailing characters after the document"));
         }
         let m = self.members;
-        check_format(m.format.ok_or_else(|| invalid("missing field `format`"))?)?;
-        Ok(m)
+        let missing = |f: &str| invalid(format_args!("missing field `{f}`"));
+        check_format(m.format.ok_or_else(|| missing("format"))?)?;
+        Ok(Complete {
+            projects: m.projects.ok_or_else(|| missing("projects"))?,
+            listings: m.listings.ok_or_else(|| missing("listings"))?,
+            stats: m.stats.ok_or_else(|| missing("stats"))?,
+            taken_at: m.taken_at.ok_or_else(|| missing("taken_at"))?,
+        })
     }
 
     /// Reads the rest of the document: the snapshot, sorted and joined.
@@ -296,13 +311,8 @@ impl<R: io::Read> SnapshotStream<R> {
             resources.push(r);
         }
         let m = self.finish()?;
-        let missing = |f: &str| invalid(format_args!("missing field `{f}`"));
         Ok(Snapshot::assemble_read(
-            m.projects.ok_or_else(|| missing("projects"))?,
-            resources,
-            m.listings.ok_or_else(|| missing("listings"))?,
-            m.stats.ok_or_else(|| missing("stats"))?,
-            m.taken_at.ok_or_else(|| missing("taken_at"))?,
+            m.projects, resources, m.listings, m.stats, m.taken_at,
         ))
     }
 }
@@ -367,11 +377,11 @@ fn read_sorted<R: io::Read>(
     input: R,
     which: &'static str,
     tx: &mpsc::SyncSender<Batch>,
-) -> Result<Members, Error> {
+) -> Result<Option<Complete>, Error> {
     let result = read_batches(input, which, tx);
     if let Err(e) = &result {
         // The comparison reads the batches: it ends with this error.
-        let _ = tx.send(Err(Error::invalid_request(e.to_string())));
+        let _ = tx.send(Err(e.clone()));
     }
     result
 }
@@ -380,7 +390,7 @@ fn read_batches<R: io::Read>(
     input: R,
     which: &'static str,
     tx: &mpsc::SyncSender<Batch>,
-) -> Result<Members, Error> {
+) -> Result<Option<Complete>, Error> {
     let mut stream = SnapshotStream::new(input)?;
     if stream.format() != Some(SNAPSHOT_FORMAT) {
         return Err(Error::invalid_request(format!(
@@ -407,14 +417,14 @@ fn read_batches<R: io::Read>(
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if tx.send(Ok(full)).is_err() {
                 // The comparison stopped (an error on the other side).
-                return Ok(Members::default());
+                return Ok(None);
             }
         }
     }
     if !batch.is_empty() {
         let _ = tx.send(Ok(batch));
     }
-    stream.finish()
+    stream.finish().map(Some)
 }
 
 /// Compares two snapshot documents as streams: the same [`Diff`] as [`diff`](crate::diff)
@@ -454,7 +464,7 @@ where
         let merged = merge(Resources::new(&prx), Resources::new(&crx));
         // Unblock the readers if the comparison stopped early.
         drop((prx, crx));
-        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Members, Error>>| {
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Option<Complete>, Error>>| {
             h.join()
                 .unwrap_or_else(|_| Err(Error::invalid_request("a snapshot reader panicked")))
         };
@@ -462,7 +472,10 @@ where
         let (mut diff, candidates) = merged?;
         prev_members?;
         let cur_members = cur_members?;
-        let listings = cur_members.listings.unwrap_or_default();
+        // Both readers read to the end unless the comparison stopped, and then it failed.
+        let listings = cur_members
+            .ok_or_else(|| Error::invalid_request("the comparison stopped early"))?
+            .listings;
         let complete = complete_listings(&listings);
         for r in candidates {
             if listed_ok(&complete, &r) {
@@ -690,6 +703,25 @@ mod tests {
         for cut in [0, 1, a.len() / 3, a.len() - 1] {
             let e = diff_json(&a.as_bytes()[..cut], b.as_bytes()).unwrap_err();
             assert!(e.to_string().contains("not a snapshot"), "{cut}: {e}");
+            // Said once: a reader's error reaches the caller as it was.
+            assert_eq!(
+                e.to_string().matches("invalid request").count(),
+                1,
+                "{cut}: {e}"
+            );
+        }
+        // A document without one of its members is refused, as read_json refuses it: a
+        // current snapshot without `listings` would otherwise make every removal
+        // unverified.
+        for member in ["listings", "projects", "stats", "taken_at"] {
+            let mut v = serde_json::to_value(&current).unwrap();
+            v.as_object_mut().unwrap().remove(member);
+            let without = serde_json::to_string_pretty(&v).unwrap();
+            let e = diff_json(a.as_bytes(), without.as_bytes()).unwrap_err();
+            assert!(
+                e.to_string().contains(&format!("missing field `{member}`")),
+                "{member}: {e}"
+            );
         }
         let e = diff_json(
             a.replace("\"format\": 1", "\"format\": 3").as_bytes(),
